@@ -1,0 +1,1 @@
+"""Adapters: thin mappings of engines onto the protocol in :mod:`.protocol`."""

@@ -1,0 +1,188 @@
+"""The adapter protocol: what an engine must declare and do to be checked by optconf.
+
+An adapter maps one engine onto a few verbs that speak reference terms: model trees of
+NumPy arrays in, NumPy out.  Everything engine-specific lives in the adapter; the
+properties only ever see this protocol (docs/ADAPTERS.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+
+from optconf.reference.collect import flat_dtype, trainables
+from optconf.reference.grads import summed
+from optconf.reference.rules.base import Rule
+
+#: Ways of driving an optimiser step.  ``structured``: the engine's own model-shaped update;
+#: ``flat_list``: one call over the list of collected arrays; ``per_array``: one optimiser
+#: per array; ``flat_vector``: one flat buffer; ``foreach`` / ``fused``: the engine's
+#: multi-tensor implementations; ``legacy``: the engine's deprecated entry points.
+PathName = Literal["structured", "flat_list", "per_array", "flat_vector", "foreach", "fused", "legacy"]
+PATHS: tuple[PathName, ...] = (
+    "structured", "flat_list", "per_array", "flat_vector", "foreach", "fused", "legacy",
+)
+
+#: Capabilities an adapter may declare.  A property that needs one the adapter lacks is
+#: reported as ``unsupported`` (never as a pass).
+CAPABILITIES = frozenset({
+    "shared",        # can express one array at two places in a model (identity ties)
+    "freeze",        # can freeze / thaw parts of the state
+    "adjust",        # can change hyperparameters mid-run keeping state
+    "none_grad",     # distinguishes "no gradient" from a zero gradient
+    "state",         # exposes the full optimiser state in reference field names
+    "collect",       # collects parameters its own way (collect())
+    "destructure",   # has a flat-vector view of the model (destructure())
+    "gradient",      # differentiates a loss over collected parameters (gradient())
+    "legacy",        # has a deprecated surface checked by the DEP clauses
+    "carried",       # keeps non-trainable leaves of the model as they were
+})
+
+
+@dataclasses.dataclass(frozen=True)
+class EngineInfo:
+    """What an adapter declares about its engine (printed by ``optconf list``)."""
+
+    name: str                               # short adapter name, e.g. "torch"
+    engine: str                             # distribution name, e.g. "torch"
+    version: str                            # engine version string
+    device: str                             # "cpu", "cuda:0", ...
+    dtypes: tuple[str, ...]                 # float dtypes it runs, first = default
+    capabilities: frozenset[str]
+    paths: tuple[PathName, ...]             # update paths it implements
+    variants: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # rule class name -> the named variant this engine implements (RULE-5); absent = normative
+    notes: str = ""
+
+
+# ---------------------------------------------------------------- what an adapter runs
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One optimiser step.  ``grads`` is a gradient tree shaped like the model (reference
+    form, None = no gradient there).  Adapters needing a flat form derive it with
+    :func:`flat_list_grads` / :func:`flat_vector_grads`."""
+
+    grads: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class Freeze:
+    """Freeze the state under ``keys`` (a path of dict keys / indices / field names)."""
+
+    keys: tuple[Any, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Thaw:
+    keys: tuple[Any, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Adjust:
+    """Change hyperparameters of every rule, keeping state (ADJ-1)."""
+
+    changes: Mapping[str, Any]
+
+
+Op = Step | Freeze | Thaw | Adjust
+
+
+@dataclasses.dataclass(frozen=True)
+class Program:
+    """A model, a rule and a sequence of operations.  ``model`` holds float64 arrays; the
+    adapter casts parameters to ``dtype`` when it builds the engine's model."""
+
+    model: Any
+    rule: Rule
+    ops: tuple[Op, ...]
+    dtype: str = "float64"
+
+
+@dataclasses.dataclass
+class WarningRecord:
+    """A warning seen while running (DEP clauses compare these)."""
+
+    category: str       # e.g. "DeprecationWarning"
+    message: str
+    filename: str
+    lineno: int
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What a run leaves behind, in reference terms.
+
+    ``model``: the model tree after the run, NumPy arrays, carried values as they were, and
+    shared arrays as one object at every position.  ``states``: one dict per distinct
+    parameter in reference ``trainables`` order, keyed by the reference state's field names
+    (e.g. ``mu``, ``nu``, ``beta_t``), or None where the engine exposes no state.
+    """
+
+    model: Any
+    states: list[dict[str, Any] | None]
+    warnings: list[WarningRecord] = dataclasses.field(default_factory=list)
+
+
+class Unsupported(Exception):
+    """Raised by an adapter for a rule, dtype or path it cannot express faithfully.  The
+    message says why; the result is ``unsupported``, never a pass."""
+
+
+class Adapter(ABC):
+    """Base class for adapters.  Subclasses implement ``info`` and ``run``; the other verbs
+    are optional and guarded by capabilities."""
+
+    @abstractmethod
+    def info(self) -> EngineInfo:
+        """Declare engine, version, device, dtypes, capabilities, paths and variants."""
+
+    def supports(self, rule: Rule) -> str | None:
+        """None when ``rule`` (with its hyperparameters and variant) maps faithfully onto
+        the engine; otherwise the reason it does not."""
+        return None
+
+    @abstractmethod
+    def run(self, program: Program, path: PathName) -> Outcome:
+        """Build the engine's model from ``program.model``, set up ``program.rule``, carry
+        out ``program.ops`` through ``path`` and report the result."""
+
+    def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
+        """The engine's own collection of trainable parameters (as NumPy, engine order)."""
+        raise Unsupported(f"{type(self).__name__} does not collect parameters")
+
+    def destructure(self, model: Any, dtype: str) -> np.ndarray:
+        """The engine's own flat vector of the model's parameters."""
+        raise Unsupported(f"{type(self).__name__} has no flat-vector view")
+
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+        """Differentiate ``loss`` (an ``optconf.reference.expr`` expression over the list of
+        collected parameters) with the engine's own autodiff, collecting parameters ``via``
+        ``"trainables"`` (a list), ``"destructure"`` (a flat vector cut back into arrays) or
+        ``"legacy"``; return the structured gradient tree (GRAD clauses)."""
+        raise Unsupported(f"{type(self).__name__} does not differentiate through collection")
+
+
+# ------------------------------------------------------------- helpers for adapters
+
+
+def flat_list_grads(model: Any, grads: Any) -> list[np.ndarray | None]:
+    """A step's gradient tree as one array per distinct parameter (ties summed), aligned
+    with ``optconf.reference.trainables(model)``."""
+    return summed(model, grads)
+
+
+def flat_vector_grads(model: Any, grads: Any) -> np.ndarray:
+    """A step's gradient as one flat vector aligned with ``destructure(model)``; a
+    parameter without gradient contributes zeros (a flat buffer cannot say None)."""
+    params = trainables(model)
+    pieces = [
+        np.zeros(p.size, p.dtype) if g is None else g.ravel()
+        for p, g in zip(params, flat_list_grads(model, grads), strict=True)
+    ]
+    return np.concatenate(pieces).astype(flat_dtype(params)) if pieces else np.zeros(0)

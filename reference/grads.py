@@ -1,0 +1,170 @@
+"""The three forms a gradient may take, resolved to one gradient per distinct parameter.
+
+* a **tree** shaped like the model (``None`` anywhere = no gradient there),
+* a **flat list** aligned with ``trainables(model)``,
+* a **flat vector** aligned with ``destructure(model)[0]``.
+
+Clauses: UPD-4 .. UPD-7, TIE-2, ERR-2, ERR-3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import ShapeError, TreeError
+from .rules.base import Array
+from .tree import (
+    Occurrence,
+    Path,
+    children,
+    first_occurrences,
+    kind,
+    occurrences,
+    path_str,
+    trainable_fields,
+)
+
+
+def as_gradient(value: object, path: Path, like: Array) -> Array:
+    """Check one gradient against its parameter and cast it to the parameter's dtype
+    (ERR-3, UPD-6)."""
+    if not isinstance(value, np.ndarray | np.generic):
+        raise TreeError(
+            f"{path_str(path)}: gradient is a {type(value).__qualname__}, expected an array "
+            f"of shape {like.shape} or None (clause ERR-2)"
+        )
+    g = np.asarray(value)
+    if not (np.issubdtype(g.dtype, np.floating) or np.issubdtype(g.dtype, np.integer)):
+        raise TreeError(f"{path_str(path)}: gradient has dtype {g.dtype}, expected real numbers")
+    if g.shape != like.shape:
+        raise ShapeError(
+            f"{path_str(path)}: gradient has shape {g.shape}, parameter has {like.shape} "
+            "(clause ERR-3)"
+        )
+    return g.astype(like.dtype, copy=False)
+
+
+def _grad_children(x: object, node_kind: str, g: object, path: Path) -> Iterator[object]:
+    """The gradient's child for each of ``x``'s children; missing dict keys are None."""
+    kids = children(x, node_kind)  # type: ignore[arg-type]
+    if node_kind in ("dict", "fields"):
+        if isinstance(g, dict):
+            extra = set(g) - {elem.key for elem, _ in kids}
+            if extra:
+                raise TreeError(
+                    f"{path_str(path)}: gradient has keys {sorted(map(repr, extra))} that the "
+                    "model does not have (clause ERR-2)"
+                )
+            return (g.get(elem.key) for elem, _ in kids)
+        if node_kind == "fields" and type(g) is type(x):
+            return (getattr(g, elem.key) for elem, _ in kids)
+        raise TreeError(
+            f"{path_str(path)}: gradient is a {type(g).__qualname__}, expected a dict keyed "
+            f"like the model's {type(x).__qualname__} (clause ERR-2)"
+        )
+    if isinstance(g, list | tuple) and len(g) == len(kids):
+        return iter(g)
+    raise TreeError(
+        f"{path_str(path)}: gradient is {type(g).__qualname__}"
+        f"{f' of length {len(g)}' if isinstance(g, list | tuple) else ''}, expected a "
+        f"sequence of length {len(kids)} like the model (clause ERR-2)"
+    )
+
+
+def per_occurrence(model: object, grads: object) -> list[tuple[Occurrence, Array | None]]:
+    """Pair each parameter occurrence with its gradient from a tree-form ``grads`` (UPD-4).
+
+    ``None`` at any node means no gradient for everything below it (UPD-5).  Gradients at
+    carried values and non-trainable fields are ignored (UPD-7).
+    """
+    found: dict[Path, Array | None] = {}
+
+    def go(x: object, g: object, path: Path) -> None:
+        if g is None:
+            return
+        node_kind = kind(x, path)
+        if node_kind == "param":
+            found[path] = as_gradient(g, path, x)  # type: ignore[arg-type]
+            return
+        if node_kind == "leaf":
+            return
+        allowed = set(trainable_fields(x)) if node_kind == "fields" else None
+        for (elem, child), gchild in zip(
+            children(x, node_kind), _grad_children(x, node_kind, g, path), strict=True
+        ):
+            if allowed is None or elem.key in allowed:
+                go(child, gchild, (*path, elem))
+
+    go(model, grads, ())
+    return [(occ, found.get(occ.path)) for occ in occurrences(model)]
+
+
+def summed(model: object, grads: object) -> list[Array | None]:
+    """One gradient per distinct parameter (collection order), from any of the three forms.
+
+    A tree is tried first; then a list of one array per trainable; then a 1-d vector of
+    the flat length (UPD-4).  The occurrences of a shared array are summed in collection
+    order (TIE-2); a parameter whose every occurrence is None gets None (UPD-5).
+    """
+    occs = occurrences(model)
+    firsts = first_occurrences(occs)
+    try:
+        return _sum_tree(len(firsts), per_occurrence(model, grads))
+    except TreeError as tree_error:
+        if isinstance(grads, list | tuple) and len(grads) == len(firsts):
+            return _flat_list(firsts, grads)
+        if isinstance(grads, np.ndarray) and grads.ndim == 1 and kind(model) != "param":
+            return _flat_vector(firsts, grads)
+        if _same_container(model, grads):
+            raise
+        raise TreeError(
+            f"{tree_error} -- the gradient is neither a tree shaped like the model, a list of "
+            f"{len(firsts)} arrays aligned with trainables(model), nor a flat vector of "
+            f"{sum(o.array.size for o in firsts)} elements (clause UPD-4)"
+        ) from None
+
+
+def _same_container(model: object, grads: object) -> bool:
+    """Whether ``grads`` is plainly meant as a tree: its top level has the model's shape."""
+    model_kind = kind(model)
+    if model_kind in ("dict", "fields"):
+        return isinstance(grads, dict)
+    if model_kind in ("list", "tuple", "namedtuple"):
+        return isinstance(grads, list | tuple) and len(grads) == len(model)  # type: ignore[arg-type]
+    return model_kind == "param"
+
+
+def _sum_tree(n: int, pairs: list[tuple[Occurrence, Array | None]]) -> list[Array | None]:
+    total: list[Array | None] = [None] * n
+    for occ, g in pairs:
+        if g is None:
+            continue
+        current = total[occ.index]
+        # a fresh array for each tie: the caller's gradients are never written to
+        total[occ.index] = g if current is None else current + g
+    return total
+
+
+def _flat_list(firsts: list[Occurrence], grads: Sequence[Any]) -> list[Array | None]:
+    return [
+        None if g is None else as_gradient(g, occ.path, occ.array)
+        for occ, g in zip(firsts, grads, strict=True)
+    ]
+
+
+def _flat_vector(firsts: list[Occurrence], vector: Array) -> list[Array | None]:
+    total = sum(o.array.size for o in firsts)
+    if vector.size != total:
+        raise ShapeError(
+            f"flat gradient has {vector.size} elements, the model has {total} (clause FLAT-4)"
+        )
+    out: list[Array | None] = []
+    offset = 0
+    for occ in firsts:
+        piece = vector[offset : offset + occ.array.size].reshape(occ.array.shape)
+        out.append(as_gradient(piece, occ.path, occ.array))
+        offset += occ.array.size
+    return out

@@ -1,0 +1,196 @@
+"""Optimiser state and updates: ``setup``, ``update`` / ``update_``, ``freeze_`` / ``thaw_``,
+``adjust`` / ``adjust_``.
+
+Source: FluxML/Optimisers.jl src/interface.jl, src/adjust.jl.  Clauses: STATE-1 .. STATE-5,
+UPD-1 .. UPD-9, TIE-1 .. TIE-4, FRZ-1 .. FRZ-4, ADJ-1 .. ADJ-4.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .errors import TreeError
+from .grads import summed
+from .rules.base import Array, Rule
+from .tree import Path, first_occurrences, mirror, occurrences, path_str
+
+
+@dataclasses.dataclass(eq=False)
+class Leaf:
+    """The optimiser state of one distinct parameter: its rule, the rule's state and
+    whether it is frozen (STATE-2).  Shared arrays share one Leaf object (TIE-1)."""
+
+    rule: Rule
+    state: Any
+    frozen: bool = False
+
+
+def setup(rule: Rule, model: object) -> Any:
+    """A state tree shaped like ``model`` with one :class:`Leaf` per distinct parameter,
+    the same Leaf object at every occurrence of a shared array, and None elsewhere
+    (STATE-1 .. STATE-4).  Warns when the model has no parameters (STATE-5).
+
+    >>> import numpy as np
+    >>> from optconf.reference.rules import Descent
+    >>> w = np.zeros(2)
+    >>> state = setup(Descent(), {"a": w, "b": w, "n": 1})
+    >>> state["a"] is state["b"], state["n"]
+    (True, None)
+    """
+    if not isinstance(rule, Rule):
+        raise TypeError(
+            f"setup: {rule!r} is not an optimisation rule; pass an instance such as "
+            "optconf.reference.rules.Adam() (clause ERR-4)"
+        )
+    if not occurrences(model):  # also validates the tree: cycles, aliases, leaf types
+        warnings.warn("setup found no trainable parameters in this model", UserWarning,
+                      stacklevel=2)
+    leaves: dict[int, Leaf] = {}
+
+    def leaf_for(_path: Path, x: Array) -> Leaf:
+        if id(x) not in leaves:
+            leaves[id(x)] = Leaf(rule, rule.init(x))
+        return leaves[id(x)]
+
+    return mirror(model, leaf_for)
+
+
+def _state_at(state: object, path: Path) -> object:
+    node = state
+    for depth, elem in enumerate(path):
+        try:
+            node = node[elem.key]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            raise TreeError(
+                f"{path_str(path[: depth + 1])}: the state tree has no entry here; was it made "
+                "by setup() for this model? (clause ERR-2)"
+            ) from None
+    return node
+
+
+def leaves_for(state: object, model: object) -> list[Leaf]:
+    """The Leaf of each distinct parameter, in collection order, checking that every
+    occurrence of a shared array points at the same Leaf (TIE-1, ERR-2)."""
+    occs = occurrences(model)
+    found: list[Leaf] = []
+    for occ in first_occurrences(occs):
+        leaf = _state_at(state, occ.path)
+        if not isinstance(leaf, Leaf):
+            raise TreeError(
+                f"{path_str(occ.path)}: expected optimiser state (a Leaf from setup), found "
+                f"{type(leaf).__qualname__} (clause ERR-2)"
+            )
+        found.append(leaf)
+    for occ in occs:
+        if _state_at(state, occ.path) is not found[occ.index]:
+            raise TreeError(
+                f"{path_str(occ.path)}: this array is shared, but its state here is not the "
+                "state of its first occurrence; call setup() again after tying (clause TIE-1)"
+            )
+    return found
+
+
+def update_(state: Any, model: Any, grads: object) -> tuple[Any, Any]:
+    """Apply one step in place and return ``(state, model)`` (UPD-1, UPD-2).
+
+    ``grads`` is a tree, a flat list or a flat vector (UPD-4).  Each distinct parameter
+    with a gradient and not frozen gets its rule applied once, to the sum of its
+    gradients (TIE-2), and is updated in place, ``x -= step``.  Every check runs before
+    anything is mutated (UPD-8).
+    """
+    leaves = leaves_for(state, model)
+    firsts = first_occurrences(occurrences(model))
+    gradients = summed(model, grads)
+    for occ, g in zip(firsts, gradients, strict=True):
+        if g is not None and not occ.array.flags.writeable:
+            raise TreeError(
+                f"{path_str(occ.path)}: parameter is read-only; update_ writes in place, use "
+                "update() to get new arrays (clause UPD-2)"
+            )
+    for leaf, occ, g in zip(leaves, firsts, gradients, strict=True):
+        if g is None or leaf.frozen:
+            continue  # UPD-5, FRZ-1: no rule call, state and parameter unchanged
+        dx = g.view()
+        dx.flags.writeable = False  # RULE-2: rules must not write into the gradient
+        leaf.state, step = leaf.rule.apply(leaf.state, occ.array, dx)
+        if step is not None:
+            np.subtract(occ.array, step, out=occ.array)
+    return state, model
+
+
+def update(state: Any, model: Any, grads: object) -> tuple[Any, Any]:
+    """Like :func:`update_` but on copies: the caller's state and model are untouched
+    (UPD-3); ties between arrays, and between the state's Leaves, survive the copy (TIE-3)."""
+    state_copy, model_copy = copy.deepcopy((state, model))
+    return update_(state_copy, model_copy, grads)
+
+
+# ------------------------------------------------------------------------- freeze, thaw
+
+
+def _leaves_under(tree: object) -> Iterator[Leaf]:
+    if isinstance(tree, np.ndarray):
+        raise TypeError(
+            "freeze_/thaw_/adjust_ take the state tree returned by setup(), not the model's "
+            "arrays (clause FRZ-4)"
+        )
+    if isinstance(tree, Leaf):
+        yield tree
+    elif isinstance(tree, dict):
+        for value in tree.values():
+            yield from _leaves_under(value)
+    elif isinstance(tree, list | tuple):
+        for value in tree:
+            yield from _leaves_under(value)
+
+
+def _select(state: object, keys: tuple[Any, ...]) -> object:
+    node = state
+    for depth, key in enumerate(keys):
+        try:
+            node = node[key]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            raise TreeError(f"state{list(keys[: depth + 1])}: no such entry (clause FRZ-3)") from None
+    return node
+
+
+def freeze_(state: object, *keys: Any) -> None:
+    """Freeze every Leaf under ``state[keys[0]][keys[1]]...``: frozen parameters and their
+    state are left untouched by updates (FRZ-1 .. FRZ-3).  Freezing one occurrence of a
+    shared array freezes it everywhere, since the Leaf is shared (TIE-4)."""
+    for leaf in _leaves_under(_select(state, keys)):
+        leaf.frozen = True
+
+
+def thaw_(state: object, *keys: Any) -> None:
+    """Undo :func:`freeze_` under the selected subtree (FRZ-2)."""
+    for leaf in _leaves_under(_select(state, keys)):
+        leaf.frozen = False
+
+
+# ------------------------------------------------------------------------------- adjust
+
+
+def adjust_(state: object, eta: float | None = None, **changes: Any) -> None:
+    """Change hyperparameters of every rule in ``state`` in place, keeping the rules' state
+    (momenta, step counts) as it is (ADJ-1, ADJ-2).  ``eta`` may be given positionally.
+    An unknown name raises TypeError naming it and the valid names (ADJ-3)."""
+    if eta is not None:
+        changes["eta"] = eta
+    for leaf in {id(leaf): leaf for leaf in _leaves_under(state)}.values():
+        leaf.rule = leaf.rule.adjusted(**changes)
+
+
+def adjust(state: Any, eta: float | None = None, **changes: Any) -> Any:
+    """:func:`adjust_` on a copy; a Rule given directly returns the adjusted rule (ADJ-4)."""
+    if isinstance(state, Rule):
+        return state.adjusted(**({"eta": eta} if eta is not None else {}), **changes)
+    state_copy = copy.deepcopy(state)
+    adjust_(state_copy, eta, **changes)
+    return state_copy
