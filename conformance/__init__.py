@@ -1,0 +1,1 @@
+"""optconf's conformance suite: properties, runner, reports, CLI and pytest plugin."""
