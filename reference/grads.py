@@ -55,7 +55,7 @@ def _grad_children(x: object, node_kind: str, g: object, path: Path) -> Iterator
             extra = set(g) - {elem.key for elem, _ in kids}
             if extra:
                 raise TreeError(
-                    f"{path_str(path)}: gradient has keys {sorted(map(repr, extra))} that the "
+                    f"{path_str(path)}: gradient has keys {sorted(extra, key=repr)} that the "
                     "model does not have (clause ERR-2)"
                 )
             return (g.get(elem.key) for elem, _ in kids)
