@@ -1,6 +1,7 @@
 """optconf's reference: the spec of parameter collection, optimiser state and updates, as
 small float64 NumPy code.  Every function cites its clauses in docs/SPEC.md."""
 
+from . import expr, legacy
 from .collect import (
     destructure,
     destructure_pullback,
@@ -19,6 +20,7 @@ from .errors import (
     UnknownLeafError,
     UnsupportedLeafError,
 )
+from .expr import evaluate, gradient_through_trainables, value_and_grad
 from .state import Leaf, adjust, adjust_, freeze_, setup, thaw_, update, update_
 from .tree import layer, path_str
 
@@ -34,8 +36,12 @@ __all__ = [
     "adjust_",
     "destructure",
     "destructure_pullback",
+    "evaluate",
+    "expr",
     "freeze_",
+    "gradient_through_trainables",
     "layer",
+    "legacy",
     "path_str",
     "restructure",
     "restructure_pullback",
@@ -47,4 +53,5 @@ __all__ = [
     "trainables_with_paths",
     "update",
     "update_",
+    "value_and_grad",
 ]
