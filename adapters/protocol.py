@@ -22,7 +22,9 @@ from optconf.reference.rules.base import Rule
 #: ``flat_list``: one call over the list of collected arrays; ``per_array``: one optimiser
 #: per array; ``flat_vector``: one flat buffer; ``foreach`` / ``fused``: the engine's
 #: multi-tensor implementations; ``legacy``: the engine's deprecated entry points.
-PathName = Literal["structured", "flat_list", "per_array", "flat_vector", "foreach", "fused", "legacy"]
+PathName = Literal[
+    "structured", "flat_list", "per_array", "flat_vector", "foreach", "fused", "legacy"
+]
 PATHS: tuple[PathName, ...] = (
     "structured", "flat_list", "per_array", "flat_vector", "foreach", "fused", "legacy",
 )
@@ -166,6 +168,17 @@ class Adapter(ABC):
         ``"trainables"`` (a list), ``"destructure"`` (a flat vector cut back into arrays) or
         ``"legacy"``; return the structured gradient tree (GRAD clauses)."""
         raise Unsupported(f"{type(self).__name__} does not differentiate through collection")
+
+    def repro_source(self, program: Program, path: PathName) -> str | None:
+        """Optional: Python source that replays ``program`` with the engine alone, for the
+        standalone repro script of a failure (docs/ADAPTERS.md, CONF-6).  It runs with
+        ``np``, ``PARAMS`` (float64 arrays, reference ``trainables`` order), ``OPS`` (dicts:
+        ``{"op": "step", "grads": [array | None per param]}``, ``{"op": "adjust",
+        "changes": {...}}``, ``{"op": "freeze" | "thaw", "keys": [...]}``), ``RULE``
+        (``{"name": ..., hyperparameters...}``) and ``DTYPE`` in scope and must set ``GOT``
+        to the final parameters in the same order.  None: the script drives the engine
+        through this adapter instead."""
+        return None
 
 
 # ------------------------------------------------------------- helpers for adapters

@@ -128,7 +128,7 @@ def trainables_pullback(
         )
     first_paths = {occ.path for occ in firsts}
     by_path = {
-        occ.path: _check_cotangent(occ, cotangents[occ.index])
+        occ.path: _check_cotangent(occ, cotangents[occ.position])
         for occ in occs
         if occ.path in first_paths and not (frozen and frozen(occ.path))
     }
@@ -149,7 +149,7 @@ def restructure_pullback(model: object, tree_cotangent: object) -> Array:
     sums: list[Array] = [np.zeros(p.shape, dtype=p.dtype) for p in params]
     for occ, g in per_occurrence(model, tree_cotangent):
         if g is not None:
-            sums[occ.index] += g
+            sums[occ.position] += g
     dtype = flat_dtype(params)
     if not params:
         return np.zeros(0)

@@ -142,9 +142,9 @@ def _sum_tree(n: int, pairs: list[tuple[Occurrence, Array | None]]) -> list[Arra
     for occ, g in pairs:
         if g is None:
             continue
-        current = total[occ.index]
+        current = total[occ.position]
         # a fresh array for each tie: the caller's gradients are never written to
-        total[occ.index] = g if current is None else current + g
+        total[occ.position] = g if current is None else current + g
     return total
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import TreeError
 from .grads import summed
-from .rules.base import Array, Rule
+from .rules.base import Array, Rule, apply_rules, read_only
 from .tree import Path, first_occurrences, mirror, occurrences, path_str
 
 
@@ -88,7 +88,7 @@ def leaves_for(state: object, model: object) -> list[Leaf]:
             )
         found.append(leaf)
     for occ in occs:
-        if _state_at(state, occ.path) is not found[occ.index]:
+        if _state_at(state, occ.path) is not found[occ.position]:
             raise TreeError(
                 f"{path_str(occ.path)}: this array is shared, but its state here is not the "
                 "state of its first occurrence; call setup() again after tying (clause TIE-1)"
@@ -113,14 +113,16 @@ def update_(state: Any, model: Any, grads: object) -> tuple[Any, Any]:
                 f"{path_str(occ.path)}: parameter is read-only; update_ writes in place, use "
                 "update() to get new arrays (clause UPD-2)"
             )
-    for leaf, occ, g in zip(leaves, firsts, gradients, strict=True):
-        if g is None or leaf.frozen:
-            continue  # UPD-5, FRZ-1: no rule call, state and parameter unchanged
-        dx = g.view()
-        dx.flags.writeable = False  # RULE-2: rules must not write into the gradient
-        leaf.state, step = leaf.rule.apply(leaf.state, occ.array, dx)
+    # UPD-5, FRZ-1: no rule call, state and parameter unchanged without a gradient or frozen
+    active = [(leaf, occ.array, g) for leaf, occ, g in zip(leaves, firsts, gradients, strict=True)
+              if g is not None and not leaf.frozen]
+    # RULE-2: rules must not write into the gradient; RULE-8: global-norm rules run in rounds
+    calls = ((leaf.rule, leaf.state, x, read_only(g)) for leaf, x, g in active)
+    for index, new_state, step in apply_rules(calls):
+        leaf, x, _ = active[index]
+        leaf.state = new_state
         if step is not None:
-            np.subtract(occ.array, step, out=occ.array)
+            np.subtract(x, step, out=x)
     return state, model
 
 
@@ -156,7 +158,8 @@ def _select(state: object, keys: tuple[Any, ...]) -> object:
         try:
             node = node[key]  # type: ignore[index]
         except (KeyError, IndexError, TypeError):
-            raise TreeError(f"state{list(keys[: depth + 1])}: no such entry (clause FRZ-3)") from None
+            selected = list(keys[: depth + 1])
+            raise TreeError(f"state{selected}: no such entry (clause FRZ-3)") from None
     return node
 
 

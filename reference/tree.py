@@ -155,12 +155,12 @@ def rebuild(x: object, node_kind: Kind, new_children: list[Any]) -> Any:
 
 
 class Occurrence(NamedTuple):
-    """One place where a parameter appears: its path, the array, and its index among the
-    distinct parameters in collection order (COLL-2)."""
+    """One place where a parameter appears: its path, the array, and its position among
+    the distinct parameters in collection order, i.e. in ``trainables(model)`` (COLL-2)."""
 
     path: Path
     array: np.ndarray[Any, Any]
-    index: int
+    position: int
 
 
 def occurrences(model: object) -> list[Occurrence]:
@@ -184,8 +184,8 @@ def first_occurrences(found: list[Occurrence]) -> list[Occurrence]:
     seen: set[int] = set()
     firsts = []
     for occ in found:
-        if occ.index not in seen:
-            seen.add(occ.index)
+        if occ.position not in seen:
+            seen.add(occ.position)
             firsts.append(occ)
     return firsts
 
@@ -249,6 +249,7 @@ def map_params(
         if node_kind == "param":
             if not trainable:
                 return carried(path, x)
+            assert isinstance(x, np.ndarray)
             if id(x) not in memo:
                 memo[id(x)] = fn(path, x)
             return memo[id(x)]
@@ -279,6 +280,7 @@ def mirror(model: object, at_param: Callable[[Path, np.ndarray[Any, Any]], Any])
     def go(x: object, path: Path, trainable: bool) -> Any:
         node_kind = kind(x, path)
         if node_kind == "param":
+            assert isinstance(x, np.ndarray)
             return at_param(path, x) if trainable else None
         if node_kind == "leaf":
             return None
