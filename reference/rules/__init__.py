@@ -1,7 +1,69 @@
-"""Optimisation rules, one small module per family (clauses RULE-1 .. and one group per rule)."""
+"""Optimisation rules, one small module per family (clauses RULE-1 .. RULE-8 and one group
+per rule)."""
 
-from .adam import Adam, AdamState
+from .adam import (
+    AdaBelief,
+    Adam,
+    AdamState,
+    AdamW,
+    NAdam,
+    OAdam,
+    OAdamState,
+    RAdam,
+    RAdamState,
+)
+from .adaptive import (
+    AdaDelta,
+    AdaDeltaState,
+    AdaGrad,
+    AdaGradState,
+    RMSProp,
+    RMSPropState,
+)
 from .base import Rule
-from .descent import Descent, Momentum, MomentumState
+from .clip import ClipGlobalNorm, ClipGrad, ClipNorm
+from .compose import AccumGrad, AccumGradState, OptimiserChain
+from .decay import SignDecay, WeightDecay
+from .descent import Descent, Momentum, MomentumState, Nesterov, NesterovState
+from .maxima import AdaMax, AdaMaxState, AMSGrad, AMSGradState
+from .sign import Lion, LionState, Rprop, RpropState
 
-__all__ = ["Adam", "AdamState", "Descent", "Momentum", "MomentumState", "Rule"]
+__all__ = [
+    "AMSGrad",
+    "AMSGradState",
+    "AccumGrad",
+    "AccumGradState",
+    "AdaBelief",
+    "AdaDelta",
+    "AdaDeltaState",
+    "AdaGrad",
+    "AdaGradState",
+    "AdaMax",
+    "AdaMaxState",
+    "Adam",
+    "AdamState",
+    "AdamW",
+    "ClipGlobalNorm",
+    "ClipGrad",
+    "ClipNorm",
+    "Descent",
+    "Lion",
+    "LionState",
+    "Momentum",
+    "MomentumState",
+    "NAdam",
+    "Nesterov",
+    "NesterovState",
+    "OAdam",
+    "OAdamState",
+    "OptimiserChain",
+    "RAdam",
+    "RAdamState",
+    "RMSProp",
+    "RMSPropState",
+    "Rprop",
+    "RpropState",
+    "Rule",
+    "SignDecay",
+    "WeightDecay",
+]

@@ -4,9 +4,11 @@ A rule never holds buffers.  ``init(x)`` builds the state for one parameter arra
 ``apply(state, x, dx)`` returns ``(new_state, step)`` and the caller subtracts the step,
 ``x <- x - step`` (clause RULE-1).  ``apply`` may update the state's arrays in place and
 must not write to ``x`` or ``dx`` (RULE-2).  A step of ``None`` means "no update this call"
-(AccumGrad, RULE-3).
+(AccumGrad, RULE-3).  A rule that needs the norm over *all* arrays of an update (global-norm
+clipping) says so with ``needs_global`` and is driven through ``apply_global`` by
+:func:`apply_rules` (RULE-8).
 
-Clauses: RULE-1 .. RULE-6.
+Clauses: RULE-1 .. RULE-8.
 """
 
 from __future__ import annotations
@@ -14,12 +16,21 @@ from __future__ import annotations
 import dataclasses
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
 Array = npt.NDArray[np.floating[Any]]
+
+#: What ``apply`` returns: the new state and the step to subtract, or None for no update.
+Applied = tuple[Any, Array | None]
+
+#: ``apply_global`` of a rule that needs the global norm: it yields its array's share (the
+#: squared L2 norm of the dx reaching it), is sent the global L2 norm over every array of the
+#: update, may do so again, and finally returns what ``apply`` returns (RULE-8).
+GlobalApply = Generator[float, float, Applied]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,21 +53,23 @@ class Rule(ABC):
     def apply(self, state: Any, x: Array, dx: Array) -> tuple[Any, Array | None]:
         """One step: ``(new_state, step)``; the caller does ``x -= step``."""
 
+    @property
+    def needs_global(self) -> bool:
+        """True when a step needs the norm over all arrays of the update, so the update must
+        call :meth:`apply_global` rather than :meth:`apply` (RULE-8)."""
+        return False
+
+    def apply_global(self, state: Any, x: Array, dx: Array) -> GlobalApply:
+        """One step of a rule with ``needs_global`` (RULE-8); see :data:`GlobalApply`."""
+        raise TypeError(f"{type(self).__name__} does not use the global norm (clause RULE-8)")
+
     def hyperparameters(self) -> tuple[str, ...]:
         """Names ``adjust`` may change (ADJ-1); a rule's variant is fixed at construction."""
         return tuple(f.name for f in dataclasses.fields(self) if f.name != "variant")
 
     def adjusted(self, **changes: Any) -> Rule:
         """This rule with some hyperparameters changed, validated again (ADJ-1, ADJ-3)."""
-        if not changes:
-            raise TypeError(f"adjust: name at least one hyperparameter of {type(self).__name__}")
-        valid = self.hyperparameters()
-        unknown = sorted(set(changes) - set(valid))
-        if unknown:
-            raise TypeError(
-                f"{type(self).__name__} has no hyperparameter {unknown[0]!r}; valid names: "
-                f"{', '.join(valid)} (clause ADJ-3)"
-            )
+        check_adjustable(self, changes)
         return dataclasses.replace(self, **changes)
 
     def __post_init__(self) -> None:
@@ -68,8 +81,21 @@ class Rule(ABC):
             )
         self.validate()
 
-    def validate(self) -> None:
+    def validate(self) -> None:  # noqa: B027  (a rule without hyperparameters keeps it)
         """Raise ValueError naming a hyperparameter outside its valid range (RULE-6)."""
+
+
+def check_adjustable(rule: Rule, changes: dict[str, Any]) -> None:
+    """TypeError unless ``changes`` names at least one hyperparameter and only those (ADJ-3)."""
+    if not changes:
+        raise TypeError(f"adjust: name at least one hyperparameter of {type(rule).__name__}")
+    valid = rule.hyperparameters()
+    unknown = sorted(set(changes) - set(valid))
+    if unknown:
+        raise TypeError(
+            f"{type(rule).__name__} has no hyperparameter {unknown[0]!r}; valid names: "
+            f"{', '.join(valid)} (clause ADJ-3)"
+        )
 
 
 def check_nonnegative(rule: Rule, name: str) -> None:
@@ -108,3 +134,60 @@ def eps_for(x: Array, epsilon: float) -> float:
     if x.dtype == np.float16 and epsilon != 0:
         return max(epsilon, 1e-7)
     return epsilon
+
+
+def check_flag(rule: Rule, name: str) -> None:
+    """A switch such as ``centred`` must be a bool (RULE-6)."""
+    value = getattr(rule, name)
+    if not isinstance(value, bool):
+        raise ValueError(f"{type(rule).__name__}: {name}={value!r} must be True or False")
+
+
+def read_only(a: Array) -> Array:
+    """A view of ``a`` that cannot be written through (RULE-2)."""
+    view = a.view()
+    view.flags.writeable = False
+    return view
+
+
+def apply_rules(
+    calls: Iterable[tuple[Rule, Any, Array, Array]],
+) -> Iterator[tuple[int, Any, Array | None]]:
+    """Apply each ``(rule, state, x, dx)`` once, yielding ``(index, new_state, step)``.
+
+    Ordinary rules are applied, and yielded, one call at a time, in order.  Rules with
+    ``needs_global`` run in rounds (RULE-8): each yields its array's share, and once every one
+    of them has, each is sent the global norm ``sqrt(sum of shares)`` and runs on to its next
+    share or its result.  A call whose rule stops early (a chain whose AccumGrad is still
+    accumulating) contributes no share to later rounds.
+    """
+    waiting: list[tuple[int, GlobalApply]] = []
+    for index, (rule, state, x, dx) in enumerate(calls):
+        if not rule.needs_global:
+            yield index, *rule.apply(state, x, dx)
+            continue
+        waiting.append((index, rule.apply_global(state, x, dx)))
+    norm: float | None = None  # the first round starts each run and only collects shares
+    while waiting:
+        still: list[tuple[int, GlobalApply]] = []
+        shares: list[float] = []
+        for index, run in waiting:
+            try:
+                shares.append(next(run) if norm is None else run.send(norm))
+                still.append((index, run))
+            except StopIteration as done:
+                yield index, *done.value
+        waiting = still
+        norm = math.sqrt(math.fsum(shares))
+
+
+def run_alone(run: GlobalApply) -> Applied:
+    """Drive a global-norm run on its own: the global norm is its own array's norm, as if
+    that array were the whole model (RULE-8)."""
+    try:
+        share = next(run)
+        while True:
+            share = run.send(math.sqrt(share))
+    except StopIteration as done:
+        result: Applied = done.value
+        return result

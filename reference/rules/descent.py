@@ -1,13 +1,14 @@
 """Plain gradient descent and the two momentum rules.
 
-Source: FluxML/Optimisers.jl src/rules.jl (``Descent``, ``Momentum``, ``Nesterov``).
-Clauses: DESCENT-1, MOMENTUM-1, MOMENTUM-2, NESTEROV-1.
+Source: FluxML/Optimisers.jl src/rules.jl (``Descent``, ``Momentum``, ``Nesterov``);
+Sutskever et al. 2013, https://proceedings.mlr.press/v28/sutskever13.html.
+Clauses: DESCENT-1, MOMENTUM-1 .. MOMENTUM-3, NESTEROV-1 .. NESTEROV-3.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
@@ -31,6 +32,8 @@ class Descent(Rule):
 
 
 class MomentumState(NamedTuple):
+    """The velocity: eta-scaled for the normative form, a plain gradient sum for "torch"."""
+
     velocity: Array
 
 
@@ -39,12 +42,17 @@ class Momentum(Rule):
     r"""Classical momentum with the learning rate *inside* the velocity (MOMENTUM-1):
     :math:`v \leftarrow \rho v + \eta g`, :math:`\Delta = v`.  Defaults eta=0.01, rho=0.9.
 
-    torch and optax keep eta outside the velocity; the two agree while eta is constant and
-    differ once ``adjust`` changes it (MOMENTUM-2).
+    Variant ``"torch"`` keeps eta outside the velocity, as torch ``SGD(momentum=rho)`` and
+    optax ``sgd(momentum=rho)`` do: :math:`b \leftarrow \rho b + g`, :math:`\Delta = \eta b`.
+    The two agree while eta is constant and differ once ``adjust`` changes it (MOMENTUM-2).
+    The velocity starts at zero (MOMENTUM-3).
     """
+
+    variants: ClassVar[tuple[str, ...]] = ("optimisers", "torch")
 
     eta: float = 0.01
     rho: float = 0.9
+    variant: str = "optimisers"
 
     def validate(self) -> None:
         check_nonnegative(self, "eta")
@@ -55,6 +63,60 @@ class Momentum(Rule):
 
     def apply(self, state: MomentumState, x: Array, dx: Array) -> tuple[MomentumState, Array]:
         v = state.velocity
-        np.multiply(v, self.rho, out=v)
+        v *= self.rho
+        if self.variant == "torch":
+            v += dx
+            return state, self.eta * v
         v += self.eta * dx
         return state, v
+
+
+class NesterovState(NamedTuple):
+    """The velocity: ``-eta`` times a gradient sum for the normative form (it points
+    downhill, as in Optimisers.jl), the plain gradient sum for "torch"."""
+
+    velocity: Array
+
+
+@dataclasses.dataclass(frozen=True)
+class Nesterov(Rule):
+    r"""Nesterov momentum as Optimisers.jl writes it (NESTEROV-1):
+
+    .. math::
+        \Delta = -\rho^2 v + (1+\rho)\,\eta g,\qquad v \leftarrow \rho v - \eta g
+
+    with the step computed from the *old* velocity.  Defaults eta=0.001, rho=0.9.
+
+    Variant ``"torch"`` keeps eta outside the velocity, as torch ``SGD(nesterov=True)`` and
+    optax ``sgd(nesterov=True)``: :math:`b \leftarrow \rho b + g`,
+    :math:`\Delta = \eta (g + \rho b)`; equal for constant eta (NESTEROV-2).  The velocity
+    starts at zero (NESTEROV-3).
+    """
+
+    variants: ClassVar[tuple[str, ...]] = ("optimisers", "torch")
+
+    eta: float = 0.001
+    rho: float = 0.9
+    variant: str = "optimisers"
+
+    def validate(self) -> None:
+        check_nonnegative(self, "eta")
+        check_unit_interval(self, "rho")
+
+    def init(self, x: Array) -> NesterovState:
+        return NesterovState(np.zeros_like(x))
+
+    def apply(self, state: NesterovState, x: Array, dx: Array) -> tuple[NesterovState, Array]:
+        v, rho, eta = state.velocity, self.rho, self.eta
+        if self.variant == "torch":
+            v *= rho
+            v += dx
+            step = rho * v
+            step += dx
+            step *= eta
+            return state, step
+        step = (-rho * rho) * v
+        step += ((1 + rho) * eta) * dx
+        v *= rho
+        v -= eta * dx
+        return state, step
