@@ -2,7 +2,7 @@
 that carry gradients of the collected values back onto the model's shape.
 
 Sources: FluxML/Optimisers.jl src/trainables.jl, src/destructure.jl.
-Clauses: COLL-1 .. COLL-6, FLAT-1 .. FLAT-6, GRAD-1 .. GRAD-5.
+Clauses: COLL-1 .. COLL-4, FLAT-1 .. FLAT-6, GRAD-1 .. GRAD-5.
 """
 
 from __future__ import annotations
