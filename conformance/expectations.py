@@ -1,0 +1,126 @@
+"""Known deviations of an engine, declared in TOML and checked strictly (CONF-3).
+
+A file holds ``[[deviation]]`` entries::
+
+    [[deviation]]
+    property = "flat.*"            # property id or glob (required)
+    rule = "Adam"                  # optional: rule class name or glob
+    path = "flat_vector"           # optional: update path
+    clause = "FLAT-2"              # optional: the clause the Deviation names
+    kind = "fail"                  # fail | error | crash | timeout | unsupported (default fail)
+    reason = "torch sums tied gradients twice"   # required
+    link = "https://github.com/..."              # required
+
+An entry declares results of exactly that kind: a case that used to fail and now crashes is
+a new failure.  An entry whose selector reached results in a whole run but declared none of
+them is *stale* (the engine was fixed, or the entry is wrong) and fails the run.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from fnmatch import fnmatchcase
+from importlib.resources import files
+from pathlib import Path
+
+from .report.model import ExpectationUse, RunReport
+
+KINDS = ("fail", "error", "crash", "timeout", "unsupported")
+_KEYS = {"adapter", "property", "rule", "path", "clause", "kind", "reason", "link"}
+
+
+class ExpectationsError(ValueError):
+    """A malformed expectations file; the message names the file and line."""
+
+
+def packaged(adapter: str) -> Path | None:
+    """The expectations file shipped for ``adapter`` (adapters/expectations/<name>.toml)."""
+    candidate = Path(str(files("optconf.adapters").joinpath("expectations", f"{adapter}.toml")))
+    return candidate if candidate.is_file() else None
+
+
+def load(path: Path, adapter: str | None = None) -> list[ExpectationUse]:
+    """Parse ``path``; entries without an ``adapter`` key apply to ``adapter`` (None: any)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ExpectationsError(f"{path}: {exc}") from exc
+    unknown_tables = sorted(set(data) - {"deviation"})
+    if unknown_tables:
+        raise ExpectationsError(f"{path}:1: unknown table {unknown_tables[0]!r}; use [[deviation]]")
+    lines = _entry_lines(text)
+    return [_entry(path, lines[i] if i < len(lines) else 1, raw, adapter)
+            for i, raw in enumerate(data.get("deviation", []))]
+
+
+def _entry_lines(text: str) -> list[int]:
+    """1-based line of each ``[[deviation]]`` header, in order."""
+    return [n for n, line in enumerate(text.splitlines(), 1)
+            if re.match(r"\s*\[\[\s*deviation\s*\]\]", line)]
+
+
+def _entry(path: Path, line: int, raw: dict[str, object], adapter: str | None) -> ExpectationUse:
+    def fail(msg: str) -> ExpectationsError:
+        return ExpectationsError(f"{path}:{line}: {msg}")
+
+    unknown = sorted(set(raw) - _KEYS)
+    if unknown:
+        raise fail(f"unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(_KEYS))}")
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            raise fail(f"{key} must be a string, not {type(value).__name__}")
+    for key in ("property", "reason", "link"):
+        if not str(raw.get(key, "")).strip():
+            raise fail(f"missing required key {key!r}")
+    kind = str(raw.get("kind", "fail"))
+    if kind not in KINDS:
+        raise fail(f"kind={kind!r} is not one of {', '.join(KINDS)}")
+    get = raw.get
+    return ExpectationUse(
+        file=str(path), line=line, adapter=str(get("adapter", adapter) or "") or None,
+        property=str(raw["property"]), rule=_opt(get("rule")), path=_opt(get("path")),
+        clause=_opt(get("clause")), kind=kind, reason=str(raw["reason"]), link=str(raw["link"]),
+    )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _selects(entry: ExpectationUse, adapter: str, prop: str, rule: str | None,
+             path: str | None) -> bool:
+    return (
+        (entry.adapter is None or entry.adapter == adapter)
+        and fnmatchcase(prop, entry.property)
+        and (entry.rule is None or fnmatchcase(rule or "", entry.rule))
+        and (entry.path is None or entry.path == path)
+    )
+
+
+def apply(report: RunReport, entries: list[ExpectationUse]) -> None:
+    """Mark declared results ``expected`` and count each entry's coverage and matches."""
+    for r in report.results:
+        for entry in entries:
+            if not _selects(entry, r.adapter, r.property, r.rule, r.path):
+                continue
+            entry.covered += 1
+            if r.expected is None and r.status == entry.kind and (
+                entry.clause is None or entry.clause == r.clause
+            ):
+                r.expected = entry.where
+                entry.matched += 1
+    report.expectations.extend(entries)
+
+
+def skeleton(report: RunReport) -> str:
+    """TOML entries declaring every unexpected result of ``report`` (reasons to fill in)."""
+    blocks = []
+    for r in report.unexpected():
+        lines = ["[[deviation]]", f'property = "{r.property}"']
+        lines += [f'{k} = "{v}"' for k, v in (("rule", r.rule), ("path", r.path),
+                                              ("clause", r.clause)) if v]
+        lines += [f'kind = "{r.status}"', 'reason = "TODO"', 'link = "TODO"']
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + ("\n" if blocks else "")

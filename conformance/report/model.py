@@ -1,0 +1,188 @@
+"""The one result model of a conformance run.  The JSON form of :class:`RunReport` is the
+source of truth; Markdown, JUnit XML and HTML are views of it (CONF-4)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+#: What can happen to one case.  ``fail``: a Deviation (the engine disagrees with the spec);
+#: ``error``: any other exception; ``crash``: the worker process died; ``timeout``: the case
+#: ran past the profile's limit; ``unsupported``: the adapter cannot express the case.
+STATUSES = ("pass", "fail", "error", "crash", "timeout", "unsupported")
+FAILING = frozenset({"fail", "error", "crash", "timeout"})
+SUITE_VERSION = "0.1.0"
+
+
+@dataclasses.dataclass
+class CaseResult:
+    """The outcome of one (adapter, property, rule, path) case.  ``expected`` names the
+    expectations entry (``file:line``) that declared this outcome, if any."""
+
+    adapter: str
+    property: str
+    rule: str | None
+    path: str | None
+    clauses: list[str]
+    status: str
+    message: str = ""
+    clause: str | None = None
+    observed: float | None = None
+    allowed: float | None = None
+    counterexample: Any = None
+    variant: str | None = None
+    seed: int = 0
+    duration: float = 0.0
+    repro: str | None = None
+    expected: str | None = None
+
+    @property
+    def case_key(self) -> str:
+        parts = [p for p in (self.rule, self.path) if p]
+        return f"[{','.join(parts)}]" if parts else ""
+
+    @property
+    def key(self) -> str:
+        """``adapter::property[rule,path]``: how reports, replay and shards name a case."""
+        return f"{self.adapter}::{self.property}{self.case_key}"
+
+    @property
+    def unexpected(self) -> bool:
+        return self.status in FAILING and self.expected is None
+
+    @property
+    def shown_status(self) -> str:
+        """The status as views show it: a declared failure reads ``expected``."""
+        return "expected" if self.expected and self.status in FAILING else self.status
+
+
+@dataclasses.dataclass
+class AdapterEntry:
+    """An adapter of the run: its declared EngineInfo, or why it could not run."""
+
+    name: str
+    available: bool
+    reason: str = ""
+    info: dict[str, Any] | None = None
+
+
+@dataclasses.dataclass
+class ExpectationUse:
+    """One expectations entry and how the run used it.  ``covered``: results its selector
+    reached; ``matched``: results it declared.  Covered but never matched = stale."""
+
+    file: str
+    line: int
+    adapter: str | None
+    property: str
+    rule: str | None
+    path: str | None
+    clause: str | None
+    kind: str
+    reason: str
+    link: str
+    covered: int = 0
+    matched: int = 0
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    @property
+    def stale(self) -> bool:
+        return self.covered > 0 and self.matched == 0
+
+
+@dataclasses.dataclass
+class RunReport:
+    suite_version: str
+    started: str
+    finished: str
+    profile: str
+    seed: int
+    shard: str
+    argv: list[str]
+    adapters: list[AdapterEntry]
+    results: list[CaseResult]
+    expectations: list[ExpectationUse] = dataclasses.field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def whole(self) -> bool:
+        """Stale expectations are only judged over a whole run (one shard, or merged)."""
+        return self.shard == "1/1" and not self.interrupted
+
+    def stale(self) -> list[ExpectationUse]:
+        return [e for e in self.expectations if e.stale] if self.whole else []
+
+    def unexpected(self) -> list[CaseResult]:
+        return [r for r in self.results if r.unexpected]
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in ("pass", "expected", *STATUSES[1:])}
+        for r in self.results:
+            out[r.shown_status] += 1
+        return out
+
+    def exit_code(self) -> int:
+        """0: conforms or deviates only as declared; 1: unexpected deviations or stale
+        expectations; 130: interrupted (CONF-3)."""
+        if self.interrupted:
+            return 130
+        return 1 if self.unexpected() or self.stale() else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunReport:
+        fields = {k: v for k, v in data.items() if k not in ("adapters", "results", "expectations")}
+        return cls(
+            **fields,
+            adapters=[AdapterEntry(**a) for a in data["adapters"]],
+            results=[CaseResult(**r) for r in data["results"]],
+            expectations=[ExpectationUse(**e) for e in data.get("expectations", [])],
+        )
+
+
+def sort_results(results: list[CaseResult]) -> list[CaseResult]:
+    return sorted(results, key=lambda r: (r.adapter, r.property, r.rule or "", r.path or ""))
+
+
+def merge(reports: list[RunReport], argv: list[str]) -> RunReport:
+    """One report from shards of a run or from runs of different adapters: results and
+    adapters united, expectation use summed per entry (CONF-5)."""
+    if not reports:
+        raise ValueError("merge: give at least one report")
+    adapters: dict[str, AdapterEntry] = {}
+    for rep in reports:
+        for a in rep.adapters:
+            if a.available or a.name not in adapters:
+                adapters[a.name] = a
+    uses: dict[tuple[str, int, str | None], ExpectationUse] = {}
+    for rep in reports:
+        for e in rep.expectations:
+            key = (e.file, e.line, e.adapter)
+            if key in uses:
+                uses[key].covered += e.covered
+                uses[key].matched += e.matched
+            else:
+                uses[key] = dataclasses.replace(e)
+    seen: dict[str, CaseResult] = {}
+    for rep in reports:
+        for r in rep.results:
+            seen.setdefault(r.key, r)
+    first = reports[0]
+    return RunReport(
+        suite_version=first.suite_version,
+        started=min(r.started for r in reports),
+        finished=max(r.finished for r in reports),
+        profile=first.profile,
+        seed=first.seed,
+        shard="1/1",
+        argv=argv,
+        adapters=sorted(adapters.values(), key=lambda a: a.name),
+        results=sort_results(list(seen.values())),
+        expectations=sorted(uses.values(), key=lambda e: (e.file, e.line, e.adapter or "")),
+        interrupted=any(r.interrupted for r in reports),
+    )

@@ -1,0 +1,86 @@
+"""Tiny adapters for the runner's own tests: one that conforms for Descent, and one for
+each way an engine can misbehave (crash, raise, hang, NaN)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+from optconf.adapters.protocol import Adapter, EngineInfo, Outcome, Program, Unsupported
+from optconf.reference import trainables
+from optconf.reference.rules import Descent
+
+
+class GoodAdapter(Adapter):
+    """Plain gradient descent over a dict of arrays: conforms for Descent."""
+
+    paths = ("structured", "flat_list")
+
+    def info(self) -> EngineInfo:
+        return EngineInfo(name=type(self).__name__, engine="toy", version="0", device="cpu",
+                          dtypes=("float64",), capabilities=frozenset({"state"}),
+                          paths=self.paths)
+
+    def supports(self, rule):
+        return None if isinstance(rule, Descent) else "only Descent"
+
+    def run(self, program: Program, path):
+        model = {k: v.copy() for k, v in program.model.items()}
+        for op in program.ops:
+            for k, g in op.grads.items():
+                model[k] -= self.step(program.rule.eta * g)
+        return Outcome(model, [None] * len(trainables(model)))
+
+    def step(self, update):
+        return update
+
+
+class CrashAdapter(GoodAdapter):
+    def run(self, program, path):
+        os._exit(3)
+
+
+class RaiseAdapter(GoodAdapter):
+    def run(self, program, path):
+        raise ValueError("engine exploded")
+
+
+class HangAdapter(GoodAdapter):
+    def run(self, program, path):
+        time.sleep(60)
+
+
+class NanAdapter(GoodAdapter):
+    def step(self, update):
+        return update * np.nan
+
+
+class WrongAdapter(GoodAdapter):
+    """Steps twice as far: a deviation on every path."""
+
+    def step(self, update):
+        return 2 * update
+
+
+class FlatBrokenAdapter(GoodAdapter):
+    """Deviates on the flat_list path only (for expectations tests)."""
+
+    def run(self, program, path):
+        if path == "flat_list":
+            return WrongAdapter.run(self, program, path)
+        return super().run(program, path)
+
+
+class PrintingAdapter(GoodAdapter):
+    """Prints to stdout while running: must not corrupt the worker protocol."""
+
+    def run(self, program, path):
+        print("engine chatter {not json")
+        return super().run(program, path)
+
+
+class NoEngineAdapter(GoodAdapter):
+    def __init__(self):
+        raise Unsupported("toy engine needs a compiler that is not here")

@@ -1,0 +1,50 @@
+"""Fake properties for the runner's own tests, in their own registry (``FAKE``) so the
+real PROPERTIES never see them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optconf.adapters.protocol import Program, Step, Unsupported
+from optconf.conformance.deviation import Deviation
+from optconf.conformance.properties.registry import Property
+from optconf.reference import trainables
+from optconf.reference.rules import Descent
+
+FAKE: dict[str, Property] = {}
+
+
+def fake(pid, *, axes=(), requires=(), clauses=("CONF-1",)):
+    def register(check):
+        FAKE[pid] = Property(pid, clauses, frozenset(requires), axes, check, check.__doc__ or "")
+        return check
+    return register
+
+
+@fake("fake.descent_step", axes=("path",))
+def check_descent_step(adapter, profile, seed, case):
+    """One Descent step moves x to x - eta * g."""
+    rng = np.random.default_rng(seed)
+    x, g = rng.normal(size=3), rng.normal(size=3)
+    program = Program({"w": x}, Descent(0.1), (Step({"w": g}),))
+    got = trainables(adapter.run(program, case.path).model)[0]
+    err = float(np.max(np.abs(got - (x - 0.1 * g))))
+    if not err <= 1e-12:  # NaN fails too
+        raise Deviation(f"w={got}, but should be {x - 0.1 * g}", clause="CONF-1",
+                        observed=err, allowed=1e-12,
+                        case={"model": {"w": x}, "rule": Descent(0.1), "ops": program.ops})
+
+
+@fake("fake.per_rule", axes=("rule",))
+def check_per_rule(adapter, profile, seed, case):
+    """Passes for every rule the adapter supports."""
+
+
+@fake("fake.needs_freeze", requires=("freeze",))
+def check_needs_freeze(adapter, profile, seed, case):
+    """Never runs on adapters without the freeze capability."""
+
+
+@fake("fake.unsupported_case")
+def check_unsupported_case(adapter, profile, seed, case):
+    raise Unsupported("this case cannot be expressed")
