@@ -12,7 +12,7 @@ back onto the model (:func:`gradient_through_trainables`, GRAD-1 .. GRAD-4).
 >>> value_and_grad(Sum(Square(Param(0))), [w])
 (5.0, [array([2., 4.])])
 
-Clauses: EXPR-1 .. EXPR-7.
+Clauses: EXPR-1 .. EXPR-6.
 """
 
 from __future__ import annotations
