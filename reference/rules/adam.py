@@ -15,7 +15,15 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from .base import Array, Rule, check_betas, check_flag, check_nonnegative, eps_for
+from .base import (
+    Array,
+    Rule,
+    check_betas,
+    check_flag,
+    check_nonnegative,
+    eps_for,
+    scaled_copy,
+)
 
 
 class AdamState(NamedTuple):
@@ -31,7 +39,7 @@ def update_moments(mu: Array, nu: Array, dx: Array, beta: tuple[float, float]) -
     """mu <- b1 mu + (1-b1) g;  nu <- b2 nu + (1-b2) g^2, in place (ADAM-1).  Returns a
     scratch array shaped like ``dx`` that the caller may overwrite."""
     b1, b2 = beta
-    scratch = np.multiply(dx, 1 - b1)
+    scratch = scaled_copy(dx, 1 - b1)
     mu *= b1
     mu += scratch
     np.square(dx, out=scratch)
@@ -49,7 +57,7 @@ def corrected_ratio(state: AdamState, epsilon: float, scratch: Array) -> Array:
     denom = np.divide(state.nu, 1 - b2t, out=scratch)
     np.sqrt(denom, out=denom)
     denom += epsilon
-    ratio = np.divide(state.mu, 1 - b1t)
+    ratio = np.divide(state.mu, 1 - b1t, out=np.empty_like(state.mu))
     ratio /= denom
     return ratio
 
@@ -174,7 +182,7 @@ class NAdam(Rule):
         denom = np.multiply(state.nu, nu_scale, out=scratch)
         np.sqrt(denom, out=denom)
         denom += eps_for(x, self.epsilon)
-        step = np.multiply(state.mu, b1 / (1 - b1 * b1t))
+        step = scaled_copy(state.mu, b1 / (1 - b1 * b1t))
         step += ((1 - b1) / (1 - b1t)) * dx
         step /= denom
         step *= self.eta
@@ -235,7 +243,7 @@ class RAdam(Rule):
         scratch = update_moments(state.mu, state.nu, dx, self.beta)
         rho_inf = 2 / (1 - b2) - 1
         rho = rho_inf - 2 * state.t * b2t / (1 - b2t)
-        step = np.divide(state.mu, 1 - b1t)
+        step = np.divide(state.mu, 1 - b1t, out=np.empty_like(state.mu))
         if self.tractable(rho):
             r = math.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
             eps = eps_for(x, self.epsilon)
@@ -324,7 +332,7 @@ class AdaBelief(Rule):
     def apply(self, state: AdamState, x: Array, dx: Array) -> tuple[AdamState, Array]:
         (b1, b2), eps = self.beta, eps_for(x, self.epsilon)
         mu, s = state.mu, state.nu
-        scratch = np.multiply(dx, 1 - b1)
+        scratch = scaled_copy(dx, 1 - b1)
         mu *= b1
         mu += scratch
         np.subtract(dx, mu, out=scratch)

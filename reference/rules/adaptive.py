@@ -14,7 +14,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Array, Rule, check_flag, check_nonnegative, check_unit_interval, eps_for
+from .base import (
+    Array,
+    Rule,
+    check_flag,
+    check_nonnegative,
+    check_unit_interval,
+    eps_for,
+    scaled_copy,
+)
 
 
 class RMSPropState(NamedTuple):
@@ -58,7 +66,7 @@ class RMSProp(Rule):
 
     def apply(self, state: RMSPropState, x: Array, dx: Array) -> tuple[RMSPropState, Array]:
         rho, (quad, lin) = self.rho, state
-        denom = np.square(dx)
+        denom = np.square(dx, out=np.empty_like(dx))
         denom *= 1 - rho
         quad *= rho
         quad += denom
@@ -71,7 +79,7 @@ class RMSProp(Rule):
             np.subtract(quad, denom, out=denom)
             np.sqrt(denom, out=denom)
         denom += eps_for(x, self.epsilon)
-        step = self.eta * dx
+        step = scaled_copy(dx, self.eta)
         step /= denom
         return state, step
 
@@ -101,11 +109,11 @@ class AdaGrad(Rule):
         return AdaGradState(np.full_like(x, self.epsilon))
 
     def apply(self, state: AdaGradState, x: Array, dx: Array) -> tuple[AdaGradState, Array]:
-        acc, denom = state.acc, np.square(dx)
+        acc, denom = state.acc, np.square(dx, out=np.empty_like(dx))
         acc += denom
         np.sqrt(acc, out=denom)
         denom += eps_for(x, self.epsilon)
-        step = self.eta * dx
+        step = scaled_copy(dx, self.eta)
         step /= denom
         return state, step
 
@@ -142,11 +150,11 @@ class AdaDelta(Rule):
 
     def apply(self, state: AdaDeltaState, x: Array, dx: Array) -> tuple[AdaDeltaState, Array]:
         rho, eps, (acc, delta_acc) = self.rho, eps_for(x, self.epsilon), state
-        scratch = np.square(dx)
+        scratch = np.square(dx, out=np.empty_like(dx))
         scratch *= 1 - rho
         acc *= rho
         acc += scratch
-        step = np.add(delta_acc, eps)
+        step = np.add(delta_acc, eps, out=np.empty_like(delta_acc))
         np.sqrt(step, out=step)
         step *= dx
         np.add(acc, eps, out=scratch)

@@ -143,6 +143,12 @@ def check_flag(rule: Rule, name: str) -> None:
         raise ValueError(f"{type(rule).__name__}: {name}={value!r} must be True or False")
 
 
+def scaled_copy(a: Array, c: float) -> Array:
+    """A new array ``a * c``; an explicit ``out`` keeps it an array for 0-d ``a``, where a
+    bare ufunc call returns a NumPy scalar that later in-place steps could not write."""
+    return np.multiply(a, c, out=np.empty_like(a))
+
+
 def read_only(a: Array) -> Array:
     """A view of ``a`` that cannot be written through (RULE-2)."""
     view = a.view()

@@ -13,7 +13,15 @@ import math
 
 import numpy as np
 
-from .base import Array, GlobalApply, Rule, check_flag, check_nonnegative, run_alone
+from .base import (
+    Array,
+    GlobalApply,
+    Rule,
+    check_flag,
+    check_nonnegative,
+    run_alone,
+    scaled_copy,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,13 +38,13 @@ class ClipGrad(Rule):
         return None
 
     def apply(self, state: None, x: Array, dx: Array) -> tuple[None, Array]:
-        return None, np.clip(dx, -self.delta, self.delta)
+        return None, np.clip(dx, -self.delta, self.delta, out=np.empty_like(dx))
 
 
 def scaled(dx: Array, norm: float, omega: float) -> Array:
     r""":math:`g\,\min(\omega/n, 1)`, with no epsilon; a zero norm leaves g as it is
     (CLIPNORM-1, CLIPGLOBALNORM-1)."""
-    return dx * (1.0 if norm == 0 else min(omega / norm, 1.0))
+    return scaled_copy(dx, 1.0 if norm == 0 else min(omega / norm, 1.0))
 
 
 def check_finite(rule: ClipNorm | ClipGlobalNorm, norm: float, what: str) -> None:

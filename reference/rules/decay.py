@@ -11,7 +11,7 @@ import dataclasses
 
 import numpy as np
 
-from .base import Array, Rule, check_nonnegative
+from .base import Array, Rule, check_nonnegative, scaled_copy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,7 +29,7 @@ class WeightDecay(Rule):
         return None
 
     def apply(self, state: None, x: Array, dx: Array) -> tuple[None, Array]:
-        step = np.multiply(x, self.lambda_)
+        step = scaled_copy(x, self.lambda_)
         step += dx
         return None, step
 
@@ -48,7 +48,7 @@ class SignDecay(Rule):
         return None
 
     def apply(self, state: None, x: Array, dx: Array) -> tuple[None, Array]:
-        step = np.sign(x)
+        step = np.sign(x, out=np.empty_like(x))
         step *= self.lambda_
         step += dx
         return None, step

@@ -12,7 +12,7 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from .base import Array, Rule, check_nonnegative, check_unit_interval
+from .base import Array, Rule, check_nonnegative, check_unit_interval, scaled_copy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Descent(Rule):
         return None
 
     def apply(self, state: None, x: Array, dx: Array) -> tuple[None, Array]:
-        return None, self.eta * dx
+        return None, scaled_copy(dx, self.eta)
 
 
 class MomentumState(NamedTuple):
@@ -66,7 +66,7 @@ class Momentum(Rule):
         v *= self.rho
         if self.variant == "torch":
             v += dx
-            return state, self.eta * v
+            return state, scaled_copy(v, self.eta)
         v += self.eta * dx
         return state, v
 
@@ -111,11 +111,11 @@ class Nesterov(Rule):
         if self.variant == "torch":
             v *= rho
             v += dx
-            step = rho * v
+            step = scaled_copy(v, rho)
             step += dx
             step *= eta
             return state, step
-        step = (-rho * rho) * v
+        step = scaled_copy(v, -rho * rho)
         step += ((1 + rho) * eta) * dx
         v *= rho
         v -= eta * dx

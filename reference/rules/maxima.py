@@ -15,7 +15,7 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 
 from .adam import update_moments
-from .base import Array, Rule, check_betas, check_nonnegative, eps_for
+from .base import Array, Rule, check_betas, check_nonnegative, eps_for, scaled_copy
 
 
 class AdaMaxState(NamedTuple):
@@ -62,7 +62,7 @@ class AdaMax(Rule):
         mu *= b1
         mu += (1 - b1) * dx
         u *= b2
-        magnitude = np.abs(dx)
+        magnitude = np.abs(dx, out=np.empty_like(dx))
         if self.variant == "torch":
             magnitude += eps
             np.maximum(u, magnitude, out=u)
@@ -70,7 +70,7 @@ class AdaMax(Rule):
         else:
             np.maximum(u, magnitude, out=u)
             denom = np.add(u, eps, out=magnitude)
-        step = np.multiply(mu, self.eta / (1 - b1t))
+        step = scaled_copy(mu, self.eta / (1 - b1t))
         step /= denom
         return AdaMaxState(mu, u, (b1t * b1, b2t * b2)), step
 
@@ -136,6 +136,6 @@ class AMSGrad(Rule):
             denom /= np.sqrt(1 - b2t)
         denom += eps
         lr = self.eta if self.variant == "optimisers" else self.eta / (1 - b1t)
-        step = np.multiply(mu, lr)
+        step = scaled_copy(mu, lr)
         step /= denom
         return state._replace(beta_t=(b1t * b1, b2t * b2)), step

@@ -14,7 +14,7 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from .base import Array, Rule, check_betas, check_nonnegative
+from .base import Array, Rule, check_betas, check_nonnegative, scaled_copy
 
 
 class LionState(NamedTuple):
@@ -56,10 +56,10 @@ class Lion(Rule):
         if self.variant == "optimisers":
             mu *= 1 - b2
             mu += b2 * dx
-            step = np.multiply(dx, b2 - b1)
+            step = scaled_copy(dx, b2 - b1)
             step += b1 * mu
         else:
-            step = np.multiply(dx, 1 - b1)
+            step = scaled_copy(dx, 1 - b1)
             step += b1 * mu
             mu *= b2
             mu += (1 - b2) * dx
@@ -114,14 +114,14 @@ class Rprop(Rule):
     def apply(self, state: RpropState, x: Array, dx: Array) -> tuple[RpropState, Array]:
         (ell_minus, ell_plus), (gamma_min, gamma_max) = self.ell, self.gamma
         prev, size = state
-        product = np.multiply(prev, dx)
+        product = np.multiply(prev, dx, out=np.empty_like(prev))
         grow, shrink = product > 0, product < 0
         np.multiply(size, ell_plus, out=size, where=grow)
         np.minimum(size, gamma_max, out=size, where=grow)
         np.multiply(size, ell_minus, out=size, where=shrink)
         np.maximum(size, gamma_min, out=size, where=shrink)
         np.copyto(prev, dx)
-        prev[shrink] = 0
+        np.copyto(prev, 0, where=shrink)
         step = np.sign(prev, out=product)
         step *= size
         return state, step
