@@ -1,0 +1,1 @@
+"""Reports: one result model (:mod:`.model`) and its views (:mod:`.writers`)."""

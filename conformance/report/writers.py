@@ -1,0 +1,196 @@
+"""Views of a :class:`~.model.RunReport`: JSON (the source), Markdown summary, JUnit XML
+and a self-contained HTML engine x clause matrix in the spirit of test262.fyi (CONF-4)."""
+
+from __future__ import annotations
+
+import html
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from .model import FAILING, CaseResult, RunReport
+from .spec import Clause, clauses
+
+CELL_ORDER = ("pass", "fail", "error", "crash", "timeout", "expected", "unsupported")
+
+
+def write_all(report: RunReport, out: Path) -> dict[str, Path]:
+    """Write every view of ``report`` into ``out``; returns the paths by kind."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / "report.json", "markdown": out / "report.md",
+             "junit": out / "junit.xml", "html": out / "matrix.html"}
+    write_json(report, paths["json"])
+    paths["markdown"].write_text(markdown(report), encoding="utf-8")
+    paths["junit"].write_text(junit(report), encoding="utf-8")
+    paths["html"].write_text(matrix_html(report), encoding="utf-8")
+    return paths
+
+
+def write_json(report: RunReport, path: Path) -> None:
+    path.write_text(json.dumps(report.to_dict(), indent=1, sort_keys=True) + "\n",
+                    encoding="utf-8")
+
+
+def read_json(path: Path) -> RunReport:
+    return RunReport.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+# -------------------------------------------------------------------------------- markdown
+
+
+def markdown(report: RunReport) -> str:
+    lines = [
+        "# optconf conformance run", "",
+        f"Suite {report.suite_version}, profile `{report.profile}`, seed {report.seed}, "
+        f"shard {report.shard}, {report.started} .. {report.finished}"
+        + (" -- **interrupted, partial results**" if report.interrupted else ""), "",
+        "| adapter | " + " | ".join(CELL_ORDER) + " |",
+        "|---|" + "---|" * len(CELL_ORDER),
+    ]
+    per: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in report.results:
+        per[r.adapter][r.shown_status] += 1
+    for a in report.adapters:
+        if not a.available:
+            lines.append(f"| {a.name} | unavailable: {a.reason} |")
+            continue
+        lines.append(f"| {a.name} | " + " | ".join(str(per[a.name][s]) for s in CELL_ORDER) + " |")
+    bad = report.unexpected()
+    lines += ["", f"## Unexpected results ({len(bad)})", ""]
+    for r in bad:
+        where = f" ({r.clause})" if r.clause else ""
+        repro = f" -- repro: `{r.repro}`" if r.repro else ""
+        lines.append(f"- **{r.status}** `{r.key}`{where}: {_first_line(r.message)}{repro}")
+    stale = report.stale()
+    if stale:
+        lines += ["", f"## Stale expectations ({len(stale)})", ""]
+        lines += [f"- {e.where}: `{e.property}` reached {e.covered} results, declared none "
+                  f"({e.reason})" for e in stale]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------- junit
+
+
+def junit(report: RunReport) -> str:
+    """One testcase per result: fail -> failure; error, crash, timeout -> error;
+    unsupported and declared deviations -> skipped."""
+    root = ET.Element("testsuites", name="optconf")
+    by_adapter: dict[str, list[CaseResult]] = defaultdict(list)
+    for r in report.results:
+        by_adapter[r.adapter].append(r)
+    for adapter, results in sorted(by_adapter.items()):
+        suite = ET.SubElement(root, "testsuite", name=adapter, tests=str(len(results)))
+        counts: Counter[str] = Counter()
+        for r in results:
+            case = ET.SubElement(suite, "testcase", classname=f"{adapter}.{r.property}",
+                                 name=f"{r.property}{r.case_key}", time=f"{r.duration:.3f}")
+            kind = _junit_kind(r)
+            if kind:
+                counts[kind] += 1
+                msg = _first_line(r.message) if kind != "skipped" or not r.expected else (
+                    f"expected {r.status} ({r.expected})")
+                node = ET.SubElement(case, kind, message=msg, type=r.status)
+                if kind != "skipped":
+                    node.text = f"{r.clause or ''} seed={r.seed}\n{r.message}"
+        suite.set("failures", str(counts["failure"]))
+        suite.set("errors", str(counts["error"]))
+        suite.set("skipped", str(counts["skipped"]))
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _junit_kind(r: CaseResult) -> str | None:
+    if r.status == "unsupported" or (r.expected and r.status in FAILING):
+        return "skipped"
+    return {"fail": "failure", "error": "error", "crash": "error", "timeout": "error"}.get(r.status)
+
+
+# ------------------------------------------------------------------------------------ html
+
+
+def _cell_results(report: RunReport) -> dict[tuple[str, str], list[CaseResult]]:
+    """(clause, adapter) -> results bearing on it: a failure counts against the clause its
+    Deviation names, everything else for every clause the property checks."""
+    cells: dict[tuple[str, str], list[CaseResult]] = defaultdict(list)
+    for r in report.results:
+        targets = [r.clause] if r.status == "fail" and r.clause else r.clauses
+        for c in targets:
+            cells[(c, r.adapter)].append(r)
+    return cells
+
+
+def _cell(results: list[CaseResult]) -> str:
+    if not results:
+        return '<td class="none"></td>'
+    counts = Counter(r.shown_status for r in results)
+    bad = sum(counts[s] for s in FAILING)
+    css = ("bad" if bad else "expected" if counts["expected"] else
+           "ok" if counts["pass"] else "unsupported")
+    text = " ".join(f"{counts[s]}{_MARK[s]}" for s in CELL_ORDER if counts[s])
+    detail = "\n".join(f"{r.shown_status}: {r.property}{r.case_key}"
+                       + (f" -- {_first_line(r.message)[:120]}" if r.message else "")
+                       for r in sorted(results, key=lambda r: r.shown_status)[:40])
+    return f'<td class="{css}" title="{html.escape(detail)}">{html.escape(text)}</td>'
+
+
+_MARK = {"pass": "✓", "fail": "✗", "error": "!", "crash": "☠", "timeout": "⌛",
+         "expected": "~", "unsupported": "–"}
+
+_STYLE = """
+body{font:14px system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse}
+td,th{border:1px solid #ccc;padding:2px 6px;text-align:center}th.clause,td.clause{text-align:left}
+td.ok{background:#c8f0c8}td.bad{background:#f4b4b4}td.expected{background:#f6e3a8}
+td.unsupported{background:#e4e4e4;color:#666}tr.area th{background:#345;color:#fff;text-align:left}
+td.clause span{color:#555;font-size:12px}
+"""
+
+
+def matrix_html(report: RunReport, spec: dict[str, Clause] | None = None) -> str:
+    """Rows: SPEC clauses grouped by area; columns: adapters; cells: counts by status, with
+    the cases as hover text.  Clauses the run reached but the SPEC lacks come last."""
+    spec = clauses() if spec is None else spec
+    adapters = [a.name for a in report.adapters if a.available]
+    cells = _cell_results(report)
+    reached = {c for c, _ in cells}
+    rows = list(spec.values())
+    extra = sorted(reached - set(spec))
+    head = "".join(f"<th>{html.escape(a)}</th>" for a in adapters)
+    body, area = [], None
+    for clause in rows:
+        if clause.area != area:
+            area = clause.area
+            body.append(f'<tr class="area"><th colspan="{len(adapters) + 1}">'
+                        f"{html.escape(clause.section)}</th></tr>")
+        body.append(_row(clause.id, clause.sentence, adapters, cells))
+    if extra:
+        body.append(f'<tr class="area"><th colspan="{len(adapters) + 1}">'
+                    "Not in docs/SPEC.md</th></tr>")
+        body += [_row(c, "", adapters, cells) for c in extra]
+    unavailable = "".join(f"<li>{html.escape(a.name)}: {html.escape(a.reason)}</li>"
+                          for a in report.adapters if not a.available)
+    legend = " ".join(f"{m} {s}" for s, m in _MARK.items())
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>optconf conformance matrix</title>
+<style>{_STYLE}</style></head><body>
+<h1>optconf: engine x clause</h1>
+<p>Profile <code>{report.profile}</code>, seed {report.seed}, {report.finished}.
+{'<strong>Interrupted: partial results.</strong>' if report.interrupted else ''}
+Legend: {html.escape(legend)}; hover a cell for its cases.</p>
+<table><tr><th class="clause">clause</th>{head}</tr>
+{chr(10).join(body)}
+</table>
+{f'<h2>Unavailable</h2><ul>{unavailable}</ul>' if unavailable else ''}
+</body></html>
+"""
+
+
+def _row(cid: str, sentence: str, adapters: list[str],
+         cells: dict[tuple[str, str], list[CaseResult]]) -> str:
+    label = (f'<td class="clause" title="{html.escape(sentence)}"><b>{cid}</b> '
+             f"<span>{html.escape(sentence[:90])}</span></td>")
+    return "<tr>" + label + "".join(_cell(cells.get((cid, a), [])) for a in adapters) + "</tr>"

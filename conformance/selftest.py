@@ -1,0 +1,83 @@
+"""``optconf selftest``: the suite checked against its own mutants (CONF-7).
+
+The ci profile runs against the reference adapter and every shipped mutant (an adapter with
+one realistic bug, ``optconf.adapters.mutants.MUTANTS``).  A mutant is *killed* when at
+least one of its results fails; the suite is strong enough when the reference passes and at
+least 95% of the mutants are killed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+from optconf.adapters import mutant_names
+
+from .profiles import PROFILES
+from .report.model import FAILING, RunReport
+from .report.writers import write_all
+from .runner import RunConfig, run
+
+REQUIRED_KILL_RATE = 0.95
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("selftest", help="run the ci profile against every mutant")
+    p.add_argument("--jobs", type=int, default=2, help="parallel worker processes")
+    p.add_argument("--seed", type=int, help="run seed.  Default: random (printed)")
+    p.add_argument("--mutant", action="append", metavar="NAME", help="only these mutants")
+    p.add_argument("--out", type=Path, default=Path("out/selftest"),
+                   help="directory for the run's views and selftest.md.  Default: %(default)s")
+    p.set_defaults(func=cmd_selftest)
+
+
+def kills(report: RunReport) -> dict[str, list[str]]:
+    """Mutant adapter -> the keys of the results that caught it."""
+    found: dict[str, list[str]] = {a.name: [] for a in report.adapters
+                                   if a.name.startswith("mutant:")}
+    for r in report.results:
+        if r.adapter in found and r.status in FAILING:
+            found[r.adapter].append(f"{r.property}{r.case_key} ({r.status})")
+    return found
+
+
+def summary(report: RunReport) -> tuple[float, list[str], list[str], str]:
+    """(kill rate, survivors, reference failures, Markdown table)."""
+    caught = kills(report)
+    survivors = sorted(m for m, keys in caught.items() if not keys)
+    reference = [r.key for r in report.results if r.adapter == "reference" and r.status in FAILING]
+    rate = (len(caught) - len(survivors)) / len(caught) if caught else 0.0
+    lines = ["# optconf selftest", "", f"Kill rate {rate:.0%} ({len(caught) - len(survivors)}"
+             f"/{len(caught)}); reference failures: {len(reference)}", "",
+             "| mutant | killed by |", "|---|---|"]
+    lines += [f"| {m} | {_killers(keys)} |" for m, keys in sorted(caught.items())]
+    return rate, survivors, reference, "\n".join(lines) + "\n"
+
+
+def _killers(keys: list[str]) -> str:
+    if not keys:
+        return "**survived**"
+    return ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    mutants = args.mutant or mutant_names()
+    if not mutants:
+        print("selftest: no mutants found in optconf.adapters.mutants", file=sys.stderr)
+        return 1
+    seed = args.seed if args.seed is not None else random.randrange(2**31)
+    print(f"optconf selftest: seed {seed}, {len(mutants)} mutants", file=sys.stderr)
+    report = run(RunConfig(["reference", *(f"mutant:{m}" for m in mutants)], PROFILES["ci"],
+                           seed, jobs=args.jobs, out=args.out, argv=sys.argv[1:]))
+    write_all(report, args.out)
+    rate, survivors, reference, table = summary(report)
+    (args.out / "selftest.md").write_text(table, encoding="utf-8")
+    print(f"kill rate {rate:.1%} ({len(mutants) - len(survivors)}/{len(mutants)})")
+    for m in survivors:
+        print(f"  survived: {m}")
+    for key in reference:
+        print(f"  reference failed: {key}")
+    ok = rate >= REQUIRED_KILL_RATE and not reference and not report.interrupted
+    return 0 if ok else 1
