@@ -1,0 +1,266 @@
+"""The reference adapter: optconf.reference driven through every update path.
+
+It is the oracle the properties compare engines with, and the engine the suite checks
+first: every property must pass on it (CONF-1).  Reference functions are looked up on their
+modules at call time (``ref_state.update_``), never bound at import, so a built-in mutant
+that patches a module global is seen here (CONF-3).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import warnings
+from collections.abc import Callable, Iterator
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import numpy as np
+
+from optconf.reference import collect as ref_collect
+from optconf.reference import state as ref_state
+from optconf.reference import tree as ref_tree
+from optconf.reference.rules.base import Rule
+
+from .protocol import (
+    CAPABILITIES,
+    Adapter,
+    Adjust,
+    EngineInfo,
+    Freeze,
+    Op,
+    Outcome,
+    PathName,
+    Program,
+    Step,
+    Thaw,
+    Unsupported,
+    WarningRecord,
+    flat_list_grads,
+    flat_vector_grads,
+)
+
+#: ``EngineInfo.engine`` of the reference; the tolerance model holds it to bitwise equality
+#: where paths compute the same arithmetic (TOL-2).
+REFERENCE_ENGINE = "optconf.reference"
+
+
+class ReferenceAdapter(Adapter):
+    """optconf.reference through ``structured``, ``flat_list``, ``per_array``, ``flat_vector``
+    and ``legacy`` updates, at float64 or float32."""
+
+    def info(self) -> EngineInfo:
+        try:
+            release = version("optconf")
+        except PackageNotFoundError:  # running from a checkout that is not installed
+            release = "checkout"
+        return EngineInfo(
+            name="reference",
+            engine=REFERENCE_ENGINE,
+            version=release,
+            device="cpu",
+            dtypes=("float64", "float32"),
+            capabilities=CAPABILITIES,
+            paths=("structured", "flat_list", "per_array", "flat_vector", "legacy"),
+            notes="NumPy; the same code at float32 is a float32 engine for the tolerance model",
+        )
+
+    def run(self, program: Program, path: PathName) -> Outcome:
+        """Run ``program`` through ``path``.  Warnings are recorded, each call's own, except
+        that a DeprecationWarning the caller has made an error is raised (DEP-3)."""
+        drive = _DRIVERS.get(path)
+        if drive is None:
+            raise Unsupported(f"the reference has no {path!r} path")
+        with warnings.catch_warnings(record=True) as seen:
+            if not _deprecation_is_error():
+                warnings.simplefilter("always")
+            model = engine_model(program.model, program.dtype)
+            outcome = drive(program.rule, model, program.ops)
+        outcome.warnings = [
+            WarningRecord(w.category.__name__, str(w.message), w.filename, w.lineno) for w in seen
+        ]
+        return outcome
+
+    def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
+        return [p.copy() for p in ref_collect.trainables(engine_model(model, dtype))]
+
+    def destructure(self, model: Any, dtype: str) -> np.ndarray:
+        flat, _ = ref_collect.destructure(engine_model(model, dtype))
+        return flat
+
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+        expr = importlib.import_module("optconf.reference.expr")
+        return expr.gradient_through_trainables(engine_model(model, dtype), loss, via=via)
+
+
+# ------------------------------------------------------------------- the model an engine sees
+
+
+def engine_model(model: Any, dtype: str) -> Any:
+    """A deep copy of ``model`` with every parameter cast to ``dtype``; ties survive (TIE-3)."""
+    return ref_tree.map_params(lambda _path, x: x.astype(dtype), copy.deepcopy(model))
+
+
+def _deprecation_is_error() -> bool:
+    """Whether the innermost filter for a bare DeprecationWarning says ``error``."""
+    for action, message, category, module, _ in warnings.filters:
+        if issubclass(DeprecationWarning, category) and message is None and module is None:
+            return action == "error"
+    return False
+
+
+def state_record(state: Any) -> dict[str, Any]:
+    """A rule state as a flat dict of its NamedTuple fields (copied); nested states (chains)
+    get dotted keys such as ``1.mu``; a rule without state gives ``{}``."""
+    record: dict[str, Any] = {}
+    for key, value in _fields(state, ""):
+        record[key] = value.copy() if isinstance(value, np.ndarray) else copy.deepcopy(value)
+    return record
+
+
+def _fields(state: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+    if state is None:
+        return
+    if hasattr(state, "_asdict"):
+        for name, value in state._asdict().items():
+            if _is_state(value):
+                yield from _fields(value, f"{prefix}{name}.")
+            else:
+                yield f"{prefix}{name}", value
+    elif _is_state(state):
+        for i, sub in enumerate(state):
+            yield from _fields(sub, f"{prefix}{i}.")
+    else:
+        yield prefix.rstrip(".") or "state", state
+
+
+def _is_state(value: Any) -> bool:
+    """A nested rule state: a NamedTuple, or a tuple/list holding one (a chain's states)."""
+    if hasattr(value, "_asdict"):
+        return True
+    return isinstance(value, tuple | list) and any(
+        sub is None or hasattr(sub, "_asdict") or isinstance(sub, tuple | list) for sub in value
+    )
+
+
+# ------------------------------------------------------------------------------ the paths
+
+
+Driver = Callable[[Rule, Any, tuple[Op, ...]], Outcome]
+
+
+def _indices_under(model: Any, keys: tuple[Any, ...]) -> set[int]:
+    """Distinct-parameter indices with an occurrence under the subtree ``keys`` (FRZ-3)."""
+    return {
+        occ.position
+        for occ in ref_tree.occurrences(model)
+        if tuple(elem.key for elem in occ.path[: len(keys)]) == keys
+    }
+
+
+def _structured(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
+    state = ref_state.setup(rule, model)
+    for op in ops:
+        if isinstance(op, Step):
+            ref_state.update_(state, model, op.grads)
+        elif isinstance(op, Freeze):
+            ref_state.freeze_(state, *op.keys)
+        elif isinstance(op, Thaw):
+            ref_state.thaw_(state, *op.keys)
+        elif isinstance(op, Adjust):
+            ref_state.adjust_(state, **op.changes)
+    leaves = ref_state.leaves_for(state, model)
+    return Outcome(model, [state_record(leaf.state) for leaf in leaves])
+
+
+def _on_leaves(leaves: list[Any], model: Any, op: Op) -> None:
+    """Freeze, thaw or adjust a list of per-array Leaves the way the structured path would."""
+    if isinstance(op, Freeze | Thaw):
+        toggle = ref_state.freeze_ if isinstance(op, Freeze) else ref_state.thaw_
+        for index in sorted(_indices_under(model, op.keys)):
+            toggle(leaves[index])
+    elif isinstance(op, Adjust):
+        ref_state.adjust_(leaves, **op.changes)
+
+
+def _flat_list(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
+    params = ref_collect.trainables(model)
+    state = ref_state.setup(rule, params)
+    for op in ops:
+        if isinstance(op, Step):
+            ref_state.update_(state, params, flat_list_grads(model, op.grads))
+        else:
+            _on_leaves(state, model, op)
+    return Outcome(model, [state_record(leaf.state) for leaf in state])
+
+
+def _per_array(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
+    if rule.needs_global:
+        raise Unsupported(
+            f"{rule!r} needs the norm over every array of an update, which one optimiser per "
+            "array cannot see (RULE-8)"
+        )
+    params = ref_collect.trainables(model)
+    states = [ref_state.setup(rule, p) for p in params]
+    for op in ops:
+        if isinstance(op, Step):
+            for s, p, g in zip(states, params, flat_list_grads(model, op.grads), strict=True):
+                ref_state.update_(s, p, g)
+        else:
+            _on_leaves(states, model, op)
+    return Outcome(model, [state_record(leaf.state) for leaf in states])
+
+
+def _flat_vector(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
+    if not rule.elementwise:
+        raise Unsupported(
+            f"{rule!r} works per array, so one state over the flat vector is a different "
+            "computation: flat == structured is not claimed for it (RULE-4)"
+        )
+    flat, _ = ref_collect.destructure(model)
+    state = ref_state.setup(rule, flat)
+    everything = _indices_under(model, ())
+    for op in ops:
+        if isinstance(op, Step):
+            if all(g is None for g in flat_list_grads(model, op.grads)):
+                continue  # nothing to step: a flat-vector engine gets no gradient at all
+            ref_state.update_(state, flat, flat_vector_grads(model, op.grads))
+        elif isinstance(op, Adjust):
+            ref_state.adjust_(state, **op.changes)
+        elif _indices_under(model, op.keys) not in (set(), everything):
+            raise Unsupported("one state over the flat vector cannot freeze part of the model")
+        elif _indices_under(model, op.keys):
+            (ref_state.freeze_ if isinstance(op, Freeze) else ref_state.thaw_)(state)
+    new_model = ref_collect.restructure(model, flat)
+    return Outcome(new_model, _split_state(model, state_record(state.state)))
+
+
+def _split_state(model: Any, record: dict[str, Any]) -> list[dict[str, Any] | None]:
+    """Cut each flat state field back into one piece per parameter; scalars are shared."""
+    params = ref_collect.trainables(model)
+    total = sum(p.size for p in params)
+    states: list[dict[str, Any] | None] = [{} for _ in params]
+    for key, value in record.items():
+        pieces = (
+            ref_collect.split_flat(model, value)
+            if isinstance(value, np.ndarray) and value.shape == (total,)
+            else [value] * len(params)
+        )
+        for entry, piece in zip(states, pieces, strict=True):
+            assert entry is not None
+            entry[key] = piece
+    return states
+
+
+def _legacy(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
+    legacy = importlib.import_module("optconf.reference.legacy")
+    raise NotImplementedError(f"legacy path: waiting for {legacy.__name__}'s API")
+
+
+_DRIVERS: dict[str, Driver] = {
+    "structured": _structured,
+    "flat_list": _flat_list,
+    "per_array": _per_array,
+    "flat_vector": _flat_vector,
+    "legacy": _legacy,
+}

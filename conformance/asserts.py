@@ -1,0 +1,204 @@
+"""Comparison helpers with one failure format (CONF-5)::
+
+    adam.mu[model['enc'].w][3]=0.25, but should be 0.5 [adapter=torch, path=flat_list,
+    step=4, dtype=float32, observed=0.25, allowed=1.2e-06]
+
+Every helper raises :class:`~optconf.conformance.deviation.Deviation` with the clause, the
+observed error, the tolerance model's bound and a ``case`` dict describing the
+counterexample as plain data (plus the live ``program`` for replay).
+
+>>> ctx = Context(adapter="demo", path="structured", dtype="float64")
+>>> assert_close("x", np.array([1.0]), np.array([1.5]), allowed=0.0, clause="UPD-1", ctx=ctx)
+Traceback (most recent call last):
+...
+optconf.conformance.deviation.Deviation: x[0]=1.0, but should be 1.5 [adapter=demo, \
+path=structured, dtype=float64, observed=0.5, allowed=0.0]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, NoReturn
+
+import numpy as np
+
+from optconf.adapters.protocol import Adjust, Freeze, Op, Program, Step
+from optconf.reference import tree as ref_tree
+
+from .deviation import Deviation
+from .report.jsonable import jsonable
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """Where a comparison happens: adapter name, update path, dtype, the step reached (None
+    when not a stepped run) and the counterexample as data (see :func:`case_data`)."""
+
+    adapter: str
+    path: str | None
+    dtype: str
+    step: int | None = None
+    case: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def at_step(self, step: int) -> Context:
+        return dataclasses.replace(self, step=step)
+
+    def tag(self, observed: float | None, allowed: float | None) -> str:
+        parts = [f"adapter={self.adapter}"]
+        if self.path is not None:
+            parts.append(f"path={self.path}")
+        if self.step is not None:
+            parts.append(f"step={self.step}")
+        parts.append(f"dtype={self.dtype}")
+        if observed is not None:
+            parts.append(f"observed={observed!r}")
+        if allowed is not None:
+            parts.append(f"allowed={allowed!r}")
+        return f"[{', '.join(parts)}]"
+
+
+def fail(
+    what: str, *, clause: str, ctx: Context,
+    observed: float | None = None, allowed: float | None = None,
+) -> NoReturn:
+    """Raise the Deviation for ``what`` (``<label>=<got>, but should be <expected>``)."""
+    raise Deviation(
+        f"{what} {ctx.tag(observed, allowed)}",
+        clause=clause, observed=observed, allowed=allowed,
+        case={**ctx.case, "path": ctx.path, "dtype": ctx.dtype, "step": ctx.step},
+    )
+
+
+def case_data(program: Program | None = None, **extra: Any) -> dict[str, Any]:
+    """A counterexample as plain data: the model (arrays as nested lists), the rule's repr,
+    the ops as dicts, and the live ``program`` for exact replay; ``extra`` is added."""
+    if program is None:
+        return {key: jsonable(value) for key, value in extra.items()}
+    return {
+        "program": program,
+        "model": jsonable(program.model),
+        "rule": repr(program.rule),
+        "ops": [op_data(op) for op in program.ops],
+        **{key: jsonable(value) for key, value in extra.items()},
+    }
+
+
+def op_data(op: Op) -> dict[str, Any]:
+    """One op as a dict: ``{"op": "step", "grads": ...}``, ``{"op": "freeze", "keys": [...]}``."""
+    if isinstance(op, Step):
+        return {"op": "step", "grads": jsonable(op.grads)}
+    if isinstance(op, Adjust):
+        return {"op": "adjust", "changes": jsonable(dict(op.changes))}
+    return {"op": "freeze" if isinstance(op, Freeze) else "thaw", "keys": list(op.keys)}
+
+
+# ------------------------------------------------------------------------------- values
+
+
+def _index(shape: tuple[int, ...], flat_index: int) -> str:
+    if not shape:
+        return ""
+    return "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat_index, shape)) + "]"
+
+
+def assert_close(
+    label: str, actual: Any, expected: Any, *, allowed: float, clause: str, ctx: Context,
+    dtype: str | None = None,
+) -> None:
+    """``actual`` equals ``expected`` within ``allowed`` (max absolute error over elements);
+    ``allowed == 0`` means bitwise.  ``dtype``: the dtype ``actual`` must have.  Integers
+    and bools are compared exactly.  A NaN in ``expected`` is refused (ValueError): the
+    strategies must not produce it (TOL-1)."""
+    if isinstance(expected, bool | int | np.integer) and not isinstance(expected, np.ndarray):
+        if type(actual) is not type(expected) or actual != expected:
+            fail(f"{label}={actual!r}, but should be {expected!r}", clause=clause, ctx=ctx)
+        return
+    got, want = np.asarray(actual), np.asarray(expected)
+    if np.isnan(want).any():
+        raise ValueError(f"{label}: the reference value contains NaN; fix the strategy")
+    if got.shape != want.shape:
+        fail(f"{label}.shape={got.shape}, but should be {want.shape}", clause=clause, ctx=ctx)
+    if dtype is not None and got.dtype != np.dtype(dtype):
+        fail(f"{label}.dtype={got.dtype}, but should be {dtype}", clause=clause, ctx=ctx)
+    if not np.issubdtype(got.dtype, np.floating) and not np.issubdtype(got.dtype, np.integer):
+        fail(f"{label}={actual!r}, but should be {expected!r}", clause=clause, ctx=ctx)
+    if allowed == 0.0 and got.dtype == want.dtype:
+        bits = np.dtype(f"u{got.itemsize}")
+        mismatch = got.ravel().view(bits) != want.ravel().view(bits)
+        if not mismatch.any():
+            return
+        worst = int(np.argmax(mismatch))
+        error = np.abs(got.astype(np.float64) - want.astype(np.float64)).ravel()
+    else:
+        error = np.abs(got.astype(np.float64) - want.astype(np.float64)).ravel()
+        error[np.isnan(error)] = np.inf
+        if error.size == 0 or error.max() <= allowed:
+            return
+        worst = int(np.argmax(error))
+    where = _index(want.shape, worst)
+    fail(
+        f"{label}{where}={got.ravel()[worst].item()!r}, but should be "
+        f"{want.ravel()[worst].item()!r}",
+        clause=clause, ctx=ctx, observed=float(error[worst]), allowed=allowed,
+    )
+
+
+def assert_equal(label: str, actual: Any, expected: Any, *, clause: str, ctx: Context) -> None:
+    """Same type and equal value; arrays: same dtype, shape and elements."""
+    if isinstance(expected, np.ndarray):
+        same = (isinstance(actual, np.ndarray) and actual.dtype == expected.dtype
+                and actual.shape == expected.shape and bool(np.array_equal(actual, expected)))
+    else:
+        same = type(actual) is type(expected) and bool(actual == expected)
+    if not same:
+        fail(f"{label}={actual!r}, but should be {expected!r}", clause=clause, ctx=ctx)
+
+
+# ------------------------------------------------------------------------------ trees
+
+
+def assert_structure(actual: Any, expected: Any, *, clause: str, carried_clause: str,
+                     ctx: Context) -> None:
+    """``actual`` has ``expected``'s containers (types, keys, lengths) and a parameter where
+    it has one (``clause``), and every carried value and non-trainable field equal in value
+    and type (``carried_clause``).  Parameter values are compared elsewhere."""
+
+    def go(a: Any, e: Any, path: ref_tree.Path, trainable: bool) -> None:
+        label = ref_tree.path_str(path)
+        node_kind = ref_tree.kind(e, path)
+        if node_kind == "param" and trainable:
+            if not (isinstance(a, np.ndarray) and np.issubdtype(a.dtype, np.floating)):
+                fail(f"{label}={a!r}, but should be a float array", clause=clause, ctx=ctx)
+            return
+        if node_kind in ("param", "leaf"):
+            assert_equal(label, a, e, clause=carried_clause, ctx=ctx)
+            return
+        if type(a) is not type(e):
+            fail(f"type({label})={type(a).__qualname__}, but should be "
+                 f"{type(e).__qualname__}", clause=clause, ctx=ctx)
+        a_kids = ref_tree.children(a, node_kind)
+        e_kids = ref_tree.children(e, node_kind)
+        if [elem for elem, _ in a_kids] != [elem for elem, _ in e_kids]:
+            fail(f"{label} has children {[str(k) for k, _ in a_kids]}, but should have "
+                 f"{[str(k) for k, _ in e_kids]}", clause=clause, ctx=ctx)
+        allowed = set(ref_tree.trainable_fields(e)) if node_kind == "fields" else None
+        for (elem, a_kid), (_, e_kid) in zip(a_kids, e_kids, strict=True):
+            go(a_kid, e_kid, (*path, elem),
+               trainable and (allowed is None or elem.key in allowed))
+
+    go(actual, expected, (), True)
+
+
+def assert_ties(actual: Any, expected: Any, *, clause: str, ctx: Context) -> None:
+    """Every occurrence in ``actual`` is the same object as the first occurrence of the
+    same parameter in ``expected``'s pattern: shared arrays stay one object, distinct
+    arrays stay distinct (TIE-3)."""
+    want = ref_tree.occurrences(expected)
+    got = ref_tree.occurrences(actual)
+    for g, w in zip(got, want, strict=True):
+        if g.index != w.index:
+            first = ref_tree.path_str(want[[o.index for o in want].index(w.index)].path)
+            what = (f"{ref_tree.path_str(w.path)} is {first}" if w.index < g.index
+                    else f"{ref_tree.path_str(w.path)} is a distinct array")
+            fail(f"ties differ: {what}, but the engine gave a different pattern",
+                 clause=clause, ctx=ctx)

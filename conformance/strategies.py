@@ -1,0 +1,309 @@
+"""Hypothesis strategies for model trees, gradients, step programs and losses.
+
+Plain functions with keyword-only options.  Every array is stored as float64 holding values
+exactly representable in the run's ``dtype``, so an engine's cast is exact and the float64
+reference computes on the very same inputs (TOL-1).  Sizes stay small: at most
+``max_params`` distinct arrays of at most 3 dimensions of side at most 3.
+
+Shrink targets: a model shrinks to one 0-d array, a gradient to zeros of the parameter's
+shape, a program to no ops, a loss to ``Sum(Param(0))``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from optconf.adapters.protocol import Adjust, Freeze, Op, Program, Step, Thaw
+from optconf.reference import collect as ref_collect
+from optconf.reference import expr as ref_expr
+from optconf.reference import tree as ref_tree
+from optconf.reference.rules.base import Rule
+
+#: Bits of each dtype's float format, for ``st.floats(width=...)``.
+_WIDTH = {"float64": 64, "float32": 32, "float16": 16}
+
+# -------------------------------------------------------------- containers for model trees
+
+
+class Pair(NamedTuple):
+    """A namedtuple node."""
+
+    left: Any
+    right: Any
+
+
+@dataclasses.dataclass
+class Block:
+    """A dataclass node: every field may hold parameters (TREE-4); ``note`` is a carried
+    string."""
+
+    w: Any
+    b: Any
+    note: str = "block"
+
+
+@ref_tree.layer(trainable=("weight", "bias"))
+class Dense:
+    """A layer node with non-trainable fields: ``scale`` (a float array that is *not* a
+    parameter) and ``act`` (a function), both carried untouched (TREE-4)."""
+
+    def __init__(self, weight: Any, bias: Any, scale: Any, act: Callable[..., Any]) -> None:
+        self.weight, self.bias, self.scale, self.act = weight, bias, scale, act
+
+    def __repr__(self) -> str:
+        return f"Dense(weight={self.weight!r}, bias={self.bias!r}, scale={self.scale!r})"
+
+
+def identity(x: Any) -> Any:
+    """A carried callable (module level, so counterexamples pickle)."""
+    return x
+
+
+KEYS = ("a", "b", "enc", "dec", "w")
+ACTIVATIONS: tuple[Callable[..., Any], ...] = (identity, np.tanh)
+
+
+# ---------------------------------------------------------------------------- arrays
+
+
+def floats(*, dtype: str = "float64", max_magnitude: float = 4.0,
+           min_magnitude: float = 0.0) -> st.SearchStrategy[float]:
+    """Finite floats representable in ``dtype`` with ``min_magnitude <= |v| <=
+    max_magnitude``; no NaN, infinity or subnormals.  Shrinks towards ``min_magnitude``."""
+    width = _WIDTH[dtype]
+    magnitude = st.floats(min_magnitude, max_magnitude, allow_nan=False, allow_infinity=False,
+                          allow_subnormal=False, width=width)
+    if min_magnitude == 0.0:
+        return st.floats(-max_magnitude, max_magnitude, allow_nan=False,
+                         allow_infinity=False, allow_subnormal=False, width=width)
+    return st.tuples(magnitude, st.booleans()).map(lambda t: -t[0] if t[1] else t[0])
+
+
+def shapes(*, max_dims: int = 3, max_side: int = 3) -> st.SearchStrategy[tuple[int, ...]]:
+    """Array shapes including 0-d and empty ones.  Shrinks towards ``()``."""
+    return hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=0, max_side=max_side)
+
+
+def arrays(*, dtype: str = "float64", shape: tuple[int, ...] | None = None,
+           max_magnitude: float = 4.0, min_magnitude: float = 0.0,
+           ) -> st.SearchStrategy[np.ndarray]:
+    """float64 arrays of ``shape`` (default: drawn by :func:`shapes`) whose values are
+    representable in ``dtype``.  Shrinks towards a 0-d zero."""
+    elements = floats(dtype=dtype, max_magnitude=max_magnitude, min_magnitude=min_magnitude)
+    return hnp.arrays(np.float64, shapes() if shape is None else shape, elements=elements)
+
+
+def carried_values() -> st.SearchStrategy[Any]:
+    """Values a model carries untouched (TREE-3): ints, strings, None, bools, integer arrays
+    and callables.  Shrinks towards ``None``."""
+    return st.one_of(
+        st.none(), st.integers(-3, 3), st.sampled_from(("relu", "")), st.booleans(),
+        hnp.arrays(np.int64, shapes(max_dims=1), elements=st.integers(-5, 5)),
+        st.sampled_from(ACTIVATIONS),
+    )
+
+
+# ---------------------------------------------------------------------------- models
+
+
+@st.composite
+def models(draw: st.DrawFn, *, dtype: str = "float64", max_params: int = 4,
+           max_leaves: int = 8, shared: bool = True, min_params: int = 1,
+           min_magnitude: float = 0.0) -> Any:
+    """A model tree over dict, list, tuple, :class:`Pair`, :class:`Block` and
+    :class:`Dense`, with carried leaves and at least ``min_params`` trainable arrays, of
+    values with |v| >= ``min_magnitude``.  Parameters are drawn from a pool, so with
+    ``shared`` the same array object may sit at several places (TIE-1); without it repeats
+    are copied apart.  Shrinks towards a single 0-d array."""
+    pool = draw(st.lists(arrays(dtype=dtype, min_magnitude=min_magnitude),
+                         min_size=max(min_params, 1),
+                         max_size=max_params))
+    leaf = st.one_of(st.sampled_from(pool), carried_values())
+    tree = draw(st.recursive(leaf, _containers(dtype), max_leaves=max_leaves))
+    if min_params and not ref_tree.occurrences(tree):
+        tree = [tree, pool[0]]
+    return tree if shared else untie(tree)
+
+
+def _containers(dtype: str) -> Callable[[st.SearchStrategy[Any]], st.SearchStrategy[Any]]:
+    def extend(kids: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        few = st.lists(kids, max_size=3)
+        return st.one_of(
+            st.dictionaries(st.sampled_from(KEYS), kids, max_size=3),
+            few,
+            few.map(tuple),
+            st.builds(Pair, kids, kids),
+            st.builds(Block, kids, kids, st.sampled_from(("block", "head"))),
+            st.builds(Dense, kids, kids, st.one_of(st.none(), arrays(dtype=dtype)),
+                      st.sampled_from(ACTIVATIONS)),
+        )
+
+    return extend
+
+
+def untie(model: Any) -> Any:
+    """``model`` with every repeated occurrence of an array replaced by a copy."""
+    seen: set[int] = set()
+
+    def fresh(_path: ref_tree.Path, x: np.ndarray) -> np.ndarray:
+        if id(x) in seen:
+            return x.copy()
+        seen.add(id(x))
+        return x
+
+    return ref_tree.map_params(fresh, model, memo=_NoMemo())
+
+
+class _NoMemo(dict[int, Any]):
+    """A memo that remembers nothing, so ``map_params`` calls ``fn`` at every occurrence."""
+
+    def __setitem__(self, key: int, value: Any) -> None:
+        self.last = value
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+    def __getitem__(self, key: int) -> Any:
+        return self.last
+
+
+def subtree_keys(model: Any) -> st.SearchStrategy[tuple[Any, ...]]:
+    """The key path of a node above some parameter occurrence (the root included), as
+    :class:`~optconf.adapters.protocol.Freeze` takes it (FRZ-3).  Shrinks towards ``()``."""
+    prefixes = {()} | {
+        tuple(elem.key for elem in occ.path[:depth])
+        for occ in ref_tree.occurrences(model) for depth in range(1, len(occ.path) + 1)
+    }
+    return st.sampled_from(sorted(prefixes, key=lambda k: (len(k), repr(k))))
+
+
+# ------------------------------------------------------------------------- gradients
+
+
+@st.composite
+def gradients(draw: st.DrawFn, model: Any, *, dtype: str = "float64", none: bool = True,
+              signs: dict[int, np.ndarray] | None = None) -> Any:
+    """A gradient tree for ``model`` (the shape ``setup``'s state has, UPD-4): an array at
+    every trainable occurrence, sometimes explicit zeros, and with ``none`` sometimes None
+    at a parameter or a whole subtree (UPD-5); None at carried places.  Values are scaled
+    by 1 or 2**-10 per array, so epsilon matters.  ``signs``: a +-1 array per distinct
+    parameter, keyed by ``id(parameter)``; every value then has that sign and |value| in
+    [0.25, 2] (TOL-6).  Shrinks towards zeros."""
+    return draw(_gradient_node(model, (), True, dtype, none, signs))
+
+
+def _gradient_node(x: Any, path: ref_tree.Path, trainable: bool, dtype: str, none: bool,
+                   signs: dict[int, np.ndarray] | None) -> st.SearchStrategy[Any]:
+    node_kind = ref_tree.kind(x, path)
+    if node_kind == "leaf" or (node_kind == "param" and not trainable):
+        return st.none()
+    if node_kind == "param":
+        own = _param_gradient(x, dtype, None if signs is None else signs[id(x)])
+        return st.one_of(own, st.none()) if none else own
+    allowed = set(ref_tree.trainable_fields(x)) if node_kind == "fields" else None
+    kids = [
+        (elem, _gradient_node(child, (*path, elem),
+                              trainable and (allowed is None or elem.key in allowed),
+                              dtype, none, signs))
+        for elem, child in ref_tree.children(x, node_kind)
+    ]
+    if node_kind in ("dict", "fields"):
+        whole = st.fixed_dictionaries({elem.key: kid for elem, kid in kids})
+    else:
+        whole = st.tuples(*(kid for _, kid in kids))
+        whole = whole.map(list) if node_kind == "list" else whole
+    return st.one_of(whole, st.none()) if none and path else whole
+
+
+def _param_gradient(x: np.ndarray, dtype: str,
+                    sign: np.ndarray | None) -> st.SearchStrategy[np.ndarray]:
+    if sign is not None:
+        magnitudes = arrays(dtype=dtype, shape=x.shape, min_magnitude=0.25, max_magnitude=2.0)
+        return magnitudes.map(lambda m: np.abs(m) * sign)
+    values = st.one_of(
+        st.just(np.zeros(x.shape)),
+        st.tuples(arrays(dtype=dtype, shape=x.shape), st.sampled_from((1.0, 2.0**-10)))
+        .map(lambda t: t[0] * t[1]),
+    )
+    return values
+
+
+# -------------------------------------------------------------------------- programs
+
+
+@st.composite
+def sign_patterns(draw: st.DrawFn, model: Any) -> dict[int, np.ndarray]:
+    """A +-1 array per distinct parameter, keyed by ``id(parameter)`` (TOL-6)."""
+    return {
+        id(p): draw(hnp.arrays(np.float64, p.shape, elements=st.sampled_from((-1.0, 1.0))))
+        for p in ref_collect.trainables(model)
+    }
+
+
+@st.composite
+def programs(draw: st.DrawFn, rule: Rule | st.SearchStrategy[Rule], *, dtype: str = "float64",
+             steps: int = 4, shared: bool = True, none: bool = True, freeze: bool = True,
+             adjust: bool = True, whole: bool = False, sign_stable: bool = False,
+             model: Any = None) -> Program:
+    """A :class:`~optconf.adapters.protocol.Program`: a model (drawn unless given), ``rule``
+    and exactly ``steps`` Step ops, each maybe preceded by a Freeze, Thaw or Adjust
+    (``freeze`` / ``adjust`` allow them).  ``none``: gradients may hold None (UPD-5).
+    ``whole``: what one flat buffer can express -- a step's gradient is all there or all
+    None, and only the whole model is frozen.  ``sign_stable``: every gradient keeps one
+    sign per element and |g| >= 0.25, parameters |x| >= 1 (TOL-6).  Shrinks towards steps
+    with zero gradients and no other ops."""
+    the_rule = draw(rule) if isinstance(rule, st.SearchStrategy) else rule
+    if model is None:
+        model = draw(models(dtype=dtype, shared=shared, min_magnitude=1.0 if sign_stable else 0.0))
+    signs = draw(sign_patterns(model)) if sign_stable else None
+    grads = gradients(model, dtype=dtype, none=none and not whole, signs=signs)
+    step = grads if not (none and whole) else st.one_of(grads, st.none())
+    extras: list[st.SearchStrategy[Op | None]] = [st.none()]
+    keys = st.just(()) if whole else subtree_keys(model)
+    if freeze:
+        extras += [keys.map(Freeze), keys.map(Thaw)]
+    if adjust:
+        from .catalog import adjustments  # the catalogue draws from this module's ranges
+
+        extras.append(adjustments(the_rule).map(Adjust))
+    ops: list[Op] = []
+    for _ in range(steps):
+        extra = draw(st.one_of(*extras))
+        if extra is not None:
+            ops.append(extra)
+        ops.append(Step(draw(step)))
+    return Program(model, the_rule, tuple(ops), dtype)
+
+
+# ---------------------------------------------------------------------------- losses
+
+
+@st.composite
+def losses(draw: st.DrawFn, model: Any) -> ref_expr.Expr:
+    """A scalar loss over ``trainables(model)`` (EXPR-1): a sum of terms, each
+    ``Sum(Square(p))``, ``Sum(Tanh(p))`` or ``Sum(Mul(Const(c), p))`` for some parameter p;
+    some parameters may be unreached (EXPR-5).  Shrinks towards ``Sum(Square(Param(0)))``."""
+    params = ref_collect.trainables(model)
+    if not params:
+        return ref_expr.Sum(ref_expr.Const(np.zeros(())))
+    chosen = draw(st.lists(st.integers(0, len(params) - 1), min_size=1, max_size=3))
+    terms = [draw(_term(i, params[i].shape)) for i in chosen]
+    loss = terms[0]
+    for term in terms[1:]:
+        loss = ref_expr.Add(loss, term)
+    return loss
+
+
+def _term(i: int, shape: tuple[int, ...]) -> st.SearchStrategy[ref_expr.Expr]:
+    p = ref_expr.Param(i)
+    return st.one_of(
+        st.just(ref_expr.Sum(ref_expr.Square(p))),
+        st.just(ref_expr.Sum(ref_expr.Tanh(p))),
+        arrays(shape=shape).map(lambda c: ref_expr.Sum(ref_expr.Mul(ref_expr.Const(c), p))),
+    )

@@ -1,0 +1,169 @@
+"""The tolerance model: how far an engine's numbers may be from the float64 reference.
+
+One formula, documented clause by clause in docs/SPEC.md (TOL-1 .. TOL-7).  For a value
+compared after ``n`` applied steps (n >= 1) at ``dtype``::
+
+    allowed = n * eps(dtype) * (2 * value_scale + K(rule) * change_scale)
+
+* ``eps(dtype)``: the unit roundoff's spacing at 1 (TOL-1);
+* ``value_scale``: the largest magnitude the value had on the reference trajectory; the
+  final ``x - step`` rounds once per step relative to it (TOL-3);
+* ``change_scale``: the largest per-op change of the value on that trajectory; the step
+  (or state update) is computed through ``K(rule)`` roundings, amplified by the rule's
+  conditioning (TOL-4);
+* errors carried in state add up step after step, hence the factor ``n`` (TOL-5).
+
+Comparisons are exact (allowed = 0, bitwise) where the engine is the reference itself at
+float64 and the two runs compute the same arithmetic (TOL-2).  Sign-based rules are
+discontinuous: below float64 they are compared only on sign-stable inputs (TOL-6).  Integer
+and Python scalars of a state (counters, ``beta_t`` products) are compared exactly unless
+they are floats the engine computes in its dtype (TOL-7).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from optconf.adapters.reference import REFERENCE_ENGINE
+from optconf.reference.rules.base import Rule
+
+#: Machine epsilon (spacing of floats at 1) per dtype (TOL-1).
+EPS: dict[str, float] = {
+    "float64": float(np.finfo(np.float64).eps),
+    "float32": float(np.finfo(np.float32).eps),
+    "float16": float(np.finfo(np.float16).eps),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Conditioning:
+    """Per-rule constants of the model (TOL-4).  ``roundings``: an upper count of rounded
+    operations between the gradient and the step, the cast of each hyperparameter to the
+    engine's dtype included; ``decays``: hyperparameters that are decay rates in [0, 1),
+    each amplifying by ``1/(1-b)`` (an error kept in state decays only that slowly, and a
+    bias correction ``1-b^t`` loses that many digits); ``discontinuous``: the step jumps
+    where some computed value crosses 0 (TOL-6); ``why``: the reason, for the SPEC table."""
+
+    roundings: float
+    decays: tuple[str, ...] = ()
+    discontinuous: bool = False
+    why: str = ""
+
+
+#: One entry per rule class (TOL-4).  A rule without an entry has no tolerance: comparing an
+#: inexact engine on it raises LookupError, so a new rule cannot pass by default.
+CONDITIONING: dict[str, Conditioning] = {
+    "Descent": Conditioning(2, why="eta*g: one product and the cast of eta"),
+    "WeightDecay": Conditioning(3, why="g + lambda*x"),
+    "ClipGrad": Conditioning(2, why="clamp is exact but for the cast of delta"),
+    "ClipNorm": Conditioning(
+        8, why="a norm sums squares (error ~ log2(size) roundings for pairwise sums), a "
+               "division and a product"),
+    "ClipGlobalNorm": Conditioning(8, why="as ClipNorm, summing over every array"),
+    "AccumGrad": Conditioning(3, why="sum of g/n"),
+    "Momentum": Conditioning(4, ("rho",), why="v carries every past error, decaying by rho"),
+    "Nesterov": Conditioning(6, ("rho",), why="as Momentum, plus the look-ahead combination"),
+    "RMSProp": Conditioning(
+        10, ("rho",), why="moving average of g^2 and a division by its root"),
+    "Adam": Conditioning(
+        12, ("beta",), why="two moving averages, bias corrections 1-b^t, a root, a division"),
+    "AdamW": Conditioning(14, ("beta",), why="Adam plus the decoupled decay term"),
+    "NAdam": Conditioning(16, ("beta",), why="Adam plus the look-ahead mix of mu and g"),
+    "RAdam": Conditioning(
+        20, ("beta",), why="Adam plus the rectification term; rho_t's threshold depends on t "
+                           "only, not on the data"),
+    "AMSGrad": Conditioning(12, ("beta",), why="Adam with a running maximum (exact)"),
+    "AdaMax": Conditioning(10, ("beta",), why="moving average and an infinity-norm maximum"),
+    "OAdam": Conditioning(16, ("beta",), why="Adam with the optimistic difference of steps"),
+    "AdaBelief": Conditioning(
+        16, ("beta",), why="Adam on (g-mu)^2, which cancels where g ~ mu; strategies keep "
+                           "b1 >= 0.5 so the cancellation costs at most a few roundings"),
+    "AdaGrad": Conditioning(8, why="a growing sum of g^2 and a division by its root"),
+    "AdaDelta": Conditioning(
+        14, ("rho",), why="two moving averages and a ratio of roots"),
+    "Lion": Conditioning(
+        4, ("beta",), discontinuous=True, why="eta*sign(c): c near 0 may flip sign"),
+    "Rprop": Conditioning(
+        6, discontinuous=True, why="sign(g*g_prev) and clamped multiplicative step sizes"),
+    "SignDecay": Conditioning(2, discontinuous=True, why="lambda*sign(x): x near 0 flips"),
+    "OptimiserChain": Conditioning(
+        1, why="members in turn: the factors of the members multiply"),
+}
+
+
+def conditioning(rule: Rule) -> Conditioning:
+    """The rule's entry in :data:`CONDITIONING`; LookupError when there is none (TOL-4)."""
+    name = type(rule).__name__
+    if name not in CONDITIONING:
+        raise LookupError(
+            f"the tolerance model has no entry for {name}; add one to "
+            "optconf.conformance.tolerance.CONDITIONING saying why (clause TOL-4)"
+        )
+    return CONDITIONING[name]
+
+
+def _members(rule: Rule) -> tuple[Rule, ...]:
+    return tuple(getattr(rule, "rules", ()))
+
+
+def _decay_rates(rule: Rule, names: Iterable[str]) -> list[float]:
+    rates: list[float] = []
+    for name in names:
+        value = getattr(rule, name)
+        rates.extend(value if isinstance(value, tuple) else (value,))
+    return rates
+
+
+def factor(rule: Rule) -> float:
+    """``K(rule)``: roundings times ``1 + sum(1/(1-b))`` over the rule's decay rates; a
+    chain multiplies its members' factors (TOL-4)."""
+    entry = conditioning(rule)
+    amplification = 1 + sum(1 / (1 - b) for b in _decay_rates(rule, entry.decays))
+    product = math.prod(factor(member) for member in _members(rule))
+    return entry.roundings * amplification * product
+
+
+def discontinuous(rule: Rule) -> bool:
+    """Whether the rule (or a chain member) is sign-based (TOL-6)."""
+    return conditioning(rule).discontinuous or any(map(discontinuous, _members(rule)))
+
+
+def exact(engine: str, dtype: str, rule: Rule, path: str) -> bool:
+    """Whether comparisons of a run through ``path`` with the structured reference run are
+    bitwise (TOL-2): only for the reference itself, at float64, on a path computing the
+    same arithmetic.  A flat vector changes a global norm's summation order."""
+    if engine != REFERENCE_ENGINE or dtype != "float64":
+        return False
+    return not (path == "flat_vector" and rule.needs_global)
+
+
+@dataclasses.dataclass(frozen=True)
+class Bound:
+    """The tolerance for one run: ``allowed(value_scale, change_scale)`` (TOL-1 .. TOL-5);
+    ``exact`` bounds allow nothing."""
+
+    dtype: str
+    rule: Rule
+    steps: int
+    is_exact: bool
+
+    def allowed(self, value_scale: float, change_scale: float) -> float:
+        if self.is_exact:
+            return 0.0
+        n = max(self.steps, 1)
+        return n * EPS[self.dtype] * (2 * value_scale + factor(self.rule) * change_scale)
+
+
+def bound(engine: str, dtype: str, rule: Rule, path: str, steps: int) -> Bound:
+    """The bound for comparing ``engine``'s run of ``rule`` through ``path`` at ``dtype``
+    after ``steps`` applied steps with the float64 structured reference."""
+    if dtype not in EPS:
+        raise LookupError(f"the tolerance model has no machine epsilon for {dtype} (TOL-1)")
+    is_exact = exact(engine, dtype, rule, path)
+    if not is_exact:
+        conditioning(rule)  # fail now, naming the rule, rather than at the first comparison
+    return Bound(dtype, rule, steps, is_exact)
