@@ -1,0 +1,191 @@
+"""The tinygrad adapter against the reference: rules over a few steps at float32 within the
+tolerance model, shared Tensors, frozen parameters and missing gradients, collection order,
+gradients through collection, and the engine quirks the findings rest on."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tinygrad")
+
+from optconf.adapters.protocol import Adjust, Freeze, Program, Step, Thaw, Unsupported
+from optconf.adapters.reference import ReferenceAdapter
+from optconf.adapters.tinygrad import CLANG_HINT, TinygradAdapter
+from optconf.conformance.tolerance import bound
+from optconf.reference import trainables
+from optconf.reference.expr import Add as Plus
+from optconf.reference.expr import Const, Dot, Mul, Param, Square, Sum
+from optconf.reference.rules import Adam, Descent, Momentum
+from optconf.reference.rules.adam import AdamW
+from optconf.reference.rules.compose import OptimiserChain
+from optconf.reference.rules.decay import WeightDecay
+from optconf.reference.rules.descent import Nesterov
+
+pytestmark = pytest.mark.engine("tinygrad")
+
+REFERENCE = ReferenceAdapter()
+STEPS = 3
+
+
+@pytest.fixture(scope="module")
+def tiny() -> TinygradAdapter:
+    return TinygradAdapter()
+
+
+def tied_model(rng: np.random.Generator) -> dict:
+    """``w`` shared by two places, a bias, a carried integer and a carried string."""
+    w = rng.normal(size=(2, 3))
+    return {"w": w, "block": [{"b": rng.normal(size=3), "w": w}], "n": 3, "name": "m"}
+
+
+def grads_for(model: dict, rng: np.random.Generator) -> dict:
+    return {"w": rng.normal(size=(2, 3)),
+            "block": [{"b": rng.normal(size=3), "w": rng.normal(size=(2, 3))}],
+            "n": None, "name": None}
+
+
+def program(rule, ops_grads: int = STEPS, dtype: str = "float32", seed: int = 0) -> Program:
+    rng = np.random.default_rng(seed)
+    model = tied_model(rng)
+    ops = [Step(grads_for(model, rng)) for _ in range(ops_grads)]
+    ops.insert(2, Adjust({"eta": rule_eta(rule) / 2}))
+    return Program(model, rule, tuple(ops), dtype)
+
+
+def rule_eta(rule) -> float:
+    return rule.rules[-1].eta if hasattr(rule, "rules") else rule.eta
+
+
+def scales(prog: Program) -> tuple[float, float]:
+    """(largest |x|, largest per-op change of x) on the reference trajectory (TOL-3, TOL-4)."""
+    values = []
+    for k in range(len(prog.ops) + 1):
+        prefix = Program(prog.model, prog.rule, prog.ops[:k], "float64")
+        values.append(np.concatenate([p.ravel() for p in
+                                      trainables(REFERENCE.run(prefix, "structured").model)]))
+    change = max(np.max(np.abs(b - a)) for a, b in itertools.pairwise(values))
+    return max(np.max(np.abs(v)) for v in values), float(change)
+
+
+def max_error(got: dict, want: dict) -> float:
+    pairs = zip(trainables(got), trainables(want), strict=True)
+    return max(float(np.max(np.abs(g.astype(np.float64) - w))) for g, w in pairs)
+
+
+RULES = [
+    Descent(0.1),
+    Momentum(0.1, 0.9),
+    Nesterov(0.1, 0.9, variant="torch"),
+    Adam(0.01),
+    AdamW(0.01, lambda_=0.1),
+    OptimiserChain(WeightDecay(0.1), Nesterov(0.1, 0.9)),
+]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: type(r).__name__)
+@pytest.mark.parametrize("path", ["structured", "flat_list", "per_array", "fused", "flat_vector"])
+def test_rule_matches_reference_within_tolerance(tiny, rule, path):
+    prog = program(rule)
+    got = tiny.run(prog, path)
+    want = REFERENCE.run(Program(prog.model, rule, prog.ops, "float64"), "structured")
+    allowed = bound("tinygrad", "float32", rule, path, STEPS).allowed(*scales(prog))
+    assert max_error(got.model, want.model) <= allowed
+    assert got.model["block"][0]["w"] is got.model["w"]
+    assert (got.model["n"], got.model["name"]) == (3, "m")
+    for mine, theirs in zip(got.states, want.states, strict=True):
+        assert set(mine) == set(theirs)
+
+
+def test_adam_state_maps_onto_mu_nu_beta_t(tiny):
+    prog = program(Adam(0.01))
+    got = tiny.run(prog, "flat_list").states
+    want = REFERENCE.run(Program(prog.model, prog.rule, prog.ops, "float64"), "flat_list").states
+    for mine, theirs in zip(got, want, strict=True):
+        np.testing.assert_array_equal(mine["mu"].shape, theirs["mu"].shape)
+        # b^t is a float32 running product in tinygrad: one rounding per step (TOL-7)
+        assert mine["beta_t"] == pytest.approx(theirs["beta_t"], rel=STEPS * 2 ** -23)
+
+
+def test_shared_tensor_is_listed_twice_but_optimised_once(tiny):
+    model = tied_model(np.random.default_rng(1))
+    collected = tiny.collect(model, "float32")
+    assert len(collected) == 3 and len(trainables(model)) == 2
+    flat = tiny.destructure(model, "float32")
+    assert flat.size == sum(p.size for p in trainables(model))
+
+
+@pytest.mark.parametrize("path", ["per_array"])
+def test_frozen_and_missing_gradients_leave_parameter_and_state(tiny, path):
+    rng = np.random.default_rng(2)
+    model = tied_model(rng)
+    g1, g2 = grads_for(model, rng), grads_for(model, rng)
+    g2["block"][0]["b"] = None
+    ops = (Step(g1), Freeze(("w",)), Step(g1), Thaw(("w",)), Step(g2))
+    prog = Program(model, Momentum(0.1, 0.9), ops, "float32")
+    got = tiny.run(prog, path)
+    want = REFERENCE.run(Program(model, prog.rule, ops, "float64"), "structured")
+    allowed = bound("tinygrad", "float32", prog.rule, path, 2).allowed(*scales(prog))
+    assert max_error(got.model, want.model) <= allowed
+
+
+@pytest.mark.parametrize("path", ["structured", "flat_list", "fused"])
+def test_one_optimiser_cannot_skip_a_parameter(tiny, path):
+    rng = np.random.default_rng(3)
+    model = tied_model(rng)
+    grads = grads_for(model, rng)
+    grads["block"][0]["b"] = None
+    with pytest.raises(Unsupported, match="unwrap"):
+        tiny.run(Program(model, Descent(0.1), (Step(grads),), "float32"), path)
+
+
+def test_collection_order_is_depth_first_in_container_order(tiny):
+    a, b, c = (np.full(1, float(i)) for i in range(3))
+    model = {"z": a, "y": [b, {"x": c}]}
+    assert [p.item() for p in tiny.collect(model, "float32")] == [0.0, 1.0, 2.0]
+
+
+def test_gradient_through_collection_sums_a_shared_tensor_once(tiny):
+    rng = np.random.default_rng(4)
+    model = tied_model(rng)
+    c = rng.normal(size=(2, 3))
+    loss = Plus(Sum(Mul(Param(0), Const(c))), Dot(Param(1), Param(1)))
+    for via in ("trainables", "destructure"):
+        got = tiny.gradient(model, loss, "float64", via)
+        np.testing.assert_array_equal(got["w"], c)  # exact: d/dw sum(w*c) = c
+        assert got["block"][0]["w"] is None
+        np.testing.assert_array_equal(got["block"][0]["b"], 2 * model["block"][0]["b"])
+
+
+def test_unreached_parameter_has_no_gradient_through_trainables(tiny):
+    model = {"a": np.ones(2), "b": np.ones(3)}
+    got = tiny.gradient(model, Sum(Square(Param(0))), "float32", "trainables")
+    assert got["b"] is None
+    np.testing.assert_array_equal(got["a"], np.full(2, 2.0, np.float32))
+
+
+def test_rules_without_a_tinygrad_optimiser_are_refused_with_a_reason(tiny):
+    assert "no WeightDecay" in tiny.supports(WeightDecay(0.1))
+    assert "couple=false" in tiny.supports(AdamW(couple=False))
+    assert "chain" in tiny.supports(OptimiserChain(WeightDecay(0.1), Adam()))
+    assert tiny.supports(OptimiserChain(WeightDecay(0.1), Momentum())) is None
+
+
+def test_missing_clang_says_how_to_fix_it(monkeypatch):
+    from tinygrad.helpers import Context
+
+    import optconf.adapters.tinygrad as adapter
+
+    monkeypatch.setattr(adapter.shutil, "which", lambda _name: None)
+    with Context(DEV="CPU"), pytest.raises(RuntimeError) as caught:
+        TinygradAdapter()
+    assert str(caught.value) == CLANG_HINT
+
+
+def test_float64_descent_uses_a_float32_learning_rate(tiny):
+    """Finding: Optimizer.lr is a float32 Tensor whatever the parameters' dtype."""
+    model = {"x": np.ones(1)}
+    prog = Program(model, Descent(0.1), (Step({"x": np.ones(1)}),), "float64")
+    assert tiny.run(prog, "flat_list").model["x"][0] == 1 - float(np.float32(0.1))
