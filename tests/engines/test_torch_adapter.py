@@ -1,0 +1,223 @@
+"""The torch adapter against the reference: rules over a few steps at float32 and float64
+within the tolerance model, every update path, tied Parameters, frozen parameters and missing
+gradients, collection order, gradients through collection, and the torch behaviours the
+findings (docs/FINDINGS.md) rest on."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from optconf.adapters.protocol import Adjust, Freeze, Program, Step, Thaw  # noqa: E402
+from optconf.adapters.reference import ReferenceAdapter  # noqa: E402
+from optconf.adapters.torch import PATHS, TorchAdapter  # noqa: E402
+from optconf.conformance.tolerance import bound  # noqa: E402
+from optconf.reference import trainables  # noqa: E402
+from optconf.reference.expr import Add, Dot, Param, Square, Sum  # noqa: E402
+from optconf.reference.rules import (  # noqa: E402
+    AdaGrad,
+    Adam,
+    AdamW,
+    AMSGrad,
+    ClipGlobalNorm,
+    ClipGrad,
+    Lion,
+    Momentum,
+    NAdam,
+    OptimiserChain,
+    RAdam,
+    RMSProp,
+    Rprop,
+    WeightDecay,
+)
+
+pytestmark = pytest.mark.engine("torch")
+
+REFERENCE = ReferenceAdapter()
+TORCH = TorchAdapter()
+
+
+def tied_model(rng: np.random.Generator) -> dict:
+    """``w`` at two places (one Parameter in two modules), a bias, carried values."""
+    w = rng.normal(size=(2, 3))
+    return {"w": w, "block": [{"b": rng.normal(size=3), "w": w}], "n": 3, "name": "m"}
+
+
+def grads_for(rng: np.random.Generator) -> dict:
+    return {"w": rng.normal(size=(2, 3)),
+            "block": [{"b": rng.normal(size=3), "w": rng.normal(size=(2, 3))}]}
+
+
+def program(rule, steps: int = 4, dtype: str = "float32", seed: int = 0, extra=()) -> Program:
+    rng = np.random.default_rng(seed)
+    model = tied_model(rng)
+    ops = [Step(grads_for(rng)) for _ in range(steps)]
+    return Program(model, rule, (*ops[:2], *extra, *ops[2:]), dtype)
+
+
+def scales(prog: Program) -> tuple[float, float]:
+    """(largest |x|, largest per-op change of x) on the reference trajectory (TOL-3, TOL-4)."""
+    values = []
+    for k in range(len(prog.ops) + 1):
+        prefix = Program(prog.model, prog.rule, prog.ops[:k], "float64")
+        values.append(np.concatenate([p.ravel() for p in
+                                      trainables(REFERENCE.run(prefix, "structured").model)]))
+    change = max(float(np.max(np.abs(b - a))) for a, b in pairwise(values))
+    return max(float(np.max(np.abs(v))) for v in values), change
+
+
+def max_error(got, want) -> float:
+    pairs = zip(trainables(got), trainables(want), strict=True)
+    return max(float(np.max(np.abs(np.asarray(g, np.float64) - w))) for g, w in pairs)
+
+
+def allowed(prog: Program, path: str) -> float:
+    steps = sum(isinstance(op, Step) for op in prog.ops)
+    return bound("torch", prog.dtype, prog.rule, path, steps).allowed(*scales(prog))
+
+
+RULES = [
+    Adam(0.01),
+    Momentum(0.1, 0.9, variant="torch"),
+    RMSProp(0.01, 0.9, 1e-8, centred=True),
+    AdaGrad(0.1),
+    AdamW(0.01, lambda_=0.1),
+    AMSGrad(0.01, variant="torch"),
+    RAdam(0.01, variant="torch"),
+    OptimiserChain(ClipGrad(0.5), WeightDecay(0.01), Adam(0.01)),
+]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: type(r).__name__)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_rule_matches_reference_within_tolerance(rule, dtype):
+    prog = program(rule, dtype=dtype, extra=(Adjust({"eta": 0.005}),))
+    want = REFERENCE.run(Program(prog.model, rule, prog.ops, "float64"), "structured")
+    got = TORCH.run(prog, "structured")
+    assert max_error(got.model, want.model) <= allowed(prog, "structured")
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_path_matches_reference(path):
+    rule = Adam(0.01)
+    prog = program(rule, dtype="float32")
+    want = REFERENCE.run(Program(prog.model, rule, prog.ops, "float64"), "structured")
+    got = TORCH.run(prog, path)
+    assert max_error(got.model, want.model) <= allowed(prog, path)
+    assert got.model["w"] is got.model["block"][0]["w"]  # TIE-3
+
+
+def test_state_is_reported_in_reference_fields():
+    prog = program(Adam(0.01), dtype="float64")
+    want = REFERENCE.run(prog, "structured").states
+    got = TORCH.run(prog, "structured").states
+    for mine, theirs in zip(got, want, strict=True):
+        assert mine is not None and set(mine) == set(theirs)
+        assert np.allclose(mine["mu"], theirs["mu"], rtol=0, atol=1e-15)
+        assert np.allclose(mine["beta_t"], theirs["beta_t"], rtol=1e-15, atol=0)
+
+
+def test_tied_parameter_gets_the_sum_once():
+    """One Parameter in two modules: one update with the summed gradient (TIE-2)."""
+    w = np.ones(2)
+    model = {"a": w, "b": [w]}
+    prog = Program(model, Momentum(0.5, 0.0, variant="torch"),
+                   (Step({"a": np.array([1.0, 2.0]), "b": [np.array([3.0, 4.0])]}),), "float64")
+    out = TORCH.run(prog, "structured")
+    assert out.model["a"] is out.model["b"][0]
+    assert np.array_equal(out.model["a"], [1 - 0.5 * 4, 1 - 0.5 * 6])
+
+
+def test_frozen_parameter_and_state_untouched_then_thawed():
+    """Freeze = requires_grad_(False) and no .grad: torch leaves the Parameter and its
+    state alone; thawing resumes from that state (FRZ-1, FRZ-2)."""
+    rule = Adam(0.01)
+    prog = program(rule, dtype="float64",
+                   extra=(Freeze(("block", 0, "b")), Step(grads_for(np.random.default_rng(2))),
+                          Thaw(("block",))))
+    out = TORCH.run(prog, "structured")
+    want = REFERENCE.run(prog, "structured")
+    assert max_error(out.model, want.model) <= allowed(prog, "structured")
+    assert out.states[1]["beta_t"] == pytest.approx(want.states[1]["beta_t"], rel=1e-15)
+
+
+def test_none_gradient_skips_and_zero_gradient_advances():
+    """torch skips ``p.grad is None`` (UPD-5): no state is made; a zero grad makes one."""
+    x, y = np.ones(2), np.ones(2)
+    ops = (Step({"x": np.zeros(2), "y": None}),)
+    out = TORCH.run(Program({"x": x, "y": y}, Adam(0.1), ops, "float64"), "flat_list")
+    assert out.states[0]["beta_t"] == pytest.approx((0.9**2, 0.999**2))
+    assert out.states[1] is None and np.array_equal(out.model["y"], y)
+
+
+def test_collection_puts_a_modules_own_parameters_before_its_submodules():
+    """torch visits module by module, each module's own Parameters first, so a parameter
+    registered after a submodule comes before the submodule's (COLL-2 differs)."""
+    inner, outer = np.zeros(2), np.ones(3)
+    model = {"enc": {"w": inner}, "b": outer}
+    assert [p.shape for p in TORCH.collect(model, "float64")] == [(3,), (2,)]
+    assert [p.shape for p in REFERENCE.collect(model, "float64")] == [(2,), (3,)]
+    flat_model = {"a": inner, "b": outer}  # no nesting: the orders agree
+    assert np.array_equal(TORCH.destructure(flat_model, "float64"),
+                          REFERENCE.destructure(flat_model, "float64"))
+
+
+@pytest.mark.parametrize("via", ["trainables", "destructure"])
+def test_gradient_through_collection(via):
+    model = tied_model(np.random.default_rng(1))
+    loss = Add(Sum(Square(Param(0))), Dot(Param(1), Param(1)))
+    got = TORCH.gradient(model, loss, "float64", via)
+    want = REFERENCE.gradient(model, loss, "float64", via)
+    assert np.allclose(got["w"], want["w"], rtol=1e-15, atol=0)
+    assert np.allclose(got["block"][0]["b"], want["block"][0]["b"], rtol=1e-15, atol=0)
+    assert got["block"][0]["w"] is None and got["n"] is None
+
+
+def test_tied_gradient_goes_to_the_first_name_in_torch_order():
+    """named_parameters() names a tie after its first place in torch's order, which is the
+    root's own Parameter, not the earlier place inside a submodule (GRAD-2 differs)."""
+    w = np.ones(2)
+    model = {"enc": {"w": w}, "tie": w}
+    got = TORCH.gradient(model, Sum(Param(0)), "float64", "trainables")
+    assert got["enc"]["w"] is None and np.array_equal(got["tie"], [1.0, 1.0])
+
+
+def test_supports_names_the_reason():
+    assert "lr outside the velocity" in TORCH.supports(Momentum())
+    assert "no Lion" in TORCH.supports(Lion())
+    assert "eta=100.0 outside" in TORCH.supports(Rprop(100.0))
+    assert TORCH.supports(OptimiserChain(ClipGlobalNorm(1.0), Adam())) is None
+
+
+def test_torch_optimiser_ignores_requires_grad():
+    """Freezing in torch belongs to autograd: a frozen Parameter that still holds a .grad is
+    updated by step() (the adapter's freeze therefore also withholds the gradient)."""
+    p = torch.nn.Parameter(torch.ones(2))
+    p.requires_grad_(False)
+    p.grad = torch.ones(2)
+    torch.optim.SGD([p], lr=0.5).step()
+    assert p.tolist() == [0.5, 0.5]
+
+
+def test_nadam_bias_correction_is_float32_for_float64_parameters():
+    """torch NAdam keeps mu_product in float32 (the default dtype), so float64 runs carry
+    float32 rounding (NADAM-3 at float64)."""
+    rule = NAdam(0.01, variant="optax")
+    prog = program(rule, dtype="float64")
+    want = REFERENCE.run(prog, "structured")
+    got = TORCH.run(prog, "structured")
+    error = max_error(got.model, want.model)
+    assert error > 100 * allowed(prog, "structured")
+    assert error <= allowed(Program(prog.model, rule, prog.ops, "float32"), "structured")
+
+
+def test_global_clip_norm_adds_one_millionth_to_the_norm():
+    """clip_grad_norm_ scales by max_norm / (norm + 1e-6) (CLIPGLOBALNORM-1 differs)."""
+    rule = OptimiserChain(ClipGlobalNorm(1.0), Momentum(1.0, 0.0, variant="torch"))
+    prog = Program({"x": np.zeros(2)}, rule, (Step({"x": np.array([3.0, 4.0])}),), "float64")
+    got = TORCH.run(prog, "structured").model["x"]
+    assert np.allclose(got, -np.array([3.0, 4.0]) / (5 + 1e-6), rtol=1e-15, atol=0)
