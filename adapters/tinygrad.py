@@ -234,9 +234,10 @@ class EngineModel:
         return [t.numpy() for t in self.tensors]
 
     def rebuilt(self, values: list[np.ndarray]) -> Any:
-        """The source model with each distinct array replaced by its new value (TIE-3)."""
-        by_id = {id(p): v for p, v in zip(ref_collect.trainables(self.source), values,
-                                           strict=True)}
+        """The source model with each distinct array replaced by a float64 copy of its new
+        value; ties stay one object, carried leaves are the source's own (TIE-3)."""
+        by_id = {id(p): v.astype(np.float64) for p, v in
+                 zip(ref_collect.trainables(self.source), values, strict=True)}
         return ref_tree.map_params(lambda _path, x: by_id[id(x)], self.source)
 
 
@@ -552,9 +553,49 @@ class TinygradAdapter(Adapter):
             return ref_collect.destructure_pullback(model, flat_grad)
         raise Unsupported(f"tinygrad has no {via!r} way to collect parameters")
 
+    def repro_source(self, program: Program, path: PathName) -> str | None:
+        """A tinygrad-only replay over a list of Tensors: one optimiser, or one per Tensor
+        on ``per_array`` (which skips frozen Tensors and missing gradients)."""
+        plan = plan_for(program.rule)
+        if (isinstance(plan, str) or path not in ("flat_list", "fused", "per_array")
+                or any(isinstance(op, Adjust) for op in program.ops)):
+            return None
+        frozen = [sorted(_indices_under(program.model, op.keys))
+                  if isinstance(op, Freeze | Thaw) else [] for op in program.ops]
+        return _REPRO.format(factory=plan.factory, per_array=path == "per_array",
+                             kwargs={**plan.kwargs, "fused": path == "fused"}, frozen=frozen)
+
     def _optimised(self, built: EngineModel) -> list[Any]:
         """What ``Optimizer`` keeps of ``get_parameters``: ``dedup`` by identity, then the
         Tensors with ``is_param`` (nn/optim.py)."""
         from tinygrad.helpers import dedup
 
         return [t for t in dedup(self.engine.state.get_parameters(built.tree)) if t.is_param]
+
+
+_REPRO = """\
+from tinygrad import Tensor, dtypes
+from tinygrad.helpers import Context
+from tinygrad.nn import optim
+
+dtype = getattr(dtypes, DTYPE)
+params = [Tensor(np.ascontiguousarray(p), dtype=dtype).contiguous().realize() for p in PARAMS]
+kwargs = {kwargs!r}
+if {per_array!r}:
+    opts = [optim.{factory}([p], **kwargs) for p in params]
+else:
+    opts = [optim.{factory}(params, **kwargs)]
+frozen = set()
+for op, indices in zip(OPS, {frozen!r}):
+    if op["op"] == "freeze":
+        frozen |= set(indices)
+    elif op["op"] == "thaw":
+        frozen -= set(indices)
+    else:
+        live = [i for i, g in enumerate(op["grads"]) if g is not None and i not in frozen]
+        for i in live:
+            params[i].grad = Tensor(np.ascontiguousarray(op["grads"][i]), dtype=dtype)
+        with Context(TRAINING=1):
+            for opt in ([opts[i] for i in live] if len(opts) > 1 else opts):
+                opt.step()
+GOT = [p.numpy().astype(np.float64) for p in params]"""

@@ -189,3 +189,17 @@ def test_float64_descent_uses_a_float32_learning_rate(tiny):
     model = {"x": np.ones(1)}
     prog = Program(model, Descent(0.1), (Step({"x": np.ones(1)}),), "float64")
     assert tiny.run(prog, "flat_list").model["x"][0] == 1 - float(np.float32(0.1))
+
+
+@pytest.mark.parametrize("path", ["fused", "per_array"])
+def test_repro_source_replays_with_tinygrad_alone(tiny, path):
+    from optconf.conformance.repro import flat_op
+
+    rng = np.random.default_rng(5)
+    model = tied_model(rng)
+    prog = Program(model, Adam(0.01), (Step(grads_for(model, rng)),) * 2, "float32")
+    scope = {"np": np, "PARAMS": trainables(model), "DTYPE": "float32",
+             "OPS": [flat_op(model, op) for op in prog.ops]}
+    exec(tiny.repro_source(prog, path), scope)
+    for got, want in zip(scope["GOT"], trainables(tiny.run(prog, path).model), strict=True):
+        np.testing.assert_array_equal(got, want)
