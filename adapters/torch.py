@@ -536,7 +536,9 @@ class Session:
         if self.path == "per_array":
             return [cls([p], **kwargs) for p in self.engine.torch_order()]
         if not self.engine.params:
-            return []  # torch refuses an empty parameter list; nothing to step then
+            raise Unsupported("torch.optim refuses a model without parameters (ValueError: "
+                              "optimizer got an empty parameter list); Optimisers.jl warns "
+                              "and goes on (STATE-5)")
         return [cls(self.engine.module.parameters(), **kwargs)]
 
     # ---- operations
