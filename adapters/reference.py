@@ -81,6 +81,15 @@ class ReferenceAdapter(Adapter):
         ]
         return outcome
 
+    def trajectory(self, program: Program) -> list[Outcome]:
+        """The structured run's outcome before the first op and after each op (copies);
+        the tolerance model reads its magnitudes from it (TOL-3)."""
+        model = engine_model(program.model, program.dtype)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return [copy.deepcopy(outcome)
+                    for outcome in _structured_steps(program.rule, model, program.ops)]
+
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
         return [p.copy() for p in ref_collect.trainables(engine_model(model, dtype))]
 
@@ -89,8 +98,17 @@ class ReferenceAdapter(Adapter):
         return flat
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+        """Through ``trainables`` / ``destructure`` (EXPR-6) or the legacy ``params``
+        (DEP-8, its warning recorded away)."""
+        engine = engine_model(model, dtype)
+        if via == "legacy":
+            legacy = importlib.import_module("optconf.reference.legacy")
+            with warnings.catch_warnings():
+                if not _deprecation_is_error():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                return legacy.gradient_through_params(engine, loss)
         expr = importlib.import_module("optconf.reference.expr")
-        return expr.gradient_through_trainables(engine_model(model, dtype), loss, via=via)
+        return expr.gradient_through_trainables(engine, loss, via=via)
 
 
 # ------------------------------------------------------------------- the model an engine sees
@@ -158,8 +176,11 @@ def _indices_under(model: Any, keys: tuple[Any, ...]) -> set[int]:
     }
 
 
-def _structured(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
+def _structured_steps(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Iterator[Outcome]:
+    """The outcome before the ops and after each one (the same model object each time)."""
     state = ref_state.setup(rule, model)
+    leaves = ref_state.leaves_for(state, model)
+    yield Outcome(model, [state_record(leaf.state) for leaf in leaves])
     for op in ops:
         if isinstance(op, Step):
             ref_state.update_(state, model, op.grads)
@@ -169,8 +190,12 @@ def _structured(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
             ref_state.thaw_(state, *op.keys)
         elif isinstance(op, Adjust):
             ref_state.adjust_(state, **op.changes)
-    leaves = ref_state.leaves_for(state, model)
-    return Outcome(model, [state_record(leaf.state) for leaf in leaves])
+        yield Outcome(model, [state_record(leaf.state) for leaf in leaves])
+
+
+def _structured(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
+    *_, last = _structured_steps(rule, model, ops)
+    return last
 
 
 def _on_leaves(leaves: list[Any], model: Any, op: Op) -> None:
@@ -253,8 +278,23 @@ def _split_state(model: Any, record: dict[str, Any]) -> list[dict[str, Any] | No
 
 
 def _legacy(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
+    """``params``, a ``LegacyOptimiser`` and ``update_(opt, ps, Grads(ps, gs))`` per step;
+    each call warns (DEP-1).  The old API has no freeze, thaw or adjust, and updates one
+    array at a time, so a global-norm rule cannot be expressed (RULE-8)."""
     legacy = importlib.import_module("optconf.reference.legacy")
-    raise NotImplementedError(f"legacy path: waiting for {legacy.__name__}'s API")
+    if not all(isinstance(op, Step) for op in ops):
+        raise Unsupported("the legacy API has no freeze, thaw or adjust")
+    if rule.needs_global:
+        raise Unsupported(f"the legacy update_ goes one array at a time; {rule!r} needs all")
+    ps = legacy.params(model)
+    opt = legacy.LegacyOptimiser(rule)
+    for op in ops:
+        legacy.update_(opt, ps, legacy.Grads(ps, flat_list_grads(model, op.grads)))
+    leaves = [opt.leaf(p) for p in ref_collect.trainables(model)]
+    # DEP-9: an array that never had a gradient has no state yet; report the initial one
+    return Outcome(model, [state_record(rule.init(p) if leaf is None else leaf.state)
+                           for p, leaf in zip(ref_collect.trainables(model), leaves,
+                                              strict=True)])
 
 
 _DRIVERS: dict[str, Driver] = {

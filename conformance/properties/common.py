@@ -1,0 +1,201 @@
+"""What every property shares: hypothesis settings from the profile, the float64 oracle with
+its magnitudes, and the comparison of an adapter's Outcome with it (CONF-1, TOL-3).
+
+The oracle is a fresh :class:`ReferenceAdapter` running the structured path at float64,
+outside the adapter under test: a mutant that patches the reference only while its own
+methods run cannot reach it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from optconf.adapters.protocol import Adapter, Outcome, PathName, Program, Step, Unsupported
+from optconf.adapters.reference import ReferenceAdapter
+from optconf.reference import collect as ref_collect
+from optconf.reference import tree as ref_tree
+from optconf.reference.rules.base import Rule
+
+from .. import catalog, tolerance
+from ..asserts import Context, assert_close, assert_structure, assert_ties, case_data, fail
+from ..profiles import Profile
+from ..tolerance import Bound
+
+ORACLE = ReferenceAdapter()
+
+
+def hypothesis_settings(profile: Profile, *, examples: int | None = None) -> settings:
+    """The profile's effort; no deadline, no example database (CONF-4)."""
+    return settings(
+        max_examples=examples or profile.max_examples, deadline=None, database=None,
+        derandomize=False, suppress_health_check=[HealthCheck.too_slow],
+        stateful_step_count=profile.stateful_steps,
+    )
+
+
+def explore(strategy: st.SearchStrategy[Any], test: Callable[[Any], None], profile: Profile,
+            seed: int, *, examples: int | None = None) -> None:
+    """Run ``test`` on examples of ``strategy``, seeded by ``seed``; the first Deviation
+    (after shrinking) propagates."""
+
+    @hypothesis_seed(seed)
+    @hypothesis_settings(profile, examples=examples)
+    @given(strategy)
+    def run(example: Any) -> None:
+        test(example)
+
+    run()
+
+
+def dtypes(adapter: Adapter) -> st.SearchStrategy[str]:
+    """The float dtypes the adapter declares that the tolerance model knows."""
+    known = [d for d in adapter.info().dtypes if d in tolerance.EPS]
+    if not known:
+        raise Unsupported(f"no dtype of {adapter.info().dtypes} has a tolerance (TOL-1)")
+    return st.sampled_from(known)
+
+
+def rule_for(adapter: Adapter, name: str) -> st.SearchStrategy[Rule]:
+    """Rules of class ``name`` in the variant the adapter declares (RULE-5); Unsupported,
+    before any drawing, when the adapter refuses the class."""
+    variant = adapter.info().variants.get(name)
+    default = catalog.default_rule(name)
+    if variant is not None:
+        default = dataclasses.replace(default, variant=variant)
+    reason = adapter.supports(default)
+    if reason is not None:
+        raise Unsupported(reason)
+    return catalog.rules(name, variant=variant)
+
+
+# -------------------------------------------------------------------------- the oracle
+
+
+@dataclasses.dataclass
+class Expected:
+    """The oracle's final outcome, the number of Step ops, and per distinct parameter the
+    largest magnitude and the largest per-op change of each compared value on the way
+    (key ``"param"`` for the parameter, the state field names otherwise) (TOL-3)."""
+
+    outcome: Outcome
+    steps: int
+    value_scale: list[dict[str, float]]
+    change_scale: list[dict[str, float]]
+
+
+def _values(outcome: Outcome) -> list[dict[str, Any]]:
+    params = ref_collect.trainables(outcome.model)
+    return [{"param": p, **(s or {})} for p, s in zip(params, outcome.states, strict=True)]
+
+
+def _magnitude(value: Any) -> float:
+    if isinstance(value, bool | int | np.integer):
+        return 0.0
+    data = np.asarray(value, dtype=np.float64)
+    return float(np.max(np.abs(data), initial=0.0))
+
+
+def expected(program: Program) -> Expected:
+    """The float64 structured reference run of ``program`` with its magnitudes."""
+    trajectory = ORACLE.trajectory(dataclasses.replace(program, dtype="float64"))
+    snapshots = [_values(outcome) for outcome in trajectory]
+    value_scale = [{k: _magnitude(v) for k, v in snap.items()} for snap in snapshots[0]]
+    change_scale = [{k: 0.0 for k in snap} for snap in snapshots[0]]
+    for before, after in itertools.pairwise(snapshots):
+        for i, (b, a) in enumerate(zip(before, after, strict=True)):
+            for key, value in a.items():
+                value_scale[i][key] = max(value_scale[i][key], _magnitude(value))
+                if not isinstance(value, bool | int | np.integer):
+                    delta = np.asarray(value, np.float64) - np.asarray(b[key], np.float64)
+                    change_scale[i][key] = max(change_scale[i][key], _magnitude(delta))
+    steps = sum(isinstance(op, Step) for op in program.ops)
+    return Expected(trajectory[-1], steps, value_scale, change_scale)
+
+
+def bound_for(adapter: Adapter, program: Program, path: str) -> Bound:
+    steps = sum(isinstance(op, Step) for op in program.ops)
+    return tolerance.bound(adapter.info().engine, program.dtype, program.rule, path, steps)
+
+
+def context(adapter: Adapter, program: Program, path: str | None, **extra: Any) -> Context:
+    steps = sum(isinstance(op, Step) for op in program.ops)
+    return Context(adapter.info().name, path, program.dtype, steps,
+                   case_data(program, **extra))
+
+
+# ----------------------------------------------------------------------- comparisons
+
+
+@dataclasses.dataclass(frozen=True)
+class Clauses:
+    """Which clause a difference in each part of an outcome breaks."""
+
+    params: str
+    state: str | None = None      # None: the same as params
+    structure: str = "TREE-7"
+    carried: str = "TREE-3"
+    ties: str = "TIE-3"
+
+
+def assert_outcome(actual: Outcome, want: Expected, *, program: Program, bound: Bound,
+                   ctx: Context, clauses: Clauses, states: bool = True) -> None:
+    """The adapter's outcome equals the oracle's: structure, carried values, ties, then
+    every parameter and (with ``states``) every state field, within ``bound``."""
+    assert_structure(actual.model, want.outcome.model, clause=clauses.structure,
+                     carried_clause=clauses.carried, ctx=ctx)
+    assert_ties(actual.model, want.outcome.model, clause=clauses.ties, ctx=ctx)
+    labels = [ref_tree.path_str(path) for path, _ in
+              ref_collect.trainables_with_paths(want.outcome.model)]
+    got_params = ref_collect.trainables(actual.model)
+    for i, (label, got, exp) in enumerate(zip(labels, got_params,
+                                              ref_collect.trainables(want.outcome.model),
+                                              strict=True)):
+        allowed = bound.allowed(want.value_scale[i]["param"], want.change_scale[i]["param"])
+        assert_close(label, got, exp, allowed=allowed, clause=clauses.params, ctx=ctx,
+                     dtype=program.dtype)
+    if states:
+        assert_states(actual, want, program=program, bound=bound, ctx=ctx,
+                      clause=clauses.state or clauses.params, labels=labels)
+
+
+def assert_states(actual: Outcome, want: Expected, *, program: Program, bound: Bound,
+                  ctx: Context, clause: str, labels: list[str]) -> None:
+    """Every state field the reference has, per distinct parameter (STATE-2)."""
+    if len(actual.states) != len(want.outcome.states):
+        fail(f"len(states)={len(actual.states)}, but should be {len(want.outcome.states)}",
+             clause=clause, ctx=ctx)
+    name = type(program.rule).__name__.lower()
+    for i, (got, exp) in enumerate(zip(actual.states, want.outcome.states, strict=True)):
+        if got is None or exp is None:
+            continue  # the engine exposes no state here; params still decide
+        for key, value in exp.items():
+            label = f"{name}.{key}[{labels[i]}]"
+            if key not in got:
+                fail(f"{label} is missing, but should be {value!r}", clause=clause, ctx=ctx)
+            allowed = bound.allowed(want.value_scale[i][key], want.change_scale[i][key])
+            dtype = program.dtype if isinstance(value, np.ndarray) else None
+            assert_close(label, got[key], value, allowed=allowed, clause=clause, ctx=ctx,
+                         dtype=dtype)
+
+
+def run_and_compare(adapter: Adapter, program: Program, path: PathName, *,
+                    clauses: Clauses, states: bool = True) -> None:
+    """Run ``program`` through ``path`` and compare with the float64 structured oracle."""
+    actual = adapter.run(program, path)
+    assert_outcome(actual, expected(program), program=program,
+                   bound=bound_for(adapter, program, path),
+                   ctx=context(adapter, program, path), clauses=clauses, states=states)
+
+
+def sign_stable(adapter: Adapter, dtype: str, rule: Rule, path: str) -> bool:
+    """Whether a discontinuous rule must get sign-stable inputs here (TOL-6)."""
+    exact = tolerance.exact(adapter.info().engine, dtype, rule, path)
+    return not exact and tolerance.discontinuous(rule)
