@@ -417,36 +417,57 @@ class TorchAdapter(Adapter):
         return mirror(model, lambda path, _x: at_path.get(path))
 
     def repro_source(self, program: Program, path: PathName) -> str | None:
-        """A torch-only replay over a flat list of Parameters (frozen arrays get no grad)."""
+        """A torch-only replay over a flat list of Parameters: frozen arrays get no .grad,
+        adjust sets the param group's keys, clipping uses torch.nn.utils.  Each op's data
+        (frozen indices, new group keys) is worked out here and written in as literals."""
         try:
-            the_plan = plan(program.rule)
-        except Unsupported:
+            rule, the_plan = program.rule, plan(program.rule)
+            extras: list[Any] = []
+            for op in program.ops:
+                if isinstance(op, Adjust):
+                    rule = rule.adjusted(**op.changes)
+                    extras.append(dict(plan(rule).kwargs))
+                elif isinstance(op, Freeze | Thaw):
+                    extras.append(sorted(_indices_under(program.model, op.keys)))
+                else:
+                    extras.append(None)
+        except (Unsupported, TypeError, KeyError):
             return None
-        if the_plan.clips or any(isinstance(op, Adjust) for op in program.ops):
-            return None
-        frozen_sets = [sorted(_indices_under(program.model, op.keys))
-                       if isinstance(op, Freeze | Thaw) else [] for op in program.ops]
+        clips = [(type(c).__name__, dataclasses.asdict(c)) for c in the_plan.clips]
         flags = {path: True} if path in ("foreach", "fused") else {}
-        return _REPRO.format(optimiser=the_plan.optimiser,
-                             kwargs={**the_plan.kwargs, **flags}, frozen=frozen_sets)
+        return _REPRO.format(optimiser=the_plan.optimiser, kwargs={**the_plan.kwargs, **flags},
+                             extras=extras, clips=clips)
 
 
 _REPRO = """\
 import math
+
 import torch
+
 inf = math.inf
 dtype = getattr(torch, DTYPE)
 params = [torch.nn.Parameter(torch.tensor(p, dtype=dtype)) for p in PARAMS]
 opt = torch.optim.{optimiser}(params, **{kwargs!r})
 frozen = set()
-for op, indices in zip(OPS, {frozen!r}):
+for op, extra in zip(OPS, {extras!r}):
     if op["op"] == "freeze":
-        frozen |= set(indices)
+        frozen |= set(extra)
     elif op["op"] == "thaw":
-        frozen -= set(indices)
+        frozen -= set(extra)
+    elif op["op"] == "adjust":
+        opt.param_groups[0].update(extra)
     else:
         for i, (p, g) in enumerate(zip(params, op["grads"])):
             p.grad = None if g is None or i in frozen else torch.tensor(g, dtype=dtype)
+        held = [p for p in params if p.grad is not None]
+        for name, clip in {clips!r}:
+            if name == "ClipGrad":
+                torch.nn.utils.clip_grad_value_(held, clip["delta"])
+            elif name == "ClipGlobalNorm":
+                torch.nn.utils.clip_grad_norm_(held, clip["omega"])
+            else:
+                for p in held:
+                    torch.nn.utils.clip_grad_norm_([p], clip["omega"], norm_type=clip["p"])
         opt.step()
 GOT = [p.detach().numpy().astype(np.float64) for p in params]"""
 
