@@ -10,7 +10,7 @@ Clauses: UPD-4 .. UPD-7, TIE-2, ERR-2, ERR-3.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -102,17 +102,27 @@ def per_occurrence(model: object, grads: object) -> list[tuple[Occurrence, Array
     return [(occ, found.get(occ.path)) for occ in occurrences(model)]
 
 
-def summed(model: object, grads: object) -> list[Array | None]:
+GradForm = Literal["auto", "tree", "list", "vector"]
+
+
+def summed(model: object, grads: object, form: GradForm = "auto") -> list[Array | None]:
     """One gradient per distinct parameter (collection order), from any of the three forms.
 
-    A tree is tried first; then a list of one array per trainable; then a 1-d vector of
-    the flat length (UPD-4).  The occurrences of a shared array are summed in collection
-    order (TIE-2); a parameter whose every occurrence is None gets None (UPD-5).
+    ``form="auto"`` reads a tree first, then a list of one array per trainable, then a 1-d
+    vector of the flat length; a list that reads both as a tree and as a flat list with
+    different meanings is refused as ambiguous (UPD-4).  The occurrences of a shared array
+    are summed in collection order (TIE-2); a parameter whose every occurrence is None gets
+    None (UPD-5).
     """
-    occs = occurrences(model)
-    firsts = first_occurrences(occs)
-    try:
+    firsts = first_occurrences(occurrences(model))
+    if form == "tree":
         return _sum_tree(len(firsts), per_occurrence(model, grads))
+    if form == "list":
+        return _flat_list(firsts, grads)
+    if form == "vector":
+        return _flat_vector(firsts, grads)
+    try:
+        as_tree = _sum_tree(len(firsts), per_occurrence(model, grads))
     except TreeError as tree_error:
         if isinstance(grads, list | tuple) and len(grads) == len(firsts):
             return _flat_list(firsts, grads)
@@ -125,6 +135,28 @@ def summed(model: object, grads: object) -> list[Array | None]:
             f"{len(firsts)} arrays aligned with trainables(model), nor a flat vector of "
             f"{sum(o.array.size for o in firsts)} elements (clause UPD-4)"
         ) from None
+    if isinstance(grads, list | tuple) and len(grads) == len(firsts):
+        _refuse_ambiguity(as_tree, firsts, grads)
+    return as_tree
+
+
+def _refuse_ambiguity(
+    as_tree: list[Array | None], firsts: list[Occurrence], grads: Sequence[Any]
+) -> None:
+    """A list that is both a valid tree and a valid flat list must mean the same (UPD-4)."""
+    try:
+        as_list = _flat_list(firsts, grads)
+    except TreeError:
+        return
+    same = all(
+        (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))
+        for a, b in zip(as_tree, as_list, strict=True)
+    )
+    if not same:
+        raise TreeError(
+            "the gradient list fits both the model's shape and trainables(model), with different "
+            "meanings; say which with form='tree' or form='list' (clause UPD-4)"
+        )
 
 
 def _same_container(model: object, grads: object) -> bool:
@@ -148,18 +180,24 @@ def _sum_tree(n: int, pairs: list[tuple[Occurrence, Array | None]]) -> list[Arra
     return total
 
 
-def _flat_list(firsts: list[Occurrence], grads: Sequence[Any]) -> list[Array | None]:
+def _flat_list(firsts: list[Occurrence], grads: object) -> list[Array | None]:
+    if not (isinstance(grads, list | tuple) and len(grads) == len(firsts)):
+        raise TreeError(
+            f"form='list' needs a list of {len(firsts)} arrays aligned with trainables(model) "
+            "(clause UPD-4)"
+        )
     return [
         None if g is None else as_gradient(g, occ.path, occ.array)
         for occ, g in zip(firsts, grads, strict=True)
     ]
 
 
-def _flat_vector(firsts: list[Occurrence], vector: Array) -> list[Array | None]:
+def _flat_vector(firsts: list[Occurrence], vector: object) -> list[Array | None]:
     total = sum(o.array.size for o in firsts)
-    if vector.size != total:
+    if not (isinstance(vector, np.ndarray) and vector.ndim == 1 and vector.size == total):
         raise ShapeError(
-            f"flat gradient has {vector.size} elements, the model has {total} (clause FLAT-4)"
+            f"flat gradient must be a 1-d array of {total} elements, the model's flat length "
+            f"(clause FLAT-4); got {getattr(vector, 'shape', type(vector).__qualname__)}"
         )
     out: list[Array | None] = []
     offset = 0

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .errors import TreeError
-from .grads import summed
+from .grads import GradForm, summed
 from .rules.base import Array, Rule, apply_rules, read_only
 from .tree import Path, first_occurrences, mirror, occurrences, path_str
 
@@ -96,17 +96,20 @@ def leaves_for(state: object, model: object) -> list[Leaf]:
     return found
 
 
-def update_(state: Any, model: Any, grads: object) -> tuple[Any, Any]:
+def update_(
+    state: Any, model: Any, grads: object, *, form: GradForm = "auto"
+) -> tuple[Any, Any]:
     """Apply one step in place and return ``(state, model)`` (UPD-1, UPD-2).
 
-    ``grads`` is a tree, a flat list or a flat vector (UPD-4).  Each distinct parameter
+    ``grads`` is a tree, a flat list or a flat vector; ``form`` says which, or ``"auto"``
+    works it out and refuses an ambiguous list (UPD-4).  Each distinct parameter
     with a gradient and not frozen gets its rule applied once, to the sum of its
     gradients (TIE-2), and is updated in place, ``x -= step``.  Every check runs before
     anything is mutated (UPD-8).
     """
     leaves = leaves_for(state, model)
     firsts = first_occurrences(occurrences(model))
-    gradients = summed(model, grads)
+    gradients = summed(model, grads, form)
     for occ, g in zip(firsts, gradients, strict=True):
         if g is not None and not occ.array.flags.writeable:
             raise TreeError(
@@ -126,11 +129,13 @@ def update_(state: Any, model: Any, grads: object) -> tuple[Any, Any]:
     return state, model
 
 
-def update(state: Any, model: Any, grads: object) -> tuple[Any, Any]:
+def update(
+    state: Any, model: Any, grads: object, *, form: GradForm = "auto"
+) -> tuple[Any, Any]:
     """Like :func:`update_` but on copies: the caller's state and model are untouched
     (UPD-3); ties between arrays, and between the state's Leaves, survive the copy (TIE-3)."""
     state_copy, model_copy = copy.deepcopy((state, model))
-    return update_(state_copy, model_copy, grads)
+    return update_(state_copy, model_copy, grads, form=form)
 
 
 # ------------------------------------------------------------------------- freeze, thaw

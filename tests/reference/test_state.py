@@ -195,3 +195,22 @@ def test_rules_never_write_the_callers_gradient():  # RULE-2
         warnings.simplefilter("error")
         update_(setup(Adam(), np.ones(3)), np.ones(3), g)
     np.testing.assert_array_equal(g, np.ones(3))
+
+
+def test_list_meaning_both_tree_and_flat_list_is_refused():  # UPD-4
+    # [layer, carried]: as a tree the gradient would land on the carried value and be ignored
+    dense = {"w": np.ones(2), "b": np.zeros(2)}
+    model = [dense, sum]
+    state = setup(Descent(1.0), model)
+    with pytest.raises(TreeError, match="form='tree' or form='list'"):
+        update_(state, model, [None, np.ones(2)])
+    update_(state, model, [None, np.ones(2)], form="list")
+    np.testing.assert_array_equal(dense["b"], [-1.0, -1.0])
+
+
+def test_explicit_forms_refuse_the_other_shapes():  # UPD-4, FLAT-4
+    model = {"w": np.ones(2)}
+    with pytest.raises(TreeError, match="form='list' needs a list of 1 arrays"):
+        update_(setup(Descent(), model), model, np.ones(2), form="list")
+    with pytest.raises(TreeError, match="1-d array of 2 elements"):
+        update_(setup(Descent(), model), model, [np.ones(2)], form="vector")
