@@ -34,7 +34,7 @@ def trainables(model: object) -> list[Array]:
     >>> import numpy as np
     >>> w = np.ones(2)
     >>> [p is w for p in trainables({"a": w, "b": [w, np.zeros(1)], "n": 3})]
-    [True, True, False]
+    [True, False]
     """
     return [occ.array for occ in first_occurrences(occurrences(model))]
 
