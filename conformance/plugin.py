@@ -1,14 +1,140 @@
-"""pytest plugin: run optconf's properties against an adapter as ordinary pytest items.
+"""pytest plugin: optconf's properties as pytest items for one adapter (CONF-9).
 
-Usage: ``pytest --pyargs optconf.conformance.suite --optconf-adapter torch``.
+    pytest --pyargs optconf.conformance.suite --optconf-adapter torch [--optconf-profile ci]
+           [--optconf-seed N] [--optconf-expectations FILE]
+
+Each (property, case) becomes one item of ``optconf.conformance.suite``; a conforming case
+passes, a Deviation fails with its clause and replay command, an unsupported case skips and a
+deviation declared in the expectations file xfails.  Cases run in the pytest process (use
+``-n`` from pytest-xdist to spread them; ``optconf run`` isolates each case in a worker).
+The run seed is chosen once on the controller and handed to xdist workers.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import random
+from pathlib import Path
+
 import pytest
+
+from optconf.adapters import AdapterUnavailable, UnknownAdapter, load
+from optconf.adapters.protocol import Adapter
+
+from . import expectations as expect
+from .profiles import PROFILES
+from .properties.registry import Case, Property
+from .report.model import CaseResult, ExpectationUse
+from .runner import Task, plan, select_properties
+from .worker import DEFAULT_REGISTRY, execute, registry
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("optconf", "optconf conformance suite")
     group.addoption("--optconf-adapter", metavar="NAME", default=None,
-                    help="adapter to check (short name, module:attr or mutant:NAME)")
+                    help="adapter to check: short name, module:attr or mutant:NAME")
+    group.addoption("--optconf-profile", metavar="NAME", default="ci",
+                    choices=sorted(PROFILES), help="effort profile.  Default: %(default)r")
+    group.addoption("--optconf-seed", metavar="N", type=int, default=None,
+                    help="run seed.  Default: random, printed in the header")
+    group.addoption("--optconf-expectations", metavar="FILE", type=Path, action="append",
+                    default=None, help="expectations file.  Default: the adapter's packaged one")
+    group.addoption("--optconf-property", metavar="GLOB", action="append", default=None,
+                    help="only properties whose id matches GLOB")
+    group.addoption("--optconf-registry", metavar="MODULE:ATTR", default=DEFAULT_REGISTRY,
+                    help="property registry.  Default: %(default)r")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # the controller picks the seed; an xdist worker takes it from its workerinput
+    if config.option.optconf_seed is None:
+        worker = getattr(config, "workerinput", None)
+        config.option.optconf_seed = (worker["optconf_seed"] if worker
+                                      else random.randrange(2**31))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: object) -> None:
+    """pytest-xdist: hand the controller's seed to each worker, so all plan alike."""
+    node.workerinput["optconf_seed"] = node.config.option.optconf_seed  # type: ignore[attr-defined]
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    name = config.option.optconf_adapter
+    if not name:
+        return None
+    return (f"optconf: adapter {name}, profile {config.option.optconf_profile}, "
+            f"seed {config.option.optconf_seed}")
+
+
+@dataclasses.dataclass
+class OptconfCase:
+    """One case as a pytest parameter; ``check`` runs it and maps the outcome."""
+
+    adapter: Adapter
+    task: Task
+    profile: str
+    known: CaseResult | None          # planned unsupported results
+    entries: list[ExpectationUse]
+    registry: str = DEFAULT_REGISTRY
+
+    def check(self) -> None:
+        t = self.task
+        if self.known is not None:
+            pytest.skip(f"unsupported: {self.known.message}")
+        outcome = execute(self.adapter, t.adapter, t.prop, PROFILES[self.profile], t.seed,
+                          t.case)
+        result = t.result(**outcome)
+        entry = expect.match(self.entries, result)
+        if result.status == "pass":
+            return
+        if result.status == "unsupported":
+            pytest.skip(f"unsupported: {result.message}")
+        if entry is not None:
+            pytest.xfail(f"{entry.where}: {entry.reason} ({entry.link})")
+        replay = (f"optconf replay --adapter {t.adapter} --property {t.prop.id}"
+                  + (f" --rule {t.case.rule}" if t.case.rule else "")
+                  + (f" --path {t.case.path}" if t.case.path else "")
+                  + f" --seed {t.seed} --profile {self.profile}"
+                  + (f" --registry {self.registry}" if self.registry != DEFAULT_REGISTRY else ""))
+        bound = (f" observed={result.observed} allowed={result.allowed}"
+                 if result.observed is not None else "")
+        pytest.fail(f"{result.status} {result.clause or ''}{bound}\n{result.message}\n"
+                    f"replay: {replay}", pytrace=False)
+
+
+def _cases(config: pytest.Config) -> list[OptconfCase]:
+    opt = config.option
+    try:
+        adapter = load(opt.optconf_adapter)
+        props: list[Property] = select_properties(registry(opt.optconf_registry),
+                                                  opt.optconf_property)
+        tasks, known = plan(opt.optconf_adapter, adapter, props, opt.optconf_seed)
+        files = opt.optconf_expectations or [p for p in [expect.packaged(opt.optconf_adapter)]
+                                             if p is not None]
+        entries = [e for f in files for e in expect.load(f)]
+    except (UnknownAdapter, AdapterUnavailable, expect.ExpectationsError) as exc:
+        raise pytest.UsageError(f"--optconf-adapter: {exc}") from exc
+    reg = opt.optconf_registry
+    cases = [OptconfCase(adapter, t, opt.optconf_profile, None, entries, reg) for t in tasks]
+    for r in known:
+        task = Task(r.adapter, registry(opt.optconf_registry)[r.property],
+                    Case(r.rule, r.path), r.seed, r.variant)  # type: ignore[arg-type]
+        cases.append(OptconfCase(adapter, task, opt.optconf_profile, r, entries, reg))
+    return sorted(cases, key=lambda c: _id(c))
+
+
+def _id(case: OptconfCase) -> str:
+    return f"{case.task.prop.id}{case.task.case.key()}"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "optconf_case" not in metafunc.fixturenames:
+        return
+    config = metafunc.config
+    if not config.option.optconf_adapter:
+        metafunc.parametrize("optconf_case", [pytest.param(None, marks=pytest.mark.skip(
+            reason="pass --optconf-adapter NAME to run the optconf suite"))], ids=["no-adapter"])
+        return
+    cases = _cases(config)
+    metafunc.parametrize("optconf_case", cases, ids=[_id(c) for c in cases])

@@ -30,10 +30,10 @@ class GoodAdapter(Adapter):
         model = {k: v.copy() for k, v in program.model.items()}
         for op in program.ops:
             for k, g in op.grads.items():
-                model[k] -= self.step(program.rule.eta * g)
+                model[k] -= self.step(program.rule.eta * g, path)
         return Outcome(model, [None] * len(trainables(model)))
 
-    def step(self, update):
+    def step(self, update, path):
         return update
 
 
@@ -53,24 +53,35 @@ class HangAdapter(GoodAdapter):
 
 
 class NanAdapter(GoodAdapter):
-    def step(self, update):
+    def step(self, update, path):
         return update * np.nan
 
 
 class WrongAdapter(GoodAdapter):
     """Steps twice as far: a deviation on every path."""
 
-    def step(self, update):
+    def step(self, update, path):
         return 2 * update
 
 
 class FlatBrokenAdapter(GoodAdapter):
     """Deviates on the flat_list path only (for expectations tests)."""
 
-    def run(self, program, path):
-        if path == "flat_list":
-            return WrongAdapter.run(self, program, path)
-        return super().run(program, path)
+    def step(self, update, path):
+        return 2 * update if path == "flat_list" else update
+
+
+class ReproAdapter(FlatBrokenAdapter):
+    """FlatBrokenAdapter with the repro_source hook: its repro scripts need only NumPy."""
+
+    def repro_source(self, program, path):
+        factor = 2 if path == "flat_list" else 1
+        return (
+            "GOT = [p.copy() for p in PARAMS]\n"
+            "for op in OPS:\n"
+            "    for x, g in zip(GOT, op['grads']):\n"
+            f"        x -= {factor} * RULE['eta'] * g\n"
+        )
 
 
 class PrintingAdapter(GoodAdapter):

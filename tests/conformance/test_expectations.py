@@ -1,0 +1,92 @@
+"""Expectations files: declared deviations, strictness and malformed input (CONF-3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from optconf.conformance import expectations as expect
+from optconf.conformance.report.model import CaseResult, RunReport
+
+ENTRY = """
+[[deviation]]
+property = "flat.*"
+rule = "Adam"
+path = "flat_vector"
+clause = "FLAT-2"
+reason = "sums tied gradients twice"
+link = "https://example.org/issue/1"
+"""
+
+
+def result(status="fail", prop="flat.same_update", rule="Adam", path="flat_vector",
+           clause="FLAT-2"):
+    return CaseResult("torch", prop, rule, path, ["FLAT-2"], status, clause=clause)
+
+
+def report(*results, shard="1/1"):
+    return RunReport("0", "", "", "ci", 0, shard, [], [], list(results))
+
+
+def entries(tmp_path, text=ENTRY, adapter="torch"):
+    f = tmp_path / "torch.toml"
+    f.write_text(text)
+    return expect.load(f, adapter=adapter)
+
+
+def test_a_declared_failure_is_expected_and_passes_the_run(tmp_path):
+    rep = report(result())
+    expect.apply(rep, entries(tmp_path))
+    assert rep.results[0].expected.endswith("torch.toml:2")
+    assert rep.results[0].shown_status == "expected" and rep.exit_code() == 0
+
+
+def test_a_failure_of_another_kind_is_still_unexpected(tmp_path):
+    rep = report(result(status="crash"))
+    expect.apply(rep, entries(tmp_path))
+    assert rep.unexpected() and rep.exit_code() == 1
+
+
+def test_an_entry_that_reached_cases_but_matched_none_is_stale(tmp_path):
+    rep = report(result(status="pass"))
+    expect.apply(rep, entries(tmp_path))
+    assert [e.line for e in rep.stale()] == [2] and rep.exit_code() == 1
+
+
+def test_an_entry_for_cases_not_run_is_not_stale(tmp_path):
+    rep = report(result(status="pass", prop="tie.other"))
+    expect.apply(rep, entries(tmp_path))
+    assert rep.stale() == [] and rep.exit_code() == 0
+
+
+def test_staleness_is_judged_only_over_a_whole_run(tmp_path):
+    rep = report(result(status="pass"), shard="1/2")
+    expect.apply(rep, entries(tmp_path))
+    assert rep.stale() == [] and rep.exit_code() == 0
+
+
+def test_entries_apply_only_to_their_adapter(tmp_path):
+    rep = report(result())
+    expect.apply(rep, entries(tmp_path, adapter="jax"))
+    assert rep.results[0].expected is None
+
+
+def test_a_toml_syntax_error_names_file_and_line(tmp_path):
+    with pytest.raises(expect.ExpectationsError, match=r"torch.toml.*line 3"):
+        entries(tmp_path, '[[deviation]]\nproperty = "x"\nreason = \n')
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[[deviation]]\nproperty = "x"\nlink = "l"\n', "missing required key 'reason'"),
+    ('[[deviation]]\nproperty = "x"\nreason = "r"\nlink = "l"\nkind = "boom"\n', "kind='boom'"),
+    ('[[deviation]]\nproperty = "x"\nreason = "r"\nlink = "l"\nwhy = "?"\n', "unknown key 'why'"),
+])
+def test_a_schema_error_names_the_entrys_line(tmp_path, text, message):
+    with pytest.raises(expect.ExpectationsError, match=rf"torch.toml:\d+: {message}"):
+        entries(tmp_path, "\n\n" + text)
+    with pytest.raises(expect.ExpectationsError, match=r"torch\.toml:3:"):
+        entries(tmp_path, "\n\n" + text)
+
+
+def test_skeleton_declares_every_unexpected_result():
+    text = expect.skeleton(report(result(), result(status="pass")))
+    assert text.count("[[deviation]]") == 1 and 'reason = "TODO"' in text

@@ -1,0 +1,60 @@
+"""The pytest plugin: one item per (property, case), mapped to pass, fail, skip and xfail;
+works under pytest-xdist with one shared seed (CONF-9)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from optconf.conformance.properties.registry import Case
+from optconf.conformance.runner import case_seed
+
+from .runner_helpers import FAKE_REGISTRY, fake_adapter
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pytest_suite(*args):
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", "optconf.conformance.suite", "-q", "-rfEx",
+         "--optconf-registry", FAKE_REGISTRY, "--optconf-property", "fake.*", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    summary = proc.stdout.splitlines()[-1]
+    return proc, {k: int(n) for n, k in re.findall(r"(\d+) (\w+)", summary)}
+
+
+def test_items_map_to_pass_fail_and_skip():
+    proc, counts = pytest_suite("--optconf-adapter", fake_adapter("FlatBrokenAdapter"),
+                                "--optconf-seed", "3")
+    assert proc.returncode == 1
+    assert counts["failed"] == 1 and counts["passed"] >= 3 and counts["skipped"] >= 2
+    assert "test_conformance[fake.descent_step[flat_list]]" in proc.stdout
+    assert "replay: optconf replay" in proc.stdout
+
+
+def test_a_declared_deviation_is_an_xfail(tmp_path):
+    toml = tmp_path / "exp.toml"
+    toml.write_text('[[deviation]]\nproperty = "fake.descent_step"\npath = "flat_list"\n'
+                    'reason = "doubles the step"\nlink = "https://example.org/1"\n')
+    proc, counts = pytest_suite("--optconf-adapter", fake_adapter("FlatBrokenAdapter"),
+                                "--optconf-expectations", str(toml))
+    assert proc.returncode == 0 and counts["xfailed"] == 1
+
+
+def test_xdist_workers_share_the_controllers_seed():
+    proc, counts = pytest_suite("--optconf-adapter", fake_adapter("FlatBrokenAdapter"),
+                                "-n", "2", "-v")  # -v undoes -q: the header shows the seed
+    assert counts["failed"] == 1, proc.stdout
+    seed = re.search(r"optconf: adapter .*, seed (\d+)", proc.stdout)
+    replay = re.search(r"--seed (\d+)", proc.stdout)
+    assert seed and replay
+    expected = case_seed(int(seed[1]), fake_adapter("FlatBrokenAdapter"), "fake.descent_step",
+                         Case(path="flat_list"))
+    assert int(replay[1]) == expected
+
+
+def test_without_an_adapter_the_suite_skips_saying_why():
+    proc, counts = pytest_suite("-rs")
+    assert counts == {"skipped": 1} and "--optconf-adapter NAME" in proc.stdout
