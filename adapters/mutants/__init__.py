@@ -1,0 +1,19 @@
+"""Built-in mutants: the reference adapter with one realistic bug each, for ``optconf
+selftest`` (CONF-7).  A suite that lets a mutant pass has a gap.
+
+Each area module registers its mutants in :data:`MUTANTS`; ``optconf run --adapter
+mutant:NAME`` finds one through :func:`load`.
+"""
+
+from optconf.adapters.protocol import Adapter
+
+from . import legacy, rules, trees, updates
+from .base import MUTANTS, Mutant
+
+__all__ = ["MUTANTS", "Mutant", "load"]
+_AREAS = (legacy, rules, trees, updates)  # imported for their registrations
+
+
+def load(name: str) -> Adapter:
+    """The adapter of mutant ``name`` (KeyError for an unknown name)."""
+    return MUTANTS[name].factory()

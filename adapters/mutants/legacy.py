@@ -1,0 +1,74 @@
+"""Mutants whose bug is in the deprecated surface: the warning's presence, place, repetition
+and message, and the legacy update's handling of None."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+from optconf.reference import legacy
+
+from .base import Method, mutant, wrapped
+
+
+@mutant("legacy_silent",
+        "The legacy API works but never warns", "DEP-1")
+@contextmanager
+def _silent() -> Iterator[None]:
+    with wrapped(legacy, "_deprecated", lambda _original: lambda message: None):
+        yield
+
+
+@mutant("legacy_wrong_stacklevel",
+        "Legacy warnings point at optconf's own line (stacklevel one short), not the caller's",
+        "DEP-2")
+@contextmanager
+def _wrong_stacklevel() -> Iterator[None]:
+    def deprecated(message: str) -> None:
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
+
+    with wrapped(legacy, "_deprecated", lambda _original: deprecated):
+        yield
+
+
+@mutant("legacy_warns_once",
+        "Each legacy warning is given once and then muted (Flux's maxlog=1), not at every call",
+        "DEP-1")
+@contextmanager
+def _warns_once() -> Iterator[None]:
+    given: set[str] = set()
+
+    def deprecated(message: str) -> None:
+        if message not in given:
+            given.add(message)
+            warnings.warn(message, DeprecationWarning, stacklevel=3)
+
+    with wrapped(legacy, "_deprecated", lambda _original: deprecated):
+        yield
+
+
+@mutant("legacy_message_without_replacement",
+        "Legacy warnings say what is deprecated but not what to use instead", "DEP-3")
+@contextmanager
+def _message_without_replacement() -> Iterator[None]:
+    def deprecated(message: str) -> None:
+        warnings.warn(message.split(";")[0], DeprecationWarning, stacklevel=3)
+
+    with wrapped(legacy, "_deprecated", lambda _original: deprecated):
+        yield
+
+
+@mutant("legacy_none_grad_as_zeros",
+        "The legacy Params update gives an array whose gradient is None a zero gradient "
+        "instead of skipping it, so its state advances", "DEP-4")
+@contextmanager
+def _none_as_zeros() -> Iterator[None]:
+    def zeros_for_none(original: Method) -> Method:
+        return lambda opt, pairs: original(
+            opt, [(x, np.zeros_like(x) if g is None else g) for x, g in pairs])
+
+    with wrapped(legacy, "_update_pairs", zeros_for_none):
+        yield

@@ -1,0 +1,214 @@
+"""Mutants whose bug is in one rule's arithmetic: the formula slips engines have shipped
+(epsilon placement, bias correction, decay scaling, momentum conventions, composition)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from optconf.reference.rules import adam, adaptive, clip, compose, decay, descent, maxima, sign
+from optconf.reference.rules.base import Array, GlobalApply, eps_for
+
+from .base import Method, mutant, swapped, wrapped
+
+
+def _as(**fields: Any) -> Callable[[Method], Method]:
+    """Run a rule method with some of the rule's fields replaced: the normative rule
+    computed as another form, unasked."""
+    return lambda original: lambda self, *args: original(dataclasses.replace(self, **fields),
+                                                         *args)
+
+
+# ------------------------------------------------------------------------ Adam family
+
+
+@mutant("adam_eps_inside_sqrt",
+        "Adam family: epsilon under the square root, sqrt(nu_hat + eps) (optax #571)",
+        "ADAM-1", "ADAM-3")
+@contextmanager
+def _eps_inside_sqrt() -> Iterator[None]:
+    def corrected_ratio(state: adam.AdamState, epsilon: float, scratch: Array) -> Array:
+        b1t, b2t = state.beta_t
+        return (state.mu / (1 - b1t)) / np.sqrt(state.nu / (1 - b2t) + epsilon)
+
+    with wrapped(adam, "corrected_ratio", lambda _original: corrected_ratio):
+        yield
+
+
+@mutant("adam_bias_correction_ahead",
+        "Adam: the step counter is bumped before the bias correction reads it (beta^(t+1))",
+        "ADAM-1", "ADAM-2")
+@contextmanager
+def _bias_correction_ahead() -> Iterator[None]:
+    def ahead(original: Method) -> Method:
+        def apply(self: adam.Adam, state: adam.AdamState, x: Array, dx: Array) -> Any:
+            bumped = adam.advanced(state, self.beta)
+            new_state, step = original(self, bumped, x, dx)
+            return new_state._replace(beta_t=bumped.beta_t), step
+        return apply
+
+    with wrapped(adam.Adam, "apply", ahead):
+        yield
+
+
+@mutant("adam_no_bias_correction",
+        "Adam family: moments used without bias correction, mu / (sqrt(nu) + eps)",
+        "ADAM-1", "ADAM-2")
+@contextmanager
+def _no_bias_correction() -> Iterator[None]:
+    def uncorrected(original: Method) -> Method:
+        return lambda state, epsilon, scratch: original(state._replace(beta_t=(0.0, 0.0)),
+                                                        epsilon, scratch)
+
+    with wrapped(adam, "corrected_ratio", uncorrected):
+        yield
+
+
+@mutant("amsgrad_max_of_corrected",
+        "AMSGrad: the running maximum taken over the bias-corrected nu (optax #1389)",
+        "AMSGRAD-1")
+@contextmanager
+def _amsgrad_max_of_corrected() -> Iterator[None]:
+    def apply(self: maxima.AMSGrad, state: maxima.AMSGradState, x: Array, dx: Array) -> Any:
+        (b1, b2), (b1t, b2t) = self.beta, state.beta_t
+        adam.update_moments(state.mu, state.nu, dx, self.beta)
+        np.maximum(state.nu_max, state.nu / (1 - b2t), out=state.nu_max)
+        step = self.eta * state.mu / (np.sqrt(state.nu_max) + eps_for(x, self.epsilon))
+        return state._replace(beta_t=(b1t * b1, b2t * b2)), step
+
+    with wrapped(maxima.AMSGrad, "apply", lambda _original: apply):
+        yield
+
+
+@mutant("adamw_decay_not_scaled_by_eta",
+        "AdamW: the decay lambda*x is not multiplied by eta even when couple=True (Flux #2433)",
+        "ADAMW-1", "ADAMW-2")
+@contextmanager
+def _adamw_decay_unscaled() -> Iterator[None]:
+    with wrapped(adam.AdamW, "apply", _as(couple=False)):
+        yield
+
+
+# ------------------------------------------------------------------- momentum, others
+
+
+@mutant("momentum_eta_outside",
+        "Momentum: eta applied outside the velocity, v = rho v + g, step = eta v; differs "
+        "once adjust changes eta", "MOMENTUM-1", "MOMENTUM-2")
+@contextmanager
+def _momentum_eta_outside() -> Iterator[None]:
+    with wrapped(descent.Momentum, "apply", _as(variant="torch")):
+        yield
+
+
+@mutant("nesterov_velocity_sign",
+        "Nesterov: the velocity is kept uphill (torch's sign) but read with Optimisers.jl's "
+        "formula, so the look-ahead term has the wrong sign", "NESTEROV-1")
+@contextmanager
+def _nesterov_sign() -> Iterator[None]:
+    def flipped(original: Method) -> Method:
+        def apply(self: descent.Nesterov, state: descent.NesterovState, x: Array,
+                  dx: Array) -> Any:
+            np.negative(state.velocity, out=state.velocity)
+            new_state, step = original(self, state, x, dx)
+            np.negative(new_state.velocity, out=new_state.velocity)
+            return new_state, step
+        return apply
+
+    with wrapped(descent.Nesterov, "apply", flipped):
+        yield
+
+
+@mutant("rmsprop_eps_inside_sqrt",
+        "RMSProp: epsilon under the square root, g / sqrt(q + eps) (optax's default)",
+        "RMSPROP-1", "RMSPROP-2")
+@contextmanager
+def _rmsprop_eps_inside() -> Iterator[None]:
+    def apply(self: adaptive.RMSProp, state: adaptive.RMSPropState, x: Array, dx: Array) -> Any:
+        quad, lin = state
+        quad *= self.rho
+        quad += (1 - self.rho) * np.square(dx)
+        variance = quad
+        if lin is not None:
+            lin *= self.rho
+            lin += (1 - self.rho) * dx
+            variance = quad - np.square(lin)
+        return state, self.eta * dx / np.sqrt(variance + eps_for(x, self.epsilon))
+
+    with wrapped(adaptive.RMSProp, "apply", lambda _original: apply):
+        yield
+
+
+@mutant("adagrad_accumulator_from_zero",
+        "AdaGrad: the accumulator starts at zero (torch's default), not at epsilon",
+        "ADAGRAD-2")
+@contextmanager
+def _adagrad_from_zero() -> Iterator[None]:
+    def init(self: adaptive.AdaGrad, x: Array) -> adaptive.AdaGradState:
+        return adaptive.AdaGradState(np.zeros_like(x))
+
+    with wrapped(adaptive.AdaGrad, "init", lambda _original: init):
+        yield
+
+
+@mutant("lion_swapped_average",
+        "Lion: the momentum's moving average weights swapped, as Optimisers.jl writes it",
+        "LION-1", "LION-2")
+@contextmanager
+def _lion_swapped() -> Iterator[None]:
+    with wrapped(sign.Lion, "apply", _as(variant="optimisers")):
+        yield
+
+
+@mutant("weightdecay_doubled",
+        "WeightDecay: adds 2*lambda*x, the gradient of lambda*|x|^2 (Keras' L2 convention)",
+        "WEIGHTDECAY-1")
+@contextmanager
+def _weightdecay_doubled() -> Iterator[None]:
+    with wrapped(decay.WeightDecay, "apply",
+                 lambda original: lambda self, *args: original(
+                     dataclasses.replace(self, lambda_=2 * self.lambda_), *args)):
+        yield
+
+
+@mutant("clipnorm_global",
+        "ClipNorm: the norm taken over all arrays of the update together (clip_grad_norm_), "
+        "not per array", "CLIPNORM-1")
+@contextmanager
+def _clipnorm_global() -> Iterator[None]:
+    def apply_global(self: clip.ClipNorm, state: None, x: Array, dx: Array) -> GlobalApply:
+        return clip.ClipGlobalNorm(self.omega, self.throw).apply_global(state, x, dx)
+
+    with swapped(clip.ClipNorm, "needs_global", property(lambda self: True)), \
+            swapped(clip.ClipNorm, "apply_global", apply_global):
+        yield
+
+
+@mutant("chain_reversed",
+        "OptimiserChain: members applied last to first", "CHAIN-1")
+@contextmanager
+def _chain_reversed() -> Iterator[None]:
+    def reversed_chain(original: Method) -> Method:
+        def apply_global(self: compose.OptimiserChain, state: tuple[Any, ...], x: Array,
+                         dx: Array) -> GlobalApply:
+            flipped = compose.OptimiserChain(*reversed(self.rules))
+            states, step = yield from original(flipped, tuple(reversed(state)), x, dx)
+            return tuple(reversed(states)), step
+        return apply_global
+
+    with wrapped(compose.OptimiserChain, "apply_global", reversed_chain):
+        yield
+
+
+@mutant("accumgrad_sum",
+        "AccumGrad: emits the sum of the n gradients instead of their mean", "ACCUMGRAD-1")
+@contextmanager
+def _accumgrad_sum() -> Iterator[None]:
+    with wrapped(compose.AccumGrad, "apply",
+                 lambda original: lambda self, state, x, dx: original(self, state, x,
+                                                                      dx * self.n)):
+        yield
