@@ -93,6 +93,21 @@ def _adamw_decay_unscaled() -> Iterator[None]:
         yield
 
 
+@mutant("adamw_as_l2",
+        "AdamW: the decay lambda*x is added to the gradient before the moments (Adam with L2, "
+        "the bug AdamW was named to fix)", "ADAMW-1")
+@contextmanager
+def _adamw_as_l2() -> Iterator[None]:
+    def coupled(original: Method) -> Method:
+        def apply(self: adam.AdamW, state: adam.AdamState, x: Array, dx: Array) -> Any:
+            l2 = dataclasses.replace(self, lambda_=0.0)
+            return original(l2, state, x, dx + self.lambda_ * x)
+        return apply
+
+    with wrapped(adam.AdamW, "apply", coupled):
+        yield
+
+
 # ------------------------------------------------------------------- momentum, others
 
 
@@ -185,6 +200,32 @@ def _clipnorm_global() -> Iterator[None]:
 
     with swapped(clip.ClipNorm, "needs_global", property(lambda self: True)), \
             swapped(clip.ClipNorm, "apply_global", apply_global):
+        yield
+
+
+@mutant("clip_norm_epsilon",
+        "ClipNorm / ClipGlobalNorm: the norm gets torch's 1e-6 added, omega / (norm + 1e-6)",
+        "CLIPNORM-1", "CLIPGLOBALNORM-1")
+@contextmanager
+def _clip_norm_epsilon() -> Iterator[None]:
+    with wrapped(clip, "scaled",
+                 lambda original: lambda dx, norm, omega: original(dx, norm + 1e-6, omega)):
+        yield
+
+
+@mutant("rprop_flip_not_forgotten",
+        "Rprop: after a sign flip the gradient is remembered instead of zeroed, so the next "
+        "step shrinks again", "RPROP-2")
+@contextmanager
+def _rprop_flip_remembered() -> Iterator[None]:
+    def remembering(original: Method) -> Method:
+        def apply(self: sign.Rprop, state: sign.RpropState, x: Array, dx: Array) -> Any:
+            new_state, step = original(self, state, x, dx)
+            np.copyto(new_state.prev, dx)
+            return new_state, step
+        return apply
+
+    with wrapped(sign.Rprop, "apply", remembering):
         yield
 
 

@@ -29,6 +29,7 @@ from optconf.reference.rules import (
     Nesterov,
     OptimiserChain,
     RMSProp,
+    Rprop,
     WeightDecay,
 )
 
@@ -84,6 +85,10 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
     "adam_no_bias_correction": trained(Adam()),
     "amsgrad_max_of_corrected": trained(AMSGrad()),
     "adamw_decay_not_scaled_by_eta": trained(AdamW(lambda_=0.1)),
+    "adamw_as_l2": trained(AdamW(lambda_=0.1)),
+    "clip_norm_epsilon": trained(ClipNorm(omega=1.0), Step(grads())),
+    "rprop_flip_not_forgotten": trained(Rprop(), Step(grads()), Step(grads(-1.0)),
+                                        Step(grads())),
     "momentum_eta_outside": trained(Momentum(), Step(grads()), Adjust({"eta": 0.1}),
                                     Step(grads())),
     "nesterov_velocity_sign": trained(Nesterov()),
