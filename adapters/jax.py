@@ -1,0 +1,786 @@
+"""The JAX + optax adapter: optax ``GradientTransformation`` chains over pytrees.
+
+A reference model becomes a pytree: dicts stay dicts (JAX flattens them in *sorted* key
+order), lists stay lists, tuples and namedtuples become tuples, dataclasses and ``@layer``
+classes become tuples of their trainable fields in declaration order (as
+``jax.tree_util.register_dataclass`` flattens them), and carried values become ``None``, an
+empty subtree.  Pytree leaves are values, not identities, so a model in which one array
+appears twice cannot be expressed: every verb refuses it as unsupported (TIE-1).
+
+Each rule is translated into pure ``scale_by_*`` transforms that produce the reference's
+step, chained with ``optax.scale(-1.0)`` (optax's sign convention: the update is added,
+``step = -update``).  Freezing uses ``optax.selective_transform`` (a static mask), and
+``adjust`` ``optax.inject_hyperparams`` over exactly the hyperparameters a program changes.
+
+float64 programs run inside ``jax.enable_x64(True)``; float32 programs run with JAX's default
+(x64 off), as users run it -- which matters: optax then computes bias corrections such as
+``1 - b2**t`` in float32 (docs/FINDINGS.md).  Everything optax-specific lives here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from optconf.reference import expr as ref_expr
+from optconf.reference.collect import trainables
+from optconf.reference.rules.base import Rule
+from optconf.reference.tree import (
+    children,
+    first_occurrences,
+    kind,
+    map_params,
+    mirror,
+    occurrences,
+    trainable_fields,
+)
+
+from .protocol import (
+    Adapter,
+    Adjust,
+    EngineInfo,
+    Freeze,
+    Outcome,
+    PathName,
+    Program,
+    Step,
+    Thaw,
+    Unsupported,
+    WarningRecord,
+    flat_list_grads,
+)
+
+try:
+    import jax
+    import jax.numpy as jnp
+    import optax
+    from jax.flatten_util import ravel_pytree
+except ImportError as exc:  # the loader reports this as "engine unavailable"
+    raise ModuleNotFoundError(
+        f"engine unavailable: pip install 'optconf[jax]' ({exc})", name="jax"
+    ) from exc
+
+PATHS: tuple[PathName, ...] = ("structured", "flat_list", "per_array", "flat_vector")
+DTYPES = ("float32", "float64")
+#: The named variant of each rule that optax implements (RULE-5).
+VARIANTS: Mapping[str, str] = {
+    "Momentum": "torch",
+    "Nesterov": "torch",
+    "NAdam": "optax",
+    "RAdam": "optax",
+    "AMSGrad": "optax",
+    "AdaMax": "torch",
+}
+CAPABILITIES = frozenset({"freeze", "adjust", "state", "collect", "destructure", "gradient",
+                          "carried"})
+
+# ------------------------------------------------------------------ rules -> optax
+
+#: A rule's hyperparameters by flat name (a Python number, or an injected array).
+HP = Callable[[str], Any]
+#: Takes one parameter's array out of a params-shaped tree of state.
+Pick = Callable[[Any], Any]
+#: Reads a rule's optax state as reference state fields, given the hyperparameters in force.
+Reader = Callable[[Any, Pick, HP], dict[str, Any]]
+
+
+def _no_fields(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+    return {}
+
+
+def _beta_t(hp: HP, count: Any) -> tuple[float, float]:
+    """(b1^t, b2^t) for the next step (ADAM-2): optax keeps a count and takes powers of the
+    current betas."""
+    t = int(count) + 1
+    return float(hp("beta_0")) ** t, float(hp("beta_1")) ** t
+
+
+def _adam_fields(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+    s = state[0]
+    return {"mu": pick(s.mu), "nu": pick(s.nu), "beta_t": _beta_t(hp, s.count)}
+
+
+def _then_eta(core: Any, hp: HP) -> Any:
+    return optax.chain(core, optax.scale(hp("eta")))
+
+
+def _descent(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    return optax.scale(hp("eta")), _no_fields
+
+
+def _momentum(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """Normative: scale, then trace -- eta inside the velocity (MOMENTUM-1, NESTEROV-1; the
+    normative Nesterov velocity is minus optax's trace).  "torch": trace, then scale, which
+    is ``optax.sgd(eta, momentum=rho, nesterov=...)`` (MOMENTUM-2, NESTEROV-2)."""
+    nesterov = type(rule).__name__ == "Nesterov"
+    trace = optax.trace(hp("rho"), nesterov=nesterov)
+    if rule.variant == "torch":
+        return optax.chain(trace, optax.scale(hp("eta"))), lambda s, pick, _hp: {
+            "velocity": pick(s[0].trace)}
+    sign = -1 if nesterov else 1
+    return optax.chain(optax.scale(hp("eta")), trace), lambda s, pick, _hp: {
+        "velocity": sign * pick(s[1].trace)}
+
+
+def _rmsprop(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """Epsilon outside the root (RMSPROP-2) needs ``eps_in_sqrt=False``: optax's default
+    adds it inside."""
+    args = dict(decay=hp("rho"), eps=hp("epsilon"), initial_scale=0.0, eps_in_sqrt=False)
+    if rule.centred:
+        return _then_eta(optax.scale_by_stddev(**args), hp), lambda s, pick, _hp: {
+            "quad": pick(s[0].nu), "lin": pick(s[0].mu)}
+    return _then_eta(optax.scale_by_rms(**args), hp), lambda s, pick, _hp: {
+        "quad": pick(s[0].nu), "lin": None}
+
+
+def _adam(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    core = optax.scale_by_adam(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0)
+    return _then_eta(core, hp), _adam_fields
+
+
+def _adamw(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """couple: eta*(adam + lambda*x), which is ``optax.adamw``; otherwise
+    eta*adam + lambda*x (ADAMW-1, ADAMW-2)."""
+    adam = optax.scale_by_adam(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0)
+    decay, eta = optax.add_decayed_weights(hp("lambda_")), optax.scale(hp("eta"))
+    return optax.chain(*((adam, decay, eta) if rule.couple else (adam, eta, decay))), \
+        _adam_fields
+
+
+def _nadam(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """``scale_by_adam(nesterov=True)``, without Dozat's extra b2: variant "optax" (NADAM-3)."""
+    core = optax.scale_by_adam(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0,
+                               nesterov=True)
+    return _then_eta(core, hp), _adam_fields
+
+
+def _radam(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """``scale_by_radam`` rectifies when rho_t >= 5: variant "optax" (RADAM-3)."""
+    core = optax.scale_by_radam(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0,
+                                threshold=5.0)
+
+    def read(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+        return _adam_fields(state, pick, hp) | {"t": int(state[0].count) + 1}
+    return _then_eta(core, hp), read
+
+
+def _amsgrad(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """``scale_by_amsgrad``: the maximum of the bias-corrected nu, variant "optax"
+    (AMSGRAD-4)."""
+    core = optax.scale_by_amsgrad(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0)
+
+    def read(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+        return _adam_fields(state, pick, hp) | {"nu_max": pick(state[0].nu_max)}
+    return _then_eta(core, hp), read
+
+
+def _adamax(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """``scale_by_adamax``: u = max(b2 u, |g| + eps), variant "torch" (ADAMAX-2)."""
+    core = optax.scale_by_adamax(hp("beta_0"), hp("beta_1"), hp("epsilon"))
+
+    def read(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+        s = state[0]
+        return {"mu": pick(s.mu), "u": pick(s.nu), "beta_t": _beta_t(hp, s.count)}
+    return _then_eta(core, hp), read
+
+
+def _adabelief(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """``scale_by_belief`` adds ``eps_root`` to the state s and ``eps`` outside the root; both
+    are the reference's epsilon (ADABELIEF-2)."""
+    core = optax.scale_by_belief(hp("beta_0"), hp("beta_1"), eps=hp("epsilon"),
+                                 eps_root=hp("epsilon"))
+    return _then_eta(core, hp), _adam_fields
+
+
+def _adadelta(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """No learning rate (ADADELTA-1).  Not ``optax.adadelta``: its default
+    learning_rate=None skips the sign flip, so it would climb the gradient."""
+    return optax.scale_by_adadelta(hp("rho"), hp("epsilon")), lambda s, pick, _hp: {
+        "acc": pick(s.e_g), "delta_acc": pick(s.e_x)}
+
+
+def _lion(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """``scale_by_lion`` is the paper's form, the normative one (LION-2)."""
+    core = optax.scale_by_lion(hp("beta_0"), hp("beta_1"))
+    return _then_eta(core, hp), lambda s, pick, _hp: {"mu": pick(s[0].mu)}
+
+
+def _rprop(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """``scale_by_rprop`` (RPROP-1); its ``prev_updates`` holds step_size*sign(g), not the
+    gradient, so only the step sizes map onto the reference state (RPROP-2)."""
+    core = optax.scale_by_rprop(hp("eta"), eta_minus=hp("ell_0"), eta_plus=hp("ell_1"),
+                                min_step_size=hp("gamma_0"), max_step_size=hp("gamma_1"))
+    return core, lambda s, pick, _hp: {"step_size": pick(s.step_sizes)}
+
+
+def _weight_decay(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    return optax.add_decayed_weights(hp("lambda_")), _no_fields
+
+
+def _clip_grad(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    return optax.clip(hp("delta")), _no_fields
+
+
+def _clip_norm(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """optax has only ``clip_by_global_norm``: over the whole update for ClipGlobalNorm
+    (CLIPGLOBALNORM-1), over one array on the per_array path for ClipNorm (CLIPNORM-1)."""
+    return optax.clip_by_global_norm(hp("omega")), _no_fields
+
+
+BUILDERS: dict[str, Callable[[Any, HP], tuple[Any, Reader]]] = {
+    "Descent": _descent, "Momentum": _momentum, "Nesterov": _momentum, "RMSProp": _rmsprop,
+    "Adam": _adam, "AdamW": _adamw, "NAdam": _nadam, "RAdam": _radam, "AMSGrad": _amsgrad,
+    "AdaMax": _adamax, "AdaBelief": _adabelief, "AdaDelta": _adadelta, "Lion": _lion,
+    "Rprop": _rprop, "WeightDecay": _weight_decay, "ClipGrad": _clip_grad,
+    "ClipNorm": _clip_norm, "ClipGlobalNorm": _clip_norm,
+}
+
+#: Rules optax cannot express exactly, and why.
+REFUSED: Mapping[str, str] = {
+    "OAdam": "optax.optimistic_adam_v2's scale_by_optimistic_gradient takes the first step's "
+             "previous update to be the current one (optax#1082), so step 1 is a_1 where "
+             "OAdam steps 2*a_1 - a_0 = 2*a_1 (OADAM-2)",
+    "AdaGrad": "optax.adagrad's scale_by_rss adds eps inside the root, g/sqrt(acc + eps), and "
+               "starts acc at initial_accumulator_value; AdaGrad is g/(sqrt(acc) + eps) with "
+               "acc starting at eps (ADAGRAD-1, ADAGRAD-2)",
+    "SignDecay": "optax has no transform adding lambda*sign(x) (SIGNDECAY-1)",
+}
+
+
+def _members(rule: Rule) -> list[Rule]:
+    """Every rule inside ``rule``, depth first, chains opened."""
+    if type(rule).__name__ == "OptimiserChain":
+        return [m for member in rule.rules for m in _members(member)]  # type: ignore[attr-defined]
+    return [rule]
+
+
+def _refusal(rule: Rule) -> str | None:
+    """Why ``rule`` (or a member of it) has no exact optax translation, or None."""
+    for member in _members(rule):
+        name = type(member).__name__
+        variant = getattr(member, "variant", None)
+        implemented = VARIANTS.get(name, type(member).variants[0] if member.variants else None)
+        if name in REFUSED:
+            return f"{name}: {REFUSED[name]}"
+        if name not in BUILDERS and name != "AccumGrad":
+            return f"{name}: this adapter has no optax translation for it"
+        if name not in ("Momentum", "Nesterov") and variant not in (None, implemented):
+            return (f"{name}(variant={variant!r}): optax implements variant {implemented!r} "
+                    "(RULE-5)")
+        if name == "ClipNorm" and member.p != 2:  # type: ignore[attr-defined]
+            return f"ClipNorm(p={member.p}): optax clips by the L2 norm only"  # type: ignore[attr-defined]
+    return None
+
+
+def _path_refusal(rule: Rule, path: PathName) -> str | None:
+    """Why ``rule`` cannot run through ``path`` with optax, or None."""
+    if path == "flat_vector" and not rule.elementwise:
+        return (f"{rule!r} works per array, and one flat vector is one array to optax "
+                "(RULE-4)")
+    for member in _members(rule):
+        name = type(member).__name__
+        if name == "ClipNorm" and path != "per_array":
+            return ("optax clips by the norm of the whole update (clip_by_global_norm): a "
+                    "per-array norm needs one optax state per array, the per_array path "
+                    "(CLIPNORM-2)")
+        if name == "ClipGlobalNorm" and path == "per_array":
+            return "one optax state per array cannot see the global norm (RULE-8)"
+    return None
+
+
+# ----------------------------------------------------------- hyperparameters, adjust
+
+
+def _numbers(rule: Rule, prefix: str = "") -> dict[str, Any]:
+    """Every hyperparameter by flat name: tuples split into ``name_0, name_1``, chain members
+    prefixed ``m<i>_``; flags and AccumGrad's count included (they stay static)."""
+    if type(rule).__name__ == "OptimiserChain":
+        found: dict[str, Any] = {}
+        for i, member in enumerate(rule.rules):  # type: ignore[attr-defined]
+            found |= _numbers(member, f"{prefix}m{i}_")
+        return found
+    flat: dict[str, Any] = {}
+    for f in dataclasses.fields(rule):  # type: ignore[arg-type]
+        value = getattr(rule, f.name)
+        if f.name == "variant":
+            continue
+        if isinstance(value, tuple):
+            flat |= {f"{prefix}{f.name}_{i}": v for i, v in enumerate(value)}
+        else:
+            flat[f"{prefix}{f.name}"] = value
+    return flat
+
+
+def _injectable(name: str, value: Any) -> bool:
+    """Numbers can be injected; flags and AccumGrad's n shape the transform itself."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and not (
+        name == "n" or name.endswith("_n"))
+
+
+def adjusted_names(rule: Rule, ops: tuple[Any, ...]) -> set[str]:
+    """The flat names the Adjust ops of a program change, each validated by the rule's own
+    ``adjusted`` (ADJ-1, ADJ-3).  Flags and counts cannot be injected: unsupported."""
+    changed: set[str] = set()
+    current = rule
+    for op in ops:
+        if isinstance(op, Adjust):
+            before = _numbers(current)
+            current = current.adjusted(**op.changes)
+            after = _numbers(current)
+            changed |= {n for n in after if after[n] != before[n]}
+    static = sorted(n for n in changed if not _injectable(n, _numbers(rule)[n]))
+    if static:
+        raise Unsupported(
+            f"adjusting {', '.join(static)}: optax.inject_hyperparams injects numbers only; "
+            "flags and counts are fixed when the transform is built (ADJ-1)")
+    return changed
+
+
+# ------------------------------------------------------------------------ transforms
+
+
+def _sequence(rules: list[tuple[int, Rule]], hp: HP, key: str, in_chain: bool
+              ) -> tuple[Any, Reader]:
+    """An optax chain of ``rules`` ((index, rule) pairs; AccumGrad wraps the rest in
+    ``optax.MultiSteps``, ACCUMGRAD-1, CHAIN-2) and a reader of the state fields keyed as
+    the reference's ``state_record`` keys them: ``"<i>.field"`` inside a chain (CHAIN-1)."""
+    parts: list[Any] = []
+    readers: list[Reader] = []
+    for pos, (i, rule) in enumerate(rules):
+        here, hps = (f"{key}{i}.", f"m{i}_") if in_chain else (key, "")
+        sub = _prefixed_hp(hp, hps)
+        name = type(rule).__name__
+        if name == "AccumGrad":
+            inner, inner_read = _sequence(rules[pos + 1:], hp, key, in_chain)
+            steps = optax.MultiSteps(inner, every_k_schedule=rule.n)  # type: ignore[attr-defined]
+            parts.append(steps.gradient_transformation())
+            readers.append(_accum_reader(here, inner_read))
+            break
+        if name == "OptimiserChain":
+            tx, read = _sequence(list(enumerate(rule.rules)), sub,  # type: ignore[attr-defined]
+                                 here, True)
+            read = _scoped(read, "", hps)  # the members' keys already start with ``here``
+        else:
+            tx, read = BUILDERS[name](rule, sub)
+            read = _scoped(read, here, hps)
+        parts.append(tx)
+        readers.append(read)
+
+    def read_all(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        for read, sub_state in zip(readers, state, strict=True):
+            fields |= read(sub_state, pick, hp)
+        return fields
+
+    return (optax.chain(*parts) if parts else optax.identity()), read_all
+
+
+def _prefixed_hp(hp: HP, hps: str) -> HP:
+    def sub(name: str) -> Any:
+        return hp(hps + name)
+    return sub
+
+
+def _scoped(read: Reader, key: str, hps: str) -> Reader:
+    def scoped(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+        fields = read(state, pick, _prefixed_hp(hp, hps))
+        return {f"{key}{k}": v for k, v in fields.items()}
+    return scoped
+
+
+def _accum_reader(key: str, inner: Reader) -> Reader:
+    """AccumGrad's counter, the number of the next gradient (ACCUMGRAD-2), is MultiSteps'
+    mini_step + 1.  Its ``acc`` is a running mean, not the reference's partial sum of g/n,
+    so it is not reported."""
+    def read(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+        return {f"{key}counter": int(state.mini_step) + 1} | inner(state.inner_opt_state,
+                                                                   pick, hp)
+    return read
+
+
+@dataclasses.dataclass
+class Optimiser:
+    """The optax transform of one rule: ``tx``, the hyperparameter names it injects, the
+    static freeze mask it was built with (None: nothing frozen), and a reader of the rule's
+    own state."""
+
+    tx: Any
+    injected: tuple[str, ...]
+    frozen_mask: Any
+    read: Reader
+
+    def fields(self, state: Any, pick: Pick, rule: Rule) -> dict[str, Any]:
+        """The rule's state under inject_hyperparams and selective_transform, as reference
+        fields (STATE-2)."""
+        if self.injected:
+            state = state.inner_state
+        if self.frozen_mask is not None:
+            state = state.inner_states["train"].inner_state
+        return self.read(state[0], pick, _numbers(rule).__getitem__)
+
+    def adjust(self, state: Any, rule: Rule) -> None:
+        """Give the injected hyperparameters ``rule``'s values; every other state is kept,
+        since ``inject_hyperparams`` reads them from ``state.hyperparams`` at each update
+        (ADJ-1, ADJ-2)."""
+        values = _numbers(rule)
+        for name in self.injected:
+            old = state.hyperparams[name]
+            state.hyperparams[name] = jnp.asarray(values[name], dtype=old.dtype)
+
+
+def optimiser(rule: Rule, injected: set[str], frozen_mask: Any) -> Optimiser:
+    """``chain(<the rule's step transforms>, scale(-1))``, wrapped in
+    ``selective_transform`` when some parameter is frozen (FRZ-1) and in
+    ``inject_hyperparams`` over the hyperparameters a program adjusts (ADJ-1)."""
+    static = _numbers(rule)
+    names = tuple(sorted(injected))
+    _, read = _sequence([(0, rule)], static.__getitem__, "", False)
+
+    def build(**values: Any) -> Any:
+        core, _ = _sequence([(0, rule)], {**static, **values}.__getitem__, "", False)
+        tx = optax.chain(core, optax.scale(-1.0))
+        if frozen_mask is not None:
+            tx = optax.selective_transform(tx, freeze_mask=frozen_mask)
+        return tx
+
+    if not names:
+        return Optimiser(build(), names, frozen_mask, read)
+    build.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY) for n in names])
+    return Optimiser(optax.inject_hyperparams(build)(**{n: static[n] for n in names}),
+                     names, frozen_mask, read)
+
+
+# ------------------------------------------------------------------- model -> pytree
+
+TIES = ("one array at several places of the model: pytree leaves are values, not "
+        "identities, so JAX cannot express a tie (TIE-1); model it as one leaf used twice "
+        "in the loss instead")
+
+
+def _skeleton(model: Any) -> Any:
+    """The model's pytree with each parameter replaced by its position in ``trainables``
+    order: dict -> dict, list -> list, tuple / namedtuple -> tuple, dataclass / layer ->
+    tuple of its fields in declaration order; carried values and non-trainable fields ->
+    None, an empty subtree (TREE-1 .. TREE-4).  A tie is unsupported (TIE-1)."""
+    occs = occurrences(model)
+    if len(occs) != len(first_occurrences(occs)):
+        raise Unsupported(TIES)
+    position = {occ.path: occ.position for occ in occs}
+
+    def go(x: Any, path: Any, trainable: bool) -> Any:
+        node_kind = kind(x, path)
+        if node_kind == "param":
+            return position[path] if trainable else None
+        if node_kind == "leaf":
+            return None
+        allowed = set(trainable_fields(x)) if node_kind == "fields" else None
+        kids = [(elem.key, go(child, (*path, elem),
+                              trainable and (allowed is None or elem.key in allowed)))
+                for elem, child in children(x, node_kind)]
+        if node_kind == "dict":
+            return dict(kids)
+        values = [kid for _, kid in kids]
+        return values if node_kind == "list" else tuple(values)
+
+    return go(model, (), True)
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """Where each reference parameter sits among a pytree's leaves: ``order[k]`` is the
+    ``trainables`` position of the k-th leaf in JAX's flattening order (COLL-2)."""
+
+    treedef: Any
+    order: tuple[int, ...]
+
+    @classmethod
+    def of(cls, skeleton: Any) -> Layout:
+        try:
+            leaves, treedef = jax.tree.flatten(skeleton)
+        except TypeError as error:  # e.g. dict keys of mixed types
+            raise Unsupported(f"JAX sorts dict keys when flattening and failed: {error}") \
+                from error
+        return cls(treedef, tuple(leaves))
+
+    def pack(self, values: list[Any]) -> Any:
+        """A pytree holding ``values`` (trainables order) at their parameters' places."""
+        return jax.tree.unflatten(self.treedef, [values[i] for i in self.order])
+
+    def unpack(self, tree: Any) -> list[Any]:
+        """The leaves of a params-shaped ``tree`` in trainables order (a frozen leaf's
+        masked state counts as a leaf)."""
+        leaves = jax.tree.leaves(tree, is_leaf=lambda x: isinstance(x, optax.MaskedNode))
+        out: list[Any] = [None] * len(self.order)
+        for k, i in enumerate(self.order):
+            out[i] = leaves[k]
+        return out
+
+
+def _numpy(x: Any) -> Any:
+    """A jax array as a float64 NumPy copy; anything else as it is."""
+    return np.asarray(x, dtype=np.float64).copy() if isinstance(x, jax.Array) else x
+
+
+# --------------------------------------------------------------------- programs
+
+
+def _under(model: Any, keys: tuple[Any, ...]) -> set[int]:
+    """Positions of the parameters under the state subtree ``keys`` (FRZ-3)."""
+    return {occ.position for occ in occurrences(model)
+            if tuple(elem.key for elem in occ.path[: len(keys)]) == keys}
+
+
+def frozen_at_steps(model: Any, ops: tuple[Any, ...]) -> tuple[bool, ...]:
+    """Which parameters are frozen at the steps of ``ops``.  optax freezes with a static
+    mask (``selective_transform``): a program changing it between steps would need a new
+    optimiser state, so it is unsupported (FRZ-1, FRZ-2)."""
+    n = len(trainables(model))
+    frozen: set[int] = set()
+    seen: set[tuple[bool, ...]] = set()
+    for op in ops:
+        if isinstance(op, Freeze):
+            frozen |= _under(model, op.keys)
+        elif isinstance(op, Thaw):
+            frozen -= _under(model, op.keys)
+        elif isinstance(op, Step):
+            seen.add(tuple(i in frozen for i in range(n)))
+    if len(seen) > 1:
+        raise Unsupported(
+            "the frozen set changes between steps: optax.selective_transform and "
+            "optax.freeze take a static mask, and a new mask needs a new optimiser state "
+            "(FRZ-2)")
+    return seen.pop() if seen else (False,) * n
+
+
+def gradients(model: Any, grads: Any, frozen: tuple[bool, ...], dtype: str) -> list[Any]:
+    """One gradient per parameter (trainables order, ties summed).  optax has no "no
+    gradient": only a frozen parameter may lack one, and gets zeros (UPD-5)."""
+    out = []
+    for i, (p, g) in enumerate(zip(trainables(model), flat_list_grads(model, grads),
+                                   strict=True)):
+        if g is None and not frozen[i]:
+            raise Unsupported(
+                "optax has no missing gradient: a None gradient would have to be zeros, and "
+                "zeros advance the optimiser state (UPD-5)")
+        out.append(jnp.zeros(p.shape, dtype) if g is None else jnp.asarray(g, dtype))
+    return out
+
+
+class Form:
+    """How one path lays the parameters out for optax: ``pack`` a list (trainables order)
+    into the params pytree, ``pick`` parameter i out of a params-shaped state tree."""
+
+    def __init__(self, model: Any, path: PathName) -> None:
+        n = len(trainables(model))
+        skeleton = list(range(n)) if path == "flat_list" else _skeleton(model)
+        self.layout = Layout.of(skeleton)
+        self.flat = path == "flat_vector"
+        self.unravel: Callable[[Any], Any] | None = None
+
+    def pack(self, values: list[Any]) -> Any:
+        tree = self.layout.pack(values)
+        if not self.flat:
+            return tree
+        vector, unravel = ravel_pytree(tree)
+        self.unravel = self.unravel or unravel
+        return vector
+
+    def unpack(self, params: Any) -> list[Any]:
+        if self.flat:
+            assert self.unravel is not None
+            params = self.unravel(params)
+        return self.layout.unpack(params)
+
+    def mask(self, frozen: tuple[bool, ...]) -> Any:
+        """The freeze mask for ``selective_transform``, None when nothing is frozen."""
+        if not any(frozen):
+            return None
+        if self.flat:
+            if not all(frozen):
+                raise Unsupported("one flat vector is one optax leaf: part of it cannot be "
+                                  "frozen (FRZ-1)")
+            return True
+        return self.layout.pack(list(frozen))
+
+
+# ---------------------------------------------------------------------- the adapter
+
+
+class JaxAdapter(Adapter):
+    """optax on JAX's CPU device, float32 (x64 off, JAX's default) and float64 (x64 on).
+    ``jit=True`` compiles each step; off by default, since a conformance program takes a
+    few steps of a fresh shape and compiling costs more than it saves."""
+
+    def __init__(self, jit: bool = False) -> None:
+        self.jit = jit
+
+    def info(self) -> EngineInfo:
+        return EngineInfo(
+            name="jax",
+            engine="jax+optax",
+            version=f"jax {jax.__version__}, optax {optax.__version__}",
+            device=str(jax.devices()[0]).lower(),
+            dtypes=DTYPES,
+            capabilities=CAPABILITIES,
+            paths=PATHS,
+            variants=VARIANTS,
+            notes="pytrees cannot tie arrays; no None gradients; static freeze masks; "
+                  "float32 runs with jax_enable_x64 off, float64 with it on",
+        )
+
+    def supports(self, rule: Rule) -> str | None:
+        return _refusal(rule)
+
+    # ----------------------------------------------------------------- run
+
+    def run(self, program: Program, path: PathName) -> Outcome:
+        if path not in PATHS:
+            raise Unsupported(f"optax has no {path!r} update path")
+        reason = _refusal(program.rule) or _path_refusal(program.rule, path)
+        if reason:
+            raise Unsupported(reason)
+        dtype = self._dtype(program.dtype)
+        injected = adjusted_names(program.rule, program.ops)
+        frozen = frozen_at_steps(program.model, program.ops)
+        with warnings.catch_warnings(record=True) as seen, self._x64(dtype):
+            warnings.simplefilter("always")
+            if path == "per_array":
+                values, states = self._per_array(program, injected, frozen, dtype)
+            else:
+                values, states = self._one_tree(program, path, injected, frozen, dtype)
+        position = {occ.path: occ.position for occ in occurrences(program.model)}
+        model = map_params(lambda p, _x: _numpy(values[position[p]]), program.model)
+        return Outcome(model, states, [
+            WarningRecord(w.category.__name__, str(w.message), w.filename, w.lineno)
+            for w in seen])
+
+    def _one_tree(self, program: Program, path: PathName, injected: set[str],
+                  frozen: tuple[bool, ...], dtype: str) -> tuple[list[Any], list[Any]]:
+        """One optax state over one params pytree: the model (structured), the list of
+        trainables (flat_list) or ``ravel_pytree`` of the model (flat_vector)."""
+        form = Form(program.model, path)
+        params = form.pack([jnp.asarray(p, dtype) for p in trainables(program.model)])
+        opt = optimiser(program.rule, injected, form.mask(frozen))
+        state = opt.tx.init(params)
+        step = self._stepper(opt.tx)
+        rule = program.rule
+        for op in program.ops:
+            if isinstance(op, Step):
+                grads = form.pack(gradients(program.model, op.grads, frozen, dtype))
+                params, state = step(grads, state, params)
+            elif isinstance(op, Adjust):
+                rule = rule.adjusted(**op.changes)
+                opt.adjust(state, rule)
+        states = [None if frozen[i] else _numpy_fields(
+            opt.fields(state, lambda tree, i=i: form.unpack(tree)[i], rule))
+            for i in range(len(frozen))]
+        return form.unpack(params), states
+
+    def _per_array(self, program: Program, injected: set[str], frozen: tuple[bool, ...],
+                   dtype: str) -> tuple[list[Any], list[Any]]:
+        """One optax state per parameter array; a frozen one is masked as a whole."""
+        params = [jnp.asarray(p, dtype) for p in trainables(program.model)]
+        opts = [optimiser(program.rule, injected, True if f else None) for f in frozen]
+        states = [opt.tx.init(p) for opt, p in zip(opts, params, strict=True)]
+        steps = [self._stepper(opt.tx) for opt in opts]
+        rule = program.rule
+        for op in program.ops:
+            if isinstance(op, Step):
+                grads = gradients(program.model, op.grads, frozen, dtype)
+                for i, step in enumerate(steps):
+                    params[i], states[i] = step(grads[i], states[i], params[i])
+            elif isinstance(op, Adjust):
+                rule = rule.adjusted(**op.changes)
+                for opt, state in zip(opts, states, strict=True):
+                    opt.adjust(state, rule)
+        records = [None if f else _numpy_fields(opt.fields(state, lambda x: x, rule))
+                   for opt, state, f in zip(opts, states, frozen, strict=True)]
+        return params, records
+
+    def _stepper(self, tx: Any) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
+        def step(grads: Any, state: Any, params: Any) -> tuple[Any, Any]:
+            updates, state = tx.update(grads, state, params)
+            return optax.apply_updates(params, updates), state  # x + (-step)
+        return jax.jit(step) if self.jit else step
+
+    # ------------------------------------------------------- collection, autodiff
+
+    def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
+        """``jax.tree.leaves`` of the model's pytree: JAX's order, dict keys sorted
+        (COLL-2)."""
+        with self._x64(self._dtype(dtype)):
+            tree = self._tree(model, dtype)
+            return [_numpy(leaf) for leaf in jax.tree.leaves(tree)]
+
+    def destructure(self, model: Any, dtype: str) -> np.ndarray:
+        """``jax.flatten_util.ravel_pytree`` of the model's pytree (FLAT-1)."""
+        with self._x64(self._dtype(dtype)):
+            flat, _ = ravel_pytree(self._tree(model, dtype))
+            return _numpy(flat)
+
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+        """``jax.grad`` of the loss over the model's pytree, the loss reading its leaves
+        (``via="trainables"``) or the unravelled ``ravel_pytree`` vector
+        (``via="destructure"``).  ``Param(i)`` is the i-th array of ``trainables(model)``,
+        found among JAX's leaves by position.  jax.grad has no structural zero: a parameter
+        the loss does not reach gets zeros, not None (EXPR-5, GRAD-1, GRAD-2)."""
+        dtype = self._dtype(dtype)
+        with self._x64(dtype):
+            layout = Layout.of(_skeleton(model))
+            tree = layout.pack([jnp.asarray(p, dtype) for p in trainables(model)])
+            ops = _ops(dtype)
+            if via == "trainables":
+                grads = layout.unpack(jax.grad(
+                    lambda t: ref_expr.evaluate(loss, layout.unpack(t), ops))(tree))
+            elif via == "destructure":
+                flat, unravel = ravel_pytree(tree)
+                cotangent = jax.grad(
+                    lambda v: ref_expr.evaluate(loss, layout.unpack(unravel(v)), ops))(flat)
+                grads = layout.unpack(unravel(cotangent))
+            else:
+                raise Unsupported(f"JAX has no {via!r} collection to differentiate through")
+        position = {occ.path: occ.position for occ in occurrences(model)}
+        return mirror(model, lambda p, _x: _numpy(grads[position[p]]))
+
+    # ---------------------------------------------------------------- helpers
+
+    def _tree(self, model: Any, dtype: str) -> Any:
+        layout = Layout.of(_skeleton(model))
+        return layout.pack([jnp.asarray(p, dtype) for p in trainables(model)])
+
+    @staticmethod
+    def _dtype(dtype: str) -> str:
+        if dtype not in DTYPES:
+            raise Unsupported(f"the jax adapter runs {', '.join(DTYPES)}, not {dtype}")
+        return dtype
+
+    @staticmethod
+    def _x64(dtype: str) -> Any:
+        """float64 needs ``jax_enable_x64``; float32 runs as JAX's default leaves it (off)."""
+        return jax.enable_x64(dtype == "float64")
+
+
+def _numpy_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: _numpy(v) for k, v in fields.items()}
+
+
+def _ops(dtype: str) -> ref_expr.Ops:
+    """The expression language's operations in jax.numpy (EXPR-1)."""
+    return ref_expr.Ops(
+        const=lambda v: jnp.asarray(v, dtype),
+        add=jnp.add,
+        mul=jnp.multiply,
+        matmul=jnp.matmul,
+        tanh=jnp.tanh,
+        square=jnp.square,
+        sum=jnp.sum,
+        dot=lambda a, b: jnp.sum(a * b),
+        index=lambda x, idx: x[idx],
+        reshape=jnp.reshape,
+    )
