@@ -200,6 +200,16 @@ def test_float16_epsilon_floor():  # RULE-7
     assert floored.tolist() == steps(Adam(epsilon=1e-7), [[1e-4]], dtype=np.float16)[0].tolist()
 
 
+def test_float16_epsilon_as_in_optimisers_tests():  # RULE-7, ADAM-3
+    # Optimisers.jl test/rules.jl, testset "Float16 epsilon" (issue #167): g^2 underflows for
+    # the first two elements, so their step is eta*g/1e-7 (1e-7 rounded to float16); the
+    # expected values and rtol = 1e-3 are that test's
+    x = np.array([0.579, -0.729, 0.5493], dtype=np.float16)
+    g = np.array([-0.001497, 0.0001875, -0.013176], dtype=np.float16)
+    update_(setup(Adam(1e-4), {"w": x}), {"w": x}, {"w": g})
+    np.testing.assert_allclose(x.astype(np.float64), [1.835, -0.886, 0.5493], rtol=1e-3)
+
+
 def test_global_norm_rules_run_in_rounds():  # RULE-8
     x, ro = np.zeros(1), frozen_array
     calls = [(ClipGlobalNorm(2.5), None, x, ro([3.0])), (Descent(1.0), None, x, ro([7.0])),
