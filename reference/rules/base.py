@@ -38,7 +38,8 @@ class Rule(ABC):
     """Base class of every optimisation rule.
 
     ``elementwise`` says whether splitting or concatenating parameter arrays can change the
-    result (RULE-4): True for every rule except the per-array ones (ClipNorm).
+    result (RULE-4): True for every rule except the per-array ones (ClipNorm, and a chain
+    holding it, which overrides it with a property).
     ``variants`` lists the named variants a rule offers; the first is normative (RULE-5).
     """
 
