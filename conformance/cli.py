@@ -1,5 +1,5 @@
 """``optconf``: run the conformance suite, list adapters, read the spec, replay, diff engines
-and check the suite against its mutants (README, docs/ADAPTERS.md, CONF-3).
+and check the suite against its mutants (README, docs/ADAPTERS.md, CONF-3, CONF-12).
 
 Exit codes: 0 every result conforms or deviates as declared; 1 unexpected deviations or
 stale expectations; 2 usage or adapter errors; 130 interrupted (partial report written).

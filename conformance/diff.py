@@ -1,5 +1,5 @@
 """``optconf diff``: two engines on the same generated programs, compared with each other
-directly (CONF-8).
+directly (CONF-10).
 
 Where the spec is silent (a rule's variant, an unclaimed path, float32 rounding), the
 properties say nothing; ``diff`` still shows where two engines part ways.  Each engine is

@@ -1,4 +1,4 @@
-"""Known deviations of an engine, declared in TOML and checked strictly (CONF-3).
+"""Known deviations of an engine, declared in TOML and checked strictly (CONF-12).
 
 A file holds ``[[deviation]]`` entries::
 
@@ -24,7 +24,7 @@ from fnmatch import fnmatchcase
 from importlib.resources import files
 from pathlib import Path
 
-from .report.model import ExpectationUse, RunReport
+from .report.model import CaseResult, ExpectationUse, RunReport
 
 KINDS = ("fail", "error", "crash", "timeout", "unsupported")
 _KEYS = {"adapter", "property", "rule", "path", "clause", "kind", "reason", "link"}
@@ -99,18 +99,26 @@ def _selects(entry: ExpectationUse, adapter: str, prop: str, rule: str | None,
     )
 
 
+def match(entries: list[ExpectationUse], result: CaseResult) -> ExpectationUse | None:
+    """The first entry declaring ``result``; counts coverage and the match on the entries."""
+    found = None
+    for entry in entries:
+        if not _selects(entry, result.adapter, result.property, result.rule, result.path):
+            continue
+        entry.covered += 1
+        if found is None and result.status == entry.kind and (
+            entry.clause is None or entry.clause == result.clause
+        ):
+            entry.matched += 1
+            found = entry
+    return found
+
+
 def apply(report: RunReport, entries: list[ExpectationUse]) -> None:
-    """Mark declared results ``expected`` and count each entry's coverage and matches."""
+    """Mark declared results ``expected`` and record each entry's coverage and matches."""
     for r in report.results:
-        for entry in entries:
-            if not _selects(entry, r.adapter, r.property, r.rule, r.path):
-                continue
-            entry.covered += 1
-            if r.expected is None and r.status == entry.kind and (
-                entry.clause is None or entry.clause == r.clause
-            ):
-                r.expected = entry.where
-                entry.matched += 1
+        entry = match(entries, r)
+        r.expected = entry.where if entry else None
     report.expectations.extend(entries)
 
 

@@ -1,4 +1,4 @@
-"""pytest plugin: optconf's properties as pytest items for one adapter (CONF-9).
+"""pytest plugin: optconf's properties as pytest items for one adapter (CONF-11).
 
     pytest --pyargs optconf.conformance.suite --optconf-adapter torch [--optconf-profile ci]
            [--optconf-seed N] [--optconf-expectations FILE]

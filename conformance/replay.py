@@ -1,5 +1,5 @@
 """``optconf replay``: run one case again, in this process, and print the whole failure
-(CONF-3).  A case is named by a report and its key, or by adapter, property, rule, path
+(CONF-4).  A case is named by a report and its key, or by adapter, property, rule, path
 and seed."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The runner: every property against every adapter, each case in a worker process (CONF-3).
+"""The runner: every property against every adapter, each case in a worker process
+(CONF-3, CONF-4, CONF-9).
 
 Cases are planned in this process (the rule and path axes need the adapter's declarations),
 then run in worker processes -- one per adapter and job, reused across cases and restarted

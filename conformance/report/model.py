@@ -1,5 +1,5 @@
 """The one result model of a conformance run.  The JSON form of :class:`RunReport` is the
-source of truth; Markdown, JUnit XML and HTML are views of it (CONF-4)."""
+source of truth; Markdown, JUnit XML and HTML are views of it (CONF-8)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class CaseResult:
     status: str
     message: str = ""
     clause: str | None = None
-    observed: float | None = None
+    observed: float | str | None = None  # "nan" / "inf" when the error is not finite
     allowed: float | None = None
     counterexample: Any = None
     variant: str | None = None
@@ -126,7 +126,7 @@ class RunReport:
 
     def exit_code(self) -> int:
         """0: conforms or deviates only as declared; 1: unexpected deviations or stale
-        expectations; 130: interrupted (CONF-3)."""
+        expectations; 130: interrupted (CONF-12)."""
         if self.interrupted:
             return 130
         return 1 if self.unexpected() or self.stale() else 0
@@ -151,7 +151,7 @@ def sort_results(results: list[CaseResult]) -> list[CaseResult]:
 
 def merge(reports: list[RunReport], argv: list[str]) -> RunReport:
     """One report from shards of a run or from runs of different adapters: results and
-    adapters united, expectation use summed per entry (CONF-5)."""
+    adapters united, expectation use summed per entry (CONF-9)."""
     if not reports:
         raise ValueError("merge: give at least one report")
     adapters: dict[str, AdapterEntry] = {}

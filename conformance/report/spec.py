@@ -1,5 +1,5 @@
 """The clauses of docs/SPEC.md, parsed: what ``optconf spec`` shows and the rows of the
-engine x clause matrix (CONF-4)."""
+engine x clause matrix (CONF-8)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Views of a :class:`~.model.RunReport`: JSON (the source), Markdown summary, JUnit XML
-and a self-contained HTML engine x clause matrix in the spirit of test262.fyi (CONF-4)."""
+and a self-contained HTML engine x clause matrix in the spirit of test262.fyi (CONF-8)."""
 
 from __future__ import annotations
 

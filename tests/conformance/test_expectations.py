@@ -1,4 +1,4 @@
-"""Expectations files: declared deviations, strictness and malformed input (CONF-3)."""
+"""Expectations files: declared deviations, strictness and malformed input (CONF-12)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The pytest plugin: one item per (property, case), mapped to pass, fail, skip and xfail;
-works under pytest-xdist with one shared seed (CONF-9)."""
+works under pytest-xdist with one shared seed (CONF-11)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,107 @@
+"""The ``optconf`` command through a subprocess: exit codes 0/1/2, expectations, reports
+and replay (CONF-3, CONF-12)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .runner_helpers import FAKE_REGISTRY, fake_adapter
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def optconf(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "optconf.conformance.cli", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, **kw)
+
+
+def fake(name, tmp_path, *extra):
+    return optconf("run", "--adapter", fake_adapter(name), "--registry", FAKE_REGISTRY,
+                   "--property", "fake.descent_step", "--seed", "1", "--out", str(tmp_path),
+                   *extra)
+
+
+def test_a_conforming_adapter_exits_0_and_writes_every_view(tmp_path):
+    proc = fake("GoodAdapter", tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "seed 1" in proc.stderr
+    assert {"report.json", "report.md", "junit.xml", "matrix.html"} <= {
+        p.name for p in tmp_path.iterdir()}
+
+
+def test_an_unexpected_deviation_exits_1_and_writes_a_repro(tmp_path):
+    proc = fake("FlatBrokenAdapter", tmp_path)
+    assert proc.returncode == 1
+    assert "FAIL" in proc.stdout and "fake.descent_step[flat_list]" in proc.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    (failed,) = [r for r in report["results"] if r["status"] == "fail"]
+    assert Path(failed["repro"]).is_file()
+
+
+def test_a_declared_deviation_exits_0_and_a_stale_one_exits_1(tmp_path):
+    toml = tmp_path / "exp.toml"
+    toml.write_text('[[deviation]]\nproperty = "fake.descent_step"\npath = "flat_list"\n'
+                    'reason = "doubles the step"\nlink = "https://example.org/1"\n')
+    assert fake("FlatBrokenAdapter", tmp_path / "a", "--expectations", str(toml)).returncode == 0
+    stale = fake("GoodAdapter", tmp_path / "b", "--expectations", str(toml))
+    assert stale.returncode == 1 and "STALE" in stale.stdout
+
+
+def test_a_malformed_expectations_file_exits_2_naming_file_and_line(tmp_path):
+    toml = tmp_path / "bad.toml"
+    toml.write_text('# known\n[[deviation]]\nproperty = "x"\nlink = "l"\n')
+    proc = fake("GoodAdapter", tmp_path, "--expectations", str(toml))
+    assert proc.returncode == 2
+    assert f"{toml}:2: missing required key 'reason'" in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["no-such-engine", "mutant:no-such-mutant",
+                                  fake_adapter("NoEngineAdapter")])
+def test_an_unknown_or_unavailable_adapter_asked_for_exits_2(tmp_path, name):
+    proc = optconf("run", "--adapter", name, "--out", str(tmp_path))
+    assert proc.returncode == 2 and "error:" in proc.stderr
+
+
+def test_bad_usage_exits_2():
+    assert optconf("run", "--shard", "3/2").returncode == 2
+
+
+def test_replay_reruns_one_case_from_a_report(tmp_path):
+    fake("FlatBrokenAdapter", tmp_path)
+    key = f"{fake_adapter('FlatBrokenAdapter')}::fake.descent_step[flat_list]"
+    proc = optconf("replay", str(tmp_path / "report.json"), key, "--registry", FAKE_REGISTRY)
+    assert proc.returncode == 1 and "CONF-1" in proc.stdout and "but should be" in proc.stdout
+
+
+def test_merge_of_shards_gives_the_whole_runs_exit_code(tmp_path):
+    for i in (1, 2):
+        fake("FlatBrokenAdapter", tmp_path / str(i), "--shard", f"{i}/2")
+    proc = optconf("merge", str(tmp_path / "1/report.json"), str(tmp_path / "2/report.json"),
+                   "--out", str(tmp_path / "all"))
+    assert proc.returncode == 1
+    merged = json.loads((tmp_path / "all/report.json").read_text())
+    assert len(merged["results"]) == 2 and merged["shard"] == "1/1"
+
+
+def test_ctrl_c_writes_a_partial_report_marked_interrupted(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "optconf.conformance.cli", "run", "--registry", FAKE_REGISTRY,
+         "--adapter", fake_adapter("GoodAdapter"), "--adapter", fake_adapter("HangAdapter"),
+         "--property", "fake.descent_step", "--out", str(tmp_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, CI="true"))
+    time.sleep(6)  # the good adapter's cases finish; the hanging one waits for its timeout
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out + err
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["interrupted"]
+    assert {r["status"] for r in report["results"]} == {"pass"}
