@@ -27,6 +27,7 @@ from optconf.adapters import (
 
 from . import diff, replay, selftest
 from . import expectations as expect
+from .bench import cli as bench
 from .profiles import PROFILES
 from .report.model import CaseResult, ExpectationUse, RunReport, merge
 from .report.spec import clauses, spec_path
@@ -259,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_parser(sub)
     diff.add_parser(sub)
     selftest.add_parser(sub)
+    bench.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,52 @@
+"""What every engine's benchmark set-up shares: the data a case starts from, the model tree
+it is shaped as, and the size of the copy that measures the roofline (``optconf bench``).
+
+The engine-specific halves live in ``bench_<engine>.py``, found by name from
+:meth:`optconf.adapters.protocol.Adapter.prepare_step`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .protocol import PathName, Unsupported
+
+SEED = 0
+#: The losses ``prepare_gradient`` differentiates: ``sum(p * p)`` over the arrays as they
+#: are, over the model's collected parameters, or through its flat vector.
+VIAS = ("plain", "trainables", "destructure")
+
+
+def case_arrays(shapes: Sequence[tuple[int, ...]], dtype: str
+                ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Parameters and gradients of ``shapes``: standard normal, the same for every engine."""
+    rng = np.random.default_rng(SEED)
+    params = [rng.standard_normal(s, dtype=np.float32).astype(dtype, copy=False)
+              for s in shapes]
+    grads = [rng.standard_normal(s, dtype=np.float32).astype(dtype, copy=False)
+             for s in shapes]
+    return params, grads
+
+
+def model_tree(arrays: Sequence[Any]) -> dict[str, Any]:
+    """The model of a case: one dict with a key per array, in order (names sort the same
+    way as they are listed, so engines that sort keys keep the order)."""
+    width = len(str(max(len(arrays) - 1, 0)))
+    return {f"p{i:0{width}d}": a for i, a in enumerate(arrays)}
+
+
+def copy_elements(nbytes: int, itemsize: int) -> int:
+    """Elements in each of the copy's two buffers: together they are the working set."""
+    return max(nbytes // (2 * itemsize), 1)
+
+
+def check_via(via: str) -> None:
+    if via not in VIAS:
+        raise Unsupported(f"no gradient through {via!r}; known: {', '.join(VIAS)}")
+
+
+def no_path(engine: str, path: PathName) -> Unsupported:
+    return Unsupported(f"{engine} has no benchmark of the {path!r} path")

@@ -1,0 +1,156 @@
+"""``optconf bench`` (also ``python -m optconf.conformance.bench``): run the sweeps over the
+installed engines and write ``bench.json``, ``bench.md`` and the PNG plots to ``--out``."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from optconf.adapters import AdapterUnavailable, UnknownAdapter, installed, load
+from optconf.adapters.protocol import Adapter
+
+from . import machine, output, plots
+from .sweep import QUICK, SWEEPS, Config, Result, run_adapter
+from .timing import Timer
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a count: {text!r} (e.g. 1e6)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
+    return value
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--adapter", action="append", metavar="NAME",
+                   help="engine to time (repeatable).  Default: every installed, available one")
+    p.add_argument("--rule", action="append", metavar="NAME",
+                   help="rule class to time (repeatable).  Default: Adam")
+    p.add_argument("--sizes", nargs="+", type=_count, metavar="N",
+                   help="parameter counts of the size sweep, e.g. 1e4 1e6 5e7")
+    p.add_argument("--leaves", nargs="+", type=_count, metavar="K",
+                   help="leaf counts of the per-leaf overhead sweep, e.g. 1 100 10000")
+    p.add_argument("--sweep", action="append", choices=SWEEPS,
+                   help="run only these sweeps (repeatable).  Default: all")
+    p.add_argument("--dtype", default="float32", choices=("float32", "float64"))
+    p.add_argument("--out", type=Path, default=Path("out/bench"),
+                   help="directory for bench.json, bench.md and the plots.  Default: %(default)s")
+    p.add_argument("--quick", action="store_true",
+                   help="small sizes, few repeats: a smoke run in well under 2 minutes")
+    p.add_argument("--label", help="machine label for the report.  Default: CPU, cores, cache")
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("bench", help="time optimiser steps per engine and path (GB/s, "
+                       "ratio to a same-run copy), per-leaf overhead and gradients")
+    add_arguments(p)
+    p.set_defaults(func=cmd_bench)
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    config = QUICK if args.quick else Config()
+    changes: dict[str, Any] = {"dtype": args.dtype}
+    if args.rule:
+        changes["rules"] = tuple(args.rule)
+    if args.sizes:
+        changes["sizes"] = tuple(sorted(args.sizes))
+    if args.leaves:
+        changes["leaf_counts"] = tuple(sorted(args.leaves))
+    if args.sweep:
+        changes["sweeps"] = tuple(args.sweep)
+    return dataclasses.replace(config, **changes)
+
+
+def _adapters(names: list[str] | None) -> tuple[dict[str, Adapter], dict[str, str]]:
+    """The adapters to run and the reasons others cannot (named ones must load)."""
+    if names:
+        return {name: load(name) for name in names}, {}
+    found = installed()
+    return ({n: a for n, a in found.items() if isinstance(a, Adapter)},
+            {n: str(a) for n, a in found.items() if not isinstance(a, Adapter)})
+
+
+def _log(result: Result) -> None:
+    c = result.case
+    what = (f"{result.step.median * 1e3:9.3f} ms  ratio {result.ratio:.2f}"
+            if result.step is not None and result.ratio is not None else
+            f"{result.step.median * 1e3:9.3f} ms" if result.step is not None else
+            f"{result.status}: {result.reason.splitlines()[0][:70] if result.reason else ''}")
+    print(f"  {c.sweep:<8} {c.adapter:<9} {c.path:<11} {c.rule or '-':<7} "
+          f"{c.elements:>9} x{c.leaves:<6} {what}", file=sys.stderr, flush=True)
+
+
+def _engine_info(adapter: Adapter, results: list[Result]) -> dict[str, Any]:
+    info = adapter.info()
+    ran = [r for r in results if r.status == "ok"]
+    return {"engine": info.engine, "version": info.version,
+            "device": ran[0].device if ran else info.device,
+            "threads": ran[0].threads if ran else None}
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    adapters, unavailable = _adapters(args.adapter)
+    described = machine.describe()
+    meta: dict[str, Any] = {
+        "tool": "optconf bench", "schema": 1,
+        "command": shlex.join(["optconf", "bench", *getattr(args, "argv", sys.argv[2:])]),
+        "mode": "quick" if args.quick else "full",
+        "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": described, "label": args.label or machine.label(described),
+        "config": dataclasses.asdict(config),
+        "load_average": {"start": machine.load_average()},
+    }
+    timer = Timer(config.target, config.repeats)
+    meta["timer_overhead_per_call_s"] = timer.overhead(1)
+    results: list[Result] = []
+    engines: dict[str, Any] = {n: {"unavailable": why} for n, why in unavailable.items()}
+    for name, adapter in adapters.items():
+        print(f"optconf bench: {name}", file=sys.stderr, flush=True)
+        mine = run_adapter(name, adapter, config, timer, _log)
+        engines[name] = _engine_info(adapter, mine)
+        results += mine
+    meta.update(engines=engines, finished=datetime.datetime.now(datetime.UTC).isoformat(
+        timespec="seconds"))
+    meta["load_average"]["end"] = machine.load_average()
+    return _write(args.out, meta, results)
+
+
+def _write(out: Path, meta: dict[str, Any], results: list[Result]) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    output.write_json(out / "bench.json", meta, results)
+    made = []
+    cache = meta["machine"]["last_level_cache_bytes"]
+    for rule in meta["config"]["rules"]:
+        name = f"gbps_vs_size_{rule}.png"
+        if plots.gbps_vs_size(results, rule, cache, meta["label"], out / name):
+            made.append(name)
+    if plots.time_vs_leaves(results, meta["label"], out / "time_vs_leaves.png"):
+        made.append("time_vs_leaves.png")
+    (out / "bench.md").write_text(output.markdown(meta, results, made), encoding="utf-8")
+    ok = sum(r.status == "ok" for r in results)
+    errors = [r for r in results if r.status == "error"]
+    print(f"{ok} cases timed, {len(errors)} errors; wrote {out / 'bench.json'}, "
+          f"{out / 'bench.md'}, {', '.join(made) or 'no plots'}")
+    return 1 if errors else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="optconf bench", description=__doc__)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return cmd_bench(args)
+    except (UnknownAdapter, AdapterUnavailable) as exc:
+        print(f"optconf bench: error: {exc}", file=sys.stderr)
+        return 2

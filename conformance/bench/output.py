@@ -1,0 +1,162 @@
+"""The benchmark's JSON (every repeat, for re-analysis) and its Markdown summary."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .sweep import Result
+from .timing import Sample
+
+HOW_TO_READ = """\
+**How to read the ratios.** *GB/s* is the bytes a step must move (the rule's table in
+`conformance/bench/traffic.py`: Adam reads x, g, m, v and writes x, m, v, 7 elements) over
+the median step time.  *copy GB/s* is a copy of the same working set (parameters, gradients,
+state: half copied into the other half's size) measured in the same run, on the same device,
+with the engine's own threads, in repeats alternating with the step's.  *ratio* = GB/s /
+copy GB/s: 1.0 means the step streams its bytes as fast as a plain copy (the roofline); 0.5
+means it takes twice the time its traffic needs (extra passes, temporaries, per-call
+overhead).  Ratios above 1 happen where the step's arrays are read once but the copy's
+write-allocate costs extra, or where the working set fits in cache.  While the working set
+fits in the last-level cache the roofline is a cache figure, not DRAM bandwidth; the plots
+mark where it stops fitting.  *spread* is the interquartile range over the repeats relative
+to the median; *best ratio* pairs the fastest step repeat with the fastest copy repeat
+(other load on the machine only ever adds time).  *peak RSS* is the process's peak resident
+set during the case (reset before it), *device MiB* the peak device memory where the device
+reports one."""
+
+
+def _sample(sample: Sample | None) -> dict[str, Any] | None:
+    if sample is None:
+        return None
+    q1, q3 = sample.quartiles()
+    return {"median_s": sample.median, "q1_s": q1, "q3_s": q3, "min_s": min(sample.seconds),
+            "max_s": max(sample.seconds), "spread": sample.spread, "calls": sample.calls,
+            "repeats": len(sample.seconds), "overhead_per_call_s": sample.overhead,
+            "seconds": list(sample.seconds)}
+
+
+def result_record(r: Result) -> dict[str, Any]:
+    return {**dataclasses.asdict(r.case), "status": r.status, "reason": r.reason,
+            "step": _sample(r.step), "copy": _sample(r.copy),
+            "bytes_per_element": r.bytes_per_element, "working_set_bytes": r.working_set,
+            "gbps": r.gbps, "copy_gbps": r.copy_gbps, "ratio": r.ratio,
+            "best_ratio": r.best_ratio,
+            "device": r.device, "threads": r.threads, "warmup_s": r.warmup_seconds,
+            "resident_held_bytes": r.resident_held, "peak_resident_bytes": r.peak_resident,
+            "device_memory_bytes": r.device_memory}
+
+
+def write_json(path: Path, meta: dict[str, Any], results: Iterable[Result]) -> None:
+    doc = {**meta, "results": [result_record(r) for r in results]}
+    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------ Markdown
+
+
+def _count(n: int) -> str:
+    return f"{n:.0e}".replace("e+0", "e").replace("e+", "e") if n >= 10_000 else str(n)
+
+
+def _seconds(s: float) -> str:
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if s >= scale:
+            return f"{s / scale:.3g} {unit}"
+    return f"{s * 1e9:.3g} ns"
+
+
+def _mib(n: int | None) -> str:
+    return "" if n is None else f"{n / 2**20:.3g}"
+
+
+def _num(x: float | None, fmt: str = ".3g") -> str:
+    return "" if x is None else format(x, fmt)
+
+
+def _step_rows(results: list[Result]) -> list[str]:
+    rows = ["| engine | path | params | leaves | step (median) | spread | GB/s | copy GB/s | "
+            "ratio | best ratio | working set MiB | peak RSS MiB | device MiB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        if r.status != "ok" or r.step is None:
+            continue
+        c = r.case
+        rows.append(f"| {c.adapter} | {c.path} | {_count(c.elements)} | {c.leaves} | "
+                    f"{_seconds(r.step.median)} | {r.step.spread:.0%} | {_num(r.gbps)} | "
+                    f"{_num(r.copy_gbps)} | {_num(r.ratio, '.2f')} | {_num(r.best_ratio, '.2f')} | "
+                    f"{_mib(r.working_set)} | "
+                    f"{_mib(r.peak_resident)} | {_mib(r.device_memory)} |")
+    return rows
+
+
+def _gradient_rows(results: list[Result]) -> list[str]:
+    plain = {(r.case.adapter, r.case.elements): r.step.median for r in results
+             if r.case.path == "plain" and r.step is not None}
+    rows = ["| engine | via | params | time (median) | spread | × plain |",
+            "|---|---|---|---|---|---|"]
+    for r in results:
+        if r.step is None:
+            continue
+        base = plain.get((r.case.adapter, r.case.elements))
+        times = f"{r.step.median / base:.2f}" if base else ""
+        rows.append(f"| {r.case.adapter} | {r.case.path} | {_count(r.case.elements)} | "
+                    f"{_seconds(r.step.median)} | {r.step.spread:.0%} | {times} |")
+    return rows
+
+
+def _not_run(results: list[Result]) -> list[str]:
+    seen: dict[tuple[str, str, str], str] = {}
+    for r in results:
+        if r.status != "ok":
+            seen.setdefault((r.case.adapter, r.case.path, r.status), r.reason)
+    return [f"- {a} {p}: {status} — {reason.splitlines()[0][:200] if reason else ''}"
+            for (a, p, status), reason in sorted(seen.items())]
+
+
+def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> str:
+    m = meta["machine"]
+    lines = [f"# optconf bench — {meta['label']}", "",
+             f"`{meta['command']}` ({meta['mode']} run), {meta['finished']}.  "
+             f"{m['cpu']}, {m['cores']} cores, last-level cache "
+             f"{_mib(m['last_level_cache_bytes'])} MiB, memory {_mib(m['memory_bytes'])} MiB; "
+             f"dtype {meta['config']['dtype']}.  1-minute load average "
+             f"{_num(meta['load_average']['start'], '.2f')} at the start, "
+             f"{_num(meta['load_average']['end'], '.2f')} at the end (other processes on the "
+             "machine share the cores: compare ratios, which pair each step with a copy "
+             "timed alongside it, more than absolute times).", "",
+             "| engine | version | device | threads |", "|---|---|---|---|"]
+    for name, info in meta["engines"].items():
+        lines.append(f"| {name} | {info.get('version', '')} | {info.get('device', '')} | "
+                     f"{info.get('threads', '')} |" if "unavailable" not in info else
+                     f"| {name} | unavailable: {info['unavailable']} | | |")
+    lines += ["", HOW_TO_READ, "", f"Timer: per-call harness overhead "
+              f"{_seconds(meta['timer_overhead_per_call_s'])} (a no-op in the same timed loop), "
+              "subtracted from every repeat; each repeat lasts at least "
+              f"{_seconds(meta['config']['target'])} and there are "
+              f"{meta['config']['repeats']} of them after {meta['config']['warmup']} warm-up "
+              "steps (compilation, JIT capture, first touch).", ""]
+    lines += [*(f"![{p}]({p})" for p in plots), ""]
+    for rule in meta["config"]["rules"]:
+        sized = [r for r in results if r.case.sweep == "size" and r.case.rule == rule]
+        if sized:
+            lines += [f"## {rule}: step time and bandwidth vs size "
+                      f"({meta['config']['size_leaves']} leaves)", "", *_step_rows(sized), ""]
+    leaves = [r for r in results if r.case.sweep == "leaves"]
+    if leaves:
+        lines += [f"## Per-leaf overhead: {leaves[0].case.rule}, "
+                  f"{_count(meta['config']['leaves_total'])} parameters split into more leaves",
+                  "", *_step_rows(leaves), ""]
+    grads = [r for r in results if r.case.sweep == "gradient"]
+    if grads:
+        lines += ["## Differentiating through collection vs a plain gradient", "",
+                  "The gradient of `sum(p * p)` over the arrays themselves (*plain*), over "
+                  "the model's collected parameters (*trainables*) and through its flat "
+                  "vector (*destructure*).", "", *_gradient_rows(grads), ""]
+    missing = _not_run(results)
+    if missing:
+        lines += ["## Not measured", "", *missing, ""]
+    return "\n".join(lines)

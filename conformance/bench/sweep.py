@@ -1,0 +1,254 @@
+"""The benchmark's cases and how one is run: prepare through the adapter (engine-resident
+data, set up once), warm up (compile, JIT-capture, first-touch), then time steps and the
+same-working-set copy in alternating repeats, with the memory the case holds.
+
+Three sweeps: ``size`` (parameters from 1e4 up at a fixed leaf count, every rule),
+``leaves`` (1 .. 10,000 leaves at a fixed total: the per-leaf overhead, first rule only) and
+``gradient`` (``sum(p * p)`` differentiated over the arrays themselves vs through the
+engine's collection).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import gc
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from optconf.adapters.bench_common import VIAS
+from optconf.adapters.protocol import Adapter, PreparedStep, Unsupported
+from optconf.reference import rules as ref_rules
+from optconf.reference.rules.base import Rule
+
+from . import machine
+from .timing import Sample, Timer
+from .traffic import bytes_per_element
+
+SWEEPS = ("size", "leaves", "gradient")
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """What to run.  A series (one engine, rule and path, growing cases) stops after a case
+    whose median step took longer than ``max_step`` seconds, or whose preparation and
+    warm-up took longer than ``max_prepare`` (the case is interrupted then), the rest
+    recorded as skipped."""
+
+    rules: tuple[str, ...] = ("Adam",)
+    sizes: tuple[int, ...] = (10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000,
+                              10_000_000, 20_000_000, 50_000_000)
+    size_leaves: int = 10
+    leaf_counts: tuple[int, ...] = (1, 10, 100, 1_000, 10_000)
+    leaves_total: int = 1_000_000
+    gradient_sizes: tuple[int, ...] = (100_000, 10_000_000)
+    dtype: str = "float32"
+    target: float = 0.05
+    repeats: int = 11
+    warmup: int = 3
+    max_step: float = 2.0
+    max_prepare: float = 180.0
+    sweeps: tuple[str, ...] = SWEEPS
+
+
+QUICK = Config(sizes=(10_000, 1_000_000), leaf_counts=(1, 30), leaves_total=100_000,
+               gradient_sizes=(100_000,), target=0.005, repeats=5, max_step=0.5,
+               max_prepare=20.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    sweep: str
+    adapter: str
+    path: str          # the update path, or for the gradient sweep how it collects (VIAS)
+    rule: str          # rule class name; "" for gradients
+    elements: int      # parameters in all
+    leaves: int
+    dtype: str
+
+    def shapes(self) -> list[tuple[int, ...]]:
+        return [(self.elements // self.leaves,)] * self.leaves
+
+    @property
+    def series(self) -> tuple[str, str, str, str]:
+        return self.sweep, self.adapter, self.rule, self.path
+
+
+@dataclasses.dataclass
+class Result:
+    case: Case
+    status: str                       # ok | unsupported | skipped | error
+    reason: str = ""
+    step: Sample | None = None
+    copy: Sample | None = None
+    bytes_per_element: int | None = None
+    working_set: int | None = None    # parameters, gradients and state, bytes
+    device: str | None = None
+    threads: int | None = None
+    warmup_seconds: float | None = None
+    resident_held: int | None = None  # resident growth from before preparation to the end
+    peak_resident: int | None = None  # peak resident set during the case
+    device_memory: int | None = None  # peak device memory, where the device reports one
+
+    @property
+    def gbps(self) -> float | None:
+        if self.step is None or self.bytes_per_element is None or self.step.median <= 0:
+            return None
+        return self.bytes_per_element * self.case.elements / self.step.median / 1e9
+
+    @property
+    def copy_gbps(self) -> float | None:
+        if self.copy is None or self.working_set is None or self.copy.median <= 0:
+            return None
+        return self.working_set / self.copy.median / 1e9
+
+    @property
+    def ratio(self) -> float | None:
+        """Step GB/s over copy GB/s: 1 = the step streams its bytes as fast as a copy."""
+        gbps, copy = self.gbps, self.copy_gbps
+        return None if gbps is None or not copy else gbps / copy
+
+    @property
+    def best_ratio(self) -> float | None:
+        """The ratio of the fastest repeats: on a shared machine, noise only adds time."""
+        if self.ratio is None or self.step is None or self.copy is None:
+            return None
+        return self.ratio * (self.step.median / min(self.step.seconds)) / (
+            self.copy.median / min(self.copy.seconds))
+
+
+def rule_named(name: str) -> Rule:
+    rule = getattr(ref_rules, name, None)
+    if not (isinstance(rule, type) and issubclass(rule, Rule)):
+        raise LookupError(f"no rule {name!r} in optconf.reference.rules")
+    return rule()
+
+
+def plan(config: Config, adapter: str, paths: tuple[str, ...]) -> Iterator[Case]:
+    """Every case for one adapter, each series in growing order."""
+    d = config.dtype
+    if "size" in config.sweeps:
+        for rule in config.rules:
+            for path in paths:
+                for n in config.sizes:
+                    yield Case("size", adapter, path, rule, n - n % config.size_leaves,
+                               config.size_leaves, d)
+    if "leaves" in config.sweeps:
+        for path in paths:
+            for k in config.leaf_counts:
+                total = config.leaves_total - config.leaves_total % k
+                yield Case("leaves", adapter, path, config.rules[0], total, k, d)
+    if "gradient" in config.sweeps:
+        for via in VIAS:
+            for n in config.gradient_sizes:
+                yield Case("gradient", adapter, via, "", n - n % config.size_leaves,
+                           config.size_leaves, d)
+
+
+def _prepare(adapter: Adapter, case: Case) -> PreparedStep:
+    if case.sweep == "gradient":
+        return adapter.prepare_gradient(case.shapes(), case.dtype, case.path)
+    return adapter.prepare_step(case.shapes(), rule_named(case.rule), case.path,  # type: ignore[arg-type]
+                                case.dtype)
+
+
+def _warm(prepared: PreparedStep, times: int) -> None:
+    for _ in range(times):
+        prepared.step()
+        prepared.sync()
+        prepared.copy()
+        prepared.sync()
+
+
+class PrepareTimeout(Exception):
+    """Preparation and warm-up of a case took longer than ``Config.max_prepare``."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise PrepareTimeout in the main thread after ``seconds`` (SIGALRM, where there is
+    one); Python-level engine work (compilers, schedulers) is interrupted at once."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
+            threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: Any) -> None:
+        raise PrepareTimeout(f"preparation and warm-up took over {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_case(adapter: Adapter, case: Case, timer: Timer, config: Config) -> Result:
+    """One case, never raising: an Unsupported path, a timeout or an engine error is a
+    result."""
+    gc.collect()
+    machine.reset_peak()
+    before = machine.resident_bytes()
+    start = time.perf_counter()
+    try:
+        with _deadline(config.max_prepare):
+            prepared = _prepare(adapter, case)
+            _warm(prepared, config.warmup)
+        warm = time.perf_counter() - start
+        if not all(np.isfinite(p).all() for p in prepared.parameters()[:1]):
+            raise FloatingPointError("parameters went non-finite during warm-up")
+        step, copy = timer.paired(prepared.step, prepared.copy, prepared.sync)
+    except Unsupported as exc:
+        return Result(case, "unsupported", str(exc))
+    except PrepareTimeout as exc:
+        return Result(case, "skipped", str(exc))
+    except Exception as exc:  # an engine failing one case must not end the run
+        traceback.print_exc(file=sys.stderr)
+        return Result(case, "error", f"{type(exc).__name__}: {exc}")
+    after = machine.resident_bytes()
+    per_element = (bytes_per_element(rule_named(case.rule), np.dtype(case.dtype).itemsize)
+                   if case.rule else None)
+    result = Result(case, "ok", step=step, copy=copy, bytes_per_element=per_element,
+                    working_set=prepared.nbytes, device=prepared.device,
+                    threads=prepared.threads,
+                    warmup_seconds=warm,
+                    resident_held=None if before is None or after is None else after - before,
+                    peak_resident=machine.peak_resident_bytes(),
+                    device_memory=prepared.device_memory())
+    del prepared
+    return result
+
+
+def run_adapter(name: str, adapter: Adapter, config: Config, timer: Timer,
+                log: Any = None) -> list[Result]:
+    """Every case of one adapter; a series stops once a step exceeds ``max_step``."""
+    paths = tuple(p for p in adapter.info().paths if p != "legacy")
+    results: list[Result] = []
+    stopped: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+    for case in plan(config, name, paths):
+        if case.series in stopped:
+            results.append(Result(case, *stopped[case.series]))
+            continue
+        result = run_case(adapter, case, timer, config)
+        results.append(result)
+        if result.status == "unsupported":
+            stopped[case.series] = ("unsupported", result.reason)
+        elif result.status == "skipped":
+            stopped[case.series] = ("skipped", "a smaller case was skipped: " + result.reason)
+        elif result.status == "error":
+            stopped[case.series] = ("skipped", "a smaller case failed: " + result.reason)
+        elif result.step is not None and result.step.median > config.max_step:
+            stopped[case.series] = ("skipped", f"a smaller case's step took "
+                                    f"{result.step.median:.2f} s > {config.max_step} s")
+        if log is not None:
+            log(result)
+    return results
