@@ -33,6 +33,7 @@ from optconf.adapters.protocol import Adapter
 from optconf.reference import rules as rule_module
 from optconf.reference.rules.base import Rule
 
+from .catalog import default_rule
 from .profiles import Profile
 from .properties.registry import Case, Property
 from .report.model import SUITE_VERSION, AdapterEntry, CaseResult, RunReport, sort_results
@@ -80,12 +81,8 @@ def rule_classes() -> list[type[Rule]]:
 
 
 def _support(adapter: Adapter, cls: type[Rule]) -> str | None:
-    """None when the adapter runs ``cls`` (asked with default hyperparameters)."""
-    try:
-        example = cls()
-    except TypeError:  # needs arguments: the property decides case by case
-        return None
-    return adapter.supports(example)
+    """None when the adapter runs ``cls``, asked with the catalogue's default rule."""
+    return adapter.supports(default_rule(cls.__name__))
 
 
 def plan(label: str, adapter: Adapter, props: Iterable[Property], run_seed: int,
