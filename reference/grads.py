@@ -175,8 +175,9 @@ def _sum_tree(n: int, pairs: list[tuple[Occurrence, Array | None]]) -> list[Arra
         if g is None:
             continue
         current = total[occ.position]
-        # a fresh array for each tie: the caller's gradients are never written to
-        total[occ.position] = g if current is None else current + g
+        # a fresh array for each tie: the caller's gradients are never written to;
+        # np.add keeps a 0-d sum an array (``+`` gives a NumPy scalar)
+        total[occ.position] = g if current is None else np.add(current, g, out=np.empty_like(g))
     return total
 
 
