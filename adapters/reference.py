@@ -9,6 +9,7 @@ that patches a module global is seen here (CONF-3).
 from __future__ import annotations
 
 import copy
+import functools
 import importlib
 import warnings
 from collections.abc import Callable, Iterator
@@ -50,14 +51,10 @@ class ReferenceAdapter(Adapter):
     and ``legacy`` updates, at float64 or float32."""
 
     def info(self) -> EngineInfo:
-        try:
-            release = version("optconf")
-        except PackageNotFoundError:  # running from a checkout that is not installed
-            release = "checkout"
         return EngineInfo(
             name="reference",
             engine=REFERENCE_ENGINE,
-            version=release,
+            version=_release(),
             device="cpu",
             dtypes=("float64", "float32"),
             capabilities=CAPABILITIES,
@@ -112,6 +109,14 @@ class ReferenceAdapter(Adapter):
 
 
 # ------------------------------------------------------------------- the model an engine sees
+
+
+@functools.cache
+def _release() -> str:
+    try:
+        return version("optconf")
+    except PackageNotFoundError:  # running from a checkout that is not installed
+        return "checkout"
 
 
 def engine_model(model: Any, dtype: str) -> Any:

@@ -196,9 +196,9 @@ def assert_ties(actual: Any, expected: Any, *, clause: str, ctx: Context) -> Non
     want = ref_tree.occurrences(expected)
     got = ref_tree.occurrences(actual)
     for g, w in zip(got, want, strict=True):
-        if g.index != w.index:
-            first = ref_tree.path_str(want[[o.index for o in want].index(w.index)].path)
-            what = (f"{ref_tree.path_str(w.path)} is {first}" if w.index < g.index
+        if g.position != w.position:
+            first = ref_tree.path_str(want[[o.position for o in want].index(w.position)].path)
+            what = (f"{ref_tree.path_str(w.path)} is {first}" if w.position < g.position
                     else f"{ref_tree.path_str(w.path)} is a distinct array")
             fail(f"ties differ: {what}, but the engine gave a different pattern",
                  clause=clause, ctx=ctx)

@@ -12,6 +12,7 @@ shape, a program to no ops, a loss to ``Sum(Param(0))``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -72,16 +73,17 @@ ACTIVATIONS: tuple[Callable[..., Any], ...] = (identity, np.tanh)
 # ---------------------------------------------------------------------------- arrays
 
 
+@functools.cache
 def floats(*, dtype: str = "float64", max_magnitude: float = 4.0,
            min_magnitude: float = 0.0) -> st.SearchStrategy[float]:
     """Finite floats representable in ``dtype`` with ``min_magnitude <= |v| <=
     max_magnitude``; no NaN, infinity or subnormals.  Shrinks towards ``min_magnitude``."""
     width = _WIDTH[dtype]
-    magnitude = st.floats(min_magnitude, max_magnitude, allow_nan=False, allow_infinity=False,
-                          allow_subnormal=False, width=width)
     if min_magnitude == 0.0:
         return st.floats(-max_magnitude, max_magnitude, allow_nan=False,
                          allow_infinity=False, allow_subnormal=False, width=width)
+    magnitude = st.floats(min_magnitude, max_magnitude, allow_nan=False, allow_infinity=False,
+                          allow_subnormal=False, width=width)
     return st.tuples(magnitude, st.booleans()).map(lambda t: -t[0] if t[1] else t[0])
 
 
@@ -90,6 +92,7 @@ def shapes(*, max_dims: int = 3, max_side: int = 3) -> st.SearchStrategy[tuple[i
     return hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=0, max_side=max_side)
 
 
+@functools.cache
 def arrays(*, dtype: str = "float64", shape: tuple[int, ...] | None = None,
            max_magnitude: float = 4.0, min_magnitude: float = 0.0,
            ) -> st.SearchStrategy[np.ndarray]:
@@ -99,6 +102,7 @@ def arrays(*, dtype: str = "float64", shape: tuple[int, ...] | None = None,
     return hnp.arrays(np.float64, shapes() if shape is None else shape, elements=elements)
 
 
+@functools.cache
 def carried_values() -> st.SearchStrategy[Any]:
     """Values a model carries untouched (TREE-3): ints, strings, None, bools, integer arrays
     and callables.  Shrinks towards ``None``."""
@@ -112,6 +116,13 @@ def carried_values() -> st.SearchStrategy[Any]:
 # ---------------------------------------------------------------------------- models
 
 
+@dataclasses.dataclass(frozen=True)
+class _Slot:
+    """Where the k-th array of the pool goes in a drawn skeleton."""
+
+    k: int
+
+
 @st.composite
 def models(draw: st.DrawFn, *, dtype: str = "float64", max_params: int = 4,
            max_leaves: int = 8, shared: bool = True, min_params: int = 1,
@@ -122,13 +133,37 @@ def models(draw: st.DrawFn, *, dtype: str = "float64", max_params: int = 4,
     ``shared`` the same array object may sit at several places (TIE-1); without it repeats
     are copied apart.  Shrinks towards a single 0-d array."""
     pool = draw(st.lists(arrays(dtype=dtype, min_magnitude=min_magnitude),
-                         min_size=max(min_params, 1),
-                         max_size=max_params))
-    leaf = st.one_of(st.sampled_from(pool), carried_values())
-    tree = draw(st.recursive(leaf, _containers(dtype), max_leaves=max_leaves))
+                         min_size=max(min_params, 1), max_size=max_params))
+    tree = _fill(draw(_skeletons(dtype, max_params, max_leaves)), pool)
     if min_params and not ref_tree.occurrences(tree):
         tree = [tree, pool[0]]
     return tree if shared else untie(tree)
+
+
+@functools.cache
+def _skeletons(dtype: str, max_params: int, max_leaves: int) -> st.SearchStrategy[Any]:
+    """Trees with :class:`_Slot` where parameters go (built once: strategies are costly)."""
+    leaf = st.one_of(st.integers(0, max_params - 1).map(_Slot), carried_values())
+    return st.recursive(leaf, _containers(dtype), max_leaves=max_leaves)
+
+
+def _fill(node: Any, pool: list[np.ndarray]) -> Any:
+    """The skeleton with each slot replaced by a pool array (the same object each time)."""
+    if isinstance(node, _Slot):
+        return pool[node.k % len(pool)]
+    if isinstance(node, dict):
+        return {k: _fill(v, pool) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_fill(v, pool) for v in node]
+    if isinstance(node, Pair):
+        return Pair(_fill(node.left, pool), _fill(node.right, pool))
+    if isinstance(node, tuple):
+        return tuple(_fill(v, pool) for v in node)
+    if isinstance(node, Block):
+        return Block(_fill(node.w, pool), _fill(node.b, pool), node.note)
+    if isinstance(node, Dense):
+        return Dense(_fill(node.weight, pool), _fill(node.bias, pool), node.scale, node.act)
+    return node
 
 
 def _containers(dtype: str) -> Callable[[st.SearchStrategy[Any]], st.SearchStrategy[Any]]:
@@ -195,43 +230,39 @@ def gradients(draw: st.DrawFn, model: Any, *, dtype: str = "float64", none: bool
     by 1 or 2**-10 per array, so epsilon matters.  ``signs``: a +-1 array per distinct
     parameter, keyed by ``id(parameter)``; every value then has that sign and |value| in
     [0.25, 2] (TOL-6).  Shrinks towards zeros."""
-    return draw(_gradient_node(model, (), True, dtype, none, signs))
+
+    def go(x: Any, path: ref_tree.Path, trainable: bool) -> Any:
+        node_kind = ref_tree.kind(x, path)
+        if node_kind == "leaf" or (node_kind == "param" and not trainable):
+            return None
+        if none and path and draw(st.integers(0, 4)) == 4:
+            return None  # no gradient for this subtree or parameter (UPD-5)
+        if node_kind == "param":
+            return draw(_param_gradient(x.shape, dtype, signs is not None)) * (
+                1.0 if signs is None else signs[id(x)])
+        allowed = set(ref_tree.trainable_fields(x)) if node_kind == "fields" else None
+        kids = [(elem, go(child, (*path, elem),
+                          trainable and (allowed is None or elem.key in allowed)))
+                for elem, child in ref_tree.children(x, node_kind)]
+        if node_kind in ("dict", "fields"):
+            return {elem.key: kid for elem, kid in kids}
+        values = [kid for _, kid in kids]
+        return values if node_kind == "list" else tuple(values)
+
+    return go(model, (), True)
 
 
-def _gradient_node(x: Any, path: ref_tree.Path, trainable: bool, dtype: str, none: bool,
-                   signs: dict[int, np.ndarray] | None) -> st.SearchStrategy[Any]:
-    node_kind = ref_tree.kind(x, path)
-    if node_kind == "leaf" or (node_kind == "param" and not trainable):
-        return st.none()
-    if node_kind == "param":
-        own = _param_gradient(x, dtype, None if signs is None else signs[id(x)])
-        return st.one_of(own, st.none()) if none else own
-    allowed = set(ref_tree.trainable_fields(x)) if node_kind == "fields" else None
-    kids = [
-        (elem, _gradient_node(child, (*path, elem),
-                              trainable and (allowed is None or elem.key in allowed),
-                              dtype, none, signs))
-        for elem, child in ref_tree.children(x, node_kind)
-    ]
-    if node_kind in ("dict", "fields"):
-        whole = st.fixed_dictionaries({elem.key: kid for elem, kid in kids})
-    else:
-        whole = st.tuples(*(kid for _, kid in kids))
-        whole = whole.map(list) if node_kind == "list" else whole
-    return st.one_of(whole, st.none()) if none and path else whole
-
-
-def _param_gradient(x: np.ndarray, dtype: str,
-                    sign: np.ndarray | None) -> st.SearchStrategy[np.ndarray]:
-    if sign is not None:
-        magnitudes = arrays(dtype=dtype, shape=x.shape, min_magnitude=0.25, max_magnitude=2.0)
-        return magnitudes.map(lambda m: np.abs(m) * sign)
-    values = st.one_of(
-        st.just(np.zeros(x.shape)),
-        st.tuples(arrays(dtype=dtype, shape=x.shape), st.sampled_from((1.0, 2.0**-10)))
-        .map(lambda t: t[0] * t[1]),
+@functools.cache
+def _param_gradient(shape: tuple[int, ...], dtype: str,
+                    signed: bool) -> st.SearchStrategy[np.ndarray]:
+    if signed:  # magnitudes only; the caller applies the sign pattern
+        return arrays(dtype=dtype, shape=shape, min_magnitude=0.25,
+                      max_magnitude=2.0).map(np.abs)
+    return st.one_of(
+        arrays(dtype=dtype, shape=shape),
+        arrays(dtype=dtype, shape=shape).map(lambda a: a * 2.0**-10),
+        st.just(np.zeros(shape)),
     )
-    return values
 
 
 # -------------------------------------------------------------------------- programs

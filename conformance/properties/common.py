@@ -63,9 +63,10 @@ def dtypes(adapter: Adapter) -> st.SearchStrategy[str]:
     return st.sampled_from(known)
 
 
-def rule_for(adapter: Adapter, name: str) -> st.SearchStrategy[Rule]:
-    """Rules of class ``name`` in the variant the adapter declares (RULE-5); Unsupported,
-    before any drawing, when the adapter refuses the class."""
+def rule_for(adapter: Adapter, name: str) -> tuple[Rule, st.SearchStrategy[Rule]]:
+    """The default rule of class ``name`` and a strategy of such rules, in the variant the
+    adapter declares (RULE-5); Unsupported, before any drawing, when the adapter refuses
+    the class."""
     variant = adapter.info().variants.get(name)
     default = catalog.default_rule(name)
     if variant is not None:
@@ -73,7 +74,7 @@ def rule_for(adapter: Adapter, name: str) -> st.SearchStrategy[Rule]:
     reason = adapter.supports(default)
     if reason is not None:
         raise Unsupported(reason)
-    return catalog.rules(name, variant=variant)
+    return default, catalog.rules(name, variant=variant)
 
 
 # -------------------------------------------------------------------------- the oracle
