@@ -665,7 +665,7 @@ class Session:
             vector_to_parameters(self.flat.detach(), self.engine.torch_order())
         values = [_numpy(p) for p in self.engine.params]
         model = map_params(
-            lambda _path, x: values[self.index_of[id(x)]].astype(x.dtype), self.program.model)
+            lambda _path, x: values[self.index_of[id(x)]], self.program.model)
         return Outcome(model, [self._state(i) for i in range(len(self.engine.params))])
 
     def _state(self, index: int) -> dict[str, Any] | None:
