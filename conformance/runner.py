@@ -259,7 +259,6 @@ class RunConfig:
     adapters: list[str]
     profile: Profile
     seed: int
-    explicit: bool = True           # adapters named by the user (unavailable = error)
     jobs: int = 1
     shard: tuple[int, int] = (1, 1)
     properties: list[str] | None = None
@@ -267,6 +266,7 @@ class RunConfig:
     registry: str = DEFAULT_REGISTRY
     out: Path | None = None         # repro scripts go to out/repro
     argv: list[str] = dataclasses.field(default_factory=list)
+    stop_on: frozenset[str] = frozenset()  # statuses that end an adapter's remaining cases
 
 
 def _timestamp() -> str:
@@ -319,10 +319,13 @@ def _run_tasks(tasks: list[Task], config: RunConfig, results: list[CaseResult],
                progress: Progress | None) -> None:
     pool = WorkerPool(config.registry)
     remaining = {a: sum(t.adapter == a for t in tasks) for a in config.adapters}
+    caught: set[str] = set()   # adapters with a result in config.stop_on
     repro_dir = str(config.out / "repro") if config.out else None
     profile = dataclasses.asdict(config.profile)
 
-    def one(task: Task) -> CaseResult:
+    def one(task: Task) -> CaseResult | None:
+        if task.adapter in caught:
+            return None
         worker = pool.take(task.adapter)
         try:
             answer = worker.ask({"property": task.prop.id, "rule": task.case.rule,
@@ -331,17 +334,22 @@ def _run_tasks(tasks: list[Task], config: RunConfig, results: list[CaseResult],
                                 config.profile.timeout)
         finally:
             pool.give(worker)
+        if answer["status"] in config.stop_on:
+            caught.add(task.adapter)  # here, before this thread takes the next case
         return task.result(**answer)
 
     executor = ThreadPoolExecutor(max_workers=max(1, config.jobs))
     try:
-        futures = [executor.submit(one, t) for t in tasks]
+        futures = {executor.submit(one, t): t for t in tasks}
         for done, future in enumerate(as_completed(futures), 1):
+            adapter = futures[future].adapter
             result = future.result()
+            remaining[adapter] -= 1
+            if not remaining[adapter]:
+                pool.close_adapter(adapter)
+            if result is None:
+                continue
             results.append(result)
-            remaining[result.adapter] -= 1
-            if not remaining[result.adapter]:
-                pool.close_adapter(result.adapter)
             if progress:
                 progress(done, len(tasks), result)
     finally:

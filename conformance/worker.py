@@ -44,21 +44,47 @@ def execute(adapter: Adapter, label: str, prop: Property, profile: Profile, seed
     out: dict[str, Any] = {"status": "pass"}
     try:
         prop.check(adapter, profile, seed, case)
-    except Deviation as dev:
-        out = {"status": "fail", "message": dev.message, "clause": dev.clause,
-               "observed": _finite_or_none(dev.observed), "allowed": dev.allowed,
-               "counterexample": jsonable(dev.case)}
-        if repro_dir is not None:
-            from .repro import write_repro  # only failures pay for the repro writer
+    except Exception as exc:
+        dev, others = _deviation_in(exc)
+        if dev is not None:
+            out = _failure(dev, others)
+            if repro_dir is not None:
+                from .repro import write_repro  # only failures pay for the repro writer
 
-            out["repro"] = str(write_repro(repro_dir, adapter, label, prop, case, seed, dev))
-    except Unsupported as exc:
-        out = {"status": "unsupported", "message": str(exc)}
-    except Exception as exc:  # anything else the adapter or engine raised
-        tail = traceback.format_exception(exc)[-TRACEBACK_LINES:]
-        out = {"status": "error", "message": f"{type(exc).__name__}: {exc}\n" + "".join(tail)}
+                out["repro"] = str(write_repro(repro_dir, adapter, label, prop, case, seed,
+                                               dev))
+        elif isinstance(exc, Unsupported):
+            out = {"status": "unsupported", "message": str(exc)}
+        else:  # anything else the adapter, the engine or the property raised
+            tail = traceback.format_exception(exc)[-TRACEBACK_LINES:]
+            out = {"status": "error", "message": f"{type(exc).__name__}: {exc}\n" + "".join(tail)}
     out["duration"] = time.perf_counter() - start
     return out
+
+
+def _deviation_in(exc: Exception) -> tuple[Deviation | None, int]:
+    """The Deviation ``exc`` is or holds (Hypothesis groups distinct failures), and how
+    many other failures came with it."""
+    if isinstance(exc, Deviation):
+        return exc, 0
+    if isinstance(exc, ExceptionGroup):
+        flat = _leaves(exc)
+        devs = [e for e in flat if isinstance(e, Deviation)]
+        if devs:
+            return devs[0], len(flat) - 1
+    return None, 0
+
+
+def _leaves(group: BaseExceptionGroup[Any]) -> list[BaseException]:
+    return [leaf for e in group.exceptions
+            for leaf in (_leaves(e) if isinstance(e, BaseExceptionGroup) else [e])]
+
+
+def _failure(dev: Deviation, others: int) -> dict[str, Any]:
+    more = f"\n(and {others} other distinct failures of this case)" if others else ""
+    return {"status": "fail", "message": dev.message + more, "clause": dev.clause,
+            "observed": _finite_or_none(dev.observed), "allowed": dev.allowed,
+            "counterexample": jsonable(dev.case)}
 
 
 def _finite_or_none(x: float | None) -> float | str | None:

@@ -48,3 +48,10 @@ def check_needs_freeze(adapter, profile, seed, case):
 @fake("fake.unsupported_case")
 def check_unsupported_case(adapter, profile, seed, case):
     raise Unsupported("this case cannot be expressed")
+
+
+@fake("fake.grouped_failures")
+def check_grouped_failures(adapter, profile, seed, case):
+    """Two distinct failures, as Hypothesis reports them: one Deviation, one error."""
+    raise ExceptionGroup("Hypothesis found 2 distinct failures.", [
+        ValueError("boom"), Deviation("w=1, but should be 2", clause="CONF-5")])

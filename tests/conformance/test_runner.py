@@ -64,3 +64,9 @@ def test_run_records_one_seed_and_each_case_replays_with_its_own():
     assert report.seed == 5
     for r in report.results:
         assert r.seed == case_seed(5, r.adapter, r.property, Case(r.rule, r.path))
+
+
+def test_a_deviation_among_grouped_failures_makes_the_case_fail():
+    (result,) = fake_run("GoodAdapter", properties=["fake.grouped_failures"]).results
+    assert result.status == "fail" and result.clause == "CONF-5"
+    assert "1 other distinct failures" in result.message

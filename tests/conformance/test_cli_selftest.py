@@ -1,0 +1,39 @@
+"""``optconf selftest`` counts a mutant killed by a failing result, stops its cases there, and
+fails below the required kill rate (CONF-7)."""
+
+from __future__ import annotations
+
+from optconf.conformance.report.model import AdapterEntry, CaseResult, RunReport
+from optconf.conformance.selftest import summary
+
+from .runner_helpers import fake_run
+
+
+def report(*results):
+    names = sorted({r.adapter for r in results})
+    return RunReport("0", "", "", "ci", 0, "1/1", [], [AdapterEntry(n, True) for n in names],
+                     list(results))
+
+
+def res(adapter, status, prop="p"):
+    return CaseResult(adapter, prop, None, None, [], status)
+
+
+def test_kill_rate_counts_failures_errors_and_crashes_but_not_timeouts():
+    rate, survivors, reference, table = summary(report(
+        res("reference", "pass"), res("mutant:a", "fail"), res("mutant:b", "timeout"),
+        res("mutant:c", "crash"), res("mutant:d", "pass")))
+    assert rate == 0.5 and survivors == ["mutant:b", "mutant:d"] and reference == []
+    assert "**survived**" in table
+
+
+def test_a_failing_reference_is_reported():
+    assert summary(report(res("reference", "fail")))[2] == ["reference::p"]
+
+
+def test_stop_on_ends_an_adapters_cases_at_the_first_catch():
+    full = fake_run("WrongAdapter", properties=["fake.descent_step"])
+    stopped = fake_run("WrongAdapter", properties=["fake.descent_step"],
+                       stop_on=frozenset({"fail"}))
+    assert [r.status for r in full.results] == ["fail", "fail"]
+    assert [r.status for r in stopped.results] == ["fail"]
