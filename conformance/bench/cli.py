@@ -47,6 +47,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quick", action="store_true",
                    help="small sizes, few repeats: a smoke run in well under 2 minutes")
     p.add_argument("--label", help="machine label for the report.  Default: CPU, cores, cache")
+    p.add_argument("--render", type=Path, metavar="BENCH.json",
+                   help="run nothing: redraw bench.md and the plots from a bench.json")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -98,6 +100,12 @@ def _engine_info(adapter: Adapter, results: list[Result]) -> dict[str, Any]:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.render:
+        if not args.render.is_file():
+            print(f"optconf bench: error: no such file {args.render}", file=sys.stderr)
+            return 2
+        meta, results = output.read_json(args.render)
+        return _write(args.out, meta, results)
     config = config_from(args)
     adapters, unavailable = _adapters(args.adapter)
     described = machine.describe()

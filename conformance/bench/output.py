@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .sweep import Result
+from .sweep import Case, Result
 from .timing import Sample
 
 HOW_TO_READ = """\
@@ -53,6 +53,28 @@ def result_record(r: Result) -> dict[str, Any]:
 def write_json(path: Path, meta: dict[str, Any], results: Iterable[Result]) -> None:
     doc = {**meta, "results": [result_record(r) for r in results]}
     path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+
+
+def _read_sample(record: dict[str, Any] | None) -> Sample | None:
+    if record is None:
+        return None
+    return Sample(tuple(record["seconds"]), record["calls"], record["overhead_per_call_s"])
+
+
+def read_json(path: Path) -> tuple[dict[str, Any], list[Result]]:
+    """A ``bench.json`` back as its metadata and results (to redraw the views)."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    fields = [f.name for f in dataclasses.fields(Case)]
+    results = [Result(Case(**{k: r[k] for k in fields}), r["status"], r["reason"],
+                      step=_read_sample(r["step"]), copy=_read_sample(r["copy"]),
+                      bytes_per_element=r["bytes_per_element"],
+                      working_set=r["working_set_bytes"], device=r["device"],
+                      threads=r["threads"], warmup_seconds=r["warmup_s"],
+                      resident_held=r["resident_held_bytes"],
+                      peak_resident=r["peak_resident_bytes"],
+                      device_memory=r["device_memory_bytes"])
+               for r in doc.pop("results")]
+    return doc, results
 
 
 # ------------------------------------------------------------------------------ Markdown

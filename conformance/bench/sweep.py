@@ -54,7 +54,7 @@ class Config:
     repeats: int = 11
     warmup: int = 3
     max_step: float = 2.0
-    max_prepare: float = 180.0
+    max_prepare: float = 90.0
     sweeps: tuple[str, ...] = SWEEPS
 
 

@@ -1,0 +1,83 @@
+"""Every engine's prepared benchmark step runs the real update: after a few timed-style
+calls its parameters are the reference's Adam trajectory within the tolerance model, on every
+path the adapter declares (so the benchmark never times a no-op or a different rule)."""
+
+import numpy as np
+import pytest
+
+from optconf.adapters import installed
+from optconf.adapters.bench_common import case_arrays
+from optconf.adapters.protocol import Adapter, Unsupported
+from optconf.conformance.tolerance import bound
+from optconf.reference import setup, update_
+from optconf.reference.rules import Adam, Descent
+
+SHAPES = [(1000,)] * 4
+STEPS = 4
+ADAPTERS = {n: a for n, a in installed().items() if isinstance(a, Adapter)}
+CASES = [(n, p) for n, a in ADAPTERS.items() for p in a.info().paths if p != "legacy"]
+
+
+def reference_trajectory(rule, steps):
+    """float64 reference from the same float32 data, and its value / change scales."""
+    params, grads = case_arrays(SHAPES, "float32")
+    params = [p.astype(np.float64) for p in params]
+    grads = [g.astype(np.float64) for g in grads]
+    state = setup(rule, params)
+    value_scale = max(np.abs(p).max() for p in params)
+    change_scale = 0.0
+    for _ in range(steps):
+        before = [p.copy() for p in params]
+        update_(state, params, grads)
+        change_scale = max(change_scale, *(np.abs(p - b).max() for p, b in zip(params, before)))
+        value_scale = max(value_scale, *(np.abs(p).max() for p in params))
+    return np.concatenate(params), value_scale, change_scale
+
+
+@pytest.mark.parametrize(("adapter", "path"), CASES)
+@pytest.mark.parametrize("rule", [Adam(), Descent(0.1)], ids=["Adam", "Descent"])
+def test_prepared_step_follows_the_reference(adapter, path, rule):
+    engine = ADAPTERS[adapter]
+    prepared = engine.prepare_step(SHAPES, rule, path, "float32")
+    for _ in range(STEPS):
+        prepared.step()
+    prepared.sync()
+    got = np.concatenate([p.ravel() for p in prepared.parameters()]).astype(np.float64)
+    want, value_scale, change_scale = reference_trajectory(rule, STEPS)
+    allowed = bound(engine.info().engine, "float32", rule, path, STEPS).allowed(
+        value_scale, change_scale)
+    assert np.abs(got - want).max() <= allowed
+
+
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+def test_working_set_counts_parameters_gradients_and_adam_state(adapter):
+    """Adam keeps two moments per element: the working set is at least four float32 arrays
+    (scalars such as step counts may add a few bytes)."""
+    prepared = ADAPTERS[adapter].prepare_step(SHAPES, Adam(), "flat_list", "float32")
+    elements = sum(s[0] for s in SHAPES)
+    assert 4 * 4 * elements <= prepared.nbytes <= 4 * 4 * elements + 64 * len(SHAPES)
+
+
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+def test_copy_moves_the_working_set_without_touching_parameters(adapter):
+    prepared = ADAPTERS[adapter].prepare_step(SHAPES, Adam(), "flat_list", "float32")
+    before = prepared.parameters()
+    prepared.copy()
+    prepared.sync()
+    for a, b in zip(before, prepared.parameters(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+@pytest.mark.parametrize("via", ["plain", "trainables", "destructure"])
+def test_every_engine_prepares_each_gradient(adapter, via):
+    prepared = ADAPTERS[adapter].prepare_gradient(SHAPES, "float32", via)
+    prepared.step()
+    prepared.sync()
+    assert prepared.nbytes == 2 * 4 * sum(s[0] for s in SHAPES)
+
+
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+def test_a_path_without_a_benchmark_is_unsupported(adapter):
+    with pytest.raises(Unsupported):
+        ADAPTERS[adapter].prepare_step(SHAPES, Adam(), "legacy", "float32")

@@ -1,0 +1,48 @@
+"""The benchmarks as a pytest-benchmark suite, grouped by rule and size, so that
+``pytest tests/bench --benchmark-only --benchmark-autosave`` and ``pytest-benchmark compare``
+work.  Each case is one optimiser step (device sync included) of an engine path, with the
+same-run copy of its working set, the GB/s and the ratio in ``extra_info``.
+
+The default run is small (1e4 parameters, for CI); ``OPTCONF_BENCH_SIZES="1e4 1e6 5e7"``
+and ``OPTCONF_BENCH_RULES="Adam Descent"`` ask for more.
+"""
+
+import os
+
+import numpy as np
+import pytest
+
+from optconf.adapters import installed
+from optconf.adapters.protocol import Adapter
+from optconf.conformance.bench.sweep import rule_named
+from optconf.conformance.bench.timing import Timer
+from optconf.conformance.bench.traffic import bytes_per_element
+
+LEAVES = 10
+SIZES = [int(float(s)) for s in os.environ.get("OPTCONF_BENCH_SIZES", "1e4").split()]
+RULES = os.environ.get("OPTCONF_BENCH_RULES", "Adam").split()
+ADAPTERS = {n: a for n, a in installed().items() if isinstance(a, Adapter)}
+CASES = [(n, p) for n, a in ADAPTERS.items() for p in a.info().paths if p != "legacy"]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda n: f"{n:.0e}")
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize(("adapter", "path"), CASES)
+def test_step(benchmark, adapter, path, rule, size):
+    prepared = ADAPTERS[adapter].prepare_step([(size // LEAVES,)] * LEAVES, rule_named(rule),
+                                              path, "float32")
+    benchmark.group = f"{rule}-{size:.0e}"
+
+    def step_and_sync():
+        prepared.step()
+        prepared.sync()
+
+    benchmark.pedantic(step_and_sync, rounds=7, warmup_rounds=3)
+    step = benchmark.stats.stats.median
+    copy = Timer(target=0.002, repeats=7).alone(prepared.copy, prepared.sync).median
+    gbps = bytes_per_element(rule_named(rule), 4) * size / step / 1e9
+    copy_gbps = prepared.nbytes / copy / 1e9
+    benchmark.extra_info.update(gbps=gbps, copy_gbps=copy_gbps, ratio=gbps / copy_gbps,
+                                working_set=prepared.nbytes, device=prepared.device,
+                                threads=prepared.threads)
+    assert all(np.isfinite(p).all() for p in prepared.parameters())

@@ -1,0 +1,130 @@
+"""``optconf bench`` itself: the traffic table, the timer's statistics and overhead, the
+sweeps' planning and stopping rules, and a small end-to-end run writing JSON, Markdown and
+PNG."""
+
+import json
+import time
+
+import numpy as np
+import pytest
+
+from optconf.adapters import load
+from optconf.adapters.protocol import PreparedStep, Unsupported
+from optconf.conformance.bench import cli, sweep, traffic
+from optconf.conformance.bench.timing import Sample, Timer
+from optconf.reference.rules import Adam, AMSGrad, Descent, Momentum, RMSProp
+
+
+def test_traffic_counts_reads_and_writes_of_full_size_arrays():
+    assert traffic.bytes_per_element(Adam(), 4) == 7 * 4
+    assert traffic.bytes_per_element(Descent(), 8) == 3 * 8
+    assert traffic.arrays_moved(Momentum()) == 5
+    assert traffic.arrays_moved(AMSGrad()) == 9
+    assert traffic.arrays_moved(RMSProp(centred=True)) == 7
+
+
+def test_a_rule_without_traffic_entry_is_refused_not_guessed():
+    class Unknown(Descent):
+        pass
+
+    with pytest.raises(LookupError, match="no traffic entry for Unknown"):
+        traffic.arrays_moved(Unknown())
+
+
+def test_sample_reports_median_quartiles_and_relative_spread():
+    s = Sample((1.0, 2.0, 3.0, 4.0, 100.0), calls=1, overhead=0.0)
+    assert s.median == 3.0
+    assert s.quartiles() == (2.0, 4.0)
+    assert s.spread == pytest.approx(2.0 / 3.0)
+
+
+def test_timer_subtracts_its_own_overhead():
+    """A no-op measures as (almost) nothing once the loop's overhead is subtracted, while a
+    1 ms sleep still measures as at least 1 ms."""
+    timer = Timer(target=0.002, repeats=5)
+    noop = timer.alone(lambda: None, lambda: None)
+    sleep = timer.alone(lambda: time.sleep(0.001), lambda: None)
+    assert noop.median < 1e-6 < 1e-3 <= sleep.median
+    assert noop.overhead > 0
+
+
+def test_sizes_keep_equal_leaves_and_series_grow():
+    config = sweep.Config(sizes=(10_001, 1_000), size_leaves=10, leaf_counts=(1, 3),
+                          leaves_total=100, gradient_sizes=(50,))
+    cases = list(sweep.plan(config, "reference", ("flat_list",)))
+    sizes = [c for c in cases if c.sweep == "size"]
+    assert [c.elements for c in sizes] == [10_000, 1_000]
+    assert all(c.elements % c.leaves == 0 for c in cases)
+    assert [c.leaves for c in cases if c.sweep == "leaves"] == [1, 3]
+    assert {c.path for c in cases if c.sweep == "gradient"} == {
+        "plain", "trainables", "destructure"}
+
+
+class SlowPrepare:
+    """An adapter whose preparation never ends, and one path it does not have."""
+
+    def info(self):
+        return load("reference").info()
+
+    def prepare_step(self, shapes, rule, path, dtype):
+        if path == "flat_vector":
+            raise Unsupported("no flat vector here")
+        while True:
+            time.sleep(0.01)
+
+
+def test_a_case_over_the_preparation_limit_is_interrupted_and_its_series_skipped():
+    config = sweep.Config(sizes=(100, 200), sweeps=("size",), max_prepare=0.2)
+    results = sweep.run_adapter("slow", SlowPrepare(), config, Timer(0.001, 1))
+    by_path = {}
+    for r in results:
+        by_path.setdefault(r.case.path, []).append(r.status)
+    assert by_path["structured"] == ["skipped", "skipped"]
+    assert by_path["flat_vector"] == ["unsupported", "unsupported"]
+    assert "took over 0.2 s" in results[0].reason
+
+
+class Fixed(PreparedStep):
+    """A step of known cost: the ratio must come out of the table and the working set."""
+
+    nbytes = 1000
+
+    def step(self):
+        time.sleep(0.002)
+
+    def copy(self):
+        time.sleep(0.001)
+
+    def parameters(self):
+        return [np.zeros(10)]
+
+
+def test_gbps_and_ratio_follow_from_traffic_working_set_and_times():
+    case = sweep.Case("size", "x", "flat_list", "Adam", 100, 1, "float32")
+    step = Sample((0.002,), 1, 0.0)
+    copy = Sample((0.001,), 1, 0.0)
+    r = sweep.Result(case, "ok", step=step, copy=copy, bytes_per_element=28, working_set=1000)
+    assert r.gbps == pytest.approx(28 * 100 / 0.002 / 1e9)
+    assert r.copy_gbps == pytest.approx(1000 / 0.001 / 1e9)
+    assert r.ratio == pytest.approx(1.4)
+
+
+def test_quick_run_on_the_reference_writes_json_markdown_and_plots(tmp_path):
+    code = cli.main(["--quick", "--adapter", "reference", "--sizes", "1e3", "4e3",
+                     "--leaves", "1", "4", "--out", str(tmp_path)])
+    assert code == 0
+    doc = json.loads((tmp_path / "bench.json").read_text())
+    ok = [r for r in doc["results"] if r["status"] == "ok"]
+    assert {r["sweep"] for r in ok} == {"size", "leaves", "gradient"}
+    assert all(r["gbps"] > 0 and r["ratio"] > 0 for r in ok if r["sweep"] != "gradient")
+    assert all(r["step"]["repeats"] == 5 for r in ok)
+    assert doc["machine"]["cores"] >= 1 and doc["timer_overhead_per_call_s"] > 0
+    md = (tmp_path / "bench.md").read_text()
+    assert "How to read the ratios" in md and "| reference | flat_list | 1000 |" in md
+    for png in ("gbps_vs_size_Adam.png", "time_vs_leaves.png"):
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_an_unknown_adapter_is_a_usage_error(tmp_path, capsys):
+    assert cli.main(["--adapter", "nonesuch", "--out", str(tmp_path)]) == 2
+    assert "unknown adapter" in capsys.readouterr().err
