@@ -265,6 +265,12 @@ def _param_gradient(shape: tuple[int, ...], dtype: str,
     )
 
 
+def tied(model: Any) -> Any:
+    """``{"net": model, "tied": p}`` with ``p`` the first array of ``model``: a model with
+    at least one shared array (TIE-1)."""
+    return {"net": model, "tied": ref_collect.trainables(model)[0]}
+
+
 # -------------------------------------------------------------------------- programs
 
 
@@ -287,10 +293,12 @@ def programs(draw: st.DrawFn, rule: Rule | st.SearchStrategy[Rule], *, dtype: st
     (``freeze`` / ``adjust`` allow them).  ``none``: gradients may hold None (UPD-5).
     ``whole``: what one flat buffer can express -- a step's gradient is all there or all
     None, and only the whole model is frozen.  ``sign_stable``: every gradient keeps one
-    sign per element and |g| >= 0.25, parameters |x| >= 1 (TOL-6).  Shrinks towards steps
-    with zero gradients and no other ops."""
+    sign per element and |g| >= 0.25, parameters |x| >= 1 (TOL-6).  ``model``: a model or
+    a strategy of models.  Shrinks towards steps with zero gradients and no other ops."""
     the_rule = draw(rule) if isinstance(rule, st.SearchStrategy) else rule
-    if model is None:
+    if isinstance(model, st.SearchStrategy):
+        model = draw(model)
+    elif model is None:
         model = draw(models(dtype=dtype, shared=shared, min_magnitude=1.0 if sign_stable else 0.0))
     signs = draw(sign_patterns(model)) if sign_stable else None
     grads = gradients(model, dtype=dtype, none=none and not whole, signs=signs)

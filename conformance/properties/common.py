@@ -18,7 +18,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from optconf.adapters.protocol import Adapter, Outcome, PathName, Program, Step, Unsupported
+from optconf.adapters.protocol import (
+    Adapter,
+    Op,
+    Outcome,
+    PathName,
+    Program,
+    Step,
+    Unsupported,
+)
 from optconf.adapters.reference import ReferenceAdapter
 from optconf.reference import collect as ref_collect
 from optconf.reference import tree as ref_tree
@@ -42,12 +50,13 @@ def hypothesis_settings(profile: Profile, *, examples: int | None = None) -> set
 
 
 def explore(strategy: st.SearchStrategy[Any], test: Callable[[Any], None], profile: Profile,
-            seed: int, *, examples: int | None = None) -> None:
+            seed: int, *, share: int = 1) -> None:
     """Run ``test`` on examples of ``strategy``, seeded by ``seed``; the first Deviation
-    (after shrinking) propagates."""
+    (after shrinking) propagates.  A property expanded into many cases gives each case
+    ``1/share`` of the profile's examples, at least 2 (CONF-4)."""
 
     @hypothesis_seed(seed)
-    @hypothesis_settings(profile, examples=examples)
+    @hypothesis_settings(profile, examples=max(2, -(-profile.max_examples // share)))
     @given(strategy)
     def run(example: Any) -> None:
         test(example)
@@ -185,6 +194,13 @@ def assert_states(actual: Outcome, want: Expected, *, program: Program, bound: B
             dtype = program.dtype if isinstance(value, np.ndarray) else None
             assert_close(label, got[key], value, allowed=allowed, clause=clause, ctx=ctx,
                          dtype=dtype)
+
+
+def probe(adapter: Adapter, path: PathName, rule: Rule, *ops: Op) -> None:
+    """Run a two-array program with ``ops`` through ``path`` so that an adapter that cannot
+    express them says Unsupported before any example is drawn (and shrunk)."""
+    model = {"w": np.ones(2), "v": np.ones(1)}
+    adapter.run(Program(model, rule, ops, adapter.info().dtypes[0]), path)
 
 
 def run_and_compare(adapter: Adapter, program: Program, path: PathName, *,

@@ -43,4 +43,4 @@ def check_path_matches_structured(adapter: Adapter, profile: Profile, seed: int,
 
     strategy = st.tuples(dtypes(adapter), rules.filter(lambda r: claimed(r, path))).flatmap(draw)
     explore(strategy, lambda program: run_and_compare(
-        adapter, program, path, clauses=Clauses("FLAT-6")), profile, seed)
+        adapter, program, path, clauses=Clauses("FLAT-6")), profile, seed, share=4)

@@ -1,0 +1,48 @@
+"""Adjusting hyperparameters mid-run keeps the state and changes the later steps as the
+reference does (ADJ-1, ADJ-2); for Momentum and Nesterov this is where eta inside and eta
+outside the velocity differ (MOMENTUM-2, NESTEROV-2)."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from optconf.adapters.protocol import Adapter, Adjust, Program, Step
+from optconf.reference.rules.base import Rule
+
+from ..catalog import adjustments
+from ..profiles import Profile
+from ..strategies import programs
+from .common import Clauses, dtypes, explore, probe, rule_for, run_and_compare, sign_stable
+from .registry import Case, prop
+
+#: Rules whose variants agree until eta changes: a difference here breaks their clause.
+SPECIFIC = {"Momentum": "MOMENTUM-2", "Nesterov": "NESTEROV-2"}
+
+
+@st.composite
+def _adjusted(draw: st.DrawFn, program: Program) -> Program:
+    change = Adjust(draw(adjustments(program.rule)))
+    at = draw(st.integers(1, max(1, len(program.ops) - 1)))
+    return Program(program.model, program.rule, (*program.ops[:at], change,
+                                                 *program.ops[at:]), program.dtype)
+
+
+@prop("ADJ-1", "ADJ-2", "MOMENTUM-2", "NESTEROV-2", requires=("adjust",), axes=("rule",))
+def check_mid_run(adapter: Adapter, profile: Profile, seed: int, case: Case) -> None:
+    """Steps, then ``adjust`` of one or two hyperparameters, then more steps: parameters and
+    state equal the reference's, which kept its state across the change (ADJ-2)."""
+    assert case.rule is not None
+    path = "structured" if "structured" in adapter.info().paths else adapter.info().paths[0]
+    _, rules = rule_for(adapter, case.rule)
+    probe(adapter, path, rule_for(adapter, "Descent")[0], Step(None), Adjust({"eta": 0.1}))
+    clause = SPECIFIC.get(case.rule, "ADJ-2")
+
+    def draw(dtype_rule: tuple[str, Rule]) -> st.SearchStrategy[Program]:
+        dtype, rule = dtype_rule
+        return programs(rule, dtype=dtype, steps=max(profile.steps, 2), freeze=False,
+                        adjust=False, sign_stable=sign_stable(adapter, dtype, rule, path),
+                        ).flatmap(_adjusted)
+
+    strategy = st.tuples(dtypes(adapter), rules).flatmap(draw)
+    explore(strategy, lambda program: run_and_compare(
+        adapter, program, path, clauses=Clauses(clause)), profile, seed, share=2)

@@ -1,0 +1,35 @@
+"""Carried values: non-trainable leaves and fields come back as they were, in value and
+type, with every container's type (TREE-3, TREE-4, TREE-7)."""
+
+from __future__ import annotations
+
+from optconf.adapters.protocol import Adapter, Step
+
+from ..asserts import assert_structure, assert_ties
+from ..profiles import Profile
+from ..strategies import programs
+from .common import context, dtypes, expected, explore, probe, rule_for
+from .registry import Case, prop
+
+
+@prop("TREE-3", "TREE-4", "TREE-7", requires=("carried",), axes=("path",))
+def check_preserved(adapter: Adapter, profile: Profile, seed: int, case: Case) -> None:
+    """After a run, the model has the same containers (types, keys, lengths), and every
+    carried value and non-trainable field equal in value and type, ties kept."""
+    assert case.path is not None
+    path = case.path
+    default, rules = rule_for(adapter, "Descent")
+    probe(adapter, path, default, Step(None))
+
+    def test(program: object) -> None:
+        assert hasattr(program, "model")
+        actual = adapter.run(program, path)  # type: ignore[arg-type]
+        want = expected(program)  # type: ignore[arg-type]
+        ctx = context(adapter, program, path)  # type: ignore[arg-type]
+        assert_structure(actual.model, want.outcome.model, clause="TREE-7",
+                         carried_clause="TREE-3", ctx=ctx)
+        assert_ties(actual.model, want.outcome.model, clause="TIE-3", ctx=ctx)
+
+    strategy = dtypes(adapter).flatmap(lambda dtype: programs(
+        rules, dtype=dtype, steps=1, whole=path == "flat_vector", freeze=False, adjust=False))
+    explore(strategy, test, profile, seed)

@@ -1,0 +1,75 @@
+"""Freezing: frozen parameters and their state are untouched, thawing resumes from the
+frozen state, and freezing one place of a shared array freezes it everywhere (FRZ-1 ..
+FRZ-3, TIE-4)."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from optconf.adapters.protocol import Adapter, Freeze, Program, Step, Thaw
+
+from ..profiles import Profile
+from ..strategies import models, programs, tied
+from .common import Clauses, dtypes, explore, probe, rule_for, run_and_compare
+from .registry import Case, prop
+
+RULES = ("Momentum", "Adam")
+
+
+def _programs(adapter: Adapter, profile: Profile, path: str, **options: object,
+              ) -> st.SearchStrategy[Program]:
+    rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
+    return st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
+        dr[1], dtype=dr[0], steps=profile.steps, adjust=False, **options))  # type: ignore[arg-type]
+
+
+@prop("FRZ-1", "FRZ-3", requires=("freeze",), axes=("path",))
+def check_frozen_untouched(adapter: Adapter, profile: Profile, seed: int, case: Case) -> None:
+    """Steps interleaved with freezing and thawing subtrees: frozen parameters and their
+    state stay as they were, the others move as in the reference (FRZ-1, FRZ-3)."""
+    assert case.path is not None
+    path = case.path
+    probe(adapter, path, rule_for(adapter, RULES[0])[0], Freeze(()), Step(None), Thaw(()))
+    explore(_programs(adapter, profile, path, whole=path == "flat_vector"),
+            lambda program: run_and_compare(adapter, program, path,
+                                            clauses=Clauses("FRZ-1")), profile, seed)
+
+
+def _freeze_then_thaw(program: Program) -> Program:
+    ops = program.ops
+    return Program(program.model, program.rule,
+                   (*ops[:1], Freeze(()), *ops[1:2], Thaw(()), *ops[2:]), program.dtype)
+
+
+@prop("FRZ-2", requires=("freeze",), axes=("path",))
+def check_thaw_resumes(adapter: Adapter, profile: Profile, seed: int, case: Case) -> None:
+    """Step, freeze everything, step (nothing moves), thaw, step again: the last steps use
+    the state as it was when frozen (FRZ-2)."""
+    assert case.path is not None
+    path = case.path
+    probe(adapter, path, rule_for(adapter, RULES[0])[0], Freeze(()), Step(None), Thaw(()))
+    strategy = _programs(adapter, profile, path, whole=True, freeze=False).map(
+        _freeze_then_thaw)
+    explore(strategy, lambda program: run_and_compare(
+        adapter, program, path, clauses=Clauses("FRZ-2")), profile, seed)
+
+
+def _freeze_tied_place(program: Program) -> Program:
+    return Program(program.model, program.rule, (Freeze(("tied",)), *program.ops),
+                   program.dtype)
+
+
+@prop("TIE-4", requires=("freeze", "shared"), axes=("path",))
+def check_tied_place_freezes_all(adapter: Adapter, profile: Profile, seed: int,
+                                 case: Case) -> None:
+    """Freezing the second place of a shared array freezes the array at its first place
+    too: neither it nor its state moves (TIE-4)."""
+    assert case.path is not None
+    path = case.path
+    probe(adapter, path, rule_for(adapter, RULES[0])[0], Freeze(("w",)), Step(None))
+    strategy = st.tuples(dtypes(adapter), rule_for(adapter, "Momentum")[1]).flatmap(
+        lambda dr: programs(dr[1], dtype=dr[0], steps=profile.steps, freeze=False,
+                            adjust=False, model=models(dtype=dr[0]).map(tied)),
+    ).map(_freeze_tied_place)
+    explore(strategy, lambda program: run_and_compare(
+        adapter, program, path, clauses=Clauses("TIE-4")), profile, seed)
