@@ -29,7 +29,8 @@ def reference_trajectory(rule, steps):
     for _ in range(steps):
         before = [p.copy() for p in params]
         update_(state, params, grads)
-        change_scale = max(change_scale, *(np.abs(p - b).max() for p, b in zip(params, before)))
+        change_scale = max(change_scale, *(np.abs(p - b).max()
+                                           for p, b in zip(params, before, strict=True)))
         value_scale = max(value_scale, *(np.abs(p).max() for p in params))
     return np.concatenate(params), value_scale, change_scale
 
