@@ -106,10 +106,10 @@ def assert_close(
     dtype: str | None = None,
 ) -> None:
     """``actual`` equals ``expected`` within ``allowed`` (max absolute error over elements);
-    ``allowed == 0`` means bitwise.  ``dtype``: the dtype ``actual`` must have.  Integers
-    and bools are compared exactly.  A NaN in ``expected`` is refused (ValueError): the
-    strategies must not produce it (TOL-1)."""
-    if isinstance(expected, bool | int | np.integer) and not isinstance(expected, np.ndarray):
+    ``allowed == 0`` means bitwise.  ``dtype``: the dtype ``actual`` must have.  Integers,
+    bools, strings and None are compared exactly.  A NaN in ``expected`` is refused
+    (ValueError): the strategies must not produce it (TOL-1)."""
+    if expected is None or isinstance(expected, bool | int | np.integer | str):
         if type(actual) is not type(expected) or actual != expected:
             fail(f"{label}={actual!r}, but should be {expected!r}", clause=clause, ctx=ctx)
         return

@@ -106,8 +106,13 @@ def _values(outcome: Outcome) -> list[dict[str, Any]]:
     return [{"param": p, **(s or {})} for p, s in zip(params, outcome.states, strict=True)]
 
 
+def _numeric(value: Any) -> bool:
+    """Float values the tolerance applies to; ints, bools, None and strings are exact."""
+    return value is not None and not isinstance(value, bool | int | np.integer | str)
+
+
 def _magnitude(value: Any) -> float:
-    if isinstance(value, bool | int | np.integer):
+    if not _numeric(value):
         return 0.0
     data = np.asarray(value, dtype=np.float64)
     return float(np.max(np.abs(data), initial=0.0))
@@ -123,7 +128,7 @@ def expected(program: Program) -> Expected:
         for i, (b, a) in enumerate(zip(before, after, strict=True)):
             for key, value in a.items():
                 value_scale[i][key] = max(value_scale[i][key], _magnitude(value))
-                if not isinstance(value, bool | int | np.integer):
+                if _numeric(value) and _numeric(b[key]):
                     delta = np.asarray(value, np.float64) - np.asarray(b[key], np.float64)
                     change_scale[i][key] = max(change_scale[i][key], _magnitude(delta))
     steps = sum(isinstance(op, Step) for op in program.ops)
