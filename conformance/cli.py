@@ -228,6 +228,8 @@ def cmd_spec(args: argparse.Namespace) -> int:
     reports = args.report or sorted(Path("reports").glob("**/report.json")) + [
         p for p in [Path("out/report.json")] if p.is_file()]
     for path in reports:
+        if not path.is_file():
+            raise UsageError(f"no such report: {path}")
         _print_clause_results(read_json(path), clause.id, path)
     return 0
 
