@@ -150,12 +150,14 @@ class Bound:
     rule: Rule
     steps: int
     is_exact: bool
+    extra: float = 0.0  # error carried in from inputs the engine computed itself (TOL-8)
 
     def allowed(self, value_scale: float, change_scale: float) -> float:
         if self.is_exact:
             return 0.0
         n = max(self.steps, 1)
-        return n * EPS[self.dtype] * (2 * value_scale + factor(self.rule) * change_scale)
+        rounding = n * EPS[self.dtype] * (2 * value_scale + factor(self.rule) * change_scale)
+        return rounding + self.extra
 
 
 def bound(engine: str, dtype: str, rule: Rule, path: str, steps: int) -> Bound:
@@ -167,3 +169,17 @@ def bound(engine: str, dtype: str, rule: Rule, path: str, steps: int) -> Bound:
     if not is_exact:
         conditioning(rule)  # fail now, naming the rule, rather than at the first comparison
     return Bound(dtype, rule, steps, is_exact)
+
+
+#: Roundings between a parameter and its gradient in the deepest loss the strategies build
+#: (``Sum(Tanh(p))``: tanh, its derivative 1 - tanh^2, the cast of the cotangent) (TOL-8).
+GRADIENT_ROUNDINGS = 8
+
+
+def gradient_allowed(engine: str, dtype: str, scale: float) -> float:
+    """The error allowed in a gradient through collection (GRAD clauses): none for the
+    reference at float64, else ``GRADIENT_ROUNDINGS * eps(dtype) * scale`` with ``scale``
+    the largest magnitude of the true gradient array and of the parameter (TOL-8)."""
+    if engine == REFERENCE_ENGINE and dtype == "float64":
+        return 0.0
+    return GRADIENT_ROUNDINGS * EPS[dtype] * scale

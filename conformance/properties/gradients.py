@@ -1,0 +1,121 @@
+"""Gradients through collection: the engine's gradient of a loss over the collected
+parameters is the reference's exact one, placed as the reference places it, and updating
+with it equals updating with the true gradient (GRAD-1 .. GRAD-4, EXPR-5)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+from optconf.adapters.protocol import Adapter, Program, Step
+from optconf.reference import expr as ref_expr
+from optconf.reference import grads as ref_grads
+from optconf.reference import tree as ref_tree
+from optconf.reference.collect import trainables_with_paths
+from optconf.reference.rules.base import Rule
+
+from .. import tolerance
+from ..asserts import Context, assert_close, case_data, fail
+from ..catalog import rules as rule_strategy
+from ..profiles import Profile
+from ..strategies import losses, models
+from .common import Clauses, assert_outcome, context, dtypes, expected, explore
+from .registry import Case, prop
+
+Drawn = tuple[Any, ref_expr.Expr, str, str]
+
+
+def _cases(adapter: Adapter, vias: list[str]) -> st.SearchStrategy[Drawn]:
+    def with_model(dtype: str) -> st.SearchStrategy[Drawn]:
+        return models(dtype=dtype).flatmap(lambda m: st.tuples(
+            st.just(m), losses(m), st.just(dtype), st.sampled_from(vias)))
+
+    return dtypes(adapter).flatmap(with_model)
+
+
+def true_gradient(model: Any, loss: ref_expr.Expr, via: str) -> Any:
+    """The reference's structured gradient; legacy ``params`` collects as ``trainables``
+    does (DEP-8)."""
+    return ref_expr.gradient_through_trainables(
+        model, loss, via="destructure" if via == "destructure" else "trainables")
+
+
+def _scale(want: np.ndarray | None, param: np.ndarray) -> float:
+    values = [np.abs(param).max(initial=0.0)]
+    if want is not None:
+        values.append(np.abs(want).max(initial=0.0))
+    return float(max(values))
+
+
+def _check_gradient(adapter: Adapter, drawn: Drawn) -> None:
+    model, loss, dtype, via = drawn
+    info = adapter.info()
+    ctx = Context(info.name, None, dtype, None,
+                  case_data(model=model, loss=repr(loss), via=via, dtype=dtype))
+    got = adapter.gradient(model, loss, dtype, via)
+    want = true_gradient(model, loss, via)
+    firsts = trainables_with_paths(model)
+    # GRAD-1: per distinct array, the positions sum to the true gradient
+    for (path, param), g, w in zip(firsts, ref_grads.summed(model, got),
+                                   ref_grads.summed(model, want), strict=True):
+        allowed = tolerance.gradient_allowed(info.engine, dtype, _scale(w, param))
+        zeros = np.zeros(param.shape)
+        assert_close(f"sum of grad[{ref_tree.path_str(path)}]",
+                     zeros if g is None else np.asarray(g, np.float64),
+                     zeros if w is None else w, allowed=allowed, clause="GRAD-1", ctx=ctx)
+    # GRAD-2, EXPR-5: what sits at each place
+    first_paths = {path for path, _ in firsts}
+    for (occ, g), (_, w) in zip(ref_grads.per_occurrence(model, got),
+                                ref_grads.per_occurrence(model, want), strict=True):
+        if (g is None) != (w is None):
+            fail(f"grad[{ref_tree.path_str(occ.path)}]={'None' if g is None else 'an array'}"
+                 f", but should be {'None' if w is None else 'an array'}",
+                 clause="EXPR-5" if occ.path in first_paths else "GRAD-2", ctx=ctx)
+
+
+@prop("GRAD-1", "GRAD-2", "GRAD-3", "EXPR-5", "EXPR-6", requires=("gradient",))
+def check_through_collection(adapter: Adapter, profile: Profile, seed: int,
+                             case: Case) -> None:
+    """The engine's gradient of a random loss over ``trainables`` / ``destructure`` (and
+    legacy ``params`` when declared): per distinct array the positions sum to the exact
+    gradient (GRAD-1), a shared array's gradient sits at its first place with None at the
+    others (GRAD-2), an unreached array gets None through a list and zeros through the flat
+    vector (EXPR-5)."""
+    vias = ["trainables", "destructure"]
+    if "legacy" in adapter.info().capabilities:
+        vias.append("legacy")
+    explore(_cases(adapter, vias), lambda drawn: _check_gradient(adapter, drawn),
+            profile, seed)
+
+
+@prop("GRAD-4", requires=("gradient",))
+def check_update_with_pulled_back(adapter: Adapter, profile: Profile, seed: int,
+                                  case: Case) -> None:
+    """Two Descent steps with the engine's own gradient tree (through ``trainables``) give
+    the parameters of two steps with the true gradient counted once (GRAD-4)."""
+    path = "structured" if "structured" in adapter.info().paths else adapter.info().paths[0]
+
+    def test(drawn: tuple[Drawn, Rule]) -> None:
+        (model, loss, dtype, _), rule = drawn
+        got = adapter.gradient(model, loss, dtype, "trainables")
+        engine_program = Program(model, rule, (Step(got), Step(got)), dtype)
+        true_tree = true_gradient(model, loss, "trainables")
+        true_program = Program(model, rule, (Step(true_tree), Step(true_tree)), dtype)
+        want = expected(true_program)
+        engine = adapter.info().engine
+        # two Descent steps carry the engine's gradient error times eta each (TOL-8)
+        scale = max([_scale(g, p) for (_, p), g in zip(
+            trainables_with_paths(model), ref_grads.summed(model, true_tree), strict=True)],
+            default=0.0)
+        grad_error = tolerance.gradient_allowed(engine, dtype, scale)
+        bound = dataclasses.replace(tolerance.bound(engine, dtype, rule, path, 2),
+                                    extra=2 * rule.eta * grad_error)  # type: ignore[attr-defined]
+        assert_outcome(adapter.run(engine_program, path), want, program=true_program,
+                       bound=bound, ctx=context(adapter, engine_program, path),
+                       clauses=Clauses("GRAD-4"), states=False)
+
+    strategy = st.tuples(_cases(adapter, ["trainables"]), rule_strategy("Descent"))
+    explore(strategy, test, profile, seed)
