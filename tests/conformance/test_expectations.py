@@ -90,3 +90,11 @@ def test_a_schema_error_names_the_entrys_line(tmp_path, text, message):
 def test_skeleton_declares_every_unexpected_result():
     text = expect.skeleton(report(result(), result(status="pass")))
     assert text.count("[[deviation]]") == 1 and 'reason = "TODO"' in text
+
+
+def test_packaged_expectations_files_parse_and_the_reference_declares_nothing():
+    for name in ("reference", "torch", "jax", "tinygrad"):
+        path = expect.packaged(name)
+        assert path is not None, name
+        expect.load(path, adapter=name)
+    assert expect.load(expect.packaged("reference")) == []
