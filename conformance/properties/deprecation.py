@@ -1,0 +1,85 @@
+"""The deprecated surface: every legacy call warns DeprecationWarning at the caller's line,
+the numbers are the new API's bit for bit, and with the warning made an error the call
+stops before acting (DEP-1 .. DEP-5)."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import warnings
+
+from hypothesis import strategies as st
+
+from optconf.adapters.protocol import Adapter, Program
+
+from ..asserts import fail
+from ..profiles import Profile
+from ..strategies import programs
+from .common import Clauses, context, dtypes, explore, rule_for, run_and_compare
+from .registry import Case, prop
+
+RULES = ("Descent", "Momentum", "Adam")
+#: DEP-3: "<old call> is deprecated; use <new call>"
+MESSAGE = re.compile(r".+ is deprecated; use .+")
+
+
+def _programs(adapter: Adapter, profile: Profile) -> st.SearchStrategy[Program]:
+    rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
+    return st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
+        dr[1], dtype=dr[0], steps=profile.steps, freeze=False, adjust=False))
+
+
+def _adapter_files(adapter: Adapter) -> set[str]:
+    """Source files of the adapter's classes: where its legacy calls are written."""
+    files = set()
+    for cls in type(adapter).__mro__:
+        try:
+            files.add(inspect.getsourcefile(cls) or "")
+        except TypeError:  # builtins
+            continue
+    return files - {inspect.getsourcefile(Adapter) or ""}
+
+
+@prop("DEP-1", "DEP-2", "DEP-3", "DEP-4", requires=("legacy",))
+def check_warns_and_matches(adapter: Adapter, profile: Profile, seed: int,
+                            case: Case) -> None:
+    """Through the legacy path: parameters and state equal the new API's (DEP-4); each step
+    warned at least once with DeprecationWarning (DEP-1), attributed to the adapter's own
+    line (DEP-2), saying what to use instead (DEP-3)."""
+    files = _adapter_files(adapter)
+
+    def test(program: Program) -> None:
+        ctx = context(adapter, program, "legacy")
+        outcome = adapter.run(program, "legacy")
+        deprecations = [w for w in outcome.warnings if w.category == "DeprecationWarning"]
+        if len(deprecations) < len(program.ops):
+            fail(f"DeprecationWarnings={len(deprecations)}, but should be at least one per "
+                 f"legacy step ({len(program.ops)})", clause="DEP-1", ctx=ctx)
+        for w in deprecations:
+            if w.filename not in files:
+                fail(f"warning.filename={w.filename}:{w.lineno}, but should be the calling "
+                     f"line in {sorted(files)}", clause="DEP-2", ctx=ctx)
+            if not MESSAGE.fullmatch(w.message):
+                fail(f"warning.message={w.message!r}, but should read '<old> is deprecated; "
+                     "use <new>'", clause="DEP-3", ctx=ctx)
+        run_and_compare(adapter, program, "legacy", clauses=Clauses("DEP-4"))
+
+    explore(_programs(adapter, profile), test, profile, seed)
+
+
+@prop("DEP-5", requires=("legacy",))
+def check_error_stops_the_call(adapter: Adapter, profile: Profile, seed: int,
+                               case: Case) -> None:
+    """With DeprecationWarning made an error, a legacy run raises it (DEP-5)."""
+
+    def test(program: Program) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)
+            try:
+                adapter.run(program, "legacy")
+            except DeprecationWarning:
+                return
+        fail("the legacy run completed, but should raise the DeprecationWarning made an "
+             "error", clause="DEP-5", ctx=context(adapter, program, "legacy"))
+
+    explore(_programs(adapter, profile), test, profile, seed)
