@@ -209,12 +209,14 @@ def probe(adapter: Adapter, path: PathName, rule: Rule, *ops: Op) -> None:
 
 
 def run_and_compare(adapter: Adapter, program: Program, path: PathName, *,
-                    clauses: Clauses, states: bool = True) -> None:
-    """Run ``program`` through ``path`` and compare with the float64 structured oracle."""
+                    clauses: Clauses, states: bool = True, **extra: Any) -> None:
+    """Run ``program`` through ``path`` and compare with the float64 structured oracle;
+    ``extra`` goes into the counterexample (e.g. the declared variant)."""
     actual = adapter.run(program, path)
     assert_outcome(actual, expected(program), program=program,
                    bound=bound_for(adapter, program, path),
-                   ctx=context(adapter, program, path), clauses=clauses, states=states)
+                   ctx=context(adapter, program, path, **extra), clauses=clauses,
+                   states=states)
 
 
 def sign_stable(adapter: Adapter, dtype: str, rule: Rule, path: str) -> bool:

@@ -1,0 +1,48 @@
+"""Each rule, in the variant the engine declares, matches the reference over several steps
+from random models and gradients: parameters and every state field (RULE-1, RULE-5, and the
+rule's own group, e.g. ADAM-1)."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from optconf.adapters.protocol import Adapter, Program
+from optconf.reference.rules.base import Rule
+
+from ..profiles import Profile
+from ..strategies import programs
+from .common import Clauses, dtypes, explore, rule_for, run_and_compare, sign_stable
+from .registry import Case, prop
+
+#: Rule classes whose clause group is not their upper-cased name.
+GROUPS = {"OptimiserChain": "CHAIN"}
+
+
+def rule_clause(name: str) -> str:
+    """The first clause of a rule's own group: its update formula (``ADAM-1``)."""
+    return f"{GROUPS.get(name, name.upper())}-1"
+
+
+@prop("RULE-1", "RULE-5", axes=("rule",))
+def check_matches_reference(adapter: Adapter, profile: Profile, seed: int,
+                            case: Case) -> None:
+    """``profile.steps`` steps of the rule, with random hyperparameters in the declared
+    variant, None and zero gradients included: parameters and state equal the float64
+    reference's within the tolerance model.  A difference breaks the rule's own clause."""
+    assert case.rule is not None
+    info = adapter.info()
+    path = "structured" if "structured" in info.paths else info.paths[0]
+    _, rules = rule_for(adapter, case.rule)
+    variant = info.variants.get(case.rule)
+
+    def draw(dtype_rule: tuple[str, Rule]) -> st.SearchStrategy[Program]:
+        dtype, rule = dtype_rule
+        return programs(rule, dtype=dtype, steps=profile.steps, freeze=False, adjust=False,
+                        sign_stable=sign_stable(adapter, dtype, rule, path))
+
+    def test(program: Program) -> None:
+        run_and_compare(adapter, program, path, clauses=Clauses(rule_clause(case.rule or "")),
+                        variant=variant)
+
+    strategy = st.tuples(dtypes(adapter), rules).flatmap(draw)
+    explore(strategy, test, profile, seed, share=2)
