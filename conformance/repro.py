@@ -75,7 +75,9 @@ def _reference_params(program: Program) -> list[np.ndarray] | None:
         from optconf.adapters.reference import ReferenceAdapter
     except ImportError:
         return None
-    return _params_after(ReferenceAdapter(), program, "structured")
+    # the oracle is the float64 structured run, whatever dtype the engine ran at
+    return _params_after(ReferenceAdapter(), dataclasses.replace(program, dtype="float64"),
+                         "structured")
 
 
 def _pickled(program: Program) -> str | None:
@@ -169,7 +171,7 @@ RULE = {RULE}
 PARAMS = {PARAMS}
 # the operations; gradients as one array (or None) per parameter
 OPS = {OPS}
-# parameters after the run as the float64 NumPy reference computed them
+# parameters after the run as the float64 NumPy reference computed them (the oracle)
 EXPECTED = {EXPECTED}
 # what the engine gave when the failure was found
 RECORDED = {RECORDED}
