@@ -1,0 +1,125 @@
+"""A state machine interleaving steps, None-gradient steps, adjust, freeze and thaw, comparing
+the engine with the reference after every operation; hypothesis shrinks a failure to the
+shortest sequence (UPD-1, UPD-5, FRZ-1, FRZ-2, ADJ-2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    get_state_machine_test,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from optconf.adapters.protocol import (
+    Adapter,
+    Adjust,
+    Freeze,
+    Op,
+    PathName,
+    Program,
+    Step,
+    Thaw,
+    Unsupported,
+)
+from optconf.reference.rules.base import Rule
+
+from ..catalog import adjustments
+from ..profiles import Profile
+from ..strategies import gradients, models, subtree_keys
+from .common import Clauses, dtypes, hypothesis_settings, probe, rule_for, run_and_compare
+from .registry import Case, prop
+
+RULES = ("Adam", "Momentum", "OptimiserChain")
+
+
+def clause_after(op: Op | None) -> str:
+    """The clause a difference right after ``op`` breaks."""
+    if isinstance(op, Freeze):
+        return "FRZ-1"
+    if isinstance(op, Thaw):
+        return "FRZ-2"
+    if isinstance(op, Adjust):
+        return "ADJ-2"
+    if isinstance(op, Step) and op.grads is None:
+        return "UPD-5"
+    return "UPD-1"
+
+
+def _can(adapter: Adapter, path: PathName, *ops: Op) -> bool:
+    try:
+        probe(adapter, path, rule_for(adapter, "Descent")[0], *ops)
+    except Unsupported:
+        return False
+    return True
+
+
+def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
+    """The state machine for ``adapter`` on ``path``: ops the path cannot express are never
+    drawn (a flat vector freezes only the whole model and gets whole gradients)."""
+    info = adapter.info()
+    whole = path == "flat_vector"
+    can_freeze = "freeze" in info.capabilities and _can(adapter, path, Freeze(()), Thaw(()))
+    can_adjust = "adjust" in info.capabilities and _can(adapter, path, Adjust({"eta": 0.1}))
+    rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
+    the_dtypes = dtypes(adapter)
+
+    class Run(RuleBasedStateMachine):
+        model: Any
+        rule: Rule
+        dtype: str
+        ops: list[Op]
+
+        @initialize(dtype=the_dtypes, data=st.data())
+        def start(self, dtype: str, data: st.DataObject) -> None:
+            self.dtype, self.ops = dtype, []
+            self.rule = data.draw(rules, label="rule")
+            self.model = data.draw(models(dtype=dtype), label="model")
+
+        @rule(data=st.data())
+        def step(self, data: st.DataObject) -> None:
+            grads = gradients(self.model, dtype=self.dtype, none=not whole)
+            self.ops.append(Step(data.draw(grads, label="grads")))
+
+        @rule()
+        def no_gradient(self) -> None:
+            self.ops.append(Step(None))
+
+        @precondition(lambda _: can_adjust)
+        @rule(data=st.data())
+        def adjust(self, data: st.DataObject) -> None:
+            self.ops.append(Adjust(data.draw(adjustments(self.rule), label="changes")))
+
+        @precondition(lambda _: can_freeze)
+        @rule(data=st.data(), thaw=st.booleans())
+        def freeze_or_thaw(self, data: st.DataObject, thaw: bool) -> None:
+            keys = () if whole else data.draw(subtree_keys(self.model), label="keys")
+            self.ops.append(Thaw(keys) if thaw else Freeze(keys))
+
+        @invariant()
+        def matches_reference(self) -> None:
+            if not hasattr(self, "ops"):
+                return  # before initialisation
+            program = Program(self.model, self.rule, tuple(self.ops), self.dtype)
+            last = self.ops[-1] if self.ops else None
+            run_and_compare(adapter, program, path, clauses=Clauses(clause_after(last)))
+
+    return Run
+
+
+@prop("UPD-1", "UPD-5", "FRZ-1", "FRZ-2", "ADJ-2", requires=("state",), axes=("path",))
+def check_interleaved_ops(adapter: Adapter, profile: Profile, seed: int, case: Case) -> None:
+    """Up to ``profile.stateful_steps`` operations in any order; after each one the engine's
+    parameters and state equal the reference's."""
+    assert case.path is not None
+    probe(adapter, case.path, rule_for(adapter, "Descent")[0], Step(None))
+    test = get_state_machine_test(machine(adapter, case.path),
+                                  settings=hypothesis_settings(
+                                      profile, examples=max(2, profile.max_examples // 4)))
+    hypothesis_seed(seed)(test)()
