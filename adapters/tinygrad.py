@@ -176,8 +176,9 @@ class _Engine:
         factory = getattr(self.optim, plan.factory)
         return factory(params, fused=fused, **plan.kwargs)
 
-    def const(self, array: np.ndarray, dtype: Any) -> Any:
-        """A gradient or constant as a Tensor of ``dtype``."""
+    def const(self, array: np.ndarray, dtype: Any, shape: tuple[int, ...] | None = None) -> Any:
+        """A gradient or constant as a Tensor of ``dtype`` (reshaped to ``shape``)."""
+        array = np.asarray(array) if shape is None else np.reshape(array, shape)
         return self.Tensor(np.ascontiguousarray(array), dtype=dtype)
 
     def step(self, opt: Any) -> None:
@@ -206,14 +207,21 @@ class _Engine:
 class EngineModel:
     """A tree of Tensors mirroring a reference model: one Tensor per distinct array (ties
     are the same Tensor), non-trainable arrays as buffers (``is_param_(False)``), other
-    leaves as they were.  ``tensors`` follows ``trainables(model)`` order."""
+    leaves as they were.  ``tensors`` follows ``trainables(model)`` order.
+
+    A 0-d parameter is held as a shape-(1,) Tensor and read back as 0-d: tinygrad's
+    optimisers cannot update a 0-d Tensor (their lr is a shape-(1,) Tensor, so the update
+    broadcasts; see docs/FINDINGS.md), and hypothesis draws 0-d arrays first, so without
+    this one engine bug would hide every other result."""
 
     def __init__(self, engine: _Engine, model: Any, dtype: Any) -> None:
         self.source = model
         made: dict[int, Any] = {}
+        self.shape: dict[int, tuple[int, ...]] = {}
 
         def param(_path: ref_tree.Path, x: np.ndarray) -> Any:
-            made[id(x)] = engine.tensor(x, dtype)
+            made[id(x)] = engine.tensor(x.reshape(1) if x.ndim == 0 else x, dtype)
+            self.shape[id(made[id(x)])] = x.shape
             return made[id(x)]
 
         def carried(_path: ref_tree.Path, value: Any) -> Any:
@@ -230,14 +238,21 @@ class EngineModel:
         return dict(zip(map(id, ref_collect.trainables(self.source)), self.tensors,
                         strict=True))
 
+    def numpy(self, t: Any) -> np.ndarray:
+        """A Tensor's value in its source array's shape."""
+        return t.numpy().reshape(self.shape.get(id(t), t.shape))
+
+    def shapes(self) -> list[tuple[int, ...]]:
+        return [self.shape[id(t)] for t in self.tensors]
+
     def values(self) -> list[np.ndarray]:
-        return [t.numpy() for t in self.tensors]
+        return [self.numpy(t) for t in self.tensors]
 
     def rebuilt(self, values: list[np.ndarray]) -> Any:
-        """The source model with each distinct array replaced by a float64 copy of its new
-        value; ties stay one object, carried leaves are the source's own (TIE-3)."""
-        by_id = {id(p): v.astype(np.float64) for p, v in
-                 zip(ref_collect.trainables(self.source), values, strict=True)}
+        """The source model with each distinct array replaced by its new value, in the
+        engine's dtype; ties stay one object, carried leaves are the source's own (TIE-3)."""
+        by_id = {id(p): v for p, v in zip(ref_collect.trainables(self.source), values,
+                                           strict=True)}
         return ref_tree.map_params(lambda _path, x: by_id[id(x)], self.source)
 
 
@@ -335,7 +350,7 @@ class _Run:
     def put_grads(self, grads: Any) -> None:
         for t, g in zip(self.model.tensors, flat_list_grads(self.model.source, grads),
                         strict=True):
-            t.grad = self.engine.const(g, self.dtype)
+            t.grad = self.engine.const(g, self.dtype, t.shape)
 
     def adjust(self, changes: Any) -> None:
         """Set the new hyperparameters on the live optimisers, keeping their state (ADJ-1):
@@ -383,15 +398,15 @@ class _OneOptimiser(_Run):
         slot_of = {id(t): i for i, t in enumerate(opt.params)}
         offsets = np.cumsum([0] + [t.numel() for t in opt.params])
         out: list[dict[str, Any] | None] = []
-        for t in self.model.tensors:
+        for t, shape in zip(self.model.tensors, self.model.shapes(), strict=True):
             i = slot_of.get(id(t))
             if i is None:
                 out.append(None)
             elif self.fused:
                 piece = slice(int(offsets[i]), int(offsets[i + 1]))
-                out.append(_slot_state(self.plan, opt, 0, piece, t.shape))
+                out.append(_slot_state(self.plan, opt, 0, piece, shape))
             else:
-                out.append(_slot_state(self.plan, opt, i, slice(None), t.shape))
+                out.append(_slot_state(self.plan, opt, i, slice(None), shape))
         return out
 
 
@@ -415,8 +430,9 @@ class _Structured(_OneOptimiser):
     def put_grads(self, grads: Any) -> None:
         self.opts[0].zero_grad()
         tensor_of = self.model.tensor_of()
-        terms = [(tensor_of[id(occ.array)] * self.engine.const(g, self.dtype)).sum()
-                 for occ, g in per_occurrence(self.model.source, grads) if g is not None]
+        terms = [(t * self.engine.const(g, self.dtype, t.shape)).sum()
+                 for occ, g in per_occurrence(self.model.source, grads) if g is not None
+                 for t in [tensor_of[id(occ.array)]]]
         loss = terms[0]
         for term in terms[1:]:
             loss = loss + term
@@ -434,12 +450,12 @@ class _PerArray(_Run):
                     mask.active(), strict=True)
         for t, opt, g, on in pairs:
             if on:
-                t.grad = self.engine.const(g, self.dtype)
+                t.grad = self.engine.const(g, self.dtype, t.shape)
                 self.engine.step(opt)
 
     def states(self) -> list[dict[str, Any] | None]:
-        return [_slot_state(self.plan, opt, 0, slice(None), t.shape)
-                for t, opt in zip(self.model.tensors, self.opts, strict=True)]
+        return [_slot_state(self.plan, opt, 0, slice(None), shape)
+                for shape, opt in zip(self.model.shapes(), self.opts, strict=True)]
 
 
 class _FlatVector(_Run):
@@ -465,8 +481,8 @@ class _FlatVector(_Run):
     def states(self) -> list[dict[str, Any] | None]:
         offsets = np.cumsum([0] + [t.numel() for t in self.model.tensors])
         return [_slot_state(self.plan, self.opts[0], 0,
-                            slice(int(offsets[i]), int(offsets[i + 1])), t.shape)
-                for i, t in enumerate(self.model.tensors)]
+                            slice(int(offsets[i]), int(offsets[i + 1])), shape)
+                for i, shape in enumerate(self.model.shapes())]
 
 
 _RUNS: dict[str, type[_Run]] = {
@@ -514,8 +530,8 @@ class TinygradAdapter(Adapter):
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
         """``nn.state.get_parameters`` as it is: one entry per occurrence of a shared Tensor,
         buffers included (COLL-1, TIE-1)."""
-        tree = EngineModel(self.engine, model, self.engine.dtype(dtype)).tree
-        return [t.numpy() for t in self.engine.state.get_parameters(tree)]
+        built = EngineModel(self.engine, model, self.engine.dtype(dtype))
+        return [built.numpy(t) for t in self.engine.state.get_parameters(built.tree)]
 
     def destructure(self, model: Any, dtype: str) -> np.ndarray:
         """tinygrad has no flat view; its fused optimiser's is the concatenation of the
@@ -536,16 +552,18 @@ class TinygradAdapter(Adapter):
         built = EngineModel(engine, model, tdtype)
         if via == "trainables":
             params = self._optimised(built)
-            evaluate(loss, params, engine.ops(tdtype)).backward()
+            views = [p.reshape(built.shape.get(id(p), p.shape)) for p in params]
+            evaluate(loss, views, engine.ops(tdtype)).backward()
             grads = {id(p): p.grad for p in params}
-            cotangents = [None if grads.get(id(t)) is None else grads[id(t)].numpy()
-                          for t in built.tensors]
+            cotangents = [None if grads.get(id(t)) is None else
+                          grads[id(t)].numpy().reshape(shape)
+                          for t, shape in zip(built.tensors, built.shapes(), strict=True)]
             return ref_collect.trainables_pullback(model, cotangents)
         if via == "destructure":
             flat = engine.tensor(ref_collect.destructure(model)[0], tdtype)
             pieces, offset = [], 0
-            for t in built.tensors:
-                pieces.append(flat[offset:offset + t.numel()].reshape(t.shape))
+            for t, shape in zip(built.tensors, built.shapes(), strict=True):
+                pieces.append(flat[offset:offset + t.numel()].reshape(shape))
                 offset += t.numel()
             evaluate(loss, pieces, engine.ops(tdtype)).backward()
             flat_grad = (np.zeros(offset, dtype=dtype) if flat.grad is None or not reached(loss)

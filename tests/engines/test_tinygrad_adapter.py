@@ -203,3 +203,20 @@ def test_repro_source_replays_with_tinygrad_alone(tiny, path):
     exec(tiny.repro_source(prog, path), scope)
     for got, want in zip(scope["GOT"], trainables(tiny.run(prog, path).model), strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_engine_cannot_update_a_0d_tensor_so_the_adapter_holds_it_as_1d(tiny):
+    """Finding: tinygrad's optimisers fail on 0-d Tensors (lr has shape (1,)); the adapter
+    holds a 0-d parameter as shape (1,) and gives it back 0-d."""
+    from tinygrad import Tensor
+    from tinygrad.helpers import Context
+    from tinygrad.nn import optim
+
+    x = Tensor(np.array(1.0, np.float32)).contiguous().realize()
+    opt = optim.SGD([x], lr=0.1)
+    x.grad = Tensor(np.array(1.0, np.float32))
+    with Context(TRAINING=1), pytest.raises(ValueError, match="broadcast"):
+        opt.step()
+    got = tiny.run(Program(np.array(1.0), Descent(0.5), (Step(np.array(1.0)),), "float32"),
+                   "flat_list")
+    assert got.model.shape == () and got.model == np.float32(0.5)
