@@ -105,3 +105,11 @@ def test_ctrl_c_writes_a_partial_report_marked_interrupted(tmp_path):
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["interrupted"]
     assert {r["status"] for r in report["results"]} == {"pass"}
+
+
+def test_update_expectations_writes_entries_that_declare_the_run(tmp_path):
+    skeleton = tmp_path / "new.toml"
+    first = fake("FlatBrokenAdapter", tmp_path / "a", "--update-expectations", str(skeleton))
+    assert first.returncode == 1 and 'reason = "TODO"' in skeleton.read_text()
+    again = fake("FlatBrokenAdapter", tmp_path / "b", "--expectations", str(skeleton))
+    assert again.returncode == 0, again.stdout
