@@ -81,10 +81,11 @@ def _mutant(name: str) -> Adapter:
     except (ImportError, AttributeError) as exc:
         raise UnknownAdapter(f"mutant:{name}: no mutants package ({exc})") from exc
     try:
-        return loader(name)
+        adapter: Adapter = loader(name)
     except KeyError as exc:
         known = ", ".join(sorted(getattr(mutants, "MUTANTS", {}))) or "none"
         raise UnknownAdapter(f"unknown mutant {name!r}; known mutants: {known}") from exc
+    return adapter
 
 
 def mutant_names() -> list[str]:

@@ -85,7 +85,7 @@ def compare(a: Adapter, b: Adapter, prog: Program, path: str) -> list[Disagreeme
     outs = []
     for adapter in (a, b):
         try:
-            outs.append(adapter.run(prog, path))  # type: ignore[arg-type]
+            outs.append(adapter.run(prog, path))
         except Exception as exc:  # one engine raising where the other runs is a difference
             outs.append(exc)
     if any(isinstance(o, Exception) for o in outs):

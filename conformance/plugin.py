@@ -119,7 +119,7 @@ def _cases(config: pytest.Config) -> list[OptconfCase]:
     cases = [OptconfCase(adapter, t, opt.optconf_profile, None, entries, reg) for t in tasks]
     for r in known:
         task = Task(r.adapter, registry(opt.optconf_registry)[r.property],
-                    Case(r.rule, r.path), r.seed, r.variant)  # type: ignore[arg-type]
+                    Case(r.rule, r.path), r.seed, r.variant)
         cases.append(OptconfCase(adapter, task, opt.optconf_profile, r, entries, reg))
     return sorted(cases, key=lambda c: _id(c))
 

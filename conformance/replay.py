@@ -43,7 +43,7 @@ def _case_args(args: argparse.Namespace) -> tuple[str, str, Case, int, str]:
         if not found:
             raise UsageError(f"no case {args.key!r} in {args.report}")
         r = found[0]
-        return r.adapter, r.property, Case(r.rule, r.path), r.seed, report.profile  # type: ignore[arg-type]
+        return r.adapter, r.property, Case(r.rule, r.path), r.seed, report.profile
     if not (args.adapter and args.prop and args.seed is not None):
         raise UsageError("give REPORT.json CASE_KEY, or --adapter, --property and --seed")
     return args.adapter, args.prop, Case(args.rule, args.path), args.seed, args.profile or "ci"

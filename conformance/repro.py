@@ -65,9 +65,10 @@ def flat_op(model: Any, op: Op) -> dict[str, Any]:
 
 def _params_after(adapter: Adapter, program: Program, path: PathName) -> list[np.ndarray] | None:
     try:
-        return trainables(adapter.run(program, path).model)
+        params: list[np.ndarray] = trainables(adapter.run(program, path).model)
     except Exception:  # the script then says no result was recorded
         return None
+    return params
 
 
 def _reference_params(program: Program) -> list[np.ndarray] | None:

@@ -82,7 +82,8 @@ def rule_classes() -> list[type[Rule]]:
 
 def _support(adapter: Adapter, cls: type[Rule]) -> str | None:
     """None when the adapter runs ``cls``, asked with the catalogue's default rule."""
-    return adapter.supports(default_rule(cls.__name__))
+    reason: str | None = adapter.supports(default_rule(cls.__name__))
+    return reason
 
 
 def plan(label: str, adapter: Adapter, props: Iterable[Property], run_seed: int,

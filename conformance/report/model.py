@@ -1,8 +1,12 @@
 """The one result model of a conformance run.  The JSON form of :class:`RunReport` is the
-source of truth; Markdown, JUnit XML and HTML are views of it (CONF-8)."""
+source of truth; Markdown, JUnit XML and HTML are views of it (CONF-8).
+
+Records have a field named ``property``, hence ``@builtins.property`` for their properties.
+"""
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 from typing import Any
 
@@ -36,21 +40,21 @@ class CaseResult:
     repro: str | None = None
     expected: str | None = None
 
-    @property
+    @builtins.property
     def case_key(self) -> str:
         parts = [p for p in (self.rule, self.path) if p]
         return f"[{','.join(parts)}]" if parts else ""
 
-    @property
+    @builtins.property
     def key(self) -> str:
         """``adapter::property[rule,path]``: how reports, replay and shards name a case."""
         return f"{self.adapter}::{self.property}{self.case_key}"
 
-    @property
+    @builtins.property
     def unexpected(self) -> bool:
         return self.status in FAILING and self.expected is None
 
-    @property
+    @builtins.property
     def shown_status(self) -> str:
         """The status as views show it: a declared failure reads ``expected``."""
         return "expected" if self.expected and self.status in FAILING else self.status
@@ -84,11 +88,11 @@ class ExpectationUse:
     covered: int = 0
     matched: int = 0
 
-    @property
+    @builtins.property
     def where(self) -> str:
         return f"{self.file}:{self.line}"
 
-    @property
+    @builtins.property
     def stale(self) -> bool:
         return self.covered > 0 and self.matched == 0
 
@@ -107,7 +111,7 @@ class RunReport:
     expectations: list[ExpectationUse] = dataclasses.field(default_factory=list)
     interrupted: bool = False
 
-    @property
+    @builtins.property
     def whole(self) -> bool:
         """Stale expectations are only judged over a whole run (one shard, or merged)."""
         return self.shard == "1/1" and not self.interrupted
