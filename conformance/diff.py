@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import random
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from optconf.reference.collect import trainables
 from optconf.reference.rules.base import Rule
 
 from . import tolerance
+from .catalog import default_rule
 from .runner import rule_classes
 
 
@@ -65,27 +67,38 @@ def _common(a: Adapter, b: Adapter) -> tuple[str, str] | None:
     return dtypes[0], "structured" if "structured" in paths else paths[0]
 
 
-def _rules(a: Adapter, b: Adapter, names: list[str] | None) -> list[Rule]:
-    rules = []
+def _natural(adapter: Adapter, name: str) -> Rule | None:
+    """The rule class ``name`` as ``adapter`` runs it: the catalogue's default in the
+    variant the adapter declares (RULE-5); None when it does not run it."""
+    rule = default_rule(name)
+    variant = adapter.info().variants.get(name)
+    if variant is not None:
+        rule = dataclasses.replace(rule, variant=variant)
+    return rule if adapter.supports(rule) is None else None
+
+
+def _rules(a: Adapter, b: Adapter, names: list[str] | None) -> list[tuple[Rule, Rule]]:
+    """Per rule class both run: (a's rule, b's rule), each in its own declared variant, so
+    a variant difference shows as a disagreement."""
+    pairs = []
     for cls in rule_classes():
         if names and cls.__name__ not in names:
             continue
-        try:
-            rule = cls()
-        except TypeError:
-            continue
-        if a.supports(rule) is None and b.supports(rule) is None:
-            rules.append(rule)
-    return rules
+        ra, rb = _natural(a, cls.__name__), _natural(b, cls.__name__)
+        if ra is not None and rb is not None:
+            pairs.append((ra, rb))
+    return pairs
 
 
-def compare(a: Adapter, b: Adapter, prog: Program, path: str) -> list[Disagreement]:
-    """Where ``a`` and ``b`` part by more than their two tolerance bounds."""
+def compare(a: Adapter, b: Adapter, prog: Program, path: str,
+            rule_b: Rule | None = None) -> list[Disagreement]:
+    """Where ``a`` and ``b`` part by more than their two tolerance bounds; ``b`` runs
+    ``rule_b`` (default: the program's rule) on the same model and gradients."""
     name = type(prog.rule).__name__
-    outs = []
-    for adapter in (a, b):
+    outs: list[Any] = []
+    for adapter, rule in ((a, prog.rule), (b, rule_b or prog.rule)):
         try:
-            outs.append(adapter.run(prog, path))
+            outs.append(adapter.run(dataclasses.replace(prog, rule=rule), path))
         except Exception as exc:  # one engine raising where the other runs is a difference
             outs.append(exc)
     if any(isinstance(o, Exception) for o in outs):
@@ -101,15 +114,36 @@ def compare(a: Adapter, b: Adapter, prog: Program, path: str) -> list[Disagreeme
     start = trainables(prog.model)
     pairs = zip(trainables(outs[0].model), trainables(outs[1].model), start, strict=True)
     for i, (pa, pb, p0) in enumerate(pairs):
-        pa64, pb64 = np.asarray(pa, np.float64), np.asarray(pb, np.float64)
-        scale = float(np.max(np.abs(np.concatenate([pa64.ravel(), pb64.ravel(), p0.ravel()])),
-                             initial=0.0))
-        change = float(np.max(np.abs(pa64 - p0), initial=0.0))
-        allowed = sum(bd.allowed(scale, change) for bd in bounds)
-        err = float(np.max(np.abs(pa64 - pb64), initial=0.0))
-        if not err <= allowed:
-            found.append(Disagreement(name, path, prog.dtype, f"param {i}", err, allowed))
+        found += _differs(name, path, prog.dtype, f"param {i}", pa, pb, p0, bounds)
+    # state fields both engines expose, under the reference's names
+    for i, (sa, sb) in enumerate(zip(outs[0].states, outs[1].states, strict=False)):
+        for key in sorted(set(sa or {}) & set(sb or {})):
+            a_val, b_val = sa[key], sb[key]
+            if _numeric(a_val) and _numeric(b_val):
+                found += _differs(name, path, prog.dtype, f"state {i}.{key}", a_val, b_val,
+                                  np.zeros_like(np.asarray(a_val, np.float64)), bounds)
     return found
+
+
+def _numeric(x: Any) -> bool:
+    return np.asarray(x).dtype.kind in "fiu"
+
+
+def _differs(rule: str, path: str, dtype: str, what: str, a: Any, b: Any, before: Any,
+             bounds: list[tolerance.Bound]) -> list[Disagreement]:
+    """``a`` vs ``b`` within the sum of both bounds; scales from the values and the change
+    from ``before`` (TOL-3)."""
+    a64, b64 = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    before64 = np.asarray(before, np.float64)
+    if a64.shape != b64.shape:
+        return [Disagreement(rule, path, dtype, what, None, None,
+                             f"shapes {a64.shape} vs {b64.shape}")]
+    scale = float(np.max(np.abs(np.stack([a64, b64, np.broadcast_to(before64, a64.shape)])),
+                         initial=0.0))
+    change = float(np.max(np.abs(a64 - before64), initial=0.0))
+    allowed = sum(bd.allowed(scale, change) for bd in bounds)
+    err = float(np.max(np.abs(a64 - b64), initial=0.0))
+    return [] if err <= allowed else [Disagreement(rule, path, dtype, what, err, allowed)]
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -126,11 +160,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
     rng = np.random.default_rng(seed)
     rules = _rules(a, b, args.rule)
     print(f"optconf diff {args.adapter[0]} vs {args.adapter[1]}: seed {seed}, {dtype}, "
-          f"{path}, rules {', '.join(type(r).__name__ for r in rules) or 'none'}")
+          f"{path}, rules {', '.join(type(r).__name__ for r, _ in rules) or 'none'}")
     found: list[Disagreement] = []
-    for rule in rules:
+    for rule_a, rule_b in rules:
         for _ in range(args.examples):
-            found += compare(a, b, program(rng, rule, args.steps, dtype), path)
+            found += compare(a, b, program(rng, rule_a, args.steps, dtype), path, rule_b)
     for d in found:
         size = f"max |a-b| {d.error:.3g} > allowed {d.allowed:.3g}" if d.error is not None \
             else d.detail
