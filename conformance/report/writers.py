@@ -182,11 +182,21 @@ def matrix_html(report: RunReport, spec: dict[str, Clause] | None = None) -> str
 {'<strong>Interrupted: partial results.</strong>' if report.interrupted else ''}
 Legend: {html.escape(legend)}; hover a cell for its cases.</p>
 <table><tr><th class="clause">clause</th>{head}</tr>
+<tr><td class="clause">cases passed / run (unsupported not run)</td>{_totals(report, adapters)}</tr>
 {chr(10).join(body)}
 </table>
 {f'<h2>Unavailable</h2><ul>{unavailable}</ul>' if unavailable else ''}
 </body></html>
 """
+
+
+def _totals(report: RunReport, adapters: list[str]) -> str:
+    cells = []
+    for a in adapters:
+        mine = [r for r in report.results if r.adapter == a and r.status != "unsupported"]
+        passed = sum(r.status == "pass" for r in mine)
+        cells.append(f"<td><b>{passed}/{len(mine)}</b></td>")
+    return "".join(cells)
 
 
 def _row(cid: str, sentence: str, adapters: list[str],

@@ -72,4 +72,5 @@ def test_matrix_has_a_row_per_clause_grouped_by_area_and_a_column_per_adapter():
     assert page.index("Trees") < page.index("TREE-1") < page.index("Adam") < page.index("ADAM-1")
     assert page.count("<th>torch</th>") == page.count("<th>jax</th>") == 1
     assert 'class="bad"' in page and "1✗" in page and "1~" in page
+    assert page.count("<b>1/4</b>") == 2  # per adapter: passed / run, unsupported not run
     assert "<script" not in page
