@@ -324,10 +324,9 @@ class _Run:
             raise Unsupported(plan)
         self.plan = plan
         self.model = EngineModel(engine, model, dtype)
-        if not self.model.tensors:
-            raise Unsupported("tinygrad's Optimizer asserts it has at least one parameter "
-                              "(nn/optim.py); a model without parameters cannot be set up")
-        self.opts: list[Any] = self.start()
+        # tinygrad asserts an optimiser has a parameter; a model without any gets none, and
+        # its steps have nothing to do (STATE-5 differs: docs/FINDINGS.md)
+        self.opts: list[Any] = self.start() if self.model.tensors else []
 
     def start(self) -> list[Any]:
         raise NotImplementedError
@@ -338,7 +337,7 @@ class _Run:
                 self.step(op.grads, mask)  # type: ignore[union-attr]
             elif isinstance(op, Adjust):
                 self.adjust(op.changes)
-        return Outcome(self.model.rebuilt(self.values()), self.states())
+        return Outcome(self.model.rebuilt(self.values()), self.states() if self.opts else [])
 
     def step(self, grads: Any, mask: _StepMask) -> None:
         if not all(mask.active()):
@@ -476,6 +475,8 @@ class _FlatVector(_Run):
         self.engine.step(self.opts[0])
 
     def values(self) -> list[np.ndarray]:
+        if not self.opts:
+            return []
         return ref_collect.split_flat(self.model.source, self.flat.numpy())
 
     def states(self) -> list[dict[str, Any] | None]:
