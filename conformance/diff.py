@@ -22,8 +22,7 @@ from optconf.reference.collect import trainables
 from optconf.reference.rules.base import Rule
 
 from . import tolerance
-from .catalog import default_rule
-from .runner import rule_classes
+from .runner import natural_rule, rule_classes
 
 
 @dataclasses.dataclass
@@ -68,12 +67,8 @@ def _common(a: Adapter, b: Adapter) -> tuple[str, str] | None:
 
 
 def _natural(adapter: Adapter, name: str) -> Rule | None:
-    """The rule class ``name`` as ``adapter`` runs it: the catalogue's default in the
-    variant the adapter declares (RULE-5); None when it does not run it."""
-    rule = default_rule(name)
-    variant = adapter.info().variants.get(name)
-    if variant is not None:
-        rule = dataclasses.replace(rule, variant=variant)
+    """The rule as ``adapter`` runs it (its declared variant); None when it does not."""
+    rule = natural_rule(adapter, name)
     return rule if adapter.supports(rule) is None else None
 
 

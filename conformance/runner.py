@@ -80,9 +80,17 @@ def rule_classes() -> list[type[Rule]]:
             if isinstance(c, type) and issubclass(c, Rule) and not inspect.isabstract(c)]
 
 
+def natural_rule(adapter: Adapter, name: str) -> Rule:
+    """The rule class ``name`` as ``adapter`` runs it: the catalogue's default rule, in the
+    variant the adapter declares (RULE-5)."""
+    rule = default_rule(name)
+    variant = adapter.info().variants.get(name)
+    return rule if variant is None else dataclasses.replace(rule, variant=variant)
+
+
 def _support(adapter: Adapter, cls: type[Rule]) -> str | None:
-    """None when the adapter runs ``cls``, asked with the catalogue's default rule."""
-    reason: str | None = adapter.supports(default_rule(cls.__name__))
+    """None when the adapter runs ``cls`` (asked with its natural rule); else why not."""
+    reason: str | None = adapter.supports(natural_rule(adapter, cls.__name__))
     return reason
 
 

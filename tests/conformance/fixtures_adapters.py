@@ -3,6 +3,7 @@ each way an engine can misbehave (crash, raise, hang, NaN)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 
@@ -95,3 +96,15 @@ class PrintingAdapter(GoodAdapter):
 class NoEngineAdapter(GoodAdapter):
     def __init__(self):
         raise Unsupported("toy engine needs a compiler that is not here")
+
+
+class VariantAdapter(GoodAdapter):
+    """Declares torch's Momentum and runs only that variant (and Descent)."""
+
+    def info(self):
+        return dataclasses.replace(super().info(), variants={"Momentum": "torch"})
+
+    def supports(self, rule):
+        if type(rule).__name__ == "Momentum":
+            return None if rule.variant == "torch" else "only Momentum(variant='torch')"
+        return super().supports(rule)

@@ -70,3 +70,10 @@ def test_a_deviation_among_grouped_failures_makes_the_case_fail():
     (result,) = fake_run("GoodAdapter", properties=["fake.grouped_failures"]).results
     assert result.status == "fail" and result.clause == "CONF-5"
     assert "1 other distinct failures" in result.message
+
+
+def test_the_rule_axis_asks_for_the_variant_the_adapter_declares():
+    label = fake_adapter("VariantAdapter")
+    tasks, _ = plan(label, load(label), [FAKE["fake.per_rule"]], run_seed=0)
+    momentum = [t for t in tasks if t.case.rule == "Momentum"]
+    assert momentum and momentum[0].variant == "torch"
