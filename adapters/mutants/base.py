@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from optconf.adapters.protocol import Adapter, EngineInfo, PathName, Program
+from optconf.adapters.protocol import Adapter, EngineInfo, Outcome, PathName, Program
 from optconf.adapters.reference import ReferenceAdapter
 from optconf.reference.rules.base import Rule
 
@@ -43,36 +43,40 @@ class Mutant:
 MUTANTS: dict[str, Mutant] = {}
 
 
-class MutantAdapter(Adapter):
+class MutantAdapter(ReferenceAdapter):
     """The reference adapter with ``patch`` active during each of its verbs."""
 
     def __init__(self, name: str, patch: Patch) -> None:
-        self.name, self.patch, self.base = name, patch, ReferenceAdapter()
+        self.name, self.patch = name, patch
 
     def info(self) -> EngineInfo:
         """The reference's declarations under the name ``mutant:<name>``."""
-        return dataclasses.replace(self.base.info(), name=f"mutant:{self.name}",
+        return dataclasses.replace(super().info(), name=f"mutant:{self.name}",
                                    notes=MUTANTS[self.name].description)
 
     def supports(self, rule: Rule) -> str | None:
         with self.patch():
-            return self.base.supports(rule)
+            return super().supports(rule)
 
-    def run(self, program: Program, path: PathName) -> Any:
+    def run(self, program: Program, path: PathName) -> Outcome:
         with self.patch():
-            return self.base.run(program, path)
+            return super().run(program, path)
+
+    def trajectory(self, program: Program) -> list[Outcome]:
+        with self.patch():
+            return super().trajectory(program)
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
         with self.patch():
-            return self.base.collect(model, dtype)
+            return super().collect(model, dtype)
 
     def destructure(self, model: Any, dtype: str) -> np.ndarray:
         with self.patch():
-            return self.base.destructure(model, dtype)
+            return super().destructure(model, dtype)
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
         with self.patch():
-            return self.base.gradient(model, loss, dtype, via)
+            return super().gradient(model, loss, dtype, via)
 
 
 def mutant(name: str, description: str, *clauses: str) -> Callable[[Patch], Patch]:

@@ -15,7 +15,8 @@ from .base import Method, mutant, wrapped
 
 
 @mutant("legacy_silent",
-        "The legacy API works but never warns", "DEP-1")
+        "The legacy API works but never warns, so a warning made an error stops nothing",
+        "DEP-1", "DEP-5")
 @contextmanager
 def _silent() -> Iterator[None]:
     with wrapped(legacy, "_deprecated", lambda _original: lambda message: None):

@@ -160,7 +160,7 @@ def _rmsprop_eps_inside() -> Iterator[None]:
 
 @mutant("adagrad_accumulator_from_zero",
         "AdaGrad: the accumulator starts at zero (torch's default), not at epsilon",
-        "ADAGRAD-2")
+        "ADAGRAD-1", "ADAGRAD-2")
 @contextmanager
 def _adagrad_from_zero() -> Iterator[None]:
     def init(self: adaptive.AdaGrad, x: Array) -> adaptive.AdaGradState:
@@ -215,7 +215,7 @@ def _clip_norm_epsilon() -> Iterator[None]:
 
 @mutant("rprop_flip_not_forgotten",
         "Rprop: after a sign flip the gradient is remembered instead of zeroed, so the next "
-        "step shrinks again", "RPROP-2")
+        "step shrinks again", "RPROP-1", "RPROP-2")
 @contextmanager
 def _rprop_flip_remembered() -> Iterator[None]:
     def remembering(original: Method) -> Method:

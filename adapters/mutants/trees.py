@@ -17,7 +17,8 @@ from .base import Method, mutant, swapped, wrapped
 
 @mutant("dict_keys_sorted",
         "Dicts walked in sorted key order (JAX pytrees), not insertion order, so the flat "
-        "order differs from the tree order", "COLL-2", "FLAT-1")
+        "order differs from the tree order and rebuilt dicts come back sorted", "COLL-2",
+        "FLAT-1", "TREE-7")
 @contextmanager
 def _dict_keys_sorted() -> Iterator[None]:
     def key(item: tuple[Any, Any]) -> str:
