@@ -3,7 +3,7 @@
 Plain functions with keyword-only options.  Every array is stored as float64 holding values
 exactly representable in the run's ``dtype``, so an engine's cast is exact and the float64
 reference computes on the very same inputs (TOL-1).  Sizes stay small: at most
-``max_params`` distinct arrays of at most 3 dimensions of side at most 3.
+``max_params`` distinct arrays of at most 3 dimensions of side at most 2.
 
 Shrink targets: a model shrinks to one 0-d array, a gradient to zeros of the parameter's
 shape, a program to no ops, a loss to ``Sum(Param(0))``.
@@ -87,7 +87,7 @@ def floats(*, dtype: str = "float64", max_magnitude: float = 4.0,
     return st.tuples(magnitude, st.booleans()).map(lambda t: -t[0] if t[1] else t[0])
 
 
-def shapes(*, max_dims: int = 3, max_side: int = 3) -> st.SearchStrategy[tuple[int, ...]]:
+def shapes(*, max_dims: int = 3, max_side: int = 2) -> st.SearchStrategy[tuple[int, ...]]:
     """Array shapes including 0-d and empty ones.  Shrinks towards ``()``."""
     return hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=0, max_side=max_side)
 
@@ -125,7 +125,7 @@ class _Slot:
 
 @st.composite
 def models(draw: st.DrawFn, *, dtype: str = "float64", max_params: int = 4,
-           max_leaves: int = 8, shared: bool = True, min_params: int = 1,
+           max_leaves: int = 6, shared: bool = True, min_params: int = 1,
            min_magnitude: float = 0.0) -> Any:
     """A model tree over dict, list, tuple, :class:`Pair`, :class:`Block` and
     :class:`Dense`, with carried leaves and at least ``min_params`` trainable arrays, of

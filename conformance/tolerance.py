@@ -1,11 +1,13 @@
 """The tolerance model: how far an engine's numbers may be from the float64 reference.
 
-One formula, documented clause by clause in docs/SPEC.md (TOL-1 .. TOL-7).  For a value
+One formula, documented clause by clause in docs/SPEC.md (TOL-1 .. TOL-8).  For a value
 compared after ``n`` applied steps (n >= 1) at ``dtype``::
 
     allowed = n * eps(dtype) * (2 * value_scale + K(rule) * change_scale)
+              + n * (2 + K(rule)) * subnormal(dtype)
 
-* ``eps(dtype)``: the unit roundoff's spacing at 1 (TOL-1);
+* ``eps(dtype)``: the spacing of floats at 1; ``subnormal(dtype)`` the absolute spacing
+  of results that underflow below the smallest normal number (TOL-1);
 * ``value_scale``: the largest magnitude the value had on the reference trajectory; the
   final ``x - step`` rounds once per step relative to it (TOL-3);
 * ``change_scale``: the largest per-op change of the value on that trajectory; the step
@@ -15,9 +17,10 @@ compared after ``n`` applied steps (n >= 1) at ``dtype``::
 
 Comparisons are exact (allowed = 0, bitwise) where the engine is the reference itself at
 float64 and the two runs compute the same arithmetic (TOL-2).  Sign-based rules are
-discontinuous: below float64 they are compared only on sign-stable inputs (TOL-6).  Integer
-and Python scalars of a state (counters, ``beta_t`` products) are compared exactly unless
-they are floats the engine computes in its dtype (TOL-7).
+discontinuous: below float64 they are compared only on sign-stable inputs (TOL-6).  Integer,
+bool, None and string fields of a state (counters, flags) are compared exactly; float
+scalars (``beta_t`` products) like arrays (TOL-7).  Gradients an engine computes itself carry
+their own bound into later comparisons (TOL-8).
 """
 
 from __future__ import annotations
@@ -36,6 +39,12 @@ EPS: dict[str, float] = {
     "float64": float(np.finfo(np.float64).eps),
     "float32": float(np.finfo(np.float32).eps),
     "float16": float(np.finfo(np.float16).eps),
+}
+
+#: The spacing of subnormal numbers per dtype: below the smallest normal number a rounding
+#: errs by up to this much in absolute terms, whatever the magnitudes (TOL-1).
+SUBNORMAL: dict[str, float] = {
+    name: float(np.finfo(name).smallest_subnormal) for name in EPS
 }
 
 
@@ -156,8 +165,9 @@ class Bound:
         if self.is_exact:
             return 0.0
         n = max(self.steps, 1)
-        rounding = n * EPS[self.dtype] * (2 * value_scale + factor(self.rule) * change_scale)
-        return rounding + self.extra
+        k = factor(self.rule)
+        relative = n * EPS[self.dtype] * (2 * value_scale + k * change_scale)
+        return relative + n * (2 + k) * SUBNORMAL[self.dtype] + self.extra
 
 
 def bound(engine: str, dtype: str, rule: Rule, path: str, steps: int) -> Bound:

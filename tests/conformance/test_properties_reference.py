@@ -1,0 +1,215 @@
+"""Every registered property passes on the reference adapter with the ci profile (CONF-1);
+the cases the reference does not claim are exactly the listed ones and say Unsupported; and
+properties can fail: deliberately wrong adapters are caught under the right clause."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import Phase, settings
+
+from optconf.adapters.protocol import Adjust, Freeze, Outcome, PathName, Program, Step, Unsupported
+from optconf.adapters.reference import ReferenceAdapter
+from optconf.conformance.catalog import rule_classes
+from optconf.conformance.deviation import Deviation
+from optconf.conformance.profiles import PROFILES
+from optconf.conformance.properties import PROPERTIES, Case
+from optconf.reference import collect as ref_collect
+from optconf.reference import expr as ref_expr
+from optconf.reference import tree as ref_tree
+from optconf.reference.grads import summed
+from optconf.reference.rules import Adam, Momentum
+
+CI = PROFILES["ci"]
+SEED = 20261123
+REFERENCE = ReferenceAdapter()
+
+#: (property, rule, path) cases the reference does not claim, and why (FLAT-6, RULE-4,
+#: RULE-8, DEP-4): per-array rules on one flat vector, global-norm rules one array at a
+#: time, and the legacy API's missing freeze / a flat vector's partial freeze.
+NOT_CLAIMED = {
+    ("flat.path_matches_structured", "ClipNorm", "flat_vector"),
+    ("flat.path_matches_structured", "ClipGlobalNorm", "per_array"),
+    ("flat.path_matches_structured", "ClipGlobalNorm", "legacy"),
+    ("freezing.frozen_untouched", None, "legacy"),
+    ("freezing.thaw_resumes", None, "legacy"),
+    ("freezing.tied_place_freezes_all", None, "legacy"),
+    ("freezing.tied_place_freezes_all", None, "flat_vector"),
+}
+
+
+def cases(adapter: ReferenceAdapter) -> list[Any]:
+    info = adapter.info()
+    found = []
+    for pid, prop in sorted(PROPERTIES.items()):
+        if not prop.requires <= info.capabilities | set(info.paths):
+            continue
+        rules = list(rule_classes()) if "rule" in prop.axes else [None]
+        paths: list[PathName | None] = list(info.paths) if "path" in prop.axes else [None]
+        for rule in rules:
+            for path in paths:
+                found.append(pytest.param(pid, Case(rule, path),
+                                          id=f"{pid}{Case(rule, path).key()}"))
+    return found
+
+
+@pytest.mark.parametrize(("pid", "case"), cases(REFERENCE))
+def test_reference_passes(pid: str, case: Case) -> None:
+    check = PROPERTIES[pid].check
+    if (pid, case.rule, case.path) in NOT_CLAIMED:
+        with pytest.raises(Unsupported):
+            check(REFERENCE, CI, SEED, case)
+    else:
+        check(REFERENCE, CI, SEED, case)
+
+
+def test_not_claimed_cases_exist():
+    every = {(p.values[0], p.values[1].rule, p.values[1].path) for p in cases(REFERENCE)}
+    assert NOT_CLAIMED <= every
+
+
+# ----------------------------------------------------------------- wrong adapters
+
+
+def _map_steps(program: Program, change: Any) -> Program:
+    ops = tuple(Step(change(program.model, op.grads)) if isinstance(op, Step) else op
+                for op in program.ops)
+    return dataclasses.replace(program, ops=ops)
+
+
+class SharedCountedTwice(ReferenceAdapter):
+    """Applies twice the summed gradient of a shared array."""
+
+    def run(self, program: Program, path: PathName) -> Outcome:
+        def doubled(model: Any, grads: Any) -> Any:
+            counts = np.bincount([o.position for o in ref_tree.occurrences(model)])
+            flat = [None if g is None else g * (2 if counts[i] > 1 else 1)
+                    for i, g in enumerate(summed(model, grads))]
+            return ref_collect.trainables_pullback(model, flat)
+
+        return super().run(_map_steps(program, doubled), path)
+
+
+class FreezeIgnored(ReferenceAdapter):
+    def run(self, program: Program, path: PathName) -> Outcome:
+        ops = tuple(op for op in program.ops if not isinstance(op, Freeze))
+        return super().run(dataclasses.replace(program, ops=ops), path)
+
+
+class NoneAsZero(ReferenceAdapter):
+    """Steps a missing gradient as zeros, advancing the state."""
+
+    def run(self, program: Program, path: PathName) -> Outcome:
+        def zeros(model: Any, grads: Any) -> Any:
+            return [np.zeros(p.shape) if g is None else g
+                    for p, g in zip(ref_collect.trainables(model), summed(model, grads),
+                                    strict=True)]
+
+        return super().run(_map_steps(program, lambda m, g: ref_collect.trainables_pullback(
+            m, zeros(m, g))), path)
+
+
+class EtaOutsideVelocity(ReferenceAdapter):
+    """Runs torch's Momentum while declaring the normative one."""
+
+    def run(self, program: Program, path: PathName) -> Outcome:
+        rule = program.rule
+        if isinstance(rule, Momentum):
+            rule = dataclasses.replace(rule, variant="torch")
+        return super().run(dataclasses.replace(program, rule=rule), path)
+
+
+class AdjustIgnored(ReferenceAdapter):
+    def run(self, program: Program, path: PathName) -> Outcome:
+        ops = tuple(op for op in program.ops if not isinstance(op, Adjust))
+        return super().run(dataclasses.replace(program, ops=ops), path)
+
+
+@dataclasses.dataclass(frozen=True)
+class EpsInsideRoot(Adam):
+    """Adam with epsilon inside the square root (optax #571's TF form)."""
+
+    def apply(self, state: Any, x: Any, dx: Any) -> Any:
+        b1t, b2t = state.beta_t
+        mu, nu = state.mu, state.nu
+        mu *= self.beta[0]
+        mu += (1 - self.beta[0]) * dx
+        nu *= self.beta[1]
+        nu += (1 - self.beta[1]) * dx**2
+        step = self.eta * (mu / (1 - b1t)) / np.sqrt(nu / (1 - b2t) + self.epsilon)
+        return type(state)(mu, nu, (b1t * self.beta[0], b2t * self.beta[1])), step
+
+
+class AdamEpsInside(ReferenceAdapter):
+    def run(self, program: Program, path: PathName) -> Outcome:
+        rule = program.rule
+        if type(rule) is Adam:
+            rule = EpsInsideRoot(rule.eta, rule.beta, rule.epsilon)
+        return super().run(dataclasses.replace(program, rule=rule), path)
+
+
+class CollectsSharedTwice(ReferenceAdapter):
+    def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
+        return [o.array.astype(dtype) for o in ref_tree.occurrences(model)]
+
+
+class GradientAtEveryPlace(ReferenceAdapter):
+    """Optimisers.jl's ``trainables`` pullback: the cotangent repeated at every place."""
+
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+        _, grads = ref_expr.value_and_grad(loss, ref_collect.trainables(model))
+        used = ref_expr.reached(loss)
+        return ref_tree.mirror(model, lambda path, x: next(
+            (g if o.position in used else None) for o, g in
+            ((o, grads[o.position]) for o in ref_tree.occurrences(model)) if o.path == path))
+
+
+WRONG = [
+    (SharedCountedTwice, "tying.shared_summed_once", Case(None, "structured"), "TIE-2"),
+    (FreezeIgnored, "freezing.frozen_untouched", Case(None, "flat_list"), "FRZ-1"),
+    (NoneAsZero, "none_grad.none_skips_zero_advances", Case(None, "structured"), "UPD-5"),
+    (EtaOutsideVelocity, "adjust.mid_run", Case("Momentum", None), "MOMENTUM-2"),
+    (AdjustIgnored, "adjust.mid_run", Case("Adam", None), "ADJ-2"),
+    (AdamEpsInside, "rules.matches_reference", Case("Adam", None), "ADAM-1"),
+    (CollectsSharedTwice, "collection.same_arrays_same_order", Case(), "TIE-1"),
+    (GradientAtEveryPlace, "gradients.through_collection", Case(), "GRAD-2"),
+]
+
+
+@pytest.fixture
+def no_shrinking() -> Iterator[None]:
+    """Skip hypothesis' shrink phase: these tests need the failure and its clause, not the
+    smallest counterexample, and shrinking costs most of their time."""
+    previous = settings._current_profile  # type: ignore[attr-defined]
+    settings.register_profile("optconf-no-shrink",
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    settings.load_profile("optconf-no-shrink")
+    yield
+    settings.load_profile(previous)
+
+
+@pytest.mark.usefixtures("no_shrinking")
+@pytest.mark.parametrize(("adapter", "pid", "case", "clause"), WRONG,
+                         ids=[w[0].__name__ for w in WRONG])
+def test_wrong_adapter_fails_with_clause(adapter: type[ReferenceAdapter], pid: str,
+                                         case: Case, clause: str) -> None:
+    with pytest.raises(Deviation) as caught:
+        PROPERTIES[pid].check(adapter(), CI, SEED, case)
+    assert caught.value.clause == clause, caught.value.message
+    assert "but should be" in caught.value.message
+
+
+@pytest.mark.usefixtures("no_shrinking")
+def test_state_machine_catches_ignored_adjust() -> None:
+    """Without shrinking the ops before the divergence are not minimal, so the clause is
+    one of the machine's; with more examples than ci so that an adjust is followed by a
+    step for sure."""
+    profile = dataclasses.replace(CI, max_examples=40)
+    prop = PROPERTIES["stateful.interleaved_ops"]
+    with pytest.raises(Deviation) as caught:
+        prop.check(AdjustIgnored(), profile, SEED, Case(None, "structured"))
+    assert caught.value.clause in prop.clauses
