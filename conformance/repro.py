@@ -193,15 +193,19 @@ def main():
         print("recorded deviation ({clause}); no replayable program in this case:")
         print(COUNTEREXAMPLE)
         return 1
-    got = run_engine()
-    worst = 0.0
+    got = [np.asarray(g) for g in run_engine()]
+    worst, wrong_kind = 0.0, False
     for i, (e, g) in enumerate(zip(EXPECTED, got, strict=True)):
-        err = float(np.max(np.abs(np.asarray(g, np.float64) - e), initial=0.0))
-        print(f"param {{i}}: expected {{e.tolist()}}, got {{np.asarray(g).tolist()}}")
+        if g.dtype != np.dtype(DTYPE) or g.shape != e.shape:
+            print(f"param {{i}}: {{g.dtype}} {{g.shape}}, but should be {{DTYPE}} {{e.shape}}")
+            wrong_kind = True
+            continue
+        err = float(np.max(np.abs(g.astype(np.float64) - e), initial=0.0))
+        print(f"param {{i}}: expected {{e.tolist()}}, got {{g.tolist()}}")
         worst = err if err != err else max(worst, err)
     bound = ALLOWED or 0.0
     print(f"max abs error {{worst!r}}, allowed {{bound!r}} ({clause})")
-    return 0 if worst <= bound else 1
+    return 0 if worst <= bound and not wrong_kind else 1
 
 
 if __name__ == "__main__":
