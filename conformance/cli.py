@@ -120,7 +120,9 @@ def _progress(total_width: int = 80):  # type: ignore[no-untyped-def]
         return None
 
     def show(done: int, total: int, r: CaseResult) -> None:
-        line = f"[{done}/{total}] {r.status:<11} {r.key}"[:total_width]
+        line = f"[{done}/{total}] {r.status:<11} {r.key}"
+        if len(line) > total_width:  # keep the case's end: property and case key
+            line = line[:24] + "..." + line[-(total_width - 27):]
         sys.stderr.write("\r" + line.ljust(total_width) + ("\n" if done == total else ""))
         sys.stderr.flush()
 
