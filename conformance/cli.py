@@ -32,7 +32,7 @@ from .profiles import PROFILES
 from .report.model import CaseResult, ExpectationUse, RunReport, merge
 from .report.spec import clauses, spec_path
 from .report.writers import read_json, write_all
-from .runner import RunConfig, run
+from .runner import Progress, RunConfig, run
 from .worker import DEFAULT_REGISTRY
 
 USAGE, ADAPTER_ERROR = 2, 2
@@ -114,7 +114,7 @@ def _expectations(args: argparse.Namespace, adapters: list[str]) -> list[Expecta
     return found
 
 
-def _progress(total_width: int = 80):  # type: ignore[no-untyped-def]
+def _progress(total_width: int = 80) -> Progress | None:
     quiet = not sys.stderr.isatty() or os.environ.get("CI", "").lower() in ("1", "true")
     if quiet:
         return None
