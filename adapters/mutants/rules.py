@@ -245,6 +245,22 @@ def _chain_reversed() -> Iterator[None]:
         yield
 
 
+@mutant("accumgrad_zero_step",
+        "AccumGrad returns a zero step instead of None while accumulating (optax MultiSteps), "
+        "so the rules after it in a chain still run and move", "CHAIN-2", "RULE-3")
+@contextmanager
+def _accumgrad_zero_step() -> Iterator[None]:
+    def zero_step(original: Method) -> Method:
+        def apply(self: compose.AccumGrad, state: compose.AccumGradState, x: Array,
+                  dx: Array) -> Any:
+            new_state, step = original(self, state, x, dx)
+            return new_state, np.zeros_like(dx) if step is None else step
+        return apply
+
+    with wrapped(compose.AccumGrad, "apply", zero_step):
+        yield
+
+
 @mutant("accumgrad_sum",
         "AccumGrad: emits the sum of the n gradients instead of their mean", "ACCUMGRAD-1")
 @contextmanager

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from optconf.adapters import reference as ref_adapter
-from optconf.reference import collect, expr, tree
+from optconf.reference import collect, expr, grads, tree
 
 from .base import Method, mutant, swapped, wrapped
 
@@ -98,6 +98,18 @@ def _pullback_repeats() -> Iterator[None]:
                            else cotangents[position[path]])
 
     with swapped(expr, "trainables_pullback", trainables_pullback):
+        yield
+
+
+@mutant("gradient_shape_unchecked",
+        "Gradients are not checked against their parameter's shape: NumPy's broadcasting "
+        "error surfaces later, naming no path", "ERR-1", "ERR-3")
+@contextmanager
+def _gradient_shape_unchecked() -> Iterator[None]:
+    def as_gradient(value: Any, path: Any, like: np.ndarray) -> np.ndarray:
+        return np.asarray(value).astype(like.dtype, copy=False)
+
+    with wrapped(grads, "as_gradient", lambda _original: as_gradient):
         yield
 
 

@@ -135,6 +135,54 @@ def _freeze_ignored() -> Iterator[None]:
         yield
 
 
+@mutant("freeze_by_first_path",
+        "Freezing goes by path (a mask over collected parameters): a shared array selected at "
+        "a later place only is not frozen", "TIE-4")
+@contextmanager
+def _freeze_by_first_path() -> Iterator[None]:
+    def by_path(original: Method) -> Method:
+        def freeze_(state: Any, *keys: Any) -> None:
+            first: dict[int, tuple[Any, ...]] = {}
+            for path, leaf in _leaf_paths(state, ()):
+                first.setdefault(id(leaf), path)
+            for leaf in _distinct_leaves(ref_state._select(state, keys)):
+                if first[id(leaf)][: len(keys)] == keys:
+                    leaf.frozen = True
+        return freeze_
+
+    with wrapped(ref_state, "freeze_", by_path):
+        yield
+
+
+def _leaf_paths(tree: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every Leaf of a state tree with its key path, in tree order."""
+    if isinstance(tree, ref_state.Leaf):
+        yield path, tree
+    elif isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from _leaf_paths(value, (*path, key))
+    elif isinstance(tree, list | tuple):
+        for index, value in enumerate(tree):
+            yield from _leaf_paths(value, (*path, index))
+
+
+@mutant("thaw_fresh_state",
+        "Thawing starts the thawed arrays from fresh state (torch: unfrozen layers added back "
+        "as a new param group)", "FRZ-2")
+@contextmanager
+def _thaw_fresh_state() -> Iterator[None]:
+    def fresh(original: Method) -> Method:
+        def thaw_(state: Any, *keys: Any) -> None:
+            for leaf in _distinct_leaves(ref_state._select(state, keys)):
+                if leaf.frozen:
+                    _reset(leaf)
+            original(state, *keys)
+        return thaw_
+
+    with wrapped(ref_state, "thaw_", fresh):
+        yield
+
+
 # ------------------------------------------------------------------------------ adjusting
 
 
@@ -146,14 +194,23 @@ def _adjust_resets() -> Iterator[None]:
     def resetting(original: Method) -> Method:
         def adjust_(state: Any, eta: float | None = None, **changes: Any) -> None:
             original(state, eta, **changes)
-            for leaf in {id(leaf): leaf for leaf in ref_state._leaves_under(state)}.values():
-                template = _first_array(leaf.state)
-                if template is not None:
-                    leaf.state = leaf.rule.init(np.zeros_like(template))
+            for leaf in _distinct_leaves(state):
+                _reset(leaf)
         return adjust_
 
     with wrapped(ref_state, "adjust_", resetting):
         yield
+
+
+def _distinct_leaves(tree: Any) -> list[ref_state.Leaf]:
+    return list({id(leaf): leaf for leaf in ref_state._leaves_under(tree)}.values())
+
+
+def _reset(leaf: ref_state.Leaf) -> None:
+    """Give ``leaf`` its rule's initial state again (a stateless rule keeps None)."""
+    template = _first_array(leaf.state)
+    if template is not None:
+        leaf.state = leaf.rule.init(np.zeros_like(template))
 
 
 def _first_array(state: Any) -> np.ndarray | None:
@@ -187,7 +244,7 @@ def _float32_state() -> Iterator[None]:
     def narrowing(original: Method) -> Method:
         def setup(rule: Any, model: object) -> Any:
             tree = original(rule, model)
-            for leaf in {id(leaf): leaf for leaf in ref_state._leaves_under(tree)}.values():
+            for leaf in _distinct_leaves(tree):
                 leaf.state = _float32(leaf.state)
             return tree
         return setup

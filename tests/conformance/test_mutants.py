@@ -12,7 +12,7 @@ import pytest
 
 from optconf.adapters import load as load_adapter
 from optconf.adapters.mutants import MUTANTS, load
-from optconf.adapters.protocol import Adapter, Adjust, Freeze, Program, Step
+from optconf.adapters.protocol import Adapter, Adjust, Freeze, Program, Step, Thaw
 from optconf.adapters.reference import ReferenceAdapter
 from optconf.reference import expr, layer
 from optconf.reference.rules import (
@@ -78,6 +78,13 @@ def warned(adapter: Adapter) -> Any:
             for w in adapter.run(program, "legacy").warnings]
 
 
+def failure(adapter: Adapter, program: Program) -> str:
+    """A probe: the message of the error a bad program raises."""
+    with pytest.raises(Exception) as caught:
+        adapter.run(program, "structured")
+    return str(caught.value)
+
+
 #: Mutant -> a probe whose answer the bug changes.
 PROBES: dict[str, Callable[[Adapter], Any]] = {
     "adam_eps_inside_sqrt": trained(Adam(epsilon=1e-3)),
@@ -99,6 +106,13 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
     "clipnorm_global": trained(ClipNorm(omega=2.0), Step(grads())),
     "chain_reversed": trained(OptimiserChain(ClipGrad(0.1), Descent(0.5))),
     "accumgrad_sum": trained(AccumGrad(2)),
+    "accumgrad_zero_step": trained(OptimiserChain(AccumGrad(2), Momentum()),
+                                   *[Step(grads())] * 3),
+    "gradient_shape_unchecked": lambda adapter: failure(adapter, Program(
+        model(), Descent(), (Step({"w": np.zeros((2, 3, 2)), "v": GV}),))),
+    "freeze_by_first_path": trained(Descent(), Freeze(("b",)), Step(tied_grads()), of=tied),
+    "thaw_fresh_state": trained(Momentum(), Step(grads()), Freeze(("w",)), Thaw(("w",)),
+                                Step(grads())),
     "dict_keys_sorted": lambda adapter: adapter.collect({"z": W, "a": V}, "float64"),
     "destructure_column_major": lambda adapter: adapter.destructure(model(), "float64"),
     "restructure_unties": lambda adapter: (

@@ -49,17 +49,18 @@ def rule_of(clause: str) -> str | None:
 def first_kill(m: Mutant, seed: int) -> tuple[str, str] | None:
     """(case key, message) of the first case that fails on ``m`` and passes on the reference,
     among the cases of properties naming one of ``m``'s clauses and the rule-axis cases of
-    the rules those clauses are about; a failure counts when its property or the deviation
-    itself names one of ``m``'s clauses.  None when ``m`` survives them all."""
+    the rules those clauses are about (a rule's case checks its whole clause group); a
+    failure counts when its property, the deviation itself or the case's rule is one of
+    ``m``'s.  None when ``m`` survives them all."""
     adapter, label = m.factory(), f"mutant:{m.name}"
     clauses = set(m.clauses)
     own_rules = {rule_of(c) for c in clauses} - {None}
 
     def named(task: Task) -> bool:
-        return bool(set(task.prop.clauses) & clauses)
+        return bool(set(task.prop.clauses) & clauses) or task.case.rule in own_rules
 
     tasks, _ = plan(label, adapter, PROPERTIES.values(), seed)
-    tasks = [t for t in tasks if named(t) or t.case.rule in own_rules]
+    tasks = [t for t in tasks if named(t)]
     tasks.sort(key=lambda t: (t.case.rule not in own_rules, t.case.path != "structured"))
     for task in tasks:
         result = execute(adapter, label, task.prop, PROFILE, task.seed, task.case)
