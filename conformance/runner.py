@@ -276,6 +276,7 @@ class RunConfig:
     out: Path | None = None         # repro scripts go to out/repro
     argv: list[str] = dataclasses.field(default_factory=list)
     stop_on: frozenset[str] = frozenset()  # statuses that end an adapter's remaining cases
+    first: Callable[[Task], bool] | None = None  # cases to run before the others of an adapter
 
 
 def _timestamp() -> str:
@@ -303,6 +304,9 @@ def run(config: RunConfig, progress: Progress | None = None) -> RunReport:
         results += known
     shard = config.shard
     tasks = [t for t in tasks if in_shard(t.result(status="pass").key, shard)]
+    if config.first is not None:
+        first = config.first  # a stable sort keeps the planned order within each group
+        tasks.sort(key=lambda t: (config.adapters.index(t.adapter), not first(t)))
     results = [r for r in results if in_shard(r.key, shard)]
     interrupted = False
     try:

@@ -37,3 +37,10 @@ def test_stop_on_ends_an_adapters_cases_at_the_first_catch():
                        stop_on=frozenset({"fail"}))
     assert [r.status for r in full.results] == ["fail", "fail"]
     assert [r.status for r in stopped.results] == ["fail"]
+
+
+def test_first_runs_the_chosen_cases_of_an_adapter_before_the_others():
+    report = fake_run("WrongAdapter", properties=["fake.descent_step"],
+                      stop_on=frozenset({"fail"}),
+                      first=lambda task: task.case.path == "flat_list")
+    assert [r.path for r in report.results] == ["flat_list"]
