@@ -3,7 +3,7 @@
 It is the oracle the properties compare engines with, and the engine the suite checks
 first: every property must pass on it (CONF-1).  Reference functions are looked up on their
 modules at call time (``ref_state.update_``), never bound at import, so a built-in mutant
-that patches a module global is seen here (CONF-3).
+that patches a module global is seen here (CONF-7).
 """
 
 from __future__ import annotations

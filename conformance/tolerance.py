@@ -61,6 +61,7 @@ class Conditioning:
     decays: tuple[str, ...] = ()
     discontinuous: bool = False
     why: str = ""
+    unstable_when: str = ""  # a flag hyperparameter that makes the rule ill-conditioned
 
 
 #: One entry per rule class (TOL-4).  A rule without an entry has no tolerance: comparing an
@@ -77,7 +78,9 @@ CONDITIONING: dict[str, Conditioning] = {
     "Momentum": Conditioning(4, ("rho",), why="v carries every past error, decaying by rho"),
     "Nesterov": Conditioning(6, ("rho",), why="as Momentum, plus the look-ahead combination"),
     "RMSProp": Conditioning(
-        10, ("rho",), why="moving average of g^2 and a division by its root"),
+        10, ("rho",), why="moving average of g^2 and a division by its root; centred, the "
+                          "root of E[g^2] - E[g]^2 cancels for steady gradients",
+        unstable_when="centred"),
     "Adam": Conditioning(
         12, ("beta",), why="two moving averages, bias corrections 1-b^t, a root, a division"),
     "AdamW": Conditioning(14, ("beta",), why="Adam plus the decoupled decay term"),
@@ -139,6 +142,14 @@ def factor(rule: Rule) -> float:
 def discontinuous(rule: Rule) -> bool:
     """Whether the rule (or a chain member) is sign-based (TOL-6)."""
     return conditioning(rule).discontinuous or any(map(discontinuous, _members(rule)))
+
+
+def well_conditioned(rule: Rule) -> bool:
+    """False when the rule (or a chain member) is in a configuration whose error has no
+    bound in terms of its inputs, e.g. centred RMSProp (TOL-6)."""
+    entry = conditioning(rule)
+    unstable = bool(entry.unstable_when and getattr(rule, entry.unstable_when))
+    return not unstable and all(map(well_conditioned, _members(rule)))
 
 
 def exact(engine: str, dtype: str, rule: Rule, path: str) -> bool:

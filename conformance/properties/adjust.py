@@ -12,7 +12,16 @@ from optconf.reference.rules.base import Rule
 from ..catalog import adjustments
 from ..profiles import Profile
 from ..strategies import programs
-from .common import Clauses, dtypes, explore, probe, rule_for, run_and_compare, sign_stable
+from .common import (
+    Clauses,
+    comparable,
+    dtypes,
+    explore,
+    probe,
+    rule_for,
+    run_and_compare,
+    sign_stable,
+)
 from .registry import Case, prop
 
 #: Rules whose variants agree until eta changes: a difference here breaks their clause.
@@ -43,6 +52,7 @@ def check_mid_run(adapter: Adapter, profile: Profile, seed: int, case: Case) -> 
                         adjust=False, sign_stable=sign_stable(adapter, dtype, rule, path),
                         ).flatmap(_adjusted)
 
-    strategy = st.tuples(dtypes(adapter), rules).flatmap(draw)
+    strategy = st.tuples(dtypes(adapter), rules).filter(
+        lambda dr: comparable(adapter, dr[0], dr[1], path)).flatmap(draw)
     explore(strategy, lambda program: run_and_compare(
         adapter, program, path, clauses=Clauses(clause)), profile, seed, share=2)

@@ -219,6 +219,13 @@ def run_and_compare(adapter: Adapter, program: Program, path: PathName, *,
                    states=states)
 
 
+def comparable(adapter: Adapter, dtype: str, rule: Rule, path: str) -> bool:
+    """Whether the tolerance model bounds this comparison: always when exact, else only
+    for well-conditioned configurations (TOL-6)."""
+    return (tolerance.exact(adapter.info().engine, dtype, rule, path)
+            or tolerance.well_conditioned(rule))
+
+
 def sign_stable(adapter: Adapter, dtype: str, rule: Rule, path: str) -> bool:
     """Whether a discontinuous rule must get sign-stable inputs here (TOL-6)."""
     exact = tolerance.exact(adapter.info().engine, dtype, rule, path)

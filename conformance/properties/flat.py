@@ -10,7 +10,7 @@ from optconf.reference.rules.base import Rule
 
 from ..profiles import Profile
 from ..strategies import programs
-from .common import Clauses, dtypes, explore, rule_for, run_and_compare, sign_stable
+from .common import Clauses, comparable, dtypes, explore, rule_for, run_and_compare, sign_stable
 from .registry import Case, prop
 
 
@@ -41,6 +41,7 @@ def check_path_matches_structured(adapter: Adapter, profile: Profile, seed: int,
                         freeze=False, adjust=path != "legacy",
                         sign_stable=sign_stable(adapter, dtype, rule, path))
 
-    strategy = st.tuples(dtypes(adapter), rules.filter(lambda r: claimed(r, path))).flatmap(draw)
+    strategy = st.tuples(dtypes(adapter), rules.filter(lambda r: claimed(r, path))).filter(
+        lambda dr: comparable(adapter, dr[0], dr[1], path)).flatmap(draw)
     explore(strategy, lambda program: run_and_compare(
         adapter, program, path, clauses=Clauses("FLAT-6")), profile, seed, share=4)

@@ -11,7 +11,7 @@ from optconf.reference.rules.base import Rule
 
 from ..profiles import Profile
 from ..strategies import programs
-from .common import Clauses, dtypes, explore, rule_for, run_and_compare, sign_stable
+from .common import Clauses, comparable, dtypes, explore, rule_for, run_and_compare, sign_stable
 from .registry import Case, prop
 
 #: Rule classes whose clause group is not their upper-cased name.
@@ -44,5 +44,6 @@ def check_matches_reference(adapter: Adapter, profile: Profile, seed: int,
         run_and_compare(adapter, program, path, clauses=Clauses(rule_clause(case.rule or "")),
                         variant=variant)
 
-    strategy = st.tuples(dtypes(adapter), rules).flatmap(draw)
+    strategy = st.tuples(dtypes(adapter), rules).filter(
+        lambda dr: comparable(adapter, dr[0], dr[1], path)).flatmap(draw)
     explore(strategy, test, profile, seed, share=2)
