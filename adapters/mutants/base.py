@@ -23,8 +23,8 @@ from optconf.reference.rules.base import Rule
 Patch = Callable[[], contextlib.AbstractContextManager[None]]
 Method = Callable[..., Any]
 
-#: Modules whose globals :func:`swapped_everywhere` rebinds: the engine side only, never the
-#: suite, which keeps computing the truth with the unpatched reference.
+#: Modules whose globals :func:`swapped_everywhere` rebinds: the engine side only.  The suite
+#: calls the reference only outside the adapter's verbs, when every patch is undone.
 ENGINE_MODULES = ("optconf.reference", "optconf.adapters")
 
 

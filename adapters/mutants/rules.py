@@ -112,8 +112,9 @@ def _adamw_as_l2() -> Iterator[None]:
 
 
 @mutant("momentum_eta_outside",
-        "Momentum: eta applied outside the velocity, v = rho v + g, step = eta v; differs "
-        "once adjust changes eta", "MOMENTUM-1", "MOMENTUM-2")
+        "Momentum: eta outside the velocity (torch's form, undeclared), v = rho v + g, step = "
+        "eta v: the velocity is off by eta and the steps differ once adjust changes eta",
+        "MOMENTUM-1", "MOMENTUM-2")
 @contextmanager
 def _momentum_eta_outside() -> Iterator[None]:
     with wrapped(descent.Momentum, "apply", _as(variant="torch")):

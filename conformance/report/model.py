@@ -183,10 +183,23 @@ def merge(reports: list[RunReport], argv: list[str]) -> RunReport:
         finished=max(r.finished for r in reports),
         profile=first.profile,
         seed=first.seed,
-        shard="1/1",
+        shard=_merged_shard([r.shard for r in reports]),
         argv=argv,
         adapters=sorted(adapters.values(), key=lambda a: a.name),
         results=sort_results(list(seen.values())),
         expectations=sorted(uses.values(), key=lambda e: (e.file, e.line, e.adapter or "")),
         interrupted=any(r.interrupted for r in reports),
     )
+
+
+def _merged_shard(shards: list[str]) -> str:
+    """``1/1`` when the reports are whole runs or every shard of one run; otherwise the
+    shards present, e.g. ``1+3/4`` (not whole: stale entries are not judged)."""
+    parts = {tuple(int(x) for x in s.split("/")) for s in shards if s != "1/1"}
+    if not parts:
+        return "1/1"
+    counts = {n for _, n in parts}
+    present = sorted(i for i, _ in parts)
+    if len(counts) == 1 and present == list(range(1, counts.pop() + 1)):
+        return "1/1"
+    return "+".join(map(str, present)) + "/" + "|".join(sorted({str(n) for _, n in parts}))
