@@ -64,11 +64,24 @@ def tied_grads() -> dict[str, Any]:
     return {"a": GV, "b": 2 * GV + 1, "c": G}
 
 
-def trained(rule: Any, *ops: Any, path: str = "structured", of: Callable[[], Any] = model,
-            dtype: str = "float64") -> Callable[[Adapter], Any]:
-    """A probe: the outcome (model and states) of ``ops`` on a fresh model."""
-    program = Program(of(), rule, ops or (Step(grads()), Step(grads(-0.5))), dtype)
-    return lambda adapter: (lambda out: (out.model, out.states))(adapter.run(program, path))
+def trained(rule: Any, *ops: Any, path: str = "structured",
+            of: Callable[[], Any] = model) -> Callable[[Adapter], Any]:
+    """A probe: the outcome (model and states) of ``ops`` (default: two steps) on a fresh
+    model."""
+    program = Program(of(), rule, ops or (Step(grads()), Step(grads(-0.5))))
+
+    def probe(adapter: Adapter) -> Any:
+        outcome = adapter.run(program, path)
+        return outcome.model, outcome.states
+
+    return probe
+
+
+def tie_kept(adapter: Adapter) -> bool:
+    """A probe: whether a flat-vector update gives the shared array back as one object."""
+    program = Program(tied(), Descent(), (Step(tied_grads()),))
+    outcome = adapter.run(program, "flat_vector")
+    return outcome.model["a"] is outcome.model["b"]
 
 
 def warned(adapter: Adapter) -> Any:
@@ -115,9 +128,7 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
                                 Step(grads())),
     "dict_keys_sorted": lambda adapter: adapter.collect({"z": W, "a": V}, "float64"),
     "destructure_column_major": lambda adapter: adapter.destructure(model(), "float64"),
-    "restructure_unties": lambda adapter: (
-        lambda out: out.model["a"] is out.model["b"])(
-        adapter.run(Program(tied(), Descent(), (Step(tied_grads()),)), "flat_vector")),
+    "restructure_unties": tie_kept,
     "pullback_repeats_tied": lambda adapter: adapter.gradient(
         tied(), expr.Sum(expr.Param(0)), "float64", "trainables"),
     "layer_filter_ignored": lambda adapter: adapter.collect(Scale(W, V), "float64"),
@@ -143,7 +154,7 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
 
 def fingerprint(x: Any) -> Any:
     """A comparable form of a probe's answer: arrays by dtype, shape and values, containers
-    in their own order, ties by which positions hold the same array."""
+    in their own order."""
     if isinstance(x, np.ndarray):
         return ("array", str(x.dtype), x.shape, x.tolist())
     if isinstance(x, dict):
