@@ -40,6 +40,8 @@ from .report.model import SUITE_VERSION, AdapterEntry, CaseResult, RunReport, so
 from .worker import DEFAULT_REGISTRY, registry
 
 STDERR_TAIL = 2000
+#: seconds a worker may take to import its engine and the properties
+STARTUP_TIMEOUT = 300.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,7 +145,9 @@ class Worker:
         self.stderr: IO[bytes] | None = None
         self.buffer = b""
 
-    def _start(self) -> subprocess.Popen[bytes]:
+    def _start(self) -> dict[str, Any] | None:
+        """Start the worker and wait until it has loaded the adapter and the properties
+        (not counted in any case's timeout); a crash or timeout result if it does not."""
         # kept open for the worker's lifetime: its tail explains a crash
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
@@ -155,27 +159,38 @@ class Worker:
             start_new_session=True,  # Ctrl-C reaches the runner, which stops the workers
         )
         self.buffer = b""
-        return self.proc
+        return self._answer(STARTUP_TIMEOUT, "worker did not start")
 
     def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
         """The worker's answer, or a ``crash`` / ``timeout`` result (the worker is then
         stopped and restarted by the next request)."""
-        proc = self.proc if self.proc and self.proc.poll() is None else self._start()
-        assert proc.stdin is not None and proc.stdout is not None
+        if self.proc is None or self.proc.poll() is not None:
+            failed = self._start()
+            if failed is not None:
+                return failed
+        assert self.proc is not None and self.proc.stdin is not None
         try:
-            proc.stdin.write((json.dumps(request) + "\n").encode())
-            proc.stdin.flush()
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
+            self.proc.stdin.flush()
         except BrokenPipeError:
             return self._died()
-        line = self._read_line(proc, timeout)
+        answer = self._answer(timeout, "no result")
+        assert answer is not None
+        return answer
+
+    def _answer(self, timeout: float, late: str) -> dict[str, Any] | None:
+        """The worker's next JSON line (None for the start-up handshake), or a crash or
+        timeout result."""
+        assert self.proc is not None
+        line = self._read_line(self.proc, timeout)
         if line is None:
             self.close()
-            return {"status": "timeout", "message": f"no result within {timeout:g} s",
+            return {"status": "timeout", "message": f"{late} within {timeout:g} s",
                     "duration": timeout}
         if not line:
             return self._died()
         answer: dict[str, Any] = json.loads(line)
-        return answer
+        return None if answer.get("ready") else answer
 
     def _read_line(self, proc: subprocess.Popen[bytes], timeout: float) -> bytes | None:
         """One line from the worker; b"" at EOF; None after ``timeout`` seconds."""

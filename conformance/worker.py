@@ -102,6 +102,8 @@ def main(argv: list[str] | None = None) -> None:
     os.dup2(2, 1)  # engine prints must not corrupt the protocol stream
     faulthandler.enable()
     adapter, props = load_adapter(label), registry(spec)
+    proto.write(json.dumps({"ready": True}) + "\n")
+    proto.flush()
     for line in sys.stdin:
         req = json.loads(line)
         case = Case(rule=req["rule"], path=req["path"])

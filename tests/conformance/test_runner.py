@@ -77,3 +77,10 @@ def test_the_rule_axis_asks_for_the_variant_the_adapter_declares():
     tasks, _ = plan(label, load(label), [FAKE["fake.per_rule"]], run_seed=0)
     momentum = [t for t in tasks if t.case.rule == "Momentum"]
     assert momentum and momentum[0].variant == "torch"
+
+
+def test_merging_only_some_shards_is_not_a_whole_run():
+    names = ("GoodAdapter",)
+    part = fake_run(*names, seed=11, shard=(2, 3), properties=["fake.descent_step"])
+    merged = merge([part], argv=[])
+    assert merged.shard == "2/3" and not merged.whole
