@@ -28,6 +28,8 @@ from .report.model import CaseResult, ExpectationUse
 from .runner import Task, plan, select_properties
 from .worker import DEFAULT_REGISTRY, execute, registry
 
+ENTRIES = pytest.StashKey[list[ExpectationUse]]()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("optconf", "optconf conformance suite")
@@ -113,6 +115,7 @@ def _cases(config: pytest.Config) -> list[OptconfCase]:
         files = opt.optconf_expectations or [p for p in [expect.packaged(opt.optconf_adapter)]
                                              if p is not None]
         entries = [e for f in files for e in expect.load(f)]
+        config.stash[ENTRIES] = entries
     except (UnknownAdapter, AdapterUnavailable, expect.ExpectationsError) as exc:
         raise pytest.UsageError(f"--optconf-adapter: {exc}") from exc
     reg = opt.optconf_registry
@@ -126,6 +129,18 @@ def _cases(config: pytest.Config) -> list[OptconfCase]:
 
 def _id(case: OptconfCase) -> str:
     return f"{case.task.prop.id}{case.task.case.key()}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
+                            config: pytest.Config) -> None:
+    """Stale entries (reached, declared nothing) as a warning; ``optconf run`` fails on them.
+    Under xdist the controller runs no case, so nothing is judged there."""
+    stale = [e for e in config.stash.get(ENTRIES, []) if e.stale]
+    if stale:
+        terminalreporter.section("optconf: stale expectations")
+        for e in stale:
+            terminalreporter.line(f"{e.where}: {e.property} reached {e.covered} cases, "
+                                  "declared none")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

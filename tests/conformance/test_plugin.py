@@ -60,3 +60,12 @@ def test_xdist_workers_share_the_controllers_seed():
 def test_without_an_adapter_the_suite_skips_saying_why():
     proc, counts = pytest_suite("-rs")
     assert counts == {"skipped": 1} and "--optconf-adapter NAME" in proc.stdout
+
+
+def test_a_stale_entry_is_named_in_the_summary(tmp_path):
+    toml = tmp_path / "exp.toml"
+    toml.write_text('[[deviation]]\nproperty = "fake.descent_step"\n'
+                    'reason = "fixed upstream"\nlink = "https://example.org/2"\n')
+    proc, _ = pytest_suite("--optconf-adapter", fake_adapter("GoodAdapter"),
+                           "--optconf-expectations", str(toml))
+    assert "optconf: stale expectations" in proc.stdout and "exp.toml:1" in proc.stdout
