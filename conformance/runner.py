@@ -360,11 +360,15 @@ def _run_tasks(tasks: list[Task], config: RunConfig, results: list[CaseResult],
                                  "path": task.case.path, "seed": task.seed,
                                  "profile": profile, "repro_dir": repro_dir},
                                 config.profile.timeout)
+            result = task.result(**answer)
+        except (ValueError, TypeError) as exc:  # a garbled answer costs this case only
+            worker.close()
+            result = task.result(status="error", message=f"bad answer from the worker: {exc}")
         finally:
             pool.give(worker)
-        if answer["status"] in config.stop_on:
+        if result.status in config.stop_on:
             caught.add(task.adapter)  # here, before this thread takes the next case
-        return task.result(**answer)
+        return result
 
     executor = ThreadPoolExecutor(max_workers=max(1, config.jobs))
     try:
