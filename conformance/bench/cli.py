@@ -127,6 +127,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         mine = run_adapter(name, adapter, config, timer, _log)
         engines[name] = _engine_info(adapter, mine)
         results += mine
+        args.out.mkdir(parents=True, exist_ok=True)  # a partial bench.json survives a kill
+        output.write_json(args.out / "bench.json", {**meta, "engines": engines}, results)
     meta.update(engines=engines, finished=datetime.datetime.now(datetime.UTC).isoformat(
         timespec="seconds"))
     meta["load_average"]["end"] = machine.load_average()
