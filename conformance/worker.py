@@ -11,6 +11,7 @@ from __future__ import annotations
 import faulthandler
 import importlib
 import json
+import math
 import os
 import sys
 import time
@@ -83,15 +84,17 @@ def _leaves(group: BaseExceptionGroup[Any]) -> list[BaseException]:
 def _failure(dev: Deviation, others: int) -> dict[str, Any]:
     more = f"\n(and {others} other distinct failures of this case)" if others else ""
     return {"status": "fail", "message": dev.message + more, "clause": dev.clause,
-            "observed": _finite_or_none(dev.observed), "allowed": dev.allowed,
+            "observed": _number(dev.observed), "allowed": _number(dev.allowed),
             "counterexample": jsonable(dev.case)}
 
 
-def _finite_or_none(x: float | None) -> float | str | None:
-    """JSON has no NaN: a NaN error size is recorded as the string "nan"."""
-    if x is None or (x == x and abs(x) != float("inf")):
-        return x
-    return str(x)
+def _number(x: float | None) -> float | str | None:
+    """An error size for JSON: a Python float (NumPy scalars included), or "nan" / "inf"
+    (JSON has neither)."""
+    if x is None:
+        return None
+    value = float(x)
+    return value if math.isfinite(value) else str(value)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -32,7 +32,7 @@ class CaseResult:
     message: str = ""
     clause: str | None = None
     observed: float | str | None = None  # "nan" / "inf" when the error is not finite
-    allowed: float | None = None
+    allowed: float | str | None = None
     counterexample: Any = None
     variant: str | None = None
     seed: int = 0

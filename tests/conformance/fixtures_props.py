@@ -55,3 +55,10 @@ def check_grouped_failures(adapter, profile, seed, case):
     """Two distinct failures, as Hypothesis reports them: one Deviation, one error."""
     raise ExceptionGroup("Hypothesis found 2 distinct failures.", [
         ValueError("boom"), Deviation("w=1, but should be 2", clause="CONF-5")])
+
+
+@fake("fake.numpy_error_sizes")
+def check_numpy_error_sizes(adapter, profile, seed, case):
+    """Error sizes as NumPy float32 scalars, as a float32 comparison computes them."""
+    raise Deviation("w=1, but should be 2", clause="CONF-5", observed=np.float32(1.0),
+                    allowed=np.float32(0.5))

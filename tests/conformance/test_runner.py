@@ -84,3 +84,8 @@ def test_merging_only_some_shards_is_not_a_whole_run():
     part = fake_run(*names, seed=11, shard=(2, 3), properties=["fake.descent_step"])
     merged = merge([part], argv=[])
     assert merged.shard == "2/3" and not merged.whole
+
+
+def test_numpy_error_sizes_reach_the_report_as_numbers():
+    (result,) = fake_run("GoodAdapter", properties=["fake.numpy_error_sizes"]).results
+    assert (result.status, result.observed, result.allowed) == ("fail", 1.0, 0.5)
