@@ -69,7 +69,7 @@ def test_reference_passes(pid: str, case: Case) -> None:
 
 def test_not_claimed_cases_exist():
     every = {(p.values[0], p.values[1].rule, p.values[1].path) for p in cases(REFERENCE)}
-    assert NOT_CLAIMED <= every
+    assert every >= NOT_CLAIMED
 
 
 # ----------------------------------------------------------------- wrong adapters
