@@ -125,7 +125,7 @@ class Grads:
         self, ps: Params, grads: Sequence[Array | None] | Mapping[int, Array | None]
     ) -> None:
         _deprecated(
-            "Grads(params, grads) is deprecated; give update_(state, model, grads) a tree, a "
+            "Grads(params, grads) is deprecated; use update_(state, model, grads) with a tree, a "
             "list aligned with trainables(model) or a flat vector"
         )
         if not isinstance(ps, Params):

@@ -66,7 +66,7 @@ def legacy_calls():
     return [
         ("params", lambda: params(model), "use trainables(model)"),
         ("Params", lambda: Params(list(ps)), "e.g. trainables(model)"),
-        ("Grads", lambda: Grads(ps, [None] * len(ps)), "give update_(state, model, grads)"),
+        ("Grads", lambda: Grads(ps, [None] * len(ps)), "use update_(state, model, grads)"),
         ("gradient", lambda: gradient(Sum(Param(0)), ps),
          "use gradient_through_trainables(model, loss)"),
         ("gradient_through_params", lambda: gradient_through_params(model, Sum(Param(0))),
