@@ -269,7 +269,7 @@ def _split_state(model: Any, record: dict[str, Any]) -> list[dict[str, Any] | No
     """Cut each flat state field back into one piece per parameter; scalars are shared."""
     params = ref_collect.trainables(model)
     total = sum(p.size for p in params)
-    states: list[dict[str, Any] | None] = [{} for _ in params]
+    states: list[dict[str, Any]] = [{} for _ in params]
     for key, value in record.items():
         pieces = (
             ref_collect.split_flat(model, value)
@@ -277,9 +277,8 @@ def _split_state(model: Any, record: dict[str, Any]) -> list[dict[str, Any] | No
             else [value] * len(params)
         )
         for entry, piece in zip(states, pieces, strict=True):
-            assert entry is not None
             entry[key] = piece
-    return states
+    return list(states)
 
 
 def _legacy(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
@@ -293,8 +292,8 @@ def _legacy(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
         raise Unsupported(f"the legacy update_ goes one array at a time; {rule!r} needs all")
     ps = legacy.params(model)
     opt = legacy.LegacyOptimiser(rule)
-    for op in ops:
-        legacy.update_(opt, ps, legacy.Grads(ps, flat_list_grads(model, op.grads)))
+    for step in (op for op in ops if isinstance(op, Step)):
+        legacy.update_(opt, ps, legacy.Grads(ps, flat_list_grads(model, step.grads)))
     leaves = [opt.leaf(p) for p in ref_collect.trainables(model)]
     # DEP-9: an array that never had a gradient has no state yet; report the initial one
     return Outcome(model, [state_record(rule.init(p) if leaf is None else leaf.state)

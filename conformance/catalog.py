@@ -133,9 +133,9 @@ def default_rule(name: str) -> Rule:
     documented ones: ``AccumGrad(2)``, ``OptimiserChain(ClipGrad(), Adam())``."""
     cls = rule_class(name)
     if name == "AccumGrad":
-        return cls(2)  # type: ignore[call-arg]
+        return cls(2)
     if name == "OptimiserChain":
-        return cls(rule_class("ClipGrad")(), rule_class("Adam")())  # type: ignore[call-arg]
+        return cls(rule_class("ClipGrad")(), rule_class("Adam")())
     return cls()
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from hypothesis import strategies as st
@@ -26,8 +26,10 @@ from optconf.reference import expr as ref_expr
 from optconf.reference import tree as ref_tree
 from optconf.reference.rules.base import Rule
 
+from .catalog import adjustments
+
 #: Bits of each dtype's float format, for ``st.floats(width=...)``.
-_WIDTH = {"float64": 64, "float32": 32, "float16": 16}
+_WIDTH: dict[str, Literal[16, 32, 64]] = {"float64": 64, "float32": 32, "float16": 16}
 
 # -------------------------------------------------------------- containers for model trees
 
@@ -186,26 +188,19 @@ def untie(model: Any) -> Any:
     """``model`` with every repeated occurrence of an array replaced by a copy."""
     seen: set[int] = set()
 
-    def fresh(_path: ref_tree.Path, x: np.ndarray) -> np.ndarray:
-        if id(x) in seen:
-            return x.copy()
-        seen.add(id(x))
-        return x
+    def go(x: Any, path: ref_tree.Path) -> Any:
+        node_kind = ref_tree.kind(x, path)
+        if node_kind == "param":
+            if id(x) in seen:
+                return x.copy()
+            seen.add(id(x))
+            return x
+        if node_kind == "leaf":
+            return x
+        kids = [go(child, (*path, elem)) for elem, child in ref_tree.children(x, node_kind)]
+        return ref_tree.rebuild(x, node_kind, kids)
 
-    return ref_tree.map_params(fresh, model, memo=_NoMemo())
-
-
-class _NoMemo(dict[int, Any]):
-    """A memo that remembers nothing, so ``map_params`` calls ``fn`` at every occurrence."""
-
-    def __setitem__(self, key: int, value: Any) -> None:
-        self.last = value
-
-    def __contains__(self, key: object) -> bool:
-        return False
-
-    def __getitem__(self, key: int) -> Any:
-        return self.last
+    return go(model, ())
 
 
 def subtree_keys(model: Any) -> st.SearchStrategy[tuple[Any, ...]]:
@@ -308,8 +303,6 @@ def programs(draw: st.DrawFn, rule: Rule | st.SearchStrategy[Rule], *, dtype: st
     if freeze:
         extras += [keys.map(Freeze), keys.map(Thaw)]
     if adjust:
-        from .catalog import adjustments  # the catalogue draws from this module's ranges
-
         extras.append(adjustments(the_rule).map(Adjust))
     ops: list[Op] = []
     for _ in range(steps):

@@ -3,7 +3,7 @@ type, with every container's type (TREE-3, TREE-4, TREE-7)."""
 
 from __future__ import annotations
 
-from optconf.adapters.protocol import Adapter, Step
+from optconf.adapters.protocol import Adapter, Program, Step
 
 from ..asserts import assert_structure, assert_ties
 from ..profiles import Profile
@@ -21,11 +21,10 @@ def check_preserved(adapter: Adapter, profile: Profile, seed: int, case: Case) -
     default, rules = rule_for(adapter, "Descent")
     probe(adapter, path, default, Step(None))
 
-    def test(program: object) -> None:
-        assert hasattr(program, "model")
-        actual = adapter.run(program, path)  # type: ignore[arg-type]
-        want = expected(program)  # type: ignore[arg-type]
-        ctx = context(adapter, program, path)  # type: ignore[arg-type]
+    def test(program: Program) -> None:
+        actual = adapter.run(program, path)
+        want = expected(program)
+        ctx = context(adapter, program, path)
         assert_structure(actual.model, want.outcome.model, clause="TREE-7",
                          carried_clause="TREE-3", ctx=ctx)
         assert_ties(actual.model, want.outcome.model, clause="TIE-3", ctx=ctx)

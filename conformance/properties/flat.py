@@ -18,7 +18,7 @@ def claimed(rule: Rule, path: str) -> bool:
     """FLAT-6 is not claimed for a per-array rule on one flat vector (RULE-4), nor for a
     global-norm rule driven one array at a time (RULE-8)."""
     if path == "flat_vector":
-        return rule.elementwise
+        return bool(rule.elementwise)
     if path in ("per_array", "legacy"):
         return not rule.needs_global
     return True

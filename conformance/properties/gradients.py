@@ -15,7 +15,7 @@ from optconf.reference import expr as ref_expr
 from optconf.reference import grads as ref_grads
 from optconf.reference import tree as ref_tree
 from optconf.reference.collect import trainables_with_paths
-from optconf.reference.rules.base import Rule
+from optconf.reference.rules import Descent
 
 from .. import tolerance
 from ..asserts import Context, assert_close, case_data, fail
@@ -101,7 +101,7 @@ def check_update_with_pulled_back(adapter: Adapter, profile: Profile, seed: int,
     the parameters of two steps with the true gradient counted once (GRAD-4)."""
     path = "structured" if "structured" in adapter.info().paths else adapter.info().paths[0]
 
-    def test(drawn: tuple[Drawn, Rule]) -> None:
+    def test(drawn: tuple[Drawn, Descent]) -> None:
         (model, loss, dtype, _), rule = drawn
         got = adapter.gradient(model, loss, dtype, "trainables")
         engine_program = Program(model, rule, (Step(got), Step(got)), dtype)
@@ -115,7 +115,7 @@ def check_update_with_pulled_back(adapter: Adapter, profile: Profile, seed: int,
             default=0.0)
         grad_error = tolerance.gradient_allowed(engine, dtype, scale)
         bound = dataclasses.replace(tolerance.bound(engine, dtype, rule, path, 2),
-                                    extra=2 * rule.eta * grad_error)  # type: ignore[attr-defined]
+                                    extra=2 * rule.eta * grad_error)
         assert_outcome(adapter.run(engine_program, path), want, program=true_program,
                        bound=bound, ctx=context(adapter, engine_program, path),
                        clauses=Clauses("GRAD-4"), states=False)
