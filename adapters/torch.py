@@ -134,8 +134,9 @@ def _core(rule: Rule, decay: float) -> tuple[str, dict[str, Any], StateMap]:
     if name == "Momentum":
         return "SGD", {"lr": r.eta, "momentum": r.rho, "weight_decay": decay}, _velocity
     if name == "Nesterov":
-        if r.rho == 0:
-            raise Unsupported("torch SGD(nesterov=True) refuses momentum=0")
+        if r.rho == 0:  # Nesterov without momentum is plain SGD; torch refuses the flag
+            return "SGD", {"lr": r.eta, "momentum": 0.0, "nesterov": False,
+                           "weight_decay": decay}, _velocity
         kwargs = {"lr": r.eta, "momentum": r.rho, "nesterov": True, "weight_decay": decay}
         return "SGD", kwargs, _velocity
     if name == "RMSProp":
@@ -623,6 +624,8 @@ class Session:
         """The chain's clipping rules on the gradients torch holds, in chain order."""
         holders = [self.flat] if self.flat is not None else self.engine.torch_order()
         grads = [p for p in holders if p is not None and p.grad is not None]
+        if not grads:
+            return  # nothing to clip; torch's clip_grad_value_([]) raises instead
         for clip in self.plan.clips:
             c: Any = clip
             name = type(clip).__name__
@@ -630,10 +633,12 @@ class Session:
                 nn.utils.clip_grad_value_(grads, c.delta)
             elif name == "ClipGlobalNorm":
                 nn.utils.clip_grad_norm_(grads, c.omega, error_if_nonfinite=c.throw)
-            else:  # ClipNorm: torch's norm clipping, one array at a time
+            else:  # ClipNorm: torch's norm clipping, one array at a time; an empty array
+                # has nothing to clip (torch's inf-norm of an empty tensor raises instead)
                 for p in grads:
-                    nn.utils.clip_grad_norm_([p], c.omega, norm_type=c.p,
-                                             error_if_nonfinite=c.throw)
+                    if p.numel():
+                        nn.utils.clip_grad_norm_([p], c.omega, norm_type=c.p,
+                                                 error_if_nonfinite=c.throw)
 
     def toggle(self, keys: tuple[Any, ...], *, frozen: bool) -> None:
         """Freeze: ``requires_grad_(False)``, so these Parameters get no gradient and torch
