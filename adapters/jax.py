@@ -540,8 +540,8 @@ class Layout:
 
 
 def _numpy(x: Any) -> Any:
-    """A jax array as a float64 NumPy copy; anything else as it is."""
-    return np.asarray(x, dtype=np.float64).copy() if isinstance(x, jax.Array) else x
+    """A jax array as a NumPy copy of its dtype; anything else as it is."""
+    return np.array(x) if isinstance(x, jax.Array) else x
 
 
 # --------------------------------------------------------------------- programs
@@ -575,18 +575,21 @@ def frozen_at_steps(model: Any, ops: tuple[Any, ...]) -> tuple[bool, ...]:
     return seen.pop() if seen else (False,) * n
 
 
-def gradients(model: Any, grads: Any, frozen: tuple[bool, ...], dtype: str) -> list[Any]:
-    """One gradient per parameter (trainables order, ties summed).  optax has no "no
+def gradients(model: Any, grads: Any, dtype: str) -> list[Any]:
+    """One gradient per parameter, trainables order, ties summed; None where there is none."""
+    return [None if g is None else jnp.asarray(g, dtype)
+            for g in flat_list_grads(model, grads)]
+
+
+def whole(grads: list[Any], frozen: tuple[bool, ...], model: Any, dtype: str) -> list[Any]:
+    """The gradients one optax update over every parameter takes.  optax has no "no
     gradient": only a frozen parameter may lack one, and gets zeros (UPD-5)."""
-    out = []
-    for i, (p, g) in enumerate(zip(trainables(model), flat_list_grads(model, grads),
-                                   strict=True)):
-        if g is None and not frozen[i]:
-            raise Unsupported(
-                "optax has no missing gradient: a None gradient would have to be zeros, and "
-                "zeros advance the optimiser state (UPD-5)")
-        out.append(jnp.zeros(p.shape, dtype) if g is None else jnp.asarray(g, dtype))
-    return out
+    if any(g is None and not f for g, f in zip(grads, frozen, strict=True)):
+        raise Unsupported(
+            "optax has no missing gradient inside an update: a None gradient would have to "
+            "be zeros, and zeros advance the optimiser state (UPD-5)")
+    return [jnp.zeros(p.shape, dtype) if g is None else g
+            for p, g in zip(trainables(model), grads, strict=True)]
 
 
 class Form:
@@ -689,7 +692,10 @@ class JaxAdapter(Adapter):
         rule = program.rule
         for op in program.ops:
             if isinstance(op, Step):
-                grads = form.pack(gradients(program.model, op.grads, frozen, dtype))
+                grads = gradients(program.model, op.grads, dtype)
+                if all(g is None for g in grads):
+                    continue  # no gradient at all: a user does not call the optimiser
+                grads = form.pack(whole(grads, frozen, program.model, dtype))
                 params, state = opt.step(grads, state, params)
             elif isinstance(op, Adjust):
                 rule = rule.adjusted(**op.changes)
@@ -701,7 +707,9 @@ class JaxAdapter(Adapter):
 
     def _per_array(self, program: Program, injected: set[str], frozen: tuple[bool, ...],
                    dtype: str) -> tuple[list[Any], list[Any]]:
-        """One optax state per parameter array; a frozen one is masked as a whole."""
+        """One optax state per parameter array; a frozen one is masked as a whole, and one
+        without gradient is not updated -- its own optimiser is simply not called, which
+        gives exactly the None semantics (UPD-5) that one update over a tree cannot."""
         params = [jnp.asarray(p, dtype) for p in trainables(program.model)]
         opts = [optimiser(program.rule, injected, True if f else None, self.jit)
                 for f in frozen]
@@ -709,9 +717,10 @@ class JaxAdapter(Adapter):
         rule = program.rule
         for op in program.ops:
             if isinstance(op, Step):
-                grads = gradients(program.model, op.grads, frozen, dtype)
-                for i, opt in enumerate(opts):
-                    params[i], states[i] = opt.step(grads[i], states[i], params[i])
+                grads = gradients(program.model, op.grads, dtype)
+                for i, (opt, g) in enumerate(zip(opts, grads, strict=True)):
+                    if g is not None:  # an array without gradient: its optimiser is not called
+                        params[i], states[i] = opt.step(g, states[i], params[i])
             elif isinstance(op, Adjust):
                 rule = rule.adjusted(**op.changes)
                 for opt, state in zip(opts, states, strict=True):

@@ -102,6 +102,15 @@ def max_error(got, want) -> float:
     return max(float(np.max(np.abs(np.asarray(g, np.float64) - w))) for g, w in pairs)
 
 
+def test_outcome_keeps_the_program_dtype():
+    """(UPD-6) parameters, state and collected arrays come back in the engine's dtype."""
+    prog = program(Adam(0.01), dtype="float32")
+    got = JAX.run(prog, "structured")
+    assert {p.dtype for p in trainables(got.model)} == {np.dtype(np.float32)}
+    assert got.states[0]["mu"].dtype == np.float32
+    assert JAX.collect(prog.model, "float32")[0].dtype == np.float32
+
+
 def allowed(prog: Program, path: str) -> float:
     steps = sum(isinstance(op, Step) for op in prog.ops)
     return bound("jax+optax", prog.dtype, prog.rule, path, steps).allowed(*scales(prog))
@@ -240,12 +249,19 @@ def test_optax_freeze_after_the_optimiser_still_advances_its_state():
 
 
 def test_missing_gradient_is_unsupported_and_zeros_advance_state():
-    """(UPD-5) optax has no None gradient: the adapter refuses one, and the zeros a user must
-    pass instead advance Adam's count and decay its moments."""
+    """(UPD-5) optax has no None gradient inside an update: the adapter refuses one, and the
+    zeros a user must pass instead advance Adam's count and decay its moments.  With one
+    optax state per array, the array's optimiser is just not called: exact."""
     rng = np.random.default_rng(3)
     model = {"a": rng.normal(size=2), "b": rng.normal(size=2)}
-    with pytest.raises(Unsupported, match="None"):
-        JAX.run(Program(model, Adam(), (Step({"a": np.ones(2), "b": None}),)), "structured")
+    prog = Program(model, Adam(0.01), (Step({"a": np.ones(2), "b": np.ones(2)}),
+                                       Step({"a": np.ones(2), "b": None}), Step(None)),
+                   "float64")
+    for path in ("structured", "flat_list", "flat_vector"):
+        with pytest.raises(Unsupported, match="None"):
+            JAX.run(prog, path)
+    assert max_error(JAX.run(prog, "per_array").model, reference(prog).model) <= allowed(
+        prog, "per_array")
     tx = optax.adam(0.1)
     state = tx.init(jnp.zeros(2))
     _, state = tx.update(jnp.ones(2), state)
