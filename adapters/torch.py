@@ -246,7 +246,7 @@ def plan(rule: Rule) -> Plan:
         clips.append(members.pop(0)[1])
     decay = 0.0
     if members and type(members[0][1]).__name__ == "WeightDecay":
-        decay = float(members.pop(0)[1].lambda_)  # type: ignore[attr-defined]
+        decay = float(getattr(members.pop(0)[1], "lambda_"))  # noqa: B009 (Rule has no lambda_)
     if len(members) > 1:
         names = ", ".join(type(m).__name__ for _, m in members)
         raise Unsupported(
@@ -312,6 +312,7 @@ def build(model: Any, dtype: torch.dtype, device: torch.device) -> EngineModel:
                 node.add_module(label, go(child, child_path, f"{name}{label}."))
         return node
 
+    root: nn.Module
     if kind(model) == "param":
         root = _Node()
         root.register_parameter("0", params[0])
@@ -361,7 +362,8 @@ class TorchAdapter(Adapter):
     def _dtype(self, dtype: str) -> torch.dtype:
         if dtype not in self.info().dtypes:
             raise Unsupported(f"torch on {self.device} does not run {dtype} here")
-        return getattr(torch, dtype)
+        chosen: torch.dtype = getattr(torch, dtype)
+        return chosen
 
     def run(self, program: Program, path: PathName) -> Outcome:
         if path not in PATHS:
@@ -435,7 +437,7 @@ class TorchAdapter(Adapter):
         except (Unsupported, TypeError, KeyError):
             return None
         clips = [(type(c).__name__, dataclasses.asdict(c)) for c in the_plan.clips]
-        flags = {path: True} if path in ("foreach", "fused") else {}
+        flags: dict[str, bool] = {path: True} if path in ("foreach", "fused") else {}
         return _REPRO.format(optimiser=the_plan.optimiser, kwargs={**the_plan.kwargs, **flags},
                              extras=extras, clips=clips)
 
