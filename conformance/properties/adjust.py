@@ -4,6 +4,8 @@ outside the velocity differ (MOMENTUM-2, NESTEROV-2)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import strategies as st
 
 from optconf.adapters.protocol import Adapter, Adjust, Program, Step
@@ -23,6 +25,7 @@ from .common import (
     sign_stable,
 )
 from .registry import Case, prop
+from .rules import rule_clause
 
 #: Rules whose variants agree until eta changes: a difference here breaks their clause.
 SPECIFIC = {"Momentum": "MOMENTUM-2", "Nesterov": "NESTEROV-2"}
@@ -39,7 +42,8 @@ def _adjusted(draw: st.DrawFn, program: Program) -> Program:
 @prop("ADJ-1", "ADJ-2", "MOMENTUM-2", "NESTEROV-2", requires=("adjust",), axes=("rule",))
 def check_mid_run(adapter: Adapter, profile: Profile, seed: int, case: Case) -> None:
     """Steps, then ``adjust`` of one or two hyperparameters, then more steps: parameters and
-    state equal the reference's, which kept its state across the change (ADJ-2)."""
+    state equal the reference's, which kept its state across the change (ADJ-2).  The steps
+    before the change are compared first, under the rule's own clause."""
     assert case.rule is not None
     path = "structured" if "structured" in adapter.info().paths else adapter.info().paths[0]
     _, rules = rule_for(adapter, case.rule)
@@ -52,7 +56,13 @@ def check_mid_run(adapter: Adapter, profile: Profile, seed: int, case: Case) -> 
                         adjust=False, sign_stable=sign_stable(adapter, dtype, rule, path),
                         ).flatmap(_adjusted)
 
+    def test(program: Program) -> None:
+        # the steps before the change first: a difference there is the rule's, not adjust's
+        before = program.ops[:[isinstance(op, Adjust) for op in program.ops].index(True)]
+        run_and_compare(adapter, dataclasses.replace(program, ops=before), path,
+                        clauses=Clauses(rule_clause(case.rule or "")))
+        run_and_compare(adapter, program, path, clauses=Clauses(clause))
+
     strategy = st.tuples(dtypes(adapter), rules).filter(
         lambda dr: comparable(adapter, dr[0], dr[1], path)).flatmap(draw)
-    explore(strategy, lambda program: run_and_compare(
-        adapter, program, path, clauses=Clauses(clause)), profile, seed, share=2)
+    explore(strategy, test, profile, seed, share=2)

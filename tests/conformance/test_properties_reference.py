@@ -114,13 +114,15 @@ class NoneAsZero(ReferenceAdapter):
 
 
 class EtaOutsideVelocity(ReferenceAdapter):
-    """Runs torch's Momentum while declaring the normative one."""
+    """Runs torch's Momentum while declaring the normative one, and, like an engine that
+    exposes no state, reports none: the parameters agree until eta changes (MOMENTUM-2)."""
 
     def run(self, program: Program, path: PathName) -> Outcome:
         rule = program.rule
         if isinstance(rule, Momentum):
             rule = dataclasses.replace(rule, variant="torch")
-        return super().run(dataclasses.replace(program, rule=rule), path)
+        outcome = super().run(dataclasses.replace(program, rule=rule), path)
+        return Outcome(outcome.model, [None] * len(outcome.states))
 
 
 class AdjustIgnored(ReferenceAdapter):
