@@ -220,3 +220,22 @@ def test_engine_cannot_update_a_0d_tensor_so_the_adapter_holds_it_as_1d(tiny):
     got = tiny.run(Program(np.array(1.0), Descent(0.5), (Step(np.array(1.0)),), "float32"),
                    "flat_list")
     assert got.model.shape == () and got.model == np.float32(0.5)
+
+
+def test_float64_is_declared_only_on_request(tiny, monkeypatch):
+    assert tiny.info().dtypes == ("float32",)
+    monkeypatch.setenv("OPTCONF_TINYGRAD_FLOAT64", "1")
+    assert tiny.info().dtypes == ("float32", "float64")
+
+
+def test_float64_momentum_crashes_in_the_engine(tiny):
+    """Finding: LARS assigns a float64 update into its float32 momentum buffer."""
+    prog = Program({"x": np.ones(1)}, Momentum(0.1, 0.9), (Step({"x": np.ones(1)}),), "float64")
+    with pytest.raises(RuntimeError, match="assign dtype mismatch"):
+        tiny.run(prog, "flat_list")
+
+
+def test_sgd_without_momentum_exposes_no_velocity(tiny):
+    prog = Program({"x": np.ones(2)}, Momentum(0.1, 0.0), (Step({"x": np.ones(2)}),), "float32")
+    got = tiny.run(prog, "per_array")
+    assert got.states == [None] and got.model["x"][0] == np.float32(0.9)
