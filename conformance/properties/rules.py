@@ -27,8 +27,9 @@ def rule_clause(name: str) -> str:
 def check_matches_reference(adapter: Adapter, profile: Profile, seed: int,
                             case: Case) -> None:
     """``profile.steps`` steps of the rule, with random hyperparameters in the declared
-    variant, None and zero gradients included: parameters and state equal the float64
-    reference's within the tolerance model.  A difference breaks the rule's own clause."""
+    variant, zero gradients included: parameters and state equal the float64 reference's
+    within the tolerance model.  None gradients, freezing and adjusting are left to their
+    own properties, so a difference here breaks the rule's own clause."""
     assert case.rule is not None
     info = adapter.info()
     path = "structured" if "structured" in info.paths else info.paths[0]
@@ -37,7 +38,8 @@ def check_matches_reference(adapter: Adapter, profile: Profile, seed: int,
 
     def draw(dtype_rule: tuple[str, Rule]) -> st.SearchStrategy[Program]:
         dtype, rule = dtype_rule
-        return programs(rule, dtype=dtype, steps=profile.steps, freeze=False, adjust=False,
+        return programs(rule, dtype=dtype, steps=profile.steps, none=False, freeze=False,
+                        adjust=False,
                         sign_stable=sign_stable(adapter, dtype, rule, path))
 
     def test(program: Program) -> None:
