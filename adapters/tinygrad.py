@@ -341,13 +341,15 @@ class _Run:
 
     def execute(self, program: Program) -> Outcome:
         for op, mask in _masked(program, self.model.source):
-            if mask is not None and any(mask.active()):
+            if mask is not None and self.opts:
                 self.step(op.grads, mask)  # type: ignore[union-attr]
             elif isinstance(op, Adjust):
                 self.adjust(op.changes)
         return Outcome(self.model.rebuilt(self.values()), self.states() if self.opts else [])
 
     def step(self, grads: Any, mask: _StepMask) -> None:
+        """One ``Optimizer.step``; a step in which some parameter has no gradient, or is
+        frozen, even if none has one, is what ``step`` asserts against."""
         if not all(mask.active()):
             raise Unsupported(NO_PARTIAL_STEP)
         self.put_grads(grads)
@@ -476,6 +478,10 @@ class _FlatVector(_Run):
         return [self.engine.optimizer(self.plan, [self.flat])]
 
     def step(self, grads: Any, mask: _StepMask) -> None:
+        """Skipped when nothing has a gradient or everything is frozen, as the reference's
+        flat-vector path does."""
+        if all(mask.frozen) or not any(mask.has_grad):
+            return
         if any(mask.frozen):
             raise Unsupported("one optimiser over the flat vector cannot freeze part of it")
         self.flat.grad = self.engine.const(flat_vector_grads(self.model.source, grads),
