@@ -127,26 +127,29 @@ class _Slot:
 
 @st.composite
 def models(draw: st.DrawFn, *, dtype: str = "float64", max_params: int = 4,
-           max_leaves: int = 6, shared: bool = True, min_params: int = 1,
-           min_magnitude: float = 0.0) -> Any:
+           max_leaves: int = 6, shared: bool = True, carried: bool = True,
+           min_params: int = 1, min_magnitude: float = 0.0) -> Any:
     """A model tree over dict, list, tuple, :class:`Pair`, :class:`Block` and
     :class:`Dense`, with carried leaves and at least ``min_params`` trainable arrays, of
     values with |v| >= ``min_magnitude``.  Parameters are drawn from a pool, so with
     ``shared`` the same array object may sit at several places (TIE-1); without it repeats
-    are copied apart.  Shrinks towards a single 0-d array."""
+    are copied apart.  Without ``carried`` the tree holds parameters only, in dicts, lists,
+    tuples and :class:`Pair` (TREE-3).  Shrinks towards a single 0-d array."""
     pool = draw(st.lists(arrays(dtype=dtype, min_magnitude=min_magnitude),
                          min_size=max(min_params, 1), max_size=max_params))
-    tree = _fill(draw(_skeletons(dtype, max_params, max_leaves)), pool)
+    tree = _fill(draw(_skeletons(dtype, max_params, max_leaves, carried)), pool)
     if min_params and not ref_tree.occurrences(tree):
         tree = [tree, pool[0]]
     return tree if shared else untie(tree)
 
 
 @functools.cache
-def _skeletons(dtype: str, max_params: int, max_leaves: int) -> st.SearchStrategy[Any]:
+def _skeletons(dtype: str, max_params: int, max_leaves: int,
+               carried: bool) -> st.SearchStrategy[Any]:
     """Trees with :class:`_Slot` where parameters go (built once: strategies are costly)."""
-    leaf = st.one_of(st.integers(0, max_params - 1).map(_Slot), carried_values())
-    return st.recursive(leaf, _containers(dtype), max_leaves=max_leaves)
+    slot = st.integers(0, max_params - 1).map(_Slot)
+    leaf = st.one_of(slot, carried_values()) if carried else slot
+    return st.recursive(leaf, _containers(dtype, carried), max_leaves=max_leaves)
 
 
 def _fill(node: Any, pool: list[np.ndarray]) -> Any:
@@ -168,14 +171,16 @@ def _fill(node: Any, pool: list[np.ndarray]) -> Any:
     return node
 
 
-def _containers(dtype: str) -> Callable[[st.SearchStrategy[Any]], st.SearchStrategy[Any]]:
+def _containers(dtype: str,
+                carried: bool) -> Callable[[st.SearchStrategy[Any]], st.SearchStrategy[Any]]:
     def extend(kids: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         few = st.lists(kids, max_size=3)
+        plain = [st.dictionaries(st.sampled_from(KEYS), kids, max_size=3), few,
+                 few.map(tuple), st.builds(Pair, kids, kids)]
+        if not carried:
+            return st.one_of(*plain)
         return st.one_of(
-            st.dictionaries(st.sampled_from(KEYS), kids, max_size=3),
-            few,
-            few.map(tuple),
-            st.builds(Pair, kids, kids),
+            *plain,
             st.builds(Block, kids, kids, st.sampled_from(("block", "head"))),
             st.builds(Dense, kids, kids, st.one_of(st.none(), arrays(dtype=dtype)),
                       st.sampled_from(ACTIVATIONS)),
@@ -280,13 +285,14 @@ def sign_patterns(draw: st.DrawFn, model: Any) -> dict[int, np.ndarray]:
 
 @st.composite
 def programs(draw: st.DrawFn, rule: Rule | st.SearchStrategy[Rule], *, dtype: str = "float64",
-             steps: int = 4, shared: bool = True, none: bool = True, freeze: bool = True,
-             adjust: bool = True, whole: bool = False, sign_stable: bool = False,
-             model: Any = None) -> Program:
+             steps: int = 4, shared: bool = True, carried: bool = True, none: bool = True,
+             freeze: bool = True, adjust: bool = True, whole: bool = False,
+             sign_stable: bool = False, model: Any = None) -> Program:
     """A :class:`~optconf.adapters.protocol.Program`: a model (drawn unless given), ``rule``
     and exactly ``steps`` Step ops, each maybe preceded by a Freeze, Thaw or Adjust
     (``freeze`` / ``adjust`` allow them).  ``none``: gradients may hold None (UPD-5).
-    ``whole``: what one flat buffer can express -- a step's gradient is all there or all
+    ``shared`` / ``carried``: as for :func:`models`.  ``whole``: what one flat buffer can
+    express -- a step's gradient is all there or all
     None, and only the whole model is frozen.  ``sign_stable``: every gradient keeps one
     sign per element and |g| >= 0.25, parameters |x| >= 1 (TOL-6).  ``model``: a model or
     a strategy of models.  Shrinks towards steps with zero gradients and no other ops."""
@@ -294,7 +300,8 @@ def programs(draw: st.DrawFn, rule: Rule | st.SearchStrategy[Rule], *, dtype: st
     if isinstance(model, st.SearchStrategy):
         model = draw(model)
     elif model is None:
-        model = draw(models(dtype=dtype, shared=shared, min_magnitude=1.0 if sign_stable else 0.0))
+        model = draw(models(dtype=dtype, shared=shared, carried=carried,
+                            min_magnitude=1.0 if sign_stable else 0.0))
     signs = draw(sign_patterns(model)) if sign_stable else None
     grads = gradients(model, dtype=dtype, none=none and not whole, signs=signs)
     step = grads if not (none and whole) else st.one_of(grads, st.none())

@@ -17,6 +17,7 @@ from ..strategies import programs
 from .common import (
     Clauses,
     comparable,
+    drawing,
     dtypes,
     explore,
     probe,
@@ -54,7 +55,7 @@ def check_mid_run(adapter: Adapter, profile: Profile, seed: int, case: Case) -> 
         dtype, rule = dtype_rule
         return programs(rule, dtype=dtype, steps=max(profile.steps, 2), freeze=False,
                         adjust=False, sign_stable=sign_stable(adapter, dtype, rule, path),
-                        ).flatmap(_adjusted)
+                        **drawing(adapter)).flatmap(_adjusted)
 
     def test(program: Program) -> None:
         # the steps before the change first: a difference there is the rule's, not adjust's

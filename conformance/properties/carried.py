@@ -8,7 +8,7 @@ from optconf.adapters.protocol import Adapter, Program, Step
 from ..asserts import assert_structure, assert_ties
 from ..profiles import Profile
 from ..strategies import programs
-from .common import context, dtypes, expected, explore, probe, rule_for
+from .common import context, drawing, dtypes, expected, explore, probe, rule_for
 from .registry import Case, prop
 
 
@@ -30,5 +30,6 @@ def check_preserved(adapter: Adapter, profile: Profile, seed: int, case: Case) -
         assert_ties(actual.model, want.outcome.model, clause="TIE-3", ctx=ctx)
 
     strategy = dtypes(adapter).flatmap(lambda dtype: programs(
-        rules, dtype=dtype, steps=1, whole=path == "flat_vector", freeze=False, adjust=False))
+        rules, dtype=dtype, steps=1, whole=path == "flat_vector", freeze=False, adjust=False,
+        **drawing(adapter)))
     explore(strategy, test, profile, seed)

@@ -17,12 +17,13 @@ from optconf.reference import tree as ref_tree
 from ..asserts import Context, assert_close, case_data, fail
 from ..profiles import Profile
 from ..strategies import models
-from .common import dtypes, explore
+from .common import dtypes, explore, model_drawing
 from .registry import Case, prop
 
 
 def _model_and_dtype(adapter: Adapter) -> st.SearchStrategy[tuple[Any, str]]:
-    return dtypes(adapter).flatmap(lambda d: st.tuples(models(dtype=d), st.just(d)))
+    return dtypes(adapter).flatmap(
+        lambda d: st.tuples(models(dtype=d, **model_drawing(adapter)), st.just(d)))
 
 
 def _context(adapter: Adapter, model: Any, dtype: str) -> Context:

@@ -72,6 +72,22 @@ def dtypes(adapter: Adapter) -> st.SearchStrategy[str]:
     return st.sampled_from(known)
 
 
+def drawing(adapter: Adapter) -> dict[str, bool]:
+    """What drawn models and gradients may hold, from the adapter's capabilities: ties
+    (``shared``), carried values (``carried``), None inside a gradient (``none``).  A
+    property about one of them requires it; the others draw without what is missing."""
+    capabilities = adapter.info().capabilities
+    return {"shared": "shared" in capabilities, "carried": "carried" in capabilities,
+            "none": "none_grad" in capabilities}
+
+
+def model_drawing(adapter: Adapter) -> dict[str, bool]:
+    """:func:`drawing` for :func:`~optconf.conformance.strategies.models`."""
+    options = drawing(adapter)
+    del options["none"]
+    return options
+
+
 def rule_for(adapter: Adapter, name: str) -> tuple[Rule, st.SearchStrategy[Rule]]:
     """The default rule of class ``name`` and a strategy of such rules, in the variant the
     adapter declares (RULE-5); Unsupported, before any drawing, when the adapter refuses

@@ -15,7 +15,7 @@ from optconf.adapters.protocol import Adapter, Program
 from ..asserts import fail
 from ..profiles import Profile
 from ..strategies import programs
-from .common import Clauses, context, dtypes, explore, rule_for, run_and_compare
+from .common import Clauses, context, drawing, dtypes, explore, rule_for, run_and_compare
 from .registry import Case, prop
 
 RULES = ("Descent", "Momentum", "Adam")
@@ -26,7 +26,8 @@ MESSAGE = re.compile(r".+ is deprecated; use .+")
 def _programs(adapter: Adapter, profile: Profile) -> st.SearchStrategy[Program]:
     rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
     return st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
-        dr[1], dtype=dr[0], steps=profile.steps, freeze=False, adjust=False))
+        dr[1], dtype=dr[0], steps=profile.steps, freeze=False, adjust=False,
+        **drawing(adapter)))
 
 
 def _adapter_files(adapter: Adapter) -> set[str]:

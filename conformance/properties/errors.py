@@ -16,7 +16,7 @@ from ..asserts import fail
 from ..deviation import Deviation
 from ..profiles import Profile
 from ..strategies import gradients, models
-from .common import context, dtypes, explore, rule_for
+from .common import context, dtypes, explore, model_drawing, rule_for
 from .registry import Case, prop
 
 
@@ -37,9 +37,11 @@ def _set(tree: Any, path: ref_tree.Path, value: Any) -> Any:
 
 
 @st.composite
-def bad_programs(draw: st.DrawFn, dtype: str, rule: Any) -> tuple[Program, str, str]:
-    """A program whose one step is bad, the path string the error must name, the clause."""
-    model = {"net": draw(models(dtype=dtype)), "head": {"w": np.ones(2)}}
+def bad_programs(draw: st.DrawFn, dtype: str, rule: Any,
+                 options: dict[str, bool]) -> tuple[Program, str, str]:
+    """A program whose one step is bad, the path string the error must name, the clause;
+    ``options`` say what the models may hold."""
+    model = {"net": draw(models(dtype=dtype, **options)), "head": {"w": np.ones(2)}}
     grads = draw(gradients(model, dtype=dtype, none=False))
     kind = draw(st.sampled_from(("shape", "key", "leaf")))
     if kind == "shape":
@@ -76,4 +78,6 @@ def check_bad_input_names_path(adapter: Adapter, profile: Profile, seed: int,
         fail(f"the run completed, but should raise an error naming {where}", clause=clause,
              ctx=ctx)
 
-    explore(dtypes(adapter).flatmap(lambda d: bad_programs(d, rule)), test, profile, seed)
+    options = model_drawing(adapter)
+    explore(dtypes(adapter).flatmap(lambda d: bad_programs(d, rule, options)), test, profile,
+            seed)

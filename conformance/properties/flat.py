@@ -10,7 +10,16 @@ from optconf.reference.rules.base import Rule
 
 from ..profiles import Profile
 from ..strategies import programs
-from .common import Clauses, comparable, dtypes, explore, rule_for, run_and_compare, sign_stable
+from .common import (
+    Clauses,
+    comparable,
+    dtypes,
+    explore,
+    model_drawing,
+    rule_for,
+    run_and_compare,
+    sign_stable,
+)
 from .registry import Case, prop
 
 
@@ -40,7 +49,7 @@ def check_path_matches_structured(adapter: Adapter, profile: Profile, seed: int,
     def draw(dtype_rule: tuple[str, Rule]) -> st.SearchStrategy[Program]:
         dtype, rule = dtype_rule
         return programs(rule, dtype=dtype, steps=profile.steps, whole=True,
-                        freeze=False, adjust=False,
+                        freeze=False, adjust=False, **model_drawing(adapter),
                         sign_stable=sign_stable(adapter, dtype, rule, path))
 
     strategy = st.tuples(dtypes(adapter), rules.filter(lambda r: claimed(r, path))).filter(

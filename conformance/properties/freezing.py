@@ -10,7 +10,16 @@ from optconf.adapters.protocol import Adapter, Freeze, Program, Step, Thaw
 
 from ..profiles import Profile
 from ..strategies import models, programs, tied
-from .common import Clauses, dtypes, explore, probe, rule_for, run_and_compare
+from .common import (
+    Clauses,
+    drawing,
+    dtypes,
+    explore,
+    model_drawing,
+    probe,
+    rule_for,
+    run_and_compare,
+)
 from .registry import Case, prop
 
 RULES = ("Momentum", "Adam")
@@ -19,6 +28,7 @@ RULES = ("Momentum", "Adam")
 def _programs(adapter: Adapter, profile: Profile, path: str, **options: object,
               ) -> st.SearchStrategy[Program]:
     rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
+    options = {**drawing(adapter), **options}
     return st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
         dr[1], dtype=dr[0], steps=profile.steps, adjust=False, **options))  # type: ignore[arg-type]
 
@@ -69,7 +79,8 @@ def check_tied_place_freezes_all(adapter: Adapter, profile: Profile, seed: int,
     probe(adapter, path, rule_for(adapter, RULES[0])[0], Freeze(("w",)), Step(None))
     strategy = st.tuples(dtypes(adapter), rule_for(adapter, "Momentum")[1]).flatmap(
         lambda dr: programs(dr[1], dtype=dr[0], steps=profile.steps, freeze=False,
-                            adjust=False, model=models(dtype=dr[0]).map(tied)),
+                            adjust=False, none=drawing(adapter)["none"],
+                            model=models(dtype=dr[0], **model_drawing(adapter)).map(tied)),
     ).map(_freeze_tied_place)
     explore(strategy, lambda program: run_and_compare(
         adapter, program, path, clauses=Clauses("TIE-4")), profile, seed)

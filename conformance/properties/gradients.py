@@ -22,7 +22,7 @@ from ..asserts import Context, assert_close, case_data, fail
 from ..catalog import rules as rule_strategy
 from ..profiles import Profile
 from ..strategies import losses, models
-from .common import Clauses, assert_outcome, context, dtypes, expected, explore
+from .common import Clauses, assert_outcome, context, dtypes, expected, explore, model_drawing
 from .registry import Case, prop
 
 Drawn = tuple[Any, ref_expr.Expr, str, str]
@@ -30,7 +30,7 @@ Drawn = tuple[Any, ref_expr.Expr, str, str]
 
 def _cases(adapter: Adapter, vias: list[str]) -> st.SearchStrategy[Drawn]:
     def with_model(dtype: str) -> st.SearchStrategy[Drawn]:
-        return models(dtype=dtype).flatmap(lambda m: st.tuples(
+        return models(dtype=dtype, **model_drawing(adapter)).flatmap(lambda m: st.tuples(
             st.just(m), losses(m), st.just(dtype), st.sampled_from(vias)))
 
     return dtypes(adapter).flatmap(with_model)

@@ -9,7 +9,7 @@ from optconf.adapters.protocol import Adapter, Step
 
 from ..profiles import Profile
 from ..strategies import programs
-from .common import Clauses, dtypes, explore, probe, rule_for, run_and_compare
+from .common import Clauses, dtypes, explore, model_drawing, probe, rule_for, run_and_compare
 from .registry import Case, prop
 
 #: Rules whose state visibly advances on a zero gradient (moments decay, counters move).
@@ -28,6 +28,6 @@ def check_none_skips_zero_advances(adapter: Adapter, profile: Profile, seed: int
     rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
     strategy = st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
         dr[1], dtype=dr[0], steps=profile.steps, whole=path == "flat_vector",
-        freeze=False, adjust=False))
+        freeze=False, adjust=False, **model_drawing(adapter)))
     explore(strategy, lambda program: run_and_compare(
         adapter, program, path, clauses=Clauses("UPD-5")), profile, seed)

@@ -11,7 +11,16 @@ from optconf.reference.rules.base import Rule
 
 from ..profiles import Profile
 from ..strategies import programs
-from .common import Clauses, comparable, dtypes, explore, rule_for, run_and_compare, sign_stable
+from .common import (
+    Clauses,
+    comparable,
+    dtypes,
+    explore,
+    model_drawing,
+    rule_for,
+    run_and_compare,
+    sign_stable,
+)
 from .registry import Case, prop
 
 #: Rule classes whose clause group is not their upper-cased name.
@@ -39,7 +48,7 @@ def check_matches_reference(adapter: Adapter, profile: Profile, seed: int,
     def draw(dtype_rule: tuple[str, Rule]) -> st.SearchStrategy[Program]:
         dtype, rule = dtype_rule
         return programs(rule, dtype=dtype, steps=profile.steps, none=False, freeze=False,
-                        adjust=False,
+                        adjust=False, **model_drawing(adapter),
                         sign_stable=sign_stable(adapter, dtype, rule, path))
 
     def test(program: Program) -> None:

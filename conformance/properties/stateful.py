@@ -33,7 +33,15 @@ from optconf.reference.rules.base import Rule
 from ..catalog import adjustments
 from ..profiles import Profile
 from ..strategies import gradients, models, subtree_keys
-from .common import Clauses, dtypes, hypothesis_settings, probe, rule_for, run_and_compare
+from .common import (
+    Clauses,
+    dtypes,
+    hypothesis_settings,
+    model_drawing,
+    probe,
+    rule_for,
+    run_and_compare,
+)
 from .registry import Case, prop
 
 RULES = ("Adam", "Momentum", "OptimiserChain")
@@ -73,6 +81,7 @@ def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
     can_adjust = "adjust" in info.capabilities and _can(adapter, path, Adjust({"eta": 0.1}))
     rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
     the_dtypes = dtypes(adapter)
+    shapes = model_drawing(adapter)
 
     class Run(RuleBasedStateMachine):
         model: Any
@@ -84,7 +93,7 @@ def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
         def start(self, dtype: str, data: st.DataObject) -> None:
             self.dtype, self.ops = dtype, []
             self.rule = data.draw(rules, label="rule")
-            self.model = data.draw(models(dtype=dtype), label="model")
+            self.model = data.draw(models(dtype=dtype, **shapes), label="model")
 
         @rule(data=st.data())
         def step(self, data: st.DataObject) -> None:

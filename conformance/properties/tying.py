@@ -9,7 +9,16 @@ from optconf.adapters.protocol import Adapter, Program, Step
 
 from ..profiles import Profile
 from ..strategies import models, programs, tied
-from .common import Clauses, dtypes, explore, probe, rule_for, run_and_compare
+from .common import (
+    Clauses,
+    drawing,
+    dtypes,
+    explore,
+    model_drawing,
+    probe,
+    rule_for,
+    run_and_compare,
+)
 from .registry import Case, prop
 
 #: Rules for which applying the rule to each occurrence differs from applying it once to
@@ -31,8 +40,9 @@ def check_shared_summed_once(adapter: Adapter, profile: Profile, seed: int,
 
     def draw(dtype: str) -> st.SearchStrategy[Program]:
         return st.one_of(*(r for _, r in rules)).flatmap(lambda rule: programs(
-            rule, dtype=dtype, steps=profile.steps, model=models(dtype=dtype).map(tied),
-            whole=whole, freeze=False, adjust=False))
+            rule, dtype=dtype, steps=profile.steps, whole=whole, freeze=False, adjust=False,
+            none=drawing(adapter)["none"],
+            model=models(dtype=dtype, **model_drawing(adapter)).map(tied)))
 
     explore(dtypes(adapter).flatmap(draw), lambda program: run_and_compare(
         adapter, program, path, clauses=Clauses("TIE-2", state="TIE-1", ties="TIE-3")),
