@@ -86,12 +86,18 @@ CAPABILITIES = frozenset({"freeze", "adjust", "state", "collect", "destructure",
 HP = Callable[[str], Any]
 #: Takes one parameter's array out of a params-shaped tree of state.
 Pick = Callable[[Any], Any]
-#: Reads a rule's optax state as reference state fields, given the hyperparameters in force.
-Reader = Callable[[Any, Pick, HP], dict[str, Any]]
+#: Reads a rule's optax state as reference state fields, given the hyperparameters in force;
+#: None when optax keeps no counterpart of some field (the whole state is then not compared).
+Reader = Callable[[Any, Pick, HP], dict[str, Any] | None]
 
 
 def _no_fields(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
     return {}
+
+
+def _unmapped(state: Any, pick: Pick, hp: HP) -> None:
+    """A state with no exact counterpart of some reference field: not compared."""
+    return None
 
 
 def _beta_t(hp: HP, count: Any) -> tuple[float, float]:
@@ -213,10 +219,10 @@ def _lion(rule: Any, hp: HP) -> tuple[Any, Reader]:
 
 def _rprop(rule: Any, hp: HP) -> tuple[Any, Reader]:
     """``scale_by_rprop`` (RPROP-1); its ``prev_updates`` holds step_size*sign(g), not the
-    gradient, so only the step sizes map onto the reference state (RPROP-2)."""
+    previous gradient, so its state has no counterpart of ``prev`` (RPROP-2)."""
     core = optax.scale_by_rprop(hp("eta"), eta_minus=hp("ell_0"), eta_plus=hp("ell_1"),
                                 min_step_size=hp("gamma_0"), max_step_size=hp("gamma_1"))
-    return core, lambda s, pick, _hp: {"step_size": pick(s.step_sizes)}
+    return core, _unmapped
 
 
 def _weight_decay(rule: Any, hp: HP) -> tuple[Any, Reader]:
@@ -357,10 +363,12 @@ def _sequence(rules: list[tuple[int, Rule]], hp: HP, key: str, in_chain: bool
         sub = _prefixed_hp(hp, hps)
         name = type(rule).__name__
         if name == "AccumGrad":
-            inner, inner_read = _sequence(rules[pos + 1:], hp, key, in_chain)
+            # MultiSteps keeps a running mean, zeroed after each emitted step, where AccumGrad
+            # keeps the partial sum of g/n (ACCUMGRAD-2): its state has no counterpart
+            inner, _ = _sequence(rules[pos + 1:], hp, key, in_chain)
             steps = optax.MultiSteps(inner, every_k_schedule=rule.n)  # type: ignore[attr-defined]
             parts.append(steps.gradient_transformation())
-            readers.append(_accum_reader(here, inner_read))
+            readers.append(_unmapped)
             break
         if name == "OptimiserChain":
             tx, read = _sequence(list(enumerate(rule.rules)), sub,  # type: ignore[attr-defined]
@@ -372,10 +380,13 @@ def _sequence(rules: list[tuple[int, Rule]], hp: HP, key: str, in_chain: bool
         parts.append(tx)
         readers.append(read)
 
-    def read_all(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+    def read_all(state: Any, pick: Pick, hp: HP) -> dict[str, Any] | None:
         fields: dict[str, Any] = {}
         for read, sub_state in zip(readers, state, strict=True):
-            fields |= read(sub_state, pick, hp)
+            part = read(sub_state, pick, hp)
+            if part is None:
+                return None
+            fields |= part
         return fields
 
     return (optax.chain(*parts) if parts else optax.identity()), read_all
@@ -388,20 +399,10 @@ def _prefixed_hp(hp: HP, hps: str) -> HP:
 
 
 def _scoped(read: Reader, key: str, hps: str) -> Reader:
-    def scoped(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+    def scoped(state: Any, pick: Pick, hp: HP) -> dict[str, Any] | None:
         fields = read(state, pick, _prefixed_hp(hp, hps))
-        return {f"{key}{k}": v for k, v in fields.items()}
+        return None if fields is None else {f"{key}{k}": v for k, v in fields.items()}
     return scoped
-
-
-def _accum_reader(key: str, inner: Reader) -> Reader:
-    """AccumGrad's counter, the number of the next gradient (ACCUMGRAD-2), is MultiSteps'
-    mini_step + 1.  Its ``acc`` is a running mean, not the reference's partial sum of g/n,
-    so it is not reported."""
-    def read(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
-        return {f"{key}counter": int(state.mini_step) + 1} | inner(state.inner_opt_state,
-                                                                   pick, hp)
-    return read
 
 
 @dataclasses.dataclass
@@ -416,7 +417,7 @@ class Optimiser:
     read: Reader
     step: Callable[[Any, Any, Any], tuple[Any, Any]]
 
-    def fields(self, state: Any, pick: Pick, rule: Rule) -> dict[str, Any]:
+    def fields(self, state: Any, pick: Pick, rule: Rule) -> dict[str, Any] | None:
         """The rule's state under inject_hyperparams and selective_transform, as reference
         fields (STATE-2)."""
         if self.injected:
@@ -786,8 +787,8 @@ class JaxAdapter(Adapter):
         return jax.enable_x64(dtype == "float64")
 
 
-def _numpy_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: _numpy(v) for k, v in fields.items()}
+def _numpy_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if fields is None else {k: _numpy(v) for k, v in fields.items()}
 
 
 def _ops(dtype: str) -> ref_expr.Ops:
