@@ -292,6 +292,7 @@ class RunConfig:
     argv: list[str] = dataclasses.field(default_factory=list)
     stop_on: frozenset[str] = frozenset()  # statuses that end an adapter's remaining cases
     first: Callable[[Task], bool] | None = None  # cases to run before the others of an adapter
+    keep: Callable[[Task], bool] | None = None   # only the planned cases it accepts
 
 
 def _timestamp() -> str:
@@ -318,7 +319,8 @@ def run(config: RunConfig, progress: Progress | None = None) -> RunReport:
         tasks += planned
         results += known
     shard = config.shard
-    tasks = [t for t in tasks if in_shard(t.result(status="pass").key, shard)]
+    tasks = [t for t in tasks if in_shard(t.result(status="pass").key, shard)
+             and (config.keep is None or config.keep(t))]
     if config.first is not None:
         first = config.first  # a stable sort keeps the planned order within each group
         tasks.sort(key=lambda t: (config.adapters.index(t.adapter), not first(t)))

@@ -44,3 +44,16 @@ def test_first_runs_the_chosen_cases_of_an_adapter_before_the_others():
                       stop_on=frozenset({"fail"}),
                       first=lambda task: task.case.path == "flat_list")
     assert [r.path for r in report.results] == ["flat_list"]
+
+
+def test_a_case_the_reference_fails_catches_no_mutant():
+    rate, survivors, reference, _ = summary(report(
+        res("reference", "fail", prop="broken"), res("mutant:a", "fail", prop="broken"),
+        res("mutant:b", "fail", prop="sound")))
+    assert survivors == ["mutant:a"] and rate == 0.5 and reference == ["reference::broken"]
+
+
+def test_keep_drops_planned_cases():
+    report = fake_run("WrongAdapter", properties=["fake.descent_step"],
+                      keep=lambda task: task.case.path != "flat_list")
+    assert [r.path for r in report.results] == ["structured"]
