@@ -20,6 +20,7 @@ from .common import (
     drawing,
     dtypes,
     explore,
+    path_for,
     probe,
     rule_for,
     run_and_compare,
@@ -46,8 +47,8 @@ def check_mid_run(adapter: Adapter, profile: Profile, seed: int, case: Case) -> 
     state equal the reference's, which kept its state across the change (ADJ-2).  The steps
     before the change are compared first, under the rule's own clause."""
     assert case.rule is not None
-    path = "structured" if "structured" in adapter.info().paths else adapter.info().paths[0]
-    _, rules = rule_for(adapter, case.rule)
+    default, rules = rule_for(adapter, case.rule)
+    path = path_for(adapter, default)
     probe(adapter, path, rule_for(adapter, "Descent")[0], Step(None), Adjust({"eta": 0.1}))
     clause = SPECIFIC.get(case.rule, "ADJ-2")
 

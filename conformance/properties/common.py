@@ -89,9 +89,9 @@ def model_drawing(adapter: Adapter) -> dict[str, bool]:
 
 
 def rule_for(adapter: Adapter, name: str) -> tuple[Rule, st.SearchStrategy[Rule]]:
-    """The default rule of class ``name`` and a strategy of such rules, in the variant the
-    adapter declares (RULE-5); Unsupported, before any drawing, when the adapter refuses
-    the class."""
+    """The default rule of class ``name`` and a strategy of such rules that the adapter
+    supports, in the variant it declares (RULE-5); Unsupported, before any drawing, when the
+    adapter refuses the class's default."""
     variant = adapter.info().variants.get(name)
     default = catalog.default_rule(name)
     if variant is not None:
@@ -99,7 +99,8 @@ def rule_for(adapter: Adapter, name: str) -> tuple[Rule, st.SearchStrategy[Rule]
     reason = adapter.supports(default)
     if reason is not None:
         raise Unsupported(reason)
-    return default, catalog.rules(name, variant=variant)
+    drawn = catalog.rules(name, variant=variant)
+    return default, drawn.filter(lambda rule: adapter.supports(rule) is None)
 
 
 # -------------------------------------------------------------------------- the oracle
@@ -222,6 +223,21 @@ def probe(adapter: Adapter, path: PathName, rule: Rule, *ops: Op) -> None:
     express them says Unsupported before any example is drawn (and shrunk)."""
     model = {"w": np.ones(2), "v": np.ones(1)}
     adapter.run(Program(model, rule, ops, adapter.info().dtypes[0]), path)
+
+
+def path_for(adapter: Adapter, rule: Rule) -> PathName:
+    """The first path, structured preferred, on which the adapter runs a step of ``rule``
+    (properties about a rule rather than a path need just one); Unsupported when none."""
+    paths = adapter.info().paths
+    reasons = []
+    for path in sorted(paths, key=lambda p: p != "structured"):
+        try:
+            probe(adapter, path, rule, Step({"w": np.ones(2), "v": np.ones(1)}))
+        except Unsupported as why:
+            reasons.append(f"{path}: {why}")
+            continue
+        return path
+    raise Unsupported("; ".join(reasons) or "the adapter declares no path")
 
 
 def run_and_compare(adapter: Adapter, program: Program, path: PathName, *,

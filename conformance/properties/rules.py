@@ -17,6 +17,7 @@ from .common import (
     dtypes,
     explore,
     model_drawing,
+    path_for,
     rule_for,
     run_and_compare,
     sign_stable,
@@ -41,8 +42,8 @@ def check_matches_reference(adapter: Adapter, profile: Profile, seed: int,
     own properties, so a difference here breaks the rule's own clause."""
     assert case.rule is not None
     info = adapter.info()
-    path = "structured" if "structured" in info.paths else info.paths[0]
-    _, rules = rule_for(adapter, case.rule)
+    default, rules = rule_for(adapter, case.rule)
+    path = path_for(adapter, default)
     variant = info.variants.get(case.rule)
 
     def draw(dtype_rule: tuple[str, Rule]) -> st.SearchStrategy[Program]:
