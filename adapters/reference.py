@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import importlib
 import warnings
 from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
@@ -19,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from optconf.reference import collect as ref_collect
+from optconf.reference import expr as ref_expr
+from optconf.reference import legacy as ref_legacy
 from optconf.reference import state as ref_state
 from optconf.reference import tree as ref_tree
 from optconf.reference.rules.base import Rule
@@ -64,7 +65,7 @@ class ReferenceAdapter(Adapter):
 
     def run(self, program: Program, path: PathName) -> Outcome:
         """Run ``program`` through ``path``.  Warnings are recorded, each call's own, except
-        that a DeprecationWarning the caller has made an error is raised (DEP-3)."""
+        that a DeprecationWarning the caller has made an error is raised (DEP-5)."""
         drive = _DRIVERS.get(path)
         if drive is None:
             raise Unsupported(f"the reference has no {path!r} path")
@@ -99,13 +100,11 @@ class ReferenceAdapter(Adapter):
         (DEP-8, its warning recorded away)."""
         engine = engine_model(model, dtype)
         if via == "legacy":
-            legacy = importlib.import_module("optconf.reference.legacy")
             with warnings.catch_warnings():
                 if not _deprecation_is_error():
                     warnings.simplefilter("ignore", DeprecationWarning)
-                return legacy.gradient_through_params(engine, loss)
-        expr = importlib.import_module("optconf.reference.expr")
-        return expr.gradient_through_trainables(engine, loss, via=via)
+                return ref_legacy.gradient_through_params(engine, loss)
+        return ref_expr.gradient_through_trainables(engine, loss, via=via)
 
 
 # ------------------------------------------------------------------- the model an engine sees
@@ -285,15 +284,14 @@ def _legacy(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
     """``params``, a ``LegacyOptimiser`` and ``update_(opt, ps, Grads(ps, gs))`` per step;
     each call warns (DEP-1).  The old API has no freeze, thaw or adjust, and updates one
     array at a time, so a global-norm rule cannot be expressed (RULE-8)."""
-    legacy = importlib.import_module("optconf.reference.legacy")
     if not all(isinstance(op, Step) for op in ops):
         raise Unsupported("the legacy API has no freeze, thaw or adjust")
     if rule.needs_global:
         raise Unsupported(f"the legacy update_ goes one array at a time; {rule!r} needs all")
-    ps = legacy.params(model)
-    opt = legacy.LegacyOptimiser(rule)
+    ps = ref_legacy.params(model)
+    opt = ref_legacy.LegacyOptimiser(rule)
     for step in (op for op in ops if isinstance(op, Step)):
-        legacy.update_(opt, ps, legacy.Grads(ps, flat_list_grads(model, step.grads)))
+        ref_legacy.update_(opt, ps, ref_legacy.Grads(ps, flat_list_grads(model, step.grads)))
     leaves = [opt.leaf(p) for p in ref_collect.trainables(model)]
     # DEP-9: an array that never had a gradient has no state yet; report the initial one
     return Outcome(model, [state_record(rule.init(p) if leaf is None else leaf.state)
