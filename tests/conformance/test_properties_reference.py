@@ -186,7 +186,7 @@ WRONG = [
 def no_shrinking() -> Iterator[None]:
     """Skip hypothesis' shrink phase: these tests need the failure and its clause, not the
     smallest counterexample, and shrinking costs most of their time."""
-    previous = settings._current_profile  # type: ignore[attr-defined]
+    previous = settings.get_current_profile_name()
     settings.register_profile("optconf-no-shrink",
                               phases=[Phase.explicit, Phase.reuse, Phase.generate])
     settings.load_profile("optconf-no-shrink")
