@@ -262,7 +262,7 @@ REFUSED: Mapping[str, str] = {
 def _members(rule: Rule) -> list[Rule]:
     """Every rule inside ``rule``, depth first, chains opened."""
     if type(rule).__name__ == "OptimiserChain":
-        return [m for member in rule.rules for m in _members(member)]  # type: ignore[attr-defined]
+        return [m for member in rule.rules for m in _members(member)]
     return [rule]
 
 
@@ -279,8 +279,8 @@ def _refusal(rule: Rule) -> str | None:
         if name not in ("Momentum", "Nesterov") and variant not in (None, implemented):
             return (f"{name}(variant={variant!r}): optax implements variant {implemented!r} "
                     "(RULE-5)")
-        if name == "ClipNorm" and member.p != 2:  # type: ignore[attr-defined]
-            return f"ClipNorm(p={member.p}): optax clips by the L2 norm only"  # type: ignore[attr-defined]
+        if name == "ClipNorm" and member.p != 2:
+            return f"ClipNorm(p={member.p}): optax clips by the L2 norm only"
     return None
 
 
@@ -308,11 +308,11 @@ def _numbers(rule: Rule, prefix: str = "") -> dict[str, Any]:
     prefixed ``m<i>_``; flags and AccumGrad's count included (they stay static)."""
     if type(rule).__name__ == "OptimiserChain":
         found: dict[str, Any] = {}
-        for i, member in enumerate(rule.rules):  # type: ignore[attr-defined]
+        for i, member in enumerate(rule.rules):
             found |= _numbers(member, f"{prefix}m{i}_")
         return found
     flat: dict[str, Any] = {}
-    for f in dataclasses.fields(rule):  # type: ignore[arg-type]
+    for f in dataclasses.fields(rule):
         value = getattr(rule, f.name)
         if f.name == "variant":
             continue
@@ -366,12 +366,12 @@ def _sequence(rules: list[tuple[int, Rule]], hp: HP, key: str, in_chain: bool
             # MultiSteps keeps a running mean, zeroed after each emitted step, where AccumGrad
             # keeps the partial sum of g/n (ACCUMGRAD-2): its state has no counterpart
             inner, _ = _sequence(rules[pos + 1:], hp, key, in_chain)
-            steps = optax.MultiSteps(inner, every_k_schedule=rule.n)  # type: ignore[attr-defined]
+            steps = optax.MultiSteps(inner, every_k_schedule=rule.n)
             parts.append(steps.gradient_transformation())
             readers.append(_unmapped)
             break
         if name == "OptimiserChain":
-            tx, read = _sequence(list(enumerate(rule.rules)), sub,  # type: ignore[attr-defined]
+            tx, read = _sequence(list(enumerate(rule.rules)), sub,
                                  here, True)
             read = _scoped(read, "", hps)  # the members' keys already start with ``here``
         else:
@@ -701,9 +701,8 @@ class JaxAdapter(Adapter):
             elif isinstance(op, Adjust):
                 rule = rule.adjusted(**op.changes)
                 opt.adjust(state, rule)
-        states = [None if frozen[i] else _numpy_fields(
-            opt.fields(state, lambda tree, i=i: form.unpack(tree)[i], rule))
-            for i in range(len(frozen))]
+        states = [None if frozen[i] else _numpy_fields(opt.fields(state, _picker(form, i), rule))
+                  for i in range(len(frozen))]
         return form.unpack(params), states
 
     def _per_array(self, program: Program, injected: set[str], frozen: tuple[bool, ...],
@@ -743,7 +742,7 @@ class JaxAdapter(Adapter):
         """``jax.flatten_util.ravel_pytree`` of the model's pytree (FLAT-1)."""
         with self._x64(self._dtype(dtype)):
             flat, _ = ravel_pytree(self._tree(model, dtype))
-            return _numpy(flat)
+            return np.array(flat)
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
         """``jax.grad`` of the loss over the model's pytree, the loss reading its leaves
@@ -785,6 +784,13 @@ class JaxAdapter(Adapter):
     def _x64(dtype: str) -> Any:
         """float64 needs ``jax_enable_x64``; float32 runs as JAX's default leaves it (off)."""
         return jax.enable_x64(dtype == "float64")
+
+
+def _picker(form: Form, i: int) -> Pick:
+    """Parameter i's array out of a params-shaped state tree laid out by ``form``."""
+    def pick(tree: Any) -> Any:
+        return form.unpack(tree)[i]
+    return pick
 
 
 def _numpy_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:
