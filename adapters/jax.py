@@ -77,8 +77,11 @@ VARIANTS: Mapping[str, str] = {
     "AMSGrad": "optax",
     "AdaMax": "torch",
 }
-CAPABILITIES = frozenset({"freeze", "adjust", "state", "collect", "destructure", "gradient",
-                          "carried"})
+#: No "shared" (pytrees cannot tie), no "none_grad" (an optax update takes every gradient),
+#: no "freeze": optax freezes with a static mask, so a frozen set that changes between steps
+#: (freeze_ / thaw_ at any time, FRZ-2) cannot be expressed; a program whose frozen set stays
+#: the same over its steps still runs exactly.
+CAPABILITIES = frozenset({"adjust", "state", "collect", "destructure", "gradient", "carried"})
 
 # ------------------------------------------------------------------ rules -> optax
 

@@ -230,13 +230,14 @@ def test_freeze_before_the_first_step_is_exact_and_drops_state():
 
 def test_freezing_mid_run_is_unsupported():
     """(FRZ-2) optax's freeze masks are static: a mask changing between steps needs a new
-    optimiser state."""
+    optimiser state, so the adapter does not declare the freeze capability."""
     prog = program(Adam(0.01), extra=(Freeze(("w",)),))
     with pytest.raises(Unsupported, match="static"):
         JAX.run(prog, "structured")
     thawed = program(Adam(0.01), extra=(Freeze(("w",)), Thaw(("w",))))
     assert max_error(JAX.run(thawed, "structured").model, reference(thawed).model) <= \
         allowed(thawed, "structured")
+    assert "freeze" not in JAX.info().capabilities
 
 
 def test_optax_freeze_after_the_optimiser_still_advances_its_state():
