@@ -341,15 +341,16 @@ class _Run:
 
     def execute(self, program: Program) -> Outcome:
         for op, mask in _masked(program, self.model.source):
-            if mask is not None and self.opts:
+            if mask is not None and any(mask.active()):
                 self.step(op.grads, mask)  # type: ignore[union-attr]
             elif isinstance(op, Adjust):
                 self.adjust(op.changes)
         return Outcome(self.model.rebuilt(self.values()), self.states() if self.opts else [])
 
     def step(self, grads: Any, mask: _StepMask) -> None:
-        """One ``Optimizer.step``; a step in which some parameter has no gradient, or is
-        frozen, even if none has one, is what ``step`` asserts against."""
+        """One ``Optimizer.step``.  A step in which no parameter has a gradient is not taken
+        (a training loop does not call ``step`` without gradients); one in which only some
+        have, or some are frozen, is what ``step`` asserts against."""
         if not all(mask.active()):
             raise Unsupported(NO_PARTIAL_STEP)
         self.put_grads(grads)
@@ -478,10 +479,6 @@ class _FlatVector(_Run):
         return [self.engine.optimizer(self.plan, [self.flat])]
 
     def step(self, grads: Any, mask: _StepMask) -> None:
-        """Skipped when nothing has a gradient or everything is frozen, as the reference's
-        flat-vector path does."""
-        if all(mask.frozen) or not any(mask.has_grad):
-            return
         if any(mask.frozen):
             raise Unsupported("one optimiser over the flat vector cannot freeze part of it")
         self.flat.grad = self.engine.const(flat_vector_grads(self.model.source, grads),
