@@ -71,9 +71,6 @@ def first_kill(m: Mutant, seed: int) -> tuple[str, str] | None:
     return None
 
 
-_BLOCKED = ("the reference itself fails deprecation.warns_and_matches (DEP-3: the message of "
-            "Grads(params, grads) has no '; use <new call>'), so no failure of it counts")
-
 #: Mutants that no property of their clauses kills yet: gaps in the properties, reported to
 #: the lead.  Not strict: once a property kills one it XPASSes; then drop its entry.
 KNOWN_GAPS: dict[str, str] = {
@@ -82,9 +79,6 @@ KNOWN_GAPS: dict[str, str] = {
     "legacy_warns_once": "deprecation.warns_and_matches counts DeprecationWarnings over the "
                          "whole run (>= one per step); params, LegacyOptimiser, Grads and "
                          "update_ warning once each already make 4 for 4 steps (DEP-1)",
-    "legacy_wrong_stacklevel": _BLOCKED,
-    "legacy_message_without_replacement": _BLOCKED,
-    "legacy_none_grad_as_zeros": _BLOCKED,
 }
 
 
