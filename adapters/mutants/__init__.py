@@ -9,11 +9,13 @@ from optconf.adapters.protocol import Adapter
 
 from . import legacy, rules, trees, updates
 from .base import MUTANTS, Mutant
+from .engines import ENGINE_MUTANTS
 
-__all__ = ["MUTANTS", "Mutant", "load"]
+__all__ = ["ENGINE_MUTANTS", "MUTANTS", "Mutant", "load"]
 _AREAS = (legacy, rules, trees, updates)  # imported for their registrations
 
 
 def load(name: str) -> Adapter:
-    """The adapter of mutant ``name`` (KeyError for an unknown name)."""
-    return MUTANTS[name].factory()
+    """The adapter of mutant ``name``, a reference or an engine mutant (KeyError for an
+    unknown name)."""
+    return (MUTANTS.get(name) or ENGINE_MUTANTS[name]).factory()

@@ -1,0 +1,234 @@
+"""Engine mutants: an engine adapter, faithful but for one realistic bug in the engine's own
+path (CONF-7), so the properties are shown to catch a bug where the engine, not the
+reference, does the work: summing a tie's gradients, leaving a frozen parameter alone,
+laying out the flat vector, building the rule.
+
+Each is a :data:`Patch` applied around the engine adapter's verbs.  They live apart from
+:data:`~optconf.adapters.mutants.MUTANTS` (``optconf selftest`` runs those on the reference
+alone) and import their engine only when one is built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from optconf.adapters.protocol import Adapter, EngineInfo, Outcome, PathName, Program
+from optconf.reference.rules.base import Rule
+from optconf.reference.tree import occurrences
+
+from .base import Mutant, Patch, swapped, wrapped
+
+#: Every engine mutant by name, filled by ``@engine_mutant``.
+ENGINE_MUTANTS: dict[str, Mutant] = {}
+
+
+class EngineMutantAdapter(Adapter):
+    """The engine adapter ``inner`` with ``patch`` active during each of its verbs."""
+
+    def __init__(self, name: str, inner: Adapter, patch: Patch) -> None:
+        self.name, self.inner, self.patch = name, inner, patch
+
+    def info(self) -> EngineInfo:
+        return dataclasses.replace(self.inner.info(), name=f"mutant:{self.name}",
+                                   notes=ENGINE_MUTANTS[self.name].description)
+
+    def supports(self, rule: Rule) -> str | None:
+        with self.patch():
+            return self.inner.supports(rule)
+
+    def run(self, program: Program, path: PathName) -> Outcome:
+        with self.patch():
+            return self.inner.run(program, path)
+
+    def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
+        with self.patch():
+            return self.inner.collect(model, dtype)
+
+    def destructure(self, model: Any, dtype: str) -> np.ndarray:
+        with self.patch():
+            return self.inner.destructure(model, dtype)
+
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+        with self.patch():
+            return self.inner.gradient(model, loss, dtype, via)
+
+
+def _engine(module: str) -> Any:
+    """The engine adapter module, imported on first use (so importing the mutants does not
+    import torch, jax or tinygrad)."""
+    return importlib.import_module(f"optconf.adapters.{module}")
+
+
+def engine_mutant(name: str, engine: str, adapter: str, description: str,
+                  *clauses: str) -> Callable[[Patch], Patch]:
+    """Register the decorated patch as mutant ``name`` of ``optconf.adapters.<engine>``'s
+    ``adapter`` class, breaking ``clauses``."""
+
+    def register(patch: Patch) -> Patch:
+        if name in ENGINE_MUTANTS:
+            raise ValueError(f"engine mutant {name} registered twice")
+
+        def factory() -> Adapter:
+            return EngineMutantAdapter(name, getattr(_engine(engine), adapter)(), patch)
+
+        ENGINE_MUTANTS[name] = Mutant(name, description, clauses, factory)
+        return patch
+
+    return register
+
+
+# ---------------------------------------------------------------------------- torch
+
+
+@engine_mutant("torch_tie_grad_doubled", "torch", "TorchAdapter",
+               "a tied Parameter's .grad is accumulated twice (a hook on each module that "
+               "holds it adds the sum again): the rule sees twice the summed gradient",
+               "TIE-2")
+@contextlib.contextmanager
+def _torch_tie_grad_doubled() -> Iterator[None]:
+    session = _engine("torch").Session
+
+    def doubled(tree_grads: Callable[..., None]) -> Callable[..., None]:
+        def tree_grads_doubled(self: Any, grads: Any) -> None:
+            tree_grads(self, grads)
+            places = [o.position for o in occurrences(self.program.model)]
+            for i, p in enumerate(self.engine.params):
+                if places.count(i) > 1 and p.grad is not None:
+                    p.grad = 2 * p.grad
+        return tree_grads_doubled
+
+    with wrapped(session, "_tree_grads", doubled):
+        yield
+
+
+@engine_mutant("torch_frozen_zero_grad", "torch", "TorchAdapter",
+               "optimizer.zero_grad(set_to_none=False): a Parameter without a gradient this "
+               "step (frozen, or None) keeps a zero .grad, so torch advances its state",
+               "FRZ-1", "UPD-5")
+@contextlib.contextmanager
+def _torch_frozen_zero_grad() -> Iterator[None]:
+    optimizer = importlib.import_module("torch").optim.Optimizer
+
+    def zeroing(zero_grad: Callable[..., None]) -> Callable[..., None]:
+        def zero_grad_keeping_zeros(self: Any, set_to_none: bool = True) -> None:
+            zero_grad(self, set_to_none=False)
+        return zero_grad_keeping_zeros
+
+    with wrapped(optimizer, "zero_grad", zeroing):
+        yield
+
+
+@engine_mutant("torch_flat_reversed", "torch", "TorchAdapter",
+               "the flat Parameter concatenates module.parameters() in reverse order, while "
+               "gradients and the write-back use torch's order", "FLAT-1", "FLAT-6")
+@contextlib.contextmanager
+def _torch_flat_reversed() -> Iterator[None]:
+    module = _engine("torch")
+    to_vector = module.parameters_to_vector
+
+    def reversed_to_vector(params: Any) -> Any:
+        return to_vector(list(params)[::-1])
+
+    with swapped(module, "parameters_to_vector", reversed_to_vector):
+        yield
+
+
+@engine_mutant("torch_adam_betas_swapped", "torch", "TorchAdapter",
+               "the rule mapping passes Adam's (beta1, beta2) to torch as (beta2, beta1)",
+               "ADAM-1")
+@contextlib.contextmanager
+def _torch_adam_betas_swapped() -> Iterator[None]:
+    def swapping(family: Callable[..., Any]) -> Callable[..., Any]:
+        def family_betas_swapped(name: str, r: Any, decay: float) -> Any:
+            optimiser, kwargs, state = family(name, r, decay)
+            b1, b2 = kwargs["betas"]
+            return optimiser, {**kwargs, "betas": (b2, b1)}, state
+        return family_betas_swapped
+
+    with wrapped(_engine("torch"), "_adam_family", swapping):
+        yield
+
+
+# ------------------------------------------------------------------------------ jax
+
+
+@engine_mutant("jax_adam_eps_root", "jax", "JaxAdapter",
+               "optax.scale_by_adam gets epsilon as eps_root (inside the root) and eps=0",
+               "ADAM-3")
+@contextlib.contextmanager
+def _jax_adam_eps_root() -> Iterator[None]:
+    module = _engine("jax")
+
+    def rooted(scale_by_adam: Callable[..., Any]) -> Callable[..., Any]:
+        def scale_by_adam_eps_root(b1: Any, b2: Any, eps: Any, eps_root: Any = 0.0) -> Any:
+            return scale_by_adam(b1, b2, 0.0, eps_root=eps)
+        return scale_by_adam_eps_root
+
+    # optimisers are cached per rule: drop the faithful ones going in, the buggy going out
+    module._optimiser.cache_clear()
+    try:
+        with swapped(module.optax, "scale_by_adam", rooted(module.optax.scale_by_adam)):
+            yield
+    finally:
+        module._optimiser.cache_clear()
+
+
+@engine_mutant("jax_leaves_insertion_order", "jax", "JaxAdapter",
+               "the adapter assumes jax.tree.leaves follows dict insertion order (JAX sorts "
+               "dict keys), so parameters and their slots are matched by the wrong position",
+               "FLAT-6", "GRAD-1")
+@contextlib.contextmanager
+def _jax_leaves_insertion_order() -> Iterator[None]:
+    layout = _engine("jax").Layout
+
+    def unsorted(of: Callable[..., Any]) -> Any:
+        def of_in_insertion_order(cls: type, skeleton: Any) -> Any:
+            found = of(skeleton)
+            return dataclasses.replace(found, order=tuple(sorted(found.order)))
+        return classmethod(of_in_insertion_order)
+
+    with wrapped(layout, "of", unsorted):
+        yield
+
+
+# ------------------------------------------------------------------------- tinygrad
+
+
+@engine_mutant("tinygrad_tie_last_wins", "tinygrad", "TinygradAdapter",
+               "a shared Tensor's gradients are assigned per occurrence, not accumulated: "
+               "the last occurrence's gradient wins", "TIE-2")
+@contextlib.contextmanager
+def _tinygrad_tie_last_wins() -> Iterator[None]:
+    module = _engine("tinygrad")
+
+    def put_grads_last_wins(self: Any, grads: Any) -> None:
+        self.opts[0].zero_grad()
+        tensor_of = self.model.tensor_of()
+        for occ, g in module.per_occurrence(self.model.source, grads):
+            if g is not None:
+                t = tensor_of[id(occ.array)]
+                t.grad = self.engine.const(g, self.dtype, t.shape)
+
+    with swapped(module._Structured, "put_grads", put_grads_last_wins):
+        yield
+
+
+@engine_mutant("tinygrad_step_twice", "tinygrad", "TinygradAdapter",
+               "Optimizer.step is called twice per update (once in a hook, once in the "
+               "loop): every step is applied twice", "DESCENT-1", "RULE-1")
+@contextlib.contextmanager
+def _tinygrad_step_twice() -> Iterator[None]:
+    def twice(step: Callable[..., None]) -> Callable[..., None]:
+        def step_twice(self: Any, opt: Any) -> None:
+            step(self, opt)
+            step(self, opt)
+        return step_twice
+
+    with wrapped(_engine("tinygrad")._Engine, "step", twice):
+        yield
