@@ -5,6 +5,7 @@ and seed."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -56,7 +57,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     props = registry(args.registry)
     if pid not in props:
         raise UsageError(f"no property {pid!r}; see `optconf spec` and the report")
-    profile = PROFILES[args.profile or profile_name]
+    # the same seed draws the same examples; shrinking then finds the smallest failing one
+    profile = dataclasses.replace(PROFILES[args.profile or profile_name], shrink=True)
     result = execute(load(label), label, props[pid], profile, seed, case, args.repro_dir)
     print(f"{label}::{pid}{case.key()} seed={seed} profile={profile.name}: {result['status']}")
     for field in ("clause", "observed", "allowed", "repro"):

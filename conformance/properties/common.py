@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
@@ -41,11 +41,13 @@ ORACLE = ReferenceAdapter()
 
 
 def hypothesis_settings(profile: Profile, *, examples: int | None = None) -> settings:
-    """The profile's effort; no deadline, no example database (CONF-4)."""
+    """The profile's effort; no deadline, no example database, shrinking only where the
+    profile asks for it, and never hypothesis' slow "explain" phase (CONF-4)."""
+    phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if profile.shrink else [])
     return settings(
         max_examples=examples or profile.max_examples, deadline=None, database=None,
         derandomize=False, suppress_health_check=[HealthCheck.too_slow],
-        stateful_step_count=profile.stateful_steps,
+        stateful_step_count=profile.stateful_steps, phases=phases,
     )
 
 

@@ -7,7 +7,7 @@ from optconf.conformance.runner import RunConfig, run
 
 FAKE_REGISTRY = "tests.conformance.fixtures_props:FAKE"
 #: a profile whose timeout is short enough for the hang test
-QUICK = Profile("quick", max_examples=1, steps=1, stateful_steps=1, timeout=5.0)
+QUICK = Profile("quick", max_examples=1, steps=1, stateful_steps=1, timeout=5.0, shrink=False)
 
 
 def fake_adapter(name: str) -> str:
