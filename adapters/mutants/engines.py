@@ -158,43 +158,43 @@ def _torch_adam_betas_swapped() -> Iterator[None]:
 # ------------------------------------------------------------------------------ jax
 
 
-@engine_mutant("jax_adam_eps_root", "jax", "JaxAdapter",
-               "optax.scale_by_adam gets epsilon as eps_root (inside the root) and eps=0",
-               "ADAM-3")
 @contextlib.contextmanager
-def _jax_adam_eps_root() -> Iterator[None]:
+def _optax_wrapped(attr: str, wrapper: Callable[[Callable[..., Any]], Callable[..., Any]]
+                   ) -> Iterator[None]:
+    """``optax.<attr>`` replaced by ``wrapper(original)`` while the jax adapter builds its
+    optimisers; they are cached per rule, so the cache is emptied going in (faithful ones)
+    and going out (buggy ones)."""
     module = _engine("jax")
-
-    def rooted(scale_by_adam: Callable[..., Any]) -> Callable[..., Any]:
-        def scale_by_adam_eps_root(b1: Any, b2: Any, eps: Any, eps_root: Any = 0.0) -> Any:
-            return scale_by_adam(b1, b2, 0.0, eps_root=eps)
-        return scale_by_adam_eps_root
-
-    # optimisers are cached per rule: drop the faithful ones going in, the buggy going out
     module._optimiser.cache_clear()
     try:
-        with swapped(module.optax, "scale_by_adam", rooted(module.optax.scale_by_adam)):
+        with swapped(module.optax, attr, wrapper(getattr(module.optax, attr))):
             yield
     finally:
         module._optimiser.cache_clear()
 
 
-@engine_mutant("jax_leaves_insertion_order", "jax", "JaxAdapter",
-               "the adapter assumes jax.tree.leaves follows dict insertion order (JAX sorts "
-               "dict keys), so parameters and their slots are matched by the wrong position",
-               "FLAT-6", "GRAD-1")
-@contextlib.contextmanager
-def _jax_leaves_insertion_order() -> Iterator[None]:
-    layout = _engine("jax").Layout
+@engine_mutant("jax_adam_eps_root", "jax", "JaxAdapter",
+               "optax.scale_by_adam gets epsilon as eps_root (inside the root) and eps=0",
+               "ADAM-3")
+def _jax_adam_eps_root() -> contextlib.AbstractContextManager[None]:
+    def rooted(scale_by_adam: Callable[..., Any]) -> Callable[..., Any]:
+        def scale_by_adam_eps_root(b1: Any, b2: Any, eps: Any, eps_root: Any = 0.0) -> Any:
+            return scale_by_adam(b1, b2, 0.0, eps_root=eps)
+        return scale_by_adam_eps_root
 
-    def unsorted(of: Callable[..., Any]) -> Any:
-        def of_in_insertion_order(cls: type, skeleton: Any) -> Any:
-            found = of(skeleton)
-            return dataclasses.replace(found, order=tuple(sorted(found.order)))
-        return classmethod(of_in_insertion_order)
+    return _optax_wrapped("scale_by_adam", rooted)
 
-    with wrapped(layout, "of", unsorted):
-        yield
+
+@engine_mutant("jax_rmsprop_eps_in_sqrt", "jax", "JaxAdapter",
+               "optax.scale_by_rms keeps its default eps_in_sqrt=True: epsilon inside the "
+               "root", "RMSPROP-2")
+def _jax_rmsprop_eps_in_sqrt() -> contextlib.AbstractContextManager[None]:
+    def defaulted(scale_by_rms: Callable[..., Any]) -> Callable[..., Any]:
+        def scale_by_rms_default_eps(**args: Any) -> Any:
+            return scale_by_rms(**{**args, "eps_in_sqrt": True})
+        return scale_by_rms_default_eps
+
+    return _optax_wrapped("scale_by_rms", defaulted)
 
 
 # ------------------------------------------------------------------------- tinygrad
