@@ -214,6 +214,9 @@ def assert_states(actual: Outcome, want: Expected, *, program: Program, bound: B
             label = f"{name}.{key}[{labels[i]}]"
             if key not in got:
                 fail(f"{label} is missing, but should be {value!r}", clause=clause, ctx=ctx)
+            if isinstance(value, np.ndarray) and np.asarray(got[key]).dtype != program.dtype:
+                fail(f"{label}.dtype={np.asarray(got[key]).dtype}, but should be the "
+                     f"parameter's {program.dtype}", clause="STATE-2", ctx=ctx)
             allowed = bound.allowed(want.value_scale[i][key], want.change_scale[i][key])
             dtype = program.dtype if isinstance(value, np.ndarray) else None
             assert_close(label, got[key], value, allowed=allowed, clause=clause, ctx=ctx,

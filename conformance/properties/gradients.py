@@ -14,14 +14,14 @@ from optconf.adapters.protocol import Adapter, Program, Step
 from optconf.reference import expr as ref_expr
 from optconf.reference import grads as ref_grads
 from optconf.reference import tree as ref_tree
-from optconf.reference.collect import trainables_with_paths
+from optconf.reference.collect import trainables, trainables_with_paths
 from optconf.reference.rules import Descent
 
 from .. import tolerance
 from ..asserts import Context, assert_close, case_data, fail
 from ..catalog import rules as rule_strategy
 from ..profiles import Profile
-from ..strategies import losses, models
+from ..strategies import losses, models, tied
 from .common import Clauses, assert_outcome, context, dtypes, expected, explore, model_drawing
 from .registry import Case, prop
 
@@ -29,8 +29,13 @@ Drawn = tuple[Any, ref_expr.Expr, str, str]
 
 
 def _cases(adapter: Adapter, vias: list[str]) -> st.SearchStrategy[Drawn]:
+    shared = "shared" in adapter.info().capabilities
+
     def with_model(dtype: str) -> st.SearchStrategy[Drawn]:
-        return models(dtype=dtype, **model_drawing(adapter)).flatmap(lambda m: st.tuples(
+        drawn = models(dtype=dtype, **model_drawing(adapter))
+        if shared:  # half the models tie their first array, so GRAD-2 is always exercised
+            drawn = st.one_of(drawn, drawn.filter(trainables).map(tied))
+        return drawn.flatmap(lambda m: st.tuples(
             st.just(m), losses(m), st.just(dtype), st.sampled_from(vias)))
 
     return dtypes(adapter).flatmap(with_model)

@@ -33,12 +33,13 @@ def rule_clause(name: str) -> str:
     return f"{GROUPS.get(name, name.upper())}-1"
 
 
-@prop("RULE-1", "RULE-5", axes=("rule",))
+@prop("RULE-1", "RULE-5", "STATE-2", axes=("rule",))
 def check_matches_reference(adapter: Adapter, profile: Profile, seed: int,
                             case: Case) -> None:
     """``profile.steps`` steps of the rule, with random hyperparameters in the declared
     variant, zero gradients included: parameters and state equal the float64 reference's
-    within the tolerance model.  None gradients, freezing and adjusting are left to their
+    within the tolerance model, state arrays in the parameter's dtype (STATE-2).  None
+    gradients, freezing and adjusting are left to their
     own properties, so a difference here breaks the rule's own clause."""
     assert case.rule is not None
     info = adapter.info()

@@ -71,24 +71,8 @@ def first_kill(m: Mutant, seed: int) -> tuple[str, str] | None:
     return None
 
 
-#: Mutants that no property of their clauses kills yet: gaps in the properties, reported to
-#: the lead.  Not strict: once a property kills one it XPASSes; then drop its entry.
-KNOWN_GAPS: dict[str, str] = {
-    "float32_state": "no property names STATE-2 or UPD-6: rules.matches_reference sees the "
-                     "float32 state but reports it under the rule's own clause (e.g. ADAM-1)",
-    "legacy_warns_once": "deprecation.warns_and_matches counts DeprecationWarnings over the "
-                         "whole run (>= one per step); params, LegacyOptimiser, Grads and "
-                         "update_ warning once each already make 4 for 4 steps (DEP-1)",
-}
-
-
-def _cases() -> list[object]:
-    return [pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN_GAPS[name], strict=False))
-            if name in KNOWN_GAPS else name for name in sorted(MUTANTS)]
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("name", _cases())
+@pytest.mark.parametrize("name", sorted(MUTANTS))
 def test_mutant_is_killed_by_a_property_of_its_clauses(name: str) -> None:
     m = MUTANTS[name]
     kill = next(filter(None, (first_kill(m, seed) for seed in SEEDS)), None)
