@@ -134,12 +134,18 @@ def models(draw: st.DrawFn, *, dtype: str = "float64", max_params: int = 4,
     values with |v| >= ``min_magnitude``.  Parameters are drawn from a pool, so with
     ``shared`` the same array object may sit at several places (TIE-1); without it repeats
     are copied apart.  Without ``carried`` the tree holds parameters only, in dicts, lists,
-    tuples and :class:`Pair` (TREE-3).  Shrinks towards a single 0-d array."""
-    pool = draw(st.lists(arrays(dtype=dtype, min_magnitude=min_magnitude),
-                         min_size=max(min_params, 1), max_size=max_params))
+    tuples and :class:`Pair` (TREE-3).  The number of distinct arrays is drawn uniformly
+    between ``min_params`` (at least 1) and ``max_params``, and every one of them appears.
+    Shrinks towards a single 0-d array."""
+    size = draw(st.integers(max(min_params, 1), max_params))
+    pool = [draw(arrays(dtype=dtype, min_magnitude=min_magnitude)) for _ in range(size)]
     tree = _fill(draw(_skeletons(dtype, max_params, max_leaves, carried)), pool)
-    if min_params and not ref_tree.occurrences(tree):
-        tree = [tree, pool[0]]
+    # every drawn array takes part: otherwise most models hold one array, and bugs in
+    # ordering, flattening or per-array handling go unseen
+    used = {id(occ.array) for occ in ref_tree.occurrences(tree)}
+    unused = [p for p in pool if id(p) not in used]
+    if unused:
+        tree = [tree, *unused]
     return tree if shared else untie(tree)
 
 

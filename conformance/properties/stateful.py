@@ -80,6 +80,8 @@ def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
     can_freeze = "freeze" in info.capabilities and _can(adapter, path, Freeze(()), Thaw(()))
     can_adjust = "adjust" in info.capabilities and _can(adapter, path, Adjust({"eta": 0.1}))
     rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
+    if whole:  # one state over the flat vector is claimed only for elementwise rules (RULE-4)
+        rules = rules.filter(lambda r: r.elementwise)
     the_dtypes = dtypes(adapter)
     shapes = model_drawing(adapter)
 

@@ -19,7 +19,7 @@ from optconf.conformance.deviation import Deviation
 from optconf.conformance.profiles import PROFILES
 from optconf.conformance.properties import PROPERTIES, Case
 from optconf.reference import collect as ref_collect
-from optconf.reference import expr as ref_expr
+from optconf.reference import grads as ref_grads
 from optconf.reference import tree as ref_tree
 from optconf.reference.grads import summed
 from optconf.reference.rules import Adam, Momentum
@@ -163,11 +163,11 @@ class GradientAtEveryPlace(ReferenceAdapter):
     """Optimisers.jl's ``trainables`` pullback: the cotangent repeated at every place."""
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
-        _, grads = ref_expr.value_and_grad(loss, ref_collect.trainables(model))
-        used = ref_expr.reached(loss)
-        return ref_tree.mirror(model, lambda path, x: next(
-            (g if o.position in used else None) for o, g in
-            ((o, grads[o.position]) for o in ref_tree.occurrences(model)) if o.path == path))
+        right = super().gradient(model, loss, dtype, via)
+        at_first = {occ.position: g for occ, g in ref_grads.per_occurrence(model, right)
+                    if g is not None}
+        position = {occ.path: occ.position for occ in ref_tree.occurrences(model)}
+        return ref_tree.mirror(model, lambda path, _x: at_first.get(position[path]))
 
 
 WRONG = [
