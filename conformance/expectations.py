@@ -8,12 +8,16 @@ A file holds ``[[deviation]]`` entries::
     path = "flat_vector"           # optional: update path
     clause = "FLAT-2"              # optional: the clause the Deviation names
     kind = "fail"                  # fail | error | crash | timeout | unsupported (default fail)
+    shows = "sometimes"            # optional: only some drawn cases trigger it (default always)
     reason = "torch sums tied gradients twice"   # required
     link = "https://github.com/..."              # required
 
 An entry declares results of exactly that kind: a case that used to fail and now crashes is
 a new failure.  An entry whose selector reached results in a whole run but declared none of
-them is *stale* (the engine was fixed, or the entry is wrong) and fails the run.
+them is *stale* (the engine was fixed, or the entry is wrong) and fails the run -- unless it
+``shows = "sometimes"``: a deviation that only some drawn cases trigger (e.g. a clipping
+epsilon, visible only when a drawn gradient is clipped) is never stale; its reason must say
+which cases trigger it.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from pathlib import Path
 from .report.model import CaseResult, ExpectationUse, RunReport
 
 KINDS = ("fail", "error", "crash", "timeout", "unsupported")
-_KEYS = {"adapter", "property", "rule", "path", "clause", "kind", "reason", "link"}
+_KEYS = {"adapter", "property", "rule", "path", "clause", "kind", "shows", "reason", "link"}
+SHOWS = ("always", "sometimes")
 
 
 class ExpectationsError(ValueError):
@@ -77,11 +82,15 @@ def _entry(path: Path, line: int, raw: dict[str, object], adapter: str | None) -
     kind = str(raw.get("kind", "fail"))
     if kind not in KINDS:
         raise fail(f"kind={kind!r} is not one of {', '.join(KINDS)}")
+    shows = str(raw.get("shows", "always"))
+    if shows not in SHOWS:
+        raise fail(f"shows={shows!r} is not one of {', '.join(SHOWS)}")
     get = raw.get
     return ExpectationUse(
         file=str(path), line=line, adapter=str(get("adapter", adapter) or "") or None,
         property=str(raw["property"]), rule=_opt(get("rule")), path=_opt(get("path")),
         clause=_opt(get("clause")), kind=kind, reason=str(raw["reason"]), link=str(raw["link"]),
+        shows=shows,
     )
 
 

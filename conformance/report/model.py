@@ -73,7 +73,9 @@ class AdapterEntry:
 @dataclasses.dataclass
 class ExpectationUse:
     """One expectations entry and how the run used it.  ``covered``: results its selector
-    reached; ``matched``: results it declared.  Covered but never matched = stale."""
+    reached; ``matched``: results it declared.  Covered but never matched = stale, unless
+    the entry ``shows`` only ``"sometimes"``: a deviation that only some drawn cases
+    trigger (its reason says which)."""
 
     file: str
     line: int
@@ -85,6 +87,7 @@ class ExpectationUse:
     kind: str
     reason: str
     link: str
+    shows: str = "always"
     covered: int = 0
     matched: int = 0
 
@@ -94,7 +97,7 @@ class ExpectationUse:
 
     @builtins.property
     def stale(self) -> bool:
-        return self.covered > 0 and self.matched == 0
+        return self.shows == "always" and self.covered > 0 and self.matched == 0
 
 
 @dataclasses.dataclass

@@ -98,3 +98,20 @@ def test_packaged_expectations_files_parse_and_the_reference_declares_nothing():
         assert path is not None, name
         expect.load(path, adapter=name)
     assert expect.load(expect.packaged("reference")) == []
+
+
+def test_sometimes_entry_is_never_stale_but_always_entry_is(tmp_path):  # CONF-12
+    path = tmp_path / "e.toml"
+    path.write_text('[[deviation]]\nproperty = "a.*"\nshows = "sometimes"\nreason = "r"\n'
+                    'link = "l"\n\n[[deviation]]\nproperty = "a.*"\nreason = "r"\nlink = "l"\n')
+    sometimes, always = expect.load(path)
+    for entry in (sometimes, always):
+        entry.covered = 3
+    assert not sometimes.stale and always.stale
+
+
+def test_unknown_shows_value_names_the_line(tmp_path):  # CONF-12
+    path = tmp_path / "e.toml"
+    path.write_text('[[deviation]]\nproperty = "a"\nshows = "often"\nreason = "r"\nlink = "l"\n')
+    with pytest.raises(expect.ExpectationsError, match=r"e.toml:1: shows='often' is not one of"):
+        expect.load(path)
