@@ -522,10 +522,13 @@ class TinygradAdapter(Adapter):
             version=version("tinygrad"),
             device=self.engine.device,
             dtypes=self.declared_dtypes(),
-            capabilities=frozenset({"shared", "freeze", "adjust", "none_grad", "state",
-                                    "collect", "destructure", "gradient", "carried"}),
+            # no "freeze" / "none_grad": tinygrad's Optimizer can neither skip a parameter
+            # nor freeze one (FINDINGS TG4); per_array emulates both by not stepping that
+            # parameter's optimiser, which is the adapter's doing, not the engine's
+            capabilities=frozenset({"shared", "adjust", "state", "collect", "destructure",
+                                    "gradient", "carried"}),
             paths=PATHS,
-            notes=f"freeze and missing gradients only on per_array; float64 only with "
+            notes=f"no freezing, no missing gradients (per_array can skip them); float64 only with "
                   f"{FLOAT64_ENV}=1: optimiser state, lr and b^t are float32 whatever the "
                   "parameters' dtype",
         )
