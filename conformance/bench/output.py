@@ -92,7 +92,10 @@ def _seconds(s: float) -> str:
 
 
 def _mib(n: int | None) -> str:
-    return "" if n is None else f"{n / 2**20:.3g}"
+    if n is None:
+        return ""
+    mib = n / 2**20
+    return f"{mib:.3g}" if mib < 1000 else f"{mib:.0f}"
 
 
 def _num(x: float | None, fmt: str = ".3g") -> str:
@@ -131,12 +134,15 @@ def _gradient_rows(results: list[Result]) -> list[str]:
 
 
 def _not_run(results: list[Result]) -> list[str]:
-    seen: dict[tuple[str, str, str], str] = {}
+    """The first case of each engine, path and sweep that did not run, and why."""
+    seen: dict[tuple[str, str, str], Result] = {}
     for r in results:
         if r.status != "ok":
-            seen.setdefault((r.case.adapter, r.case.path, r.status), r.reason)
-    return [f"- {a} {p}: {status} — {reason.splitlines()[0][:200] if reason else ''}"
-            for (a, p, status), reason in sorted(seen.items())]
+            seen.setdefault((r.case.adapter, r.case.path, r.case.sweep), r)
+    return [f"- {a} {p}, {sweep} sweep from {_count(r.case.elements)} parameters in "
+            f"{r.case.leaves} leaves: {r.status} — "
+            f"{r.reason.splitlines()[0][:200] if r.reason else ''}"
+            for (a, p, sweep), r in sorted(seen.items())]
 
 
 def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> str:
