@@ -341,6 +341,9 @@ def adjusted_names(rule: Rule, ops: tuple[Any, ...]) -> set[str]:
         if isinstance(op, Adjust):
             before = _numbers(current)
             current = current.adjusted(**op.changes)
+            reason = _refusal(current)
+            if reason:  # e.g. ClipNorm adjusted to p=1
+                raise Unsupported(f"after adjust, {reason}")
             after = _numbers(current)
             changed |= {n for n in after if after[n] != before[n]}
     static = sorted(n for n in changed if not _injectable(n, _numbers(rule)[n]))
