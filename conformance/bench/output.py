@@ -24,9 +24,11 @@ write-allocate costs extra, or where the working set fits in cache.  While the w
 fits in the last-level cache the roofline is a cache figure, not DRAM bandwidth; the plots
 mark where it stops fitting.  *spread* is the interquartile range over the repeats relative
 to the median; *best ratio* pairs the fastest step repeat with the fastest copy repeat
-(other load on the machine only ever adds time).  *peak RSS* is the process's peak resident
-set during the case (reset before it), *device MiB* the peak device memory where the device
-reports one."""
+(other load on the machine only ever adds time).  *working set* is what the engine holds for
+the step (parameters, gradients, state); *RSS growth* the process's resident memory after the
+case minus before it; *peak RSS* the process's peak resident set during the case (reset before
+it, but including what earlier cases' engines still keep in their allocator pools and caches);
+*device MiB* the peak device memory where the device reports one."""
 
 
 def _sample(sample: Sample | None) -> dict[str, Any] | None:
@@ -104,8 +106,8 @@ def _num(x: float | None, fmt: str = ".3g") -> str:
 
 def _step_rows(results: list[Result]) -> list[str]:
     rows = ["| engine | path | params | leaves | step (median) | spread | GB/s | copy GB/s | "
-            "ratio | best ratio | working set MiB | peak RSS MiB | device MiB |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "ratio | best ratio | working set MiB | RSS growth MiB | peak RSS MiB | device MiB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         if r.status != "ok" or r.step is None:
             continue
@@ -113,7 +115,7 @@ def _step_rows(results: list[Result]) -> list[str]:
         rows.append(f"| {c.adapter} | {c.path} | {_count(c.elements)} | {c.leaves} | "
                     f"{_seconds(r.step.median)} | {r.step.spread:.0%} | {_num(r.gbps)} | "
                     f"{_num(r.copy_gbps)} | {_num(r.ratio, '.2f')} | {_num(r.best_ratio, '.2f')} | "
-                    f"{_mib(r.working_set)} | "
+                    f"{_mib(r.working_set)} | {_mib(r.resident_held)} | "
                     f"{_mib(r.peak_resident)} | {_mib(r.device_memory)} |")
     return rows
 
