@@ -105,11 +105,11 @@ def prepare_step(adapter: Adapter, shapes: Sequence[tuple[int, ...]], rule: Rule
             gtree = model_tree(grads) if path == "structured" else grads
             values = (tree, tx.init(tree))
 
-            def run(pair: Any) -> Any:
-                return step(pair[0], pair[1], gtree)
+            def run(pairs: Any) -> Any:
+                return step(pairs[0], pairs[1], gtree)
 
-            def pick(pair: Any) -> Any:
-                return pair[0]
+            def pick(pairs: Any) -> Any:
+                return pairs[0]
         nbytes = _nbytes(values) + _nbytes(grads)
     return JaxPrepared(run, values, pick, nbytes, dtype)
 

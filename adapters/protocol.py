@@ -219,14 +219,17 @@ class Adapter(ABC):
         """Optional, for ``optconf bench``: parameters of ``shapes`` with gradients and
         ``rule``'s state, resident on the engine's device, stepped through ``path``.  The
         default delegates to ``optconf.adapters.bench_<name>.prepare_step(self, ...)``."""
-        return _bench_hook(self, "prepare_step")(self, shapes, rule, path, dtype)
+        prepared: PreparedStep = _bench_hook(self, "prepare_step")(self, shapes, rule, path,
+                                                                   dtype)
+        return prepared
 
     def prepare_gradient(self, shapes: Sequence[tuple[int, ...]], dtype: str,
                          via: str) -> PreparedStep:
         """Optional, for ``optconf bench``: the gradient of ``sum(p * p)`` over parameters of
         ``shapes``, taken over the arrays themselves (``via="plain"``) or through the
         engine's collection (``"trainables"``, ``"destructure"``)."""
-        return _bench_hook(self, "prepare_gradient")(self, shapes, dtype, via)
+        prepared: PreparedStep = _bench_hook(self, "prepare_gradient")(self, shapes, dtype, via)
+        return prepared
 
     def repro_source(self, program: Program, path: PathName) -> str | None:
         """Optional: Python source that replays ``program`` with the engine alone, for the

@@ -104,8 +104,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if not args.render.is_file():
             print(f"optconf bench: error: no such file {args.render}", file=sys.stderr)
             return 2
-        meta, results = output.read_json(args.render)
-        return _write(args.out, meta, results)
+        return _write(args.out, *output.read_json(args.render))
     config = config_from(args)
     adapters, unavailable = _adapters(args.adapter)
     described = machine.describe()

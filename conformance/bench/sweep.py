@@ -155,7 +155,7 @@ def plan(config: Config, adapter: str, paths: tuple[str, ...]) -> Iterator[Case]
 def _prepare(adapter: Adapter, case: Case) -> PreparedStep:
     if case.sweep == "gradient":
         return adapter.prepare_gradient(case.shapes(), case.dtype, case.path)
-    return adapter.prepare_step(case.shapes(), rule_named(case.rule), case.path,  # type: ignore[arg-type]
+    return adapter.prepare_step(case.shapes(), rule_named(case.rule), case.path,
                                 case.dtype)
 
 
