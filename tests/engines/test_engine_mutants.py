@@ -19,8 +19,8 @@ from tests.conformance.test_mutants_killed import PROFILE, _no_shrinking, rule_o
 
 __all__ = ["_no_shrinking"]  # the autouse fixture that turns shrinking off here
 
-#: A kill may need a lucky draw: the ci profile draws mostly one-parameter models, which no
-#: order bug changes (torch_flat_reversed first dies at seed 7).
+#: A kill may need a lucky draw (an order bug needs a model with two or more arrays), so up to
+#: eight seeds are tried, stopping at the first kill.
 SEEDS = (20261123, 1, 2, 3, 4, 5, 6, 7)
 
 #: mutant -> (engine module, the (property, rule, path) cases that reach its bug)
@@ -29,7 +29,9 @@ TARGETS: dict[str, tuple[str, tuple[tuple[str, str | None, str | None], ...]]] =
     "torch_frozen_zero_grad": ("torch", (("none_grad.none_skips_zero_advances", None,
                                           "structured"),
                                          ("freezing.frozen_untouched", None, "structured"))),
-    "torch_flat_reversed": ("torch", (("collection.destructure_matches", None, None),)),
+    # not collection.destructure_matches: faithful torch deviates there too (FINDINGS T1)
+    "torch_flat_reversed": ("torch", (("flat.path_matches_structured", "Adam",
+                                       "flat_vector"),)),
     "torch_adam_betas_swapped": ("torch", (("rules.matches_reference", "Adam", None),)),
     "jax_adam_eps_root": ("jax", (("rules.matches_reference", "Adam", None),)),
     "jax_rmsprop_eps_in_sqrt": ("jax", (("rules.matches_reference", "RMSProp", None),)),
