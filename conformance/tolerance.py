@@ -198,8 +198,9 @@ GRADIENT_ROUNDINGS = 8
 
 def gradient_allowed(engine: str, dtype: str, scale: float) -> float:
     """The error allowed in a gradient through collection (GRAD clauses): none for the
-    reference at float64, else ``GRADIENT_ROUNDINGS * eps(dtype) * scale`` with ``scale``
-    the largest magnitude of the true gradient array and of the parameter (TOL-8)."""
+    reference at float64, else ``GRADIENT_ROUNDINGS * (eps(dtype) * scale + subnormal(dtype))``
+    with ``scale`` the largest magnitude of the true gradient array and of the parameter: a
+    true gradient below the dtype's normal range may come out as zero (TOL-1, TOL-8)."""
     if engine == REFERENCE_ENGINE and dtype == "float64":
         return 0.0
-    return GRADIENT_ROUNDINGS * EPS[dtype] * scale
+    return GRADIENT_ROUNDINGS * (EPS[dtype] * scale + SUBNORMAL[dtype])
