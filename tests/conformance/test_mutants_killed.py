@@ -8,10 +8,7 @@ matters here); ``optconf selftest`` runs everything and writes the full kill mat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from hypothesis import Phase, settings
 
 from optconf.adapters.mutants import MUTANTS, Mutant
 from optconf.adapters.reference import ReferenceAdapter
@@ -24,18 +21,6 @@ from optconf.conformance.worker import execute
 SEEDS = (20261123, 1, 2, 3, 4)
 PROFILE = PROFILES["ci"]
 REFERENCE = ReferenceAdapter()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _no_shrinking() -> Iterator[None]:
-    """Properties inherit unset hypothesis settings from the loaded profile: drop the shrink
-    phase for this module, then restore the profile that was loaded."""
-    settings.register_profile("optconf-before-mutants", settings.default)
-    settings.register_profile("optconf-mutants", settings.default,
-                              phases=(Phase.explicit, Phase.reuse, Phase.generate))
-    settings.load_profile("optconf-mutants")
-    yield
-    settings.load_profile("optconf-before-mutants")
 
 
 def rule_of(clause: str) -> str | None:

@@ -5,12 +5,10 @@ properties can fail: deliberately wrong adapters are caught under the right clau
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import Phase, settings
 
 from optconf.adapters.protocol import Adjust, Freeze, Outcome, PathName, Program, Step, Unsupported
 from optconf.adapters.reference import ReferenceAdapter
@@ -182,19 +180,6 @@ WRONG = [
 ]
 
 
-@pytest.fixture
-def no_shrinking() -> Iterator[None]:
-    """Skip hypothesis' shrink phase: these tests need the failure and its clause, not the
-    smallest counterexample, and shrinking costs most of their time."""
-    previous = settings.get_current_profile_name()
-    settings.register_profile("optconf-no-shrink",
-                              phases=[Phase.explicit, Phase.reuse, Phase.generate])
-    settings.load_profile("optconf-no-shrink")
-    yield
-    settings.load_profile(previous)
-
-
-@pytest.mark.usefixtures("no_shrinking")
 @pytest.mark.parametrize(("adapter", "pid", "case", "clause"), WRONG,
                          ids=[w[0].__name__ for w in WRONG])
 def test_wrong_adapter_fails_with_clause(adapter: type[ReferenceAdapter], pid: str,
@@ -205,7 +190,6 @@ def test_wrong_adapter_fails_with_clause(adapter: type[ReferenceAdapter], pid: s
     assert "but should be" in caught.value.message
 
 
-@pytest.mark.usefixtures("no_shrinking")
 def test_state_machine_catches_ignored_adjust() -> None:
     """Without shrinking the ops before the divergence are not minimal, so the clause is
     one of the machine's; with more examples than ci so that an adjust is followed by a

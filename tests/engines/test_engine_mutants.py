@@ -15,9 +15,7 @@ from optconf.adapters.protocol import Adapter
 from optconf.conformance.properties import PROPERTIES
 from optconf.conformance.properties.registry import Case
 from optconf.conformance.worker import execute
-from tests.conformance.test_mutants_killed import PROFILE, _no_shrinking, rule_of
-
-__all__ = ["_no_shrinking"]  # the autouse fixture that turns shrinking off here
+from tests.conformance.test_mutants_killed import PROFILE, rule_of
 
 #: A kill may need a lucky draw (an order bug needs a model with two or more arrays), so up to
 #: eight seeds are tried, stopping at the first kill.
