@@ -62,10 +62,14 @@ def corrected_ratio(state: AdamState, epsilon: float, scratch: Array) -> Array:
     return ratio
 
 
+def next_powers(beta_t: tuple[float, float], beta: tuple[float, float]) -> tuple[float, float]:
+    """(b1^t, b2^t) moved on one step: multiplied by beta after each applied step (ADAM-2)."""
+    return beta_t[0] * beta[0], beta_t[1] * beta[1]
+
+
 def advanced(state: AdamState, beta: tuple[float, float]) -> AdamState:
     """The same moments with (b1^t, b2^t) moved on one step (ADAM-2)."""
-    b1t, b2t = state.beta_t
-    return state._replace(beta_t=(b1t * beta[0], b2t * beta[1]))
+    return state._replace(beta_t=next_powers(state.beta_t, beta))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -258,7 +262,7 @@ class RAdam(Rule):
             step /= denom
             step *= r
         step *= self.eta
-        beta_t = (b1t * self.beta[0], b2t * b2)
+        beta_t = next_powers(state.beta_t, self.beta)
         return RAdamState(state.mu, state.nu, beta_t, state.t + 1), step
 
 
@@ -298,9 +302,7 @@ class OAdam(Rule):
         term *= self.eta
         step = np.multiply(term, 2, out=scratch)
         step -= state.term
-        b1t, b2t = state.beta_t
-        beta_t = (b1t * self.beta[0], b2t * self.beta[1])
-        return OAdamState(state.mu, state.nu, beta_t, term), step
+        return OAdamState(state.mu, state.nu, next_powers(state.beta_t, self.beta), term), step
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from .adam import update_moments
+from .adam import next_powers, update_moments
 from .base import Array, Rule, check_betas, check_nonnegative, eps_for, scaled_copy
 
 
@@ -57,7 +57,7 @@ class AdaMax(Rule):
         return AdaMaxState(np.zeros_like(x), np.zeros_like(x), self.beta)
 
     def apply(self, state: AdaMaxState, x: Array, dx: Array) -> tuple[AdaMaxState, Array]:
-        (b1, b2), (b1t, b2t) = self.beta, state.beta_t
+        (b1, b2), b1t = self.beta, state.beta_t[0]
         mu, u, eps = state.mu, state.u, eps_for(x, self.epsilon)
         mu *= b1
         mu += (1 - b1) * dx
@@ -72,7 +72,7 @@ class AdaMax(Rule):
             denom = np.add(u, eps, out=magnitude)
         step = scaled_copy(mu, self.eta / (1 - b1t))
         step /= denom
-        return AdaMaxState(mu, u, (b1t * b1, b2t * b2)), step
+        return AdaMaxState(mu, u, next_powers(state.beta_t, self.beta)), step
 
 
 class AMSGradState(NamedTuple):
@@ -123,7 +123,7 @@ class AMSGrad(Rule):
         return AMSGradState(full, full.copy(), full.copy(), self.beta)
 
     def apply(self, state: AMSGradState, x: Array, dx: Array) -> tuple[AMSGradState, Array]:
-        (b1, b2), (b1t, b2t) = self.beta, state.beta_t
+        b1t, b2t = state.beta_t
         mu, nu, nu_max = state.mu, state.nu, state.nu_max
         scratch = update_moments(mu, nu, dx, self.beta)
         eps = eps_for(x, self.epsilon)
@@ -138,4 +138,4 @@ class AMSGrad(Rule):
         lr = self.eta if self.variant == "optimisers" else self.eta / (1 - b1t)
         step = scaled_copy(mu, lr)
         step /= denom
-        return state._replace(beta_t=(b1t * b1, b2t * b2)), step
+        return state._replace(beta_t=next_powers(state.beta_t, self.beta)), step
