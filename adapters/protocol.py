@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from optconf.reference.collect import flat_dtype, trainables
+from optconf.reference.collect import flatten, trainables
 from optconf.reference.grads import summed
 from optconf.reference.rules.base import Rule
 
@@ -255,9 +255,7 @@ def flat_list_grads(model: Any, grads: Any) -> list[np.ndarray | None]:
 def flat_vector_grads(model: Any, grads: Any) -> np.ndarray:
     """A step's gradient as one flat vector aligned with ``destructure(model)``; a
     parameter without gradient contributes zeros (a flat buffer cannot say None)."""
-    params = trainables(model)
-    pieces = [
-        np.zeros(p.size, p.dtype) if g is None else g.ravel()
-        for p, g in zip(params, flat_list_grads(model, grads), strict=True)
-    ]
-    return np.concatenate(pieces).astype(flat_dtype(params)) if pieces else np.zeros(0)
+    return flatten([
+        np.zeros_like(p) if g is None else g
+        for p, g in zip(trainables(model), flat_list_grads(model, grads), strict=True)
+    ])

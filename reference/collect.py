@@ -49,6 +49,13 @@ def flat_dtype(arrays: Sequence[Array]) -> np.dtype[Any]:
     return np.result_type(*arrays) if arrays else np.dtype(np.float64)
 
 
+def flatten(arrays: Sequence[Array]) -> Array:
+    """``arrays`` raveled in C order and concatenated at their widest float dtype; an empty
+    float64 vector when there are none (FLAT-1, FLAT-2)."""
+    dtype = flat_dtype(arrays)
+    return np.concatenate([a.ravel().astype(dtype) for a in arrays]) if arrays else np.zeros(0)
+
+
 def destructure(model: object) -> tuple[Array, Callable[[Array], Any]]:
     """A flat vector of every distinct parameter, C order, in collection order, and the
     function that rebuilds the model from such a vector (FLAT-1 .. FLAT-4).
@@ -61,10 +68,7 @@ def destructure(model: object) -> tuple[Array, Callable[[Array], Any]]:
     array([[10., 20.],
            [30., 40.]])
     """
-    params = trainables(model)
-    dtype = flat_dtype(params)
-    flat = np.concatenate([p.ravel().astype(dtype) for p in params]) if params else np.zeros(0)
-    return flat, lambda vector: restructure(model, vector)
+    return flatten(trainables(model)), lambda vector: restructure(model, vector)
 
 
 def split_flat(model: object, vector: Array) -> list[Array]:
@@ -150,15 +154,13 @@ def restructure_pullback(model: object, tree_cotangent: object) -> Array:
     for occ, g in per_occurrence(model, tree_cotangent):
         if g is not None:
             sums[occ.position] += g
-    dtype = flat_dtype(params)
-    if not params:
-        return np.zeros(0)
-    return np.concatenate([s.ravel().astype(dtype) for s in sums])
+    return flatten(sums)
 
 
 __all__ = [
     "destructure",
     "destructure_pullback",
+    "flatten",
     "restructure",
     "restructure_pullback",
     "split_flat",
