@@ -32,13 +32,12 @@ from optconf.reference import expr as ref_expr
 from optconf.reference.collect import trainables
 from optconf.reference.rules.base import Rule
 from optconf.reference.tree import (
-    children,
     first_occurrences,
     kind,
     map_params,
     mirror,
     occurrences,
-    trainable_fields,
+    trainable_children,
 )
 
 from .protocol import (
@@ -503,10 +502,8 @@ def _skeleton(model: Any) -> Any:
             return position[path] if trainable else None
         if node_kind == "leaf":
             return None
-        allowed = set(trainable_fields(x)) if node_kind == "fields" else None
-        kids = [(elem.key, go(child, (*path, elem),
-                              trainable and (allowed is None or elem.key in allowed)))
-                for elem, child in children(x, node_kind)]
+        kids = [(elem.key, go(child, (*path, elem), trainable and may_hold))
+                for elem, child, may_hold in trainable_children(x, node_kind)]
         if node_kind == "dict":
             return dict(kids)
         values = [kid for _, kid in kids]

@@ -27,13 +27,12 @@ from optconf.reference.grads import per_occurrence
 from optconf.reference.rules.base import Rule
 from optconf.reference.tree import (
     Path,
-    children,
     first_occurrences,
     kind,
     map_params,
     mirror,
     occurrences,
-    trainable_fields,
+    trainable_children,
 )
 
 from .protocol import (
@@ -300,9 +299,8 @@ def build(model: Any, dtype: torch.dtype, device: torch.device) -> EngineModel:
     def go(x: Any, path: Path, name: str) -> nn.Module:
         node = _Node()
         node_kind = kind(x, path)
-        allowed = set(trainable_fields(x)) if node_kind == "fields" else None
-        for position, (elem, child) in enumerate(children(x, node_kind)):
-            if allowed is not None and elem.key not in allowed:
+        for position, (elem, child, may_hold) in enumerate(trainable_children(x, node_kind)):
+            if not may_hold:
                 continue  # a non-trainable field is carried: kept aside (TREE-4)
             child_path, label = (*path, elem), str(position)
             if child_path in param_at:

@@ -181,10 +181,9 @@ def assert_structure(actual: Any, expected: Any, *, clause: str, carried_clause:
         if [elem for elem, _ in a_kids] != [elem for elem, _ in e_kids]:
             fail(f"{label} has children {[str(k) for k, _ in a_kids]}, but should have "
                  f"{[str(k) for k, _ in e_kids]}", clause=clause, ctx=ctx)
-        allowed = set(ref_tree.trainable_fields(e)) if node_kind == "fields" else None
-        for (elem, a_kid), (_, e_kid) in zip(a_kids, e_kids, strict=True):
-            go(a_kid, e_kid, (*path, elem),
-               trainable and (allowed is None or elem.key in allowed))
+        for (elem, a_kid), (_, e_kid, may_hold) in zip(
+                a_kids, ref_tree.trainable_children(e, node_kind), strict=True):
+            go(a_kid, e_kid, (*path, elem), trainable and may_hold)
 
     go(actual, expected, (), True)
 

@@ -246,10 +246,8 @@ def gradients(draw: st.DrawFn, model: Any, *, dtype: str = "float64", none: bool
         if node_kind == "param":
             return draw(_param_gradient(x.shape, dtype, signs is not None)) * (
                 1.0 if signs is None else signs[id(x)])
-        allowed = set(ref_tree.trainable_fields(x)) if node_kind == "fields" else None
-        kids = [(elem, go(child, (*path, elem),
-                          trainable and (allowed is None or elem.key in allowed)))
-                for elem, child in ref_tree.children(x, node_kind)]
+        kids = [(elem, go(child, (*path, elem), trainable and may_hold))
+                for elem, child, may_hold in ref_tree.trainable_children(x, node_kind)]
         if node_kind in ("dict", "fields"):
             return {elem.key: kid for elem, kid in kids}
         values = [kid for _, kid in kids]

@@ -24,7 +24,7 @@ from .tree import (
     kind,
     occurrences,
     path_str,
-    trainable_fields,
+    trainable_children,
 )
 
 
@@ -91,11 +91,10 @@ def per_occurrence(model: object, grads: object) -> list[tuple[Occurrence, Array
             return
         if node_kind == "leaf":
             return
-        allowed = set(trainable_fields(x)) if node_kind == "fields" else None
-        for (elem, child), gchild in zip(
-            children(x, node_kind), _grad_children(x, node_kind, g, path), strict=True
+        for (elem, child, may_hold), gchild in zip(
+            trainable_children(x, node_kind), _grad_children(x, node_kind, g, path), strict=True
         ):
-            if allowed is None or elem.key in allowed:
+            if may_hold:
                 go(child, gchild, (*path, elem))
 
     go(model, grads, ())

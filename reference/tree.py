@@ -134,6 +134,14 @@ def children(x: object, node_kind: Kind) -> list[tuple[PathElem, Any]]:
     return []
 
 
+def trainable_children(x: object, node_kind: Kind) -> list[tuple[PathElem, Any, bool]]:
+    """``children`` with whether each may hold parameters: every child, except a layer's
+    fields outside its ``trainable`` filter (TREE-4)."""
+    allowed = set(trainable_fields(x)) if node_kind == "fields" else None
+    return [(elem, child, allowed is None or elem.key in allowed)
+            for elem, child in children(x, node_kind)]
+
+
 def rebuild(x: object, node_kind: Kind, new_children: list[Any]) -> Any:
     """A container of the same type as ``x`` holding ``new_children`` (TREE-7)."""
     if node_kind == "dict":
@@ -200,9 +208,8 @@ def _walk(x: object, path: Path, stack: set[int]) -> Iterator[tuple[Path, Any]]:
     if id(x) in stack:
         raise TreeError(f"{path_str(path)}: the tree contains a cycle (clause TREE-9)")
     stack.add(id(x))
-    allowed = set(trainable_fields(x)) if node_kind == "fields" else None
-    for elem, child in children(x, node_kind):
-        if allowed is None or elem.key in allowed:
+    for elem, child, may_hold in trainable_children(x, node_kind):
+        if may_hold:
             yield from _walk(child, (*path, elem), stack)
     stack.discard(id(x))
 
@@ -255,13 +262,12 @@ def map_params(
             return memo[id(x)]
         if node_kind == "leaf":
             return carried(path, x)
-        allowed = set(trainable_fields(x)) if node_kind == "fields" else None
         return rebuild(
             x,
             node_kind,
             [
-                go(child, (*path, elem), trainable and (allowed is None or elem.key in allowed))
-                for elem, child in children(x, node_kind)
+                go(child, (*path, elem), trainable and may_hold)
+                for elem, child, may_hold in trainable_children(x, node_kind)
             ],
         )
 
@@ -284,10 +290,9 @@ def mirror(model: object, at_param: Callable[[Path, np.ndarray[Any, Any]], Any])
             return at_param(path, x) if trainable else None
         if node_kind == "leaf":
             return None
-        allowed = set(trainable_fields(x)) if node_kind == "fields" else None
         kids = [
-            (elem, go(child, (*path, elem), trainable and (allowed is None or elem.key in allowed)))
-            for elem, child in children(x, node_kind)
+            (elem, go(child, (*path, elem), trainable and may_hold))
+            for elem, child, may_hold in trainable_children(x, node_kind)
         ]
         if node_kind in ("dict", "fields"):
             return {elem.key: kid for elem, kid in kids}
