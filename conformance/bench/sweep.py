@@ -194,6 +194,16 @@ def _deadline(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _check_warmed(case: Case, initial: np.ndarray, warmed: np.ndarray) -> None:
+    """A step that does not update the parameters would time as impossibly fast: after
+    warm-up the first parameter must be finite and, for optimiser steps, changed."""
+    if not np.isfinite(warmed).all():
+        raise FloatingPointError("parameters went non-finite during warm-up")
+    if case.sweep != "gradient" and np.array_equal(initial, warmed):
+        raise RuntimeError(f"{case.adapter} {case.path} {case.rule}: the parameters did not "
+                           f"change over the warm-up steps, so step() does not run the update")
+
+
 def run_case(adapter: Adapter, case: Case, timer: Timer, config: Config) -> Result:
     """One case, never raising: an Unsupported path, a timeout or an engine error is a
     result."""
@@ -204,10 +214,10 @@ def run_case(adapter: Adapter, case: Case, timer: Timer, config: Config) -> Resu
     try:
         with _deadline(config.max_prepare):
             prepared = _prepare(adapter, case)
+            initial = prepared.parameters()[0]
             _warm(prepared, config.warmup)
         warm = time.perf_counter() - start
-        if not all(np.isfinite(p).all() for p in prepared.parameters()[:1]):
-            raise FloatingPointError("parameters went non-finite during warm-up")
+        _check_warmed(case, initial, prepared.parameters()[0])
         step, copy = timer.paired(prepared.step, prepared.copy, prepared.sync)
     except Unsupported as exc:
         return Result(case, "unsupported", str(exc))

@@ -4,6 +4,7 @@ engine x clause matrix (CONF-8)."""
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
 import re
 from functools import cache
@@ -28,14 +29,16 @@ class Clause:
 
 
 def spec_path() -> Path:
-    """docs/SPEC.md of this checkout ($OPTCONF_SPEC overrides; a packaged copy as fallback)."""
+    """The SPEC.md this installation carries: docs/ of the checkout for an editable install,
+    the packaged copy (``optconf.docs``) otherwise; $OPTCONF_SPEC overrides both."""
     if os.environ.get("OPTCONF_SPEC"):
         return Path(os.environ["OPTCONF_SPEC"])
-    here = Path(__file__).resolve().parents[1]
-    for candidate in (here.parent / "docs" / "SPEC.md", here / "SPEC.md"):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError("docs/SPEC.md not found; set OPTCONF_SPEC to its path")
+    docs = importlib.util.find_spec("optconf.docs")
+    for folder in (docs.submodule_search_locations or []) if docs else []:
+        if (Path(folder) / "SPEC.md").is_file():
+            return Path(folder) / "SPEC.md"
+    raise FileNotFoundError("SPEC.md not found: neither docs/ of a checkout nor the packaged "
+                            "optconf.docs has it; set OPTCONF_SPEC to its path")
 
 
 def parse(text: str) -> list[Clause]:

@@ -128,3 +128,24 @@ def test_quick_run_on_the_reference_writes_json_markdown_and_plots(tmp_path):
 def test_an_unknown_adapter_is_a_usage_error(tmp_path, capsys):
     assert cli.main(["--adapter", "nonesuch", "--out", str(tmp_path)]) == 2
     assert "unknown adapter" in capsys.readouterr().err
+
+
+class Idle(Fixed):
+    """A 'step' that never touches the parameters: it would time as infinitely fast."""
+
+    def step(self):
+        pass
+
+
+class IdleAdapter(SlowPrepare):
+    def prepare_step(self, shapes, rule, path, dtype):
+        return Idle()
+
+
+def test_a_step_that_leaves_the_parameters_unchanged_is_an_error_not_a_time():
+    config = sweep.Config(sizes=(100,), sweeps=("size",), warmup=1)
+    result = sweep.run_case(IdleAdapter(), sweep.Case("size", "idle", "structured", "Adam",
+                                                      100, 1, "float32"),
+                            Timer(0.001, 1), config)
+    assert result.status == "error"
+    assert "did not change" in result.reason

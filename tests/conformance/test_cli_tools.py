@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from optconf.conformance.report.spec import spec_path
+
 from .runner_helpers import FAKE_REGISTRY, fake_adapter
 from .test_cli import optconf
 
@@ -38,3 +42,10 @@ def test_diff_reports_where_two_engines_part_beyond_their_bounds():
     same = optconf("diff", "--adapter", fake_adapter("GoodAdapter"), "--adapter",
                    fake_adapter("PrintingAdapter"), "--seed", "1", "--examples", "2")
     assert same.returncode == 0 and "0 disagreements" in same.stdout
+
+
+def test_the_spec_is_found_through_the_installed_package_not_the_working_directory(
+        tmp_path, monkeypatch):
+    monkeypatch.delenv("OPTCONF_SPEC", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert spec_path() == Path(__file__).resolve().parents[2] / "docs" / "SPEC.md"
