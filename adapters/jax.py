@@ -60,9 +60,9 @@ try:
     import jax.numpy as jnp
     import optax
     from jax.flatten_util import ravel_pytree
-except ImportError as exc:  # the loader reports this as "engine unavailable"
+except ImportError as exc:  # the loader reports this as "engine not installed"
     raise ModuleNotFoundError(
-        f"engine unavailable: pip install 'optconf[jax]' ({exc})", name="jax"
+        f"pip install 'optconf[jax]' ({exc})", name="jax"
     ) from exc
 
 PATHS: tuple[PathName, ...] = ("structured", "flat_list", "per_array", "flat_vector")

@@ -60,9 +60,9 @@ from .protocol import (
 )
 from .reference import _indices_under
 
-INSTALL_HINT = "engine unavailable: pip install 'optconf[tinygrad]'"
+INSTALL_HINT = "pip install 'optconf[tinygrad]'"
 CLANG_HINT = (
-    "engine unavailable: tinygrad's CPU device needs clang (apt-get install clang), "
+    "tinygrad's CPU device needs clang (apt-get install clang), "
     "or set DEV=PYTHON"
 )
 PATHS: tuple[PathName, ...] = ("structured", "flat_list", "per_array", "fused", "flat_vector")
@@ -161,7 +161,7 @@ class _Engine:
         except FileNotFoundError as exc:
             if "clang" in str(exc):
                 raise RuntimeError(CLANG_HINT) from exc
-            raise RuntimeError(f"engine unavailable: tinygrad device {self.device}: {exc}") from exc
+            raise RuntimeError(f"tinygrad device {self.device}: {exc}") from exc
         renderer = tinygrad.Device[self.device].renderer
         self.dtype_names = tuple(
             d for d in DTYPES if getattr(self.dtypes, d) in renderer.supported_dtypes()

@@ -54,9 +54,9 @@ try:
     import torch
     from torch import nn
     from torch.nn.utils import parameters_to_vector, vector_to_parameters
-except ImportError as exc:  # the loader reports this as "engine unavailable"
+except ImportError as exc:  # the loader reports this as "engine not installed"
     raise ModuleNotFoundError(
-        f"engine unavailable: pip install 'optconf[torch]' ({exc})", name="torch"
+        f"pip install 'optconf[torch]' ({exc})", name="torch"
     ) from exc
 
 DEVICE_VARIABLE = "OPTCONF_TORCH_DEVICE"
