@@ -137,10 +137,11 @@ def select_properties(props: dict[str, Property], globs: list[str] | None) -> li
 
 
 class Worker:
-    """One worker process for one adapter; answers one case at a time."""
+    """One worker process for one adapter, ``python -m MODULE ARGS...``; answers one JSON
+    request line at a time with one JSON line, after a ``{"ready": true}`` handshake."""
 
-    def __init__(self, adapter: str, registry_spec: str) -> None:
-        self.adapter, self.registry_spec = adapter, registry_spec
+    def __init__(self, adapter: str, module_args: list[str]) -> None:
+        self.adapter, self.module_args = adapter, module_args
         self.proc: subprocess.Popen[bytes] | None = None
         self.stderr: IO[bytes] | None = None
         self.buffer = b""
@@ -153,8 +154,7 @@ class Worker:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [p for p in sys.path if p and os.path.isdir(p)]))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "optconf.conformance.worker", self.adapter,
-             self.registry_spec],
+            [sys.executable, "-m", *self.module_args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=env,
             start_new_session=True,  # Ctrl-C reaches the runner, which stops the workers
         )
@@ -250,7 +250,8 @@ class WorkerPool:
     def take(self, adapter: str) -> Worker:
         with self.lock:
             idle = self.idle.setdefault(adapter, [])
-            worker = idle.pop() if idle else Worker(adapter, self.registry_spec)
+            worker = idle.pop() if idle else Worker(
+                adapter, ["optconf.conformance.worker", adapter, self.registry_spec])
             self.busy.add(worker)
             return worker
 

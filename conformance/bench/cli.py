@@ -18,6 +18,7 @@ from optconf.adapters.protocol import Adapter
 from . import machine, output, plots
 from .sweep import QUICK, SWEEPS, Config, Result, run_adapter
 from .timing import Timer
+from .worker import IsolatedCases
 
 
 def _count(text: str) -> int:
@@ -117,13 +118,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
         "config": dataclasses.asdict(config),
         "load_average": {"start": machine.load_average()},
     }
-    timer = Timer(config.target, config.repeats)
-    meta["timer_overhead_per_call_s"] = timer.overhead(1)
+    meta["timer_overhead_per_call_s"] = Timer(config.target, config.repeats).overhead(1)
     results: list[Result] = []
     engines: dict[str, Any] = {n: {"unavailable": why} for n, why in unavailable.items()}
     for name, adapter in adapters.items():
         print(f"optconf bench: {name}", file=sys.stderr, flush=True)
-        mine = run_adapter(name, adapter, config, timer, _log)
+        isolated = IsolatedCases(name, config)
+        try:
+            mine = run_adapter(name, adapter, config, isolated, _log)
+        finally:
+            isolated.close()
         engines[name] = _engine_info(adapter, mine)
         results += mine
         args.out.mkdir(parents=True, exist_ok=True)  # a partial bench.json survives a kill

@@ -27,8 +27,9 @@ to the median; *best ratio* pairs the fastest step repeat with the fastest copy 
 (other load on the machine only ever adds time).  *working set* is what the engine holds for
 the step (parameters, gradients, state); *RSS growth* the process's resident memory after the
 case minus before it; *peak RSS* the process's peak resident set during the case (reset before
-it, but including what earlier cases' engines still keep in their allocator pools and caches);
-*device MiB* the peak device memory where the device reports one."""
+it, but including what the same engine's earlier cases still keep in its allocator pools and
+caches: each engine runs in a process of its own, replaced after a case that did not end
+cleanly); *device MiB* the peak device memory where the device reports one."""
 
 
 def _sample(sample: Sample | None) -> dict[str, Any] | None:
@@ -63,20 +64,23 @@ def _read_sample(record: dict[str, Any] | None) -> Sample | None:
     return Sample(tuple(record["seconds"]), record["calls"], record["overhead_per_call_s"])
 
 
+def result_from_record(r: dict[str, Any]) -> Result:
+    """The inverse of :func:`result_record`."""
+    fields = [f.name for f in dataclasses.fields(Case)]
+    return Result(Case(**{k: r[k] for k in fields}), r["status"], r["reason"],
+                  step=_read_sample(r["step"]), copy=_read_sample(r["copy"]),
+                  bytes_per_element=r["bytes_per_element"],
+                  working_set=r["working_set_bytes"], device=r["device"],
+                  threads=r["threads"], warmup_seconds=r["warmup_s"],
+                  resident_held=r["resident_held_bytes"],
+                  peak_resident=r["peak_resident_bytes"],
+                  device_memory=r["device_memory_bytes"])
+
+
 def read_json(path: Path) -> tuple[dict[str, Any], list[Result]]:
     """A ``bench.json`` back as its metadata and results (to redraw the views)."""
     doc = json.loads(path.read_text(encoding="utf-8"))
-    fields = [f.name for f in dataclasses.fields(Case)]
-    results = [Result(Case(**{k: r[k] for k in fields}), r["status"], r["reason"],
-                      step=_read_sample(r["step"]), copy=_read_sample(r["copy"]),
-                      bytes_per_element=r["bytes_per_element"],
-                      working_set=r["working_set_bytes"], device=r["device"],
-                      threads=r["threads"], warmup_seconds=r["warmup_s"],
-                      resident_held=r["resident_held_bytes"],
-                      peak_resident=r["peak_resident_bytes"],
-                      device_memory=r["device_memory_bytes"])
-               for r in doc.pop("results")]
-    return doc, results
+    return doc, [result_from_record(r) for r in doc.pop("results")]
 
 
 # ------------------------------------------------------------------------------ Markdown

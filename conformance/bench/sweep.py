@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,8 @@ class Config:
     """What to run.  A series (one engine, rule and path, growing cases) stops after a case
     whose median step took longer than ``max_step`` seconds, or whose preparation and
     warm-up took longer than ``max_prepare`` (the case is interrupted then), the rest
-    recorded as skipped."""
+    recorded as skipped.  A worker process that gives no answer within ``max_case`` seconds
+    is killed (``optconf.conformance.bench.worker``)."""
 
     rules: tuple[str, ...] = ("Adam",)
     sizes: tuple[int, ...] = (10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000,
@@ -55,6 +56,7 @@ class Config:
     warmup: int = 3
     max_step: float = 2.0
     max_prepare: float = 60.0
+    max_case: float = 600.0
     sweeps: tuple[str, ...] = SWEEPS
 
 
@@ -240,9 +242,10 @@ def run_case(adapter: Adapter, case: Case, timer: Timer, config: Config) -> Resu
     return result
 
 
-def run_adapter(name: str, adapter: Adapter, config: Config, timer: Timer,
-                log: Any = None) -> list[Result]:
-    """Every case of one adapter; a series stops once a step exceeds ``max_step``."""
+def run_adapter(name: str, adapter: Adapter, config: Config,
+                run_one: Callable[[Case], Result], log: Any = None) -> list[Result]:
+    """Every case of one adapter, each run by ``run_one`` (in this process, or isolated in
+    a worker); a series stops once a step exceeds ``max_step``."""
     paths = tuple(p for p in adapter.info().paths if p != "legacy")
     results: list[Result] = []
     stopped: dict[tuple[str, str, str, str], tuple[str, str]] = {}
@@ -250,7 +253,7 @@ def run_adapter(name: str, adapter: Adapter, config: Config, timer: Timer,
         if case.series in stopped:
             results.append(Result(case, *stopped[case.series]))
             continue
-        result = run_case(adapter, case, timer, config)
+        result = run_one(case)
         results.append(result)
         if result.status == "unsupported":
             stopped[case.series] = ("unsupported", result.reason)

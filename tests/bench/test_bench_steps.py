@@ -31,6 +31,7 @@ CASES = [(n, p) for n, a in ADAPTERS.items() for p in a.info().paths if p != "le
 def test_step(benchmark, adapter, path, rule, size):
     prepared = ADAPTERS[adapter].prepare_step([(size // LEAVES,)] * LEAVES, rule_named(rule),
                                               path, "float32")
+    initial = prepared.parameters()[0]
     benchmark.group = f"{rule}-{size:.0e}"
 
     def step_and_sync():
@@ -48,4 +49,6 @@ def test_step(benchmark, adapter, path, rule, size):
     benchmark.extra_info.update(gbps=gbps, copy_gbps=copy_gbps, ratio=gbps / copy_gbps,
                                 working_set=prepared.nbytes, device=prepared.device,
                                 threads=prepared.threads)
-    assert all(np.isfinite(p).all() for p in prepared.parameters())
+    stepped = prepared.parameters()
+    assert all(np.isfinite(p).all() for p in stepped)
+    assert not np.array_equal(stepped[0], initial), "the timed step did not update"

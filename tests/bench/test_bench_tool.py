@@ -3,6 +3,7 @@ sweeps' planning and stopping rules, and a small end-to-end run writing JSON, Ma
 PNG."""
 
 import json
+import os
 import time
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 
 from optconf.adapters import load
 from optconf.adapters.protocol import PreparedStep, Unsupported
-from optconf.conformance.bench import cli, sweep, traffic
+from optconf.conformance.bench import cli, sweep, traffic, worker
 from optconf.conformance.bench.timing import Sample, Timer
 from optconf.reference.rules import Adam, AMSGrad, Descent, Momentum, RMSProp
 
@@ -75,7 +76,9 @@ class SlowPrepare:
 
 def test_a_case_over_the_preparation_limit_is_interrupted_and_its_series_skipped():
     config = sweep.Config(sizes=(100, 200), sweeps=("size",), max_prepare=0.2)
-    results = sweep.run_adapter("slow", SlowPrepare(), config, Timer(0.001, 1))
+    adapter, timer = SlowPrepare(), Timer(0.001, 1)
+    results = sweep.run_adapter("slow", adapter, config,
+                                lambda case: sweep.run_case(adapter, case, timer, config))
     by_path = {}
     for r in results:
         by_path.setdefault(r.case.path, []).append(r.status)
@@ -149,3 +152,56 @@ def test_a_step_that_leaves_the_parameters_unchanged_is_an_error_not_a_time():
                             Timer(0.001, 1), config)
     assert result.status == "error"
     assert "did not change" in result.reason
+
+
+def _isolated(**config):
+    return worker.IsolatedCases("tests.bench.isolation_adapters:Behaving",
+                                sweep.Config(warmup=1, target=0.001, repeats=1, **config))
+
+
+def _case(path):
+    return sweep.Case("size", "behaving", path, "Adam", 100, 1, "float32")
+
+
+def test_the_bench_worker_is_reused_between_clean_cases():
+    isolated = _isolated()
+    try:
+        first, second = isolated(_case("structured")), isolated(_case("structured"))
+    finally:
+        isolated.close()
+    assert first.status == second.status == "ok"
+    assert first.device == second.device != str(os.getpid())
+
+
+def test_a_worker_whose_preparation_was_interrupted_is_replaced():
+    isolated = _isolated(max_prepare=0.5)
+    try:
+        before = isolated(_case("structured"))
+        slow = isolated(_case("slow"))
+        after = isolated(_case("structured"))
+    finally:
+        isolated.close()
+    assert slow.status == "skipped" and "took over 0.5 s" in slow.reason
+    assert after.status == "ok" and after.device != before.device
+
+
+def test_a_worker_that_does_not_answer_is_killed_and_its_case_skipped():
+    isolated = _isolated(max_prepare=0.5, max_case=3.0)
+    try:
+        stuck = isolated(_case("stuck"))
+        after = isolated(_case("structured"))
+    finally:
+        isolated.close()
+    assert stuck.status == "skipped" and "no result within 3 s" in stuck.reason
+    assert after.status == "ok"
+
+
+def test_a_worker_that_dies_gives_an_error_naming_its_exit():
+    isolated = _isolated()
+    try:
+        died = isolated(_case("exits"))
+        after = isolated(_case("structured"))
+    finally:
+        isolated.close()
+    assert died.status == "error" and "exit code 3" in died.reason
+    assert after.status == "ok"

@@ -1,0 +1,80 @@
+"""Each engine's benchmark cases in a process of its own (``optconf bench``).
+
+An interrupted preparation leaves the engine's native work running (an XLA compile of
+10,000 leaves goes on in its threads after the Python-level timeout), which would eat the
+cores and memory every later case is timed with; and one engine's allocator pools would
+count in the next engine's peak resident set.  So the cases of one engine run in one worker
+process (``python -m optconf.conformance.bench.worker ADAPTER``), which is stopped and
+replaced after a case that did not end cleanly, and killed when it gives no answer within
+``Config.max_case`` seconds.  The worker speaks the conformance runner's line protocol: one
+JSON request ``{"case": ..., "config": ...}`` per line, one result record per line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from typing import Any
+
+from optconf.adapters import load
+from optconf.conformance.runner import Worker
+
+from .output import result_from_record, result_record
+from .sweep import Case, Config, Result, run_case
+from .timing import Timer
+
+#: Statuses after which the worker's process may hold running native work or a broken
+#: engine (an interrupted compile, a failed kernel): the next case starts a fresh one.
+_UNCLEAN = ("skipped", "error")
+
+
+class IsolatedCases:
+    """Runs one adapter's cases in a worker process: ``isolated(case) -> Result``."""
+
+    def __init__(self, adapter: str, config: Config) -> None:
+        self.config = config
+        self.worker = Worker(adapter, ["optconf.conformance.bench.worker", adapter])
+
+    def __call__(self, case: Case) -> Result:
+        answer = self.worker.ask({"case": dataclasses.asdict(case),
+                                  "config": dataclasses.asdict(self.config)},
+                                 self.config.max_case)
+        if answer["status"] == "timeout":
+            return Result(case, "skipped", f"no result within {self.config.max_case:g} s; "
+                          "the worker was stopped")
+        if answer["status"] == "crash":
+            return Result(case, "error", answer["message"])
+        if answer["status"] in _UNCLEAN:
+            self.worker.close()
+        return result_from_record(answer)
+
+    def close(self) -> None:
+        self.worker.close()
+
+
+def _config(record: dict[str, Any]) -> Config:
+    return Config(**{k: tuple(v) if isinstance(v, list) else v for k, v in record.items()})
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m optconf.conformance.bench.worker ADAPTER``."""
+    args = sys.argv[1:] if argv is None else argv
+    proto = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # engine prints must not corrupt the protocol stream
+    adapter = load(args[0])
+    proto.write(json.dumps({"ready": True}) + "\n")
+    proto.flush()
+    timers: dict[tuple[float, int], Timer] = {}
+    for line in sys.stdin:
+        request = json.loads(line)
+        case, config = Case(**request["case"]), _config(request["config"])
+        timer = timers.setdefault((config.target, config.repeats),
+                                  Timer(config.target, config.repeats))
+        proto.write(json.dumps(result_record(run_case(adapter, case, timer, config))) + "\n")
+        proto.flush()
+
+
+if __name__ == "__main__":
+    main()

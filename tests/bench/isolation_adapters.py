@@ -1,0 +1,51 @@
+"""Adapters for the bench worker's isolation tests, loaded by ``module:attr`` in the worker
+process.  The case's ``path`` says how preparation behaves; ``device`` reports the worker's
+process id, so a test can tell a reused worker from a fresh one."""
+
+import os
+import signal
+import time
+
+import numpy as np
+
+from optconf.adapters.protocol import Adapter, PreparedStep
+
+
+class PidStep(PreparedStep):
+    nbytes = 4000
+
+    def __init__(self):
+        self.device = str(os.getpid())
+        self.x = np.zeros(10)
+
+    def step(self):
+        self.x += 1.0
+
+    def copy(self):
+        self.x.copy()
+
+    def parameters(self):
+        return [self.x.copy()]
+
+
+class Behaving(Adapter):
+    """``structured`` prepares at once; ``slow`` sleeps (interruptible, like a Python-level
+    compiler); ``stuck`` blocks the interrupting signal, like native work; ``exits`` kills
+    its process."""
+
+    def info(self):
+        from optconf.adapters import load
+        return load("reference").info()
+
+    def run(self, program, path):
+        raise NotImplementedError
+
+    def prepare_step(self, shapes, rule, path, dtype):
+        if path == "slow":
+            time.sleep(60)
+        elif path == "stuck":
+            signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])
+            time.sleep(60)
+        elif path == "exits":
+            os._exit(3)
+        return PidStep()
