@@ -16,7 +16,7 @@ from optconf.adapters import AdapterUnavailable, UnknownAdapter, installed, load
 from optconf.adapters.protocol import Adapter
 
 from . import machine, output, plots
-from .sweep import QUICK, SWEEPS, Config, Result, run_adapter
+from .sweep import QUICK, SWEEPS, Config, Result, check_rules, run_adapter
 from .timing import Timer
 from .worker import IsolatedCases
 
@@ -92,12 +92,16 @@ def _log(result: Result) -> None:
           f"{c.elements:>9} x{c.leaves:<6} {what}", file=sys.stderr, flush=True)
 
 
-def _engine_info(adapter: Adapter, results: list[Result]) -> dict[str, Any]:
+def _engine_info(adapter: Adapter, results: list[Result], rules: tuple[str, ...]
+                 ) -> dict[str, Any]:
+    """What ran: version, device, threads and the variants of ``rules`` the engine timed
+    (its declared ones, RULE-5)."""
     info = adapter.info()
     ran = [r for r in results if r.status == "ok"]
     return {"engine": info.engine, "version": info.version,
             "device": ran[0].device if ran else info.device,
-            "threads": ran[0].threads if ran else None}
+            "threads": ran[0].threads if ran else None,
+            "variants": {r: info.variants[r] for r in rules if r in info.variants}}
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -107,6 +111,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
             return 2
         return _write(args.out, *output.read_json(args.render))
     config = config_from(args)
+    try:
+        check_rules(config.rules)
+    except LookupError as exc:
+        print(f"optconf bench: error: {exc}", file=sys.stderr)
+        return 2
     adapters, unavailable = _adapters(args.adapter)
     described = machine.describe()
     meta: dict[str, Any] = {
@@ -128,7 +137,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             mine = run_adapter(name, adapter, config, isolated, _log)
         finally:
             isolated.close()
-        engines[name] = _engine_info(adapter, mine)
+        engines[name] = _engine_info(adapter, mine, config.rules)
         results += mine
         args.out.mkdir(parents=True, exist_ok=True)  # a partial bench.json survives a kill
         output.write_json(args.out / "bench.json", {**meta, "engines": engines}, results)

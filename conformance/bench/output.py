@@ -162,11 +162,14 @@ def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> s
              f"{_num(meta['load_average']['end'], '.2f')} at the end (other processes on the "
              "machine share the cores: compare ratios, which pair each step with a copy "
              "timed alongside it, more than absolute times).", "",
-             "| engine | version | device | threads |", "|---|---|---|---|"]
+             "| engine | version | device | threads | rule variants timed |",
+             "|---|---|---|---|---|"]
     for name, info in meta["engines"].items():
+        variants = ", ".join(f"{r}={v}" for r, v in info.get("variants", {}).items())
         lines.append(f"| {name} | {info.get('version', '')} | {info.get('device', '')} | "
-                     f"{info.get('threads', '')} |" if "unavailable" not in info else
-                     f"| {name} | unavailable: {info['unavailable']} | | |")
+                     f"{info.get('threads', '')} | {variants or 'normative'} |"
+                     if "unavailable" not in info else
+                     f"| {name} | unavailable: {info['unavailable']} | | | |")
     lines += ["", HOW_TO_READ, "", f"Timer: per-call harness overhead "
               f"{_seconds(meta['timer_overhead_per_call_s'])} (a no-op in the same timed loop), "
               "subtracted from every repeat; each repeat lasts at least "

@@ -25,12 +25,12 @@ import numpy as np
 
 from optconf.adapters.bench_common import VIAS
 from optconf.adapters.protocol import Adapter, PreparedStep, Unsupported
-from optconf.reference import rules as ref_rules
-from optconf.reference.rules.base import Rule
+from optconf.conformance.catalog import default_rule
+from optconf.conformance.runner import natural_rule
 
 from . import machine
 from .timing import Sample, Timer
-from .traffic import bytes_per_element
+from .traffic import arrays_moved, bytes_per_element
 
 SWEEPS = ("size", "leaves", "gradient")
 
@@ -126,11 +126,11 @@ class Result:
             self.copy.median / min(self.copy.seconds))
 
 
-def rule_named(name: str) -> Rule:
-    rule = getattr(ref_rules, name, None)
-    if not (isinstance(rule, type) and issubclass(rule, Rule)):
-        raise LookupError(f"no rule {name!r} in optconf.reference.rules")
-    return rule()
+def check_rules(names: tuple[str, ...]) -> None:
+    """Each rule to time must be a reference rule with an entry in the traffic table; a
+    LookupError naming the first that is not."""
+    for name in names:
+        arrays_moved(default_rule(name))
 
 
 def plan(config: Config, adapter: str, paths: tuple[str, ...]) -> Iterator[Case]:
@@ -157,7 +157,9 @@ def plan(config: Config, adapter: str, paths: tuple[str, ...]) -> Iterator[Case]
 def _prepare(adapter: Adapter, case: Case) -> PreparedStep:
     if case.sweep == "gradient":
         return adapter.prepare_gradient(case.shapes(), case.dtype, case.path)
-    return adapter.prepare_step(case.shapes(), rule_named(case.rule), case.path,
+    # each engine times the rule in the variant it declares (torch's Momentum keeps the
+    # learning rate outside the velocity): the same traffic, the engine's own arithmetic
+    return adapter.prepare_step(case.shapes(), natural_rule(adapter, case.rule), case.path,
                                 case.dtype)
 
 
@@ -229,7 +231,7 @@ def run_case(adapter: Adapter, case: Case, timer: Timer, config: Config) -> Resu
         traceback.print_exc(file=sys.stderr)
         return Result(case, "error", f"{type(exc).__name__}: {exc}")
     after = machine.resident_bytes()
-    per_element = (bytes_per_element(rule_named(case.rule), np.dtype(case.dtype).itemsize)
+    per_element = (bytes_per_element(default_rule(case.rule), np.dtype(case.dtype).itemsize)
                    if case.rule else None)
     result = Result(case, "ok", step=step, copy=copy, bytes_per_element=per_element,
                     working_set=prepared.nbytes, device=prepared.device,

@@ -14,9 +14,10 @@ import pytest
 
 from optconf.adapters import installed
 from optconf.adapters.protocol import Adapter
-from optconf.conformance.bench.sweep import rule_named
 from optconf.conformance.bench.timing import Timer
 from optconf.conformance.bench.traffic import bytes_per_element
+from optconf.conformance.catalog import default_rule
+from optconf.conformance.runner import natural_rule
 
 LEAVES = 10
 SIZES = [int(float(s)) for s in os.environ.get("OPTCONF_BENCH_SIZES", "1e4").split()]
@@ -29,8 +30,9 @@ CASES = [(n, p) for n, a in ADAPTERS.items() for p in a.info().paths if p != "le
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize(("adapter", "path"), CASES)
 def test_step(benchmark, adapter, path, rule, size):
-    prepared = ADAPTERS[adapter].prepare_step([(size // LEAVES,)] * LEAVES, rule_named(rule),
-                                              path, "float32")
+    engine = ADAPTERS[adapter]
+    prepared = engine.prepare_step([(size // LEAVES,)] * LEAVES, natural_rule(engine, rule),
+                                   path, "float32")
     initial = prepared.parameters()[0]
     benchmark.group = f"{rule}-{size:.0e}"
 
@@ -44,7 +46,7 @@ def test_step(benchmark, adapter, path, rule, size):
     step = (benchmark.stats.stats.median if benchmark.stats
             else timer.alone(prepared.step, prepared.sync).median)
     copy = timer.alone(prepared.copy, prepared.sync).median
-    gbps = bytes_per_element(rule_named(rule), 4) * size / step / 1e9
+    gbps = bytes_per_element(default_rule(rule), 4) * size / step / 1e9
     copy_gbps = prepared.nbytes / copy / 1e9
     benchmark.extra_info.update(gbps=gbps, copy_gbps=copy_gbps, ratio=gbps / copy_gbps,
                                 working_set=prepared.nbytes, device=prepared.device,

@@ -205,3 +205,11 @@ def test_a_worker_that_dies_gives_an_error_naming_its_exit():
         isolated.close()
     assert died.status == "error" and "exit code 3" in died.reason
     assert after.status == "ok"
+
+
+@pytest.mark.parametrize("rule", ["Nope", "AccumGrad"])
+def test_a_rule_that_is_unknown_or_has_no_traffic_entry_is_a_usage_error(tmp_path, capsys,
+                                                                         rule):
+    assert cli.main(["--adapter", "reference", "--rule", rule, "--out", str(tmp_path)]) == 2
+    assert rule in capsys.readouterr().err
+    assert not (tmp_path / "bench.json").exists()
