@@ -19,8 +19,11 @@ state: half copied into the other half's size) measured in the same run, on the 
 with the engine's own threads, in repeats alternating with the step's.  *ratio* = GB/s /
 copy GB/s: 1.0 means the step streams its bytes as fast as a plain copy (the roofline); 0.5
 means it takes twice the time its traffic needs (extra passes, temporaries, per-call
-overhead).  Ratios above 1 happen where the step's arrays are read once but the copy's
-write-allocate costs extra, or where the working set fits in cache.  While the working set
+overhead).  Ratios above 1 are real and expected on CPUs: a step updates its arrays in
+place, so every line it writes was just read, while the copy writes lines it never read, and
+a write-allocate cache first reads each of them in: the copy moves more than the bytes it
+is credited with (half as much again where every written line is read in first).  They also
+happen where the working set fits in cache.  While the working set
 fits in the last-level cache the roofline is a cache figure, not DRAM bandwidth; the plots
 mark where it stops fitting.  *spread* is the interquartile range over the repeats relative
 to the median; *best ratio* pairs the fastest step repeat with the fastest copy repeat
