@@ -16,7 +16,7 @@ from optconf.adapters import AdapterUnavailable, UnknownAdapter, installed, load
 from optconf.adapters.protocol import Adapter
 
 from . import machine, output, plots
-from .sweep import QUICK, SWEEPS, Config, Result, check_rules, run_adapter
+from .sweep import QUICK, SWEEPS, Config, Result, check, run_adapter
 from .timing import Timer
 from .worker import IsolatedCases
 
@@ -112,8 +112,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _write(args.out, *output.read_json(args.render))
     config = config_from(args)
     try:
-        check_rules(config.rules)
-    except LookupError as exc:
+        check(config)
+    except ValueError as exc:
         print(f"optconf bench: error: {exc}", file=sys.stderr)
         return 2
     adapters, unavailable = _adapters(args.adapter)

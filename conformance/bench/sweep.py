@@ -126,11 +126,24 @@ class Result:
             self.copy.median / min(self.copy.seconds))
 
 
-def check_rules(names: tuple[str, ...]) -> None:
-    """Each rule to time must be a reference rule with an entry in the traffic table; a
-    LookupError naming the first that is not."""
-    for name in names:
-        arrays_moved(default_rule(name))
+def check(config: Config) -> None:
+    """A ValueError naming what in ``config`` cannot be run: a rule that is not a reference
+    rule or has no entry in the traffic table, a size with fewer parameters than the size
+    sweep's leaves, a leaf count above the leaf sweep's total (either would time empty
+    arrays)."""
+    for name in config.rules:
+        try:
+            arrays_moved(default_rule(name))
+        except LookupError as exc:
+            raise ValueError(str(exc)) from exc
+    for n in config.sizes:
+        if "size" in config.sweeps and n < config.size_leaves:
+            raise ValueError(f"size {n}: fewer parameters than the size sweep's "
+                             f"{config.size_leaves} leaves")
+    for k in config.leaf_counts:
+        if "leaves" in config.sweeps and k > config.leaves_total:
+            raise ValueError(f"{k} leaves: more than the leaf sweep's "
+                             f"{config.leaves_total} parameters")
 
 
 def plan(config: Config, adapter: str, paths: tuple[str, ...]) -> Iterator[Case]:

@@ -207,9 +207,14 @@ def test_a_worker_that_dies_gives_an_error_naming_its_exit():
     assert after.status == "ok"
 
 
-@pytest.mark.parametrize("rule", ["Nope", "AccumGrad"])
-def test_a_rule_that_is_unknown_or_has_no_traffic_entry_is_a_usage_error(tmp_path, capsys,
-                                                                         rule):
-    assert cli.main(["--adapter", "reference", "--rule", rule, "--out", str(tmp_path)]) == 2
-    assert rule in capsys.readouterr().err
+@pytest.mark.parametrize(("args", "named"), [
+    (["--rule", "Nope"], "Nope"),
+    (["--rule", "AccumGrad"], "AccumGrad"),
+    (["--sizes", "5"], "size 5"),
+    (["--leaves", "2000000"], "2000000 leaves"),
+])
+def test_a_case_that_cannot_be_timed_is_a_usage_error_before_anything_runs(tmp_path, capsys,
+                                                                           args, named):
+    assert cli.main(["--adapter", "reference", *args, "--out", str(tmp_path)]) == 2
+    assert named in capsys.readouterr().err
     assert not (tmp_path / "bench.json").exists()
