@@ -183,8 +183,11 @@ def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> s
     for rule in meta["config"]["rules"]:
         sized = [r for r in results if r.case.sweep == "size" and r.case.rule == rule]
         if sized:
+            moved = next((r.bytes_per_element for r in sized if r.bytes_per_element), None)
+            per = f"; {moved} bytes moved per parameter" if moved else ""
             lines += [f"## {rule}: step time and bandwidth vs size "
-                      f"({meta['config']['size_leaves']} leaves)", "", *_step_rows(sized), ""]
+                      f"({meta['config']['size_leaves']} leaves{per})", "",
+                      *_step_rows(sized), ""]
     leaves = [r for r in results if r.case.sweep == "leaves"]
     if leaves:
         lines += [f"## Per-leaf overhead: {leaves[0].case.rule}, "
