@@ -14,7 +14,6 @@ import contextlib
 import dataclasses
 import gc
 import signal
-import sys
 import threading
 import time
 import traceback
@@ -241,8 +240,10 @@ def run_case(adapter: Adapter, case: Case, timer: Timer, config: Config) -> Resu
     except PrepareTimeout as exc:
         return Result(case, "skipped", str(exc))
     except Exception as exc:  # an engine failing one case must not end the run
-        traceback.print_exc(file=sys.stderr)
-        return Result(case, "error", f"{type(exc).__name__}: {exc}")
+        # the summary first (logs and bench.md show one line), the traceback for bench.json:
+        # a worker's own stderr is not kept
+        where = "".join(traceback.format_exception(exc))[-2000:]
+        return Result(case, "error", f"{type(exc).__name__}: {exc}\n{where}")
     after = machine.resident_bytes()
     per_element = (bytes_per_element(default_rule(case.rule), np.dtype(case.dtype).itemsize)
                    if case.rule else None)

@@ -31,7 +31,7 @@ class PidStep(PreparedStep):
 class Behaving(Adapter):
     """``structured`` prepares at once; ``slow`` sleeps (interruptible, like a Python-level
     compiler); ``stuck`` blocks the interrupting signal, like native work; ``exits`` kills
-    its process."""
+    its process; ``raises`` fails like an engine bug."""
 
     def info(self):
         from optconf.adapters import load
@@ -48,4 +48,6 @@ class Behaving(Adapter):
             time.sleep(60)
         elif path == "exits":
             os._exit(3)
+        elif path == "raises":
+            raise TypeError("boom")
         return PidStep()

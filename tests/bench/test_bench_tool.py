@@ -218,3 +218,14 @@ def test_a_case_that_cannot_be_timed_is_a_usage_error_before_anything_runs(tmp_p
     assert cli.main(["--adapter", "reference", *args, "--out", str(tmp_path)]) == 2
     assert named in capsys.readouterr().err
     assert not (tmp_path / "bench.json").exists()
+
+
+def test_an_engine_error_in_a_worker_keeps_its_traceback_in_the_result():
+    isolated = _isolated()
+    try:
+        failed = isolated(_case("raises"))
+    finally:
+        isolated.close()
+    assert failed.status == "error"
+    assert failed.reason.splitlines()[0] == "TypeError: boom"
+    assert "isolation_adapters.py" in failed.reason
