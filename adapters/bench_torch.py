@@ -25,7 +25,7 @@ def bench_device(adapter: Adapter) -> torch.device:
     used when there is one, so ``optconf bench`` is the same command on a GPU machine."""
     if DEVICE_VARIABLE not in os.environ and torch.cuda.is_available():
         return torch.device("cuda")
-    return adapter.device  # type: ignore[attr-defined,no-any-return]
+    return adapter.device  # type: ignore[attr-defined]
 
 
 def _tensor(a: np.ndarray, device: torch.device) -> torch.Tensor:

@@ -360,6 +360,7 @@ class _Run:
     def put_grads(self, grads: Any) -> None:
         for t, g in zip(self.model.tensors, flat_list_grads(self.model.source, grads),
                         strict=True):
+            assert g is not None, "a partial step is refused before (NO_PARTIAL_STEP)"
             t.grad = self.engine.const(g, self.dtype, t.shape)
 
     def adjust(self, changes: Any) -> None:
@@ -459,7 +460,8 @@ class _PerArray(_Run):
         pairs = zip(self.model.tensors, self.opts, flat_list_grads(self.model.source, grads),
                     mask.active(), strict=True)
         for t, opt, g, on in pairs:
-            if on:
+            if on:  # active only where there is a gradient
+                assert g is not None
                 t.grad = self.engine.const(g, self.dtype, t.shape)
                 self.engine.step(opt)
 

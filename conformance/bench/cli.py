@@ -130,21 +130,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
     meta["timer_overhead_per_call_s"] = Timer(config.target, config.repeats).overhead(1)
     results: list[Result] = []
     engines: dict[str, Any] = {n: {"unavailable": why} for n, why in unavailable.items()}
-    for name, adapter in adapters.items():
-        print(f"optconf bench: {name}", file=sys.stderr, flush=True)
-        isolated = IsolatedCases(name, config)
-        try:
-            mine = run_adapter(name, adapter, config, isolated, _log)
-        finally:
-            isolated.close()
-        engines[name] = _engine_info(adapter, mine, config.rules)
-        results += mine
-        args.out.mkdir(parents=True, exist_ok=True)  # a partial bench.json survives a kill
-        output.write_json(args.out / "bench.json", {**meta, "engines": engines}, results)
+    try:
+        for name, adapter in adapters.items():
+            print(f"optconf bench: {name}", file=sys.stderr, flush=True)
+            mine: list[Result] = []
+            isolated = IsolatedCases(name, config)
+            try:
+                mine.extend(run_adapter(name, adapter, config, isolated, _log))
+            finally:  # Ctrl-C keeps the engine's finished cases
+                isolated.close()
+                engines[name] = _engine_info(adapter, mine, config.rules)
+                results += mine
+            args.out.mkdir(parents=True, exist_ok=True)  # a partial bench.json survives a kill
+            output.write_json(args.out / "bench.json", {**meta, "engines": engines}, results)
+    except KeyboardInterrupt:
+        meta["interrupted"] = True
     meta.update(engines=engines, finished=datetime.datetime.now(datetime.UTC).isoformat(
         timespec="seconds"))
     meta["load_average"]["end"] = machine.load_average()
-    return _write(args.out, meta, results)
+    code = _write(args.out, meta, results)
+    return 130 if meta.get("interrupted") else code
 
 
 def _write(out: Path, meta: dict[str, Any], results: list[Result]) -> int:

@@ -165,6 +165,8 @@ def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> s
              f"{_num(meta['load_average']['end'], '.2f')} at the end (other processes on the "
              "machine share the cores: compare ratios, which pair each step with a copy "
              "timed alongside it, more than absolute times).", "",
+             *(["**Interrupted** (Ctrl-C): only the cases that ended before are listed.", ""]
+               if meta.get("interrupted") else []),
              "| engine | version | device | threads | rule variants timed |",
              "|---|---|---|---|---|"]
     for name, info in meta["engines"].items():

@@ -259,18 +259,16 @@ def run_case(adapter: Adapter, case: Case, timer: Timer, config: Config) -> Resu
 
 
 def run_adapter(name: str, adapter: Adapter, config: Config,
-                run_one: Callable[[Case], Result], log: Any = None) -> list[Result]:
-    """Every case of one adapter, each run by ``run_one`` (in this process, or isolated in
-    a worker); a series stops once a step exceeds ``max_step``."""
+                run_one: Callable[[Case], Result], log: Any = None) -> Iterator[Result]:
+    """Every case of one adapter as it ends, each run by ``run_one`` (in this process, or
+    isolated in a worker); a series stops once a step exceeds ``max_step``."""
     paths = tuple(p for p in adapter.info().paths if p != "legacy")
-    results: list[Result] = []
     stopped: dict[tuple[str, str, str, str], tuple[str, str]] = {}
     for case in plan(config, name, paths):
         if case.series in stopped:
-            results.append(Result(case, *stopped[case.series]))
+            yield Result(case, *stopped[case.series])
             continue
         result = run_one(case)
-        results.append(result)
         if result.status == "unsupported":
             stopped[case.series] = ("unsupported", result.reason)
         elif result.status == "skipped":
@@ -282,4 +280,4 @@ def run_adapter(name: str, adapter: Adapter, config: Config,
                                     f"{result.step.median:.2f} s > {config.max_step} s")
         if log is not None:
             log(result)
-    return results
+        yield result

@@ -55,7 +55,10 @@ class IsolatedCases:
 
 
 def _config(record: dict[str, Any]) -> Config:
-    return Config(**{k: tuple(v) if isinstance(v, list) else v for k, v in record.items()})
+    """A Config from its JSON form (tuples came back as lists)."""
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                              for k, v in record.items()}
+    return Config(**fields)
 
 
 def main(argv: list[str] | None = None) -> None:

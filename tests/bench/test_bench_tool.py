@@ -77,8 +77,8 @@ class SlowPrepare:
 def test_a_case_over_the_preparation_limit_is_interrupted_and_its_series_skipped():
     config = sweep.Config(sizes=(100, 200), sweeps=("size",), max_prepare=0.2)
     adapter, timer = SlowPrepare(), Timer(0.001, 1)
-    results = sweep.run_adapter("slow", adapter, config,
-                                lambda case: sweep.run_case(adapter, case, timer, config))
+    results = list(sweep.run_adapter("slow", adapter, config,
+                                     lambda case: sweep.run_case(adapter, case, timer, config)))
     by_path = {}
     for r in results:
         by_path.setdefault(r.case.path, []).append(r.status)
