@@ -7,6 +7,7 @@ A file holds ``[[deviation]]`` entries::
     rule = "Adam"                  # optional: rule class name or glob
     path = "flat_vector"           # optional: update path
     clause = "FLAT-2"              # optional: the clause the Deviation names
+    drawn = "OptimiserChain(AccumGrad(*"   # optional: glob on the failing case's drawn rule
     kind = "fail"                  # fail | error | crash | timeout | unsupported (default fail)
     shows = "sometimes"            # optional: only some drawn cases trigger it (default always)
     reason = "torch sums tied gradients twice"   # required
@@ -17,7 +18,9 @@ a new failure.  An entry whose selector reached results in a whole run but decla
 them is *stale* (the engine was fixed, or the entry is wrong) and fails the run -- unless it
 ``shows = "sometimes"``: a deviation that only some drawn cases trigger (e.g. a clipping
 epsilon, visible only when a drawn gradient is clipped) is never stale; its reason must say
-which cases trigger it.
+which cases trigger it.  ``drawn`` narrows an entry to failures whose counterexample drew a
+rule matching the glob (its ``repr``): a deviation of chains that start with one rule, say,
+without declaring every other chain's failures too.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from pathlib import Path
 from .report.model import CaseResult, ExpectationUse, RunReport
 
 KINDS = ("fail", "error", "crash", "timeout", "unsupported")
-_KEYS = {"adapter", "property", "rule", "path", "clause", "kind", "shows", "reason", "link"}
+_KEYS = {"adapter", "property", "rule", "path", "clause", "drawn", "kind", "shows", "reason",
+         "link"}
 SHOWS = ("always", "sometimes")
 
 
@@ -90,7 +94,7 @@ def _entry(path: Path, line: int, raw: dict[str, object], adapter: str | None) -
         file=str(path), line=line, adapter=str(get("adapter", adapter) or "") or None,
         property=str(raw["property"]), rule=_opt(get("rule")), path=_opt(get("path")),
         clause=_opt(get("clause")), kind=kind, reason=str(raw["reason"]), link=str(raw["link"]),
-        shows=shows,
+        shows=shows, drawn=_opt(get("drawn")),
     )
 
 
@@ -108,6 +112,12 @@ def _selects(entry: ExpectationUse, adapter: str, prop: str, rule: str | None,
     )
 
 
+def _drawn_rule(result: CaseResult) -> str:
+    """The ``repr`` of the rule the failing case drew ("" without a counterexample)."""
+    example = result.counterexample
+    return str(example.get("rule", "")) if isinstance(example, dict) else ""
+
+
 def match(entries: list[ExpectationUse], result: CaseResult) -> ExpectationUse | None:
     """The first entry declaring ``result``; counts coverage and the match on the entries."""
     found = None
@@ -117,7 +127,7 @@ def match(entries: list[ExpectationUse], result: CaseResult) -> ExpectationUse |
         entry.covered += 1
         if found is None and result.status == entry.kind and (
             entry.clause is None or entry.clause == result.clause
-        ):
+        ) and (entry.drawn is None or fnmatchcase(_drawn_rule(result), entry.drawn)):
             entry.matched += 1
             found = entry
     return found

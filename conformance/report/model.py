@@ -88,6 +88,7 @@ class ExpectationUse:
     reason: str
     link: str
     shows: str = "always"
+    drawn: str | None = None
     covered: int = 0
     matched: int = 0
 

@@ -115,3 +115,28 @@ def test_unknown_shows_value_names_the_line(tmp_path):  # CONF-12
     path.write_text('[[deviation]]\nproperty = "a"\nshows = "often"\nreason = "r"\nlink = "l"\n')
     with pytest.raises(expect.ExpectationsError, match=r"e.toml:1: shows='often' is not one of"):
         expect.load(path)
+
+
+DRAWN = """
+[[deviation]]
+property = "*"
+rule = "OptimiserChain"
+drawn = "OptimiserChain(AccumGrad(*"
+shows = "sometimes"
+reason = "chains starting with AccumGrad accumulate in float32"
+link = "https://example.org/issue/2"
+"""
+
+
+def chain_failure(drawn_rule):
+    failed = result(rule="OptimiserChain", clause="FLAT-6")
+    failed.counterexample = {"rule": drawn_rule}
+    return failed
+
+
+def test_drawn_declares_only_failures_whose_case_drew_a_matching_rule(tmp_path):
+    rep = report(chain_failure("OptimiserChain(AccumGrad(n=3), Descent(eta=0.1))"),
+                 chain_failure("OptimiserChain(ClipGrad(delta=1.0), Adam())"))
+    expect.apply(rep, entries(tmp_path, DRAWN))
+    assert [r.shown_status for r in rep.results] == ["expected", "fail"]
+    assert rep.exit_code() == 1
