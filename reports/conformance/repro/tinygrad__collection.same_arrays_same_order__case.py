@@ -29,7 +29,7 @@ RECORDED = None
 ALLOWED = None
 PROGRAM_PICKLE = None
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'model': [{'w': ['<function identity at 0x7f9fb595da80>', {'__array__': [], 'dtype': 'float64'}], 'dec': {'__type__': 'Dense', 'weight': True, 'bias': None, 'scale': {'__array__': [], 'dtype': 'float64'}, 'act': '<function identity at 0x7f9fb595da80>'}, 'a': None}, {'__array__': [], 'dtype': 'float64'}, {'__array__': [2.115891695022583, 0.699999988079071], 'dtype': 'float64'}], 'dtype': 'float32', 'path': None, 'step': None}
+COUNTEREXAMPLE = {'model': [{'w': ['<function identity at 0x7f5234865a80>', {'__array__': [], 'dtype': 'float64'}], 'dec': {'__type__': 'Dense', 'weight': True, 'bias': None, 'scale': {'__array__': [], 'dtype': 'float64'}, 'act': '<function identity at 0x7f5234865a80>'}, 'a': None}, {'__array__': [], 'dtype': 'float64'}, {'__array__': [2.115891695022583, 0.699999988079071], 'dtype': 'float64'}], 'dtype': 'float32', 'path': None, 'step': None}
 
 
 def run_engine():

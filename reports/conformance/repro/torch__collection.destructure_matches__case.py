@@ -29,7 +29,7 @@ RECORDED = None
 ALLOWED = 0.0
 PROGRAM_PICKLE = None
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'model': [[{'__type__': 'Dense', 'weight': [], 'bias': {'__type__': 'Block', 'w': {'__array__': [0, 2], 'dtype': 'int64'}, 'b': {'__array__': [[[-0.7562079104969959]], [[-1.1113551718416012e-200]]], 'dtype': 'float64'}, 'note': 'block'}, 'scale': {'__array__': [], 'dtype': 'float64'}, 'act': '<function identity at 0x7fc54a561a80>'}], {'__array__': -2.016105352373136, 'dtype': 'float64'}, {'__array__': [[[], []], [[], []]], 'dtype': 'float64'}, {'__array__': [], 'dtype': 'float64'}], 'dtype': 'float64', 'path': None, 'step': None}
+COUNTEREXAMPLE = {'model': [[{'__type__': 'Dense', 'weight': [], 'bias': {'__type__': 'Block', 'w': {'__array__': [0, 2], 'dtype': 'int64'}, 'b': {'__array__': [[[-0.7562079104969959]], [[-1.1113551718416012e-200]]], 'dtype': 'float64'}, 'note': 'block'}, 'scale': {'__array__': [], 'dtype': 'float64'}, 'act': '<function identity at 0x7fb7b3169a80>'}], {'__array__': -2.016105352373136, 'dtype': 'float64'}, {'__array__': [[[], []], [[], []]], 'dtype': 'float64'}, {'__array__': [], 'dtype': 'float64'}], 'dtype': 'float64', 'path': None, 'step': None}
 
 
 def run_engine():
