@@ -134,11 +134,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         for name, adapter in adapters.items():
             print(f"optconf bench: {name}", file=sys.stderr, flush=True)
             mine: list[Result] = []
-            isolated = IsolatedCases(name, config)
             try:
-                mine.extend(run_adapter(name, adapter, config, isolated, _log))
+                with IsolatedCases(name, config) as isolated:
+                    mine.extend(run_adapter(name, adapter, config, isolated, _log))
             finally:  # Ctrl-C keeps the engine's finished cases
-                isolated.close()
                 engines[name] = _engine_info(adapter, mine, config.rules)
                 results += mine
             args.out.mkdir(parents=True, exist_ok=True)  # a partial bench.json survives a kill

@@ -135,14 +135,12 @@ def check(config: Config) -> None:
             arrays_moved(default_rule(name))
         except LookupError as exc:
             raise ValueError(str(exc)) from exc
-    for n in config.sizes:
-        if "size" in config.sweeps and n < config.size_leaves:
-            raise ValueError(f"size {n}: fewer parameters than the size sweep's "
-                             f"{config.size_leaves} leaves")
-    for k in config.leaf_counts:
-        if "leaves" in config.sweeps and k > config.leaves_total:
-            raise ValueError(f"{k} leaves: more than the leaf sweep's "
-                             f"{config.leaves_total} parameters")
+    if "size" in config.sweeps and min(config.sizes) < config.size_leaves:
+        raise ValueError(f"size {min(config.sizes)}: fewer parameters than the size sweep's "
+                         f"{config.size_leaves} leaves")
+    if "leaves" in config.sweeps and max(config.leaf_counts) > config.leaves_total:
+        raise ValueError(f"{max(config.leaf_counts)} leaves: more than the leaf sweep's "
+                         f"{config.leaves_total} parameters")
 
 
 def plan(config: Config, adapter: str, paths: tuple[str, ...]) -> Iterator[Case]:

@@ -31,7 +31,8 @@ _UNCLEAN = ("skipped", "error")
 
 
 class IsolatedCases:
-    """Runs one adapter's cases in a worker process: ``isolated(case) -> Result``."""
+    """Runs one adapter's cases in a worker process: ``isolated(case) -> Result``; a context
+    manager that stops the worker on leaving."""
 
     def __init__(self, adapter: str, config: Config) -> None:
         self.config = config
@@ -52,6 +53,12 @@ class IsolatedCases:
 
     def close(self) -> None:
         self.worker.close()
+
+    def __enter__(self) -> IsolatedCases:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _config(record: dict[str, Any]) -> Config:

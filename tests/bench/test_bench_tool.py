@@ -154,55 +154,35 @@ def test_a_step_that_leaves_the_parameters_unchanged_is_an_error_not_a_time():
     assert "did not change" in result.reason
 
 
-def _isolated(**config):
-    return worker.IsolatedCases("tests.bench.isolation_adapters:Behaving",
-                                sweep.Config(warmup=1, target=0.001, repeats=1, **config))
-
-
-def _case(path):
-    return sweep.Case("size", "behaving", path, "Adam", 100, 1, "float32")
+def _in_worker(*paths, **config):
+    """The results of one case per path, run in turn by one IsolatedCases."""
+    with worker.IsolatedCases("tests.bench.isolation_adapters:Behaving",
+                              sweep.Config(warmup=1, target=0.001, repeats=1,
+                                           **config)) as isolated:
+        return [isolated(sweep.Case("size", "behaving", path, "Adam", 100, 1, "float32"))
+                for path in paths]
 
 
 def test_the_bench_worker_is_reused_between_clean_cases():
-    isolated = _isolated()
-    try:
-        first, second = isolated(_case("structured")), isolated(_case("structured"))
-    finally:
-        isolated.close()
+    first, second = _in_worker("structured", "structured")
     assert first.status == second.status == "ok"
     assert first.device == second.device != str(os.getpid())
 
 
 def test_a_worker_whose_preparation_was_interrupted_is_replaced():
-    isolated = _isolated(max_prepare=0.5)
-    try:
-        before = isolated(_case("structured"))
-        slow = isolated(_case("slow"))
-        after = isolated(_case("structured"))
-    finally:
-        isolated.close()
+    before, slow, after = _in_worker("structured", "slow", "structured", max_prepare=0.5)
     assert slow.status == "skipped" and "took over 0.5 s" in slow.reason
     assert after.status == "ok" and after.device != before.device
 
 
 def test_a_worker_that_does_not_answer_is_killed_and_its_case_skipped():
-    isolated = _isolated(max_prepare=0.5, max_case=3.0)
-    try:
-        stuck = isolated(_case("stuck"))
-        after = isolated(_case("structured"))
-    finally:
-        isolated.close()
+    stuck, after = _in_worker("stuck", "structured", max_prepare=0.5, max_case=3.0)
     assert stuck.status == "skipped" and "no result within 3 s" in stuck.reason
     assert after.status == "ok"
 
 
 def test_a_worker_that_dies_gives_an_error_naming_its_exit():
-    isolated = _isolated()
-    try:
-        died = isolated(_case("exits"))
-        after = isolated(_case("structured"))
-    finally:
-        isolated.close()
+    died, after = _in_worker("exits", "structured")
     assert died.status == "error" and "exit code 3" in died.reason
     assert after.status == "ok"
 
@@ -221,11 +201,7 @@ def test_a_case_that_cannot_be_timed_is_a_usage_error_before_anything_runs(tmp_p
 
 
 def test_an_engine_error_in_a_worker_keeps_its_traceback_in_the_result():
-    isolated = _isolated()
-    try:
-        failed = isolated(_case("raises"))
-    finally:
-        isolated.close()
+    (failed,) = _in_worker("raises")
     assert failed.status == "error"
     assert failed.reason.splitlines()[0] == "TypeError: boom"
     assert "isolation_adapters.py" in failed.reason
