@@ -20,7 +20,6 @@ from optconf.adapters import (
     AdapterUnavailable,
     UnknownAdapter,
     installed,
-    load,
     mutant_names,
     registered,
 )
@@ -28,12 +27,12 @@ from optconf.adapters import (
 from . import diff, replay, selftest
 from . import expectations as expect
 from .bench import cli as bench
+from .cases import DEFAULT_REGISTRY
 from .profiles import PROFILES
 from .report.model import CaseResult, ExpectationUse, RunReport, merge
 from .report.spec import clauses, spec_path
 from .report.writers import read_json, write_all
 from .runner import Progress, RunConfig, run
-from .worker import DEFAULT_REGISTRY
 
 USAGE, ADAPTER_ERROR = 2, 2
 
@@ -96,10 +95,9 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _adapters(args: argparse.Namespace) -> list[str]:
-    """The adapters to run: those named (each must load, else exit 2 before running), or
-    every registered one (the unavailable ones are skipped with a note)."""
-    for name in args.adapter or []:
-        load(name)
+    """The adapters to run: those named (one that cannot run here is an error, exit 2), or
+    every registered one (the unavailable ones are skipped with a note).  Loading them is
+    the workers' job: no engine code runs in this process."""
     return list(args.adapter) if args.adapter else sorted(registered())
 
 
@@ -120,7 +118,7 @@ def _progress(total_width: int = 80) -> Progress | None:
         return None
 
     def show(done: int, total: int, r: CaseResult) -> None:
-        line = f"[{done}/{total}] {r.status:<11} {r.key}"
+        line = f"[{done}/{total}] {r.status:<11} {r.case.key}"
         if len(line) > total_width:  # keep the case's end: property and case key
             line = line[:24] + "..." + line[-(total_width - 27):]
         sys.stderr.write("\r" + line.ljust(total_width) + ("\n" if done == total else ""))
@@ -137,7 +135,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = RunConfig(adapters=adapters, profile=PROFILES[args.profile], seed=seed,
                        jobs=args.jobs, shard=args.shard,
                        properties=args.property, rules=args.rule, registry=args.registry,
-                       out=args.out, argv=sys.argv[1:])
+                       out=args.out, argv=sys.argv[1:], named=bool(args.adapter))
     report = run(config, _progress())
     expect.apply(report, entries)
     if args.update_expectations:
@@ -148,12 +146,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _finish(report: RunReport, out: Path) -> int:
     paths = write_all(report, out)
     for a in report.adapters:
-        if not a.available:
+        if a.error:
+            print(f"optconf: error: {a.reason}", file=sys.stderr)
+        elif not a.available:
             print(f"note: skipped {a.reason}", file=sys.stderr)
     counts = ", ".join(f"{v} {k}" for k, v in report.counts().items() if v)
     print(f"{len(report.results)} results: {counts or 'none'}")
     for r in report.unexpected():
-        print(f"  {r.status.upper()} {r.key} {r.clause or ''}: "
+        print(f"  {r.status.upper()} {r.case.key} {r.clause or ''}: "
               f"{(r.message.strip().splitlines() or [''])[0][:160]}")
     for e in report.stale():
         print(f"  STALE expectation {e.where}: {e.property} matched nothing")

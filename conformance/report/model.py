@@ -10,6 +10,10 @@ import builtins
 import dataclasses
 from typing import Any
 
+from optconf.adapters.protocol import PathName
+
+from ..cases import CaseId
+
 #: What can happen to one case.  ``fail``: a Deviation (the engine disagrees with the spec);
 #: ``error``: any other exception; ``crash``: the worker process died; ``timeout``: the case
 #: ran past the profile's limit; ``unsupported``: the adapter cannot express the case.
@@ -26,7 +30,7 @@ class CaseResult:
     adapter: str
     property: str
     rule: str | None
-    path: str | None
+    path: PathName | None
     clauses: list[str]
     status: str
     message: str = ""
@@ -41,14 +45,8 @@ class CaseResult:
     expected: str | None = None
 
     @builtins.property
-    def case_key(self) -> str:
-        parts = [p for p in (self.rule, self.path) if p]
-        return f"[{','.join(parts)}]" if parts else ""
-
-    @builtins.property
-    def key(self) -> str:
-        """``adapter::property[rule,path]``: how reports, replay and shards name a case."""
-        return f"{self.adapter}::{self.property}{self.case_key}"
+    def case(self) -> CaseId:
+        return CaseId(self.adapter, self.property, self.rule, self.path)
 
     @builtins.property
     def unexpected(self) -> bool:
@@ -62,12 +60,16 @@ class CaseResult:
 
 @dataclasses.dataclass
 class AdapterEntry:
-    """An adapter of the run: its declared EngineInfo, or why it could not run."""
+    """An adapter of the run: its declared EngineInfo, or why it could not run.  ``error``:
+    the adapter failed (unknown, or it hung, crashed or raised while loading or declaring
+    itself; or it was asked for by name and cannot run here), which makes the run's exit
+    code 2; otherwise an unavailable engine is only a note."""
 
     name: str
     available: bool
     reason: str = ""
     info: dict[str, Any] | None = None
+    error: bool = False
 
 
 @dataclasses.dataclass
@@ -132,11 +134,16 @@ class RunReport:
             out[r.shown_status] += 1
         return out
 
+    def adapter_errors(self) -> list[AdapterEntry]:
+        return [a for a in self.adapters if a.error]
+
     def exit_code(self) -> int:
         """0: conforms or deviates only as declared; 1: unexpected deviations or stale
-        expectations; 130: interrupted (CONF-12)."""
+        expectations; 2: an adapter error; 130: interrupted (CONF-12)."""
         if self.interrupted:
             return 130
+        if self.adapter_errors():
+            return 2
         return 1 if self.unexpected() or self.stale() else 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -176,10 +183,10 @@ def merge(reports: list[RunReport], argv: list[str]) -> RunReport:
                 uses[key].matched += e.matched
             else:
                 uses[key] = dataclasses.replace(e)
-    seen: dict[str, CaseResult] = {}
+    seen: dict[CaseId, CaseResult] = {}
     for rep in reports:
         for r in rep.results:
-            seen.setdefault(r.key, r)
+            seen.setdefault(r.case, r)
     first = reports[0]
     return RunReport(
         suite_version=first.suite_version,

@@ -65,7 +65,7 @@ def markdown(report: RunReport) -> str:
     for r in bad:
         where = f" ({r.clause})" if r.clause else ""
         repro = f" -- repro: `{r.repro}`" if r.repro else ""
-        lines.append(f"- **{r.status}** `{r.key}`{where}: {_first_line(r.message)}{repro}")
+        lines.append(f"- **{r.status}** `{r.case.key}`{where}: {_first_line(r.message)}{repro}")
     stale = report.stale()
     if stale:
         lines += ["", f"## Stale expectations ({len(stale)})", ""]
@@ -89,7 +89,7 @@ def junit(report: RunReport) -> str:
         counts: Counter[str] = Counter()
         for r in results:
             case = ET.SubElement(suite, "testcase", classname=f"{adapter}.{r.property}",
-                                 name=f"{r.property}{r.case_key}", time=f"{r.duration:.3f}")
+                                 name=r.case.test_id, time=f"{r.duration:.3f}")
             kind = _junit_kind(r)
             if kind:
                 counts[kind] += 1
@@ -132,7 +132,7 @@ def _cell(results: list[CaseResult]) -> str:
     css = ("bad" if bad else "expected" if counts["expected"] else
            "ok" if counts["pass"] else "unsupported")
     text = " ".join(f"{counts[s]}{_MARK[s]}" for s in CELL_ORDER if counts[s])
-    detail = "\n".join(f"{r.shown_status}: {r.property}{r.case_key}"
+    detail = "\n".join(f"{r.shown_status}: {r.case.test_id}"
                        + (f" -- {_first_line(r.message)[:120]}" if r.message else "")
                        for r in sorted(results, key=lambda r: r.shown_status)[:40])
     return f'<td class="{css}" title="{html.escape(detail)}">{html.escape(text)}</td>'

@@ -43,7 +43,7 @@ def test_an_unexpected_deviation_exits_1_and_writes_a_repro(tmp_path):
     assert "FAIL" in proc.stdout and "fake.descent_step[flat_list]" in proc.stdout
     report = json.loads((tmp_path / "report.json").read_text())
     (failed,) = [r for r in report["results"] if r["status"] == "fail"]
-    assert Path(failed["repro"]).is_file()
+    assert failed["repro"].startswith("repro/") and (tmp_path / failed["repro"]).is_file()
 
 
 def test_a_declared_deviation_exits_0_and_a_stale_one_exits_1(tmp_path):
@@ -113,3 +113,13 @@ def test_update_expectations_writes_entries_that_declare_the_run(tmp_path):
     assert first.returncode == 1 and 'reason = "TODO"' in skeleton.read_text()
     again = fake("FlatBrokenAdapter", tmp_path / "b", "--expectations", str(skeleton))
     assert again.returncode == 0, again.stdout
+
+
+def test_an_adapter_crashing_in_info_exits_2_naming_it_and_keeps_the_others(tmp_path):
+    proc = optconf("run", "--adapter", fake_adapter("GoodAdapter"), "--adapter",
+                   fake_adapter("CrashingInfoAdapter"), "--registry", FAKE_REGISTRY,
+                   "--property", "fake.descent_step", "--seed", "1", "--out", str(tmp_path))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"error: {fake_adapter('CrashingInfoAdapter')}: crashed while loading" in proc.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert {r["adapter"] for r in report["results"]} == {fake_adapter("GoodAdapter")}

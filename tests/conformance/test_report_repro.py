@@ -18,7 +18,7 @@ WITHOUT_OPTCONF = ("import runpy, sys; sys.modules['optconf'] = None; "
 def repro_of(name, tmp_path):
     report = fake_run(name, out=tmp_path, properties=["fake.descent_step"])
     (failed,) = [r for r in report.results if r.status == "fail"]
-    return Path(failed.repro)
+    return tmp_path / failed.repro
 
 
 def test_with_the_hook_the_script_needs_only_numpy_and_the_engine(tmp_path):
