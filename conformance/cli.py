@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import sys
 import textwrap
 from collections import Counter, defaultdict
@@ -28,7 +27,7 @@ from . import diff, replay, selftest
 from . import expectations as expect
 from .bench import cli as bench
 from .cases import DEFAULT_REGISTRY
-from .profiles import PROFILES
+from .profiles import PROFILES, run_seed, seed_arg
 from .report.model import CaseResult, ExpectationUse, RunReport, merge
 from .report.spec import clauses, spec_path
 from .report.writers import read_json, write_all
@@ -67,7 +66,9 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
                         "several.  Default: every installed and available adapter")
     p.add_argument("--profile", choices=sorted(PROFILES), default="ci",
                    help="effort profile.  Default: %(default)s")
-    p.add_argument("--seed", type=int, help="run seed.  Default: random (printed)")
+    p.add_argument("--seed", type=seed_arg, metavar="N|random",
+                   help="run seed, or 'random' for a new one.  Default: the profile's fixed "
+                        "seed (ci), a new one for dev and thorough; printed either way")
     p.add_argument("--property", action="append", metavar="GLOB",
                    help="only properties whose id matches GLOB (repeatable)")
     p.add_argument("--rule", action="append", metavar="NAME",
@@ -130,9 +131,10 @@ def _progress(total_width: int = 80) -> Progress | None:
 def cmd_run(args: argparse.Namespace) -> int:
     adapters = _adapters(args)
     entries = _expectations(args, adapters)
-    seed = args.seed if args.seed is not None else random.randrange(2**31)
+    profile = PROFILES[args.profile]
+    seed = run_seed(profile, args.seed)
     print(f"optconf run: seed {seed}, profile {args.profile}", file=sys.stderr)
-    config = RunConfig(adapters=adapters, profile=PROFILES[args.profile], seed=seed,
+    config = RunConfig(adapters=adapters, profile=profile, seed=seed,
                        jobs=args.jobs, shard=args.shard,
                        properties=args.property, rules=args.rule, registry=args.registry,
                        out=args.out, argv=sys.argv[1:], named=bool(args.adapter))
@@ -239,8 +241,8 @@ def cmd_spec(args: argparse.Namespace) -> int:
 def _print_clause_results(report: RunReport, cid: str, path: Path) -> None:
     per: dict[str, Counter[str]] = defaultdict(Counter)
     for r in report.results:
-        if cid in ([r.clause] if r.status == "fail" and r.clause else r.clauses):
-            per[r.adapter][r.shown_status] += 1
+        if cid in ([r.clause] if r.happened == "fail" and r.clause else r.clauses):
+            per[r.adapter][r.status] += 1
     for adapter, counts in sorted(per.items()):
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         print(f"  {adapter}: {summary}  [{path}, {report.finished}]")

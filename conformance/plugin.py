@@ -13,7 +13,6 @@ The run seed is chosen once on the controller and handed to xdist workers.
 from __future__ import annotations
 
 import dataclasses
-import random
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from optconf.adapters.protocol import Adapter
 from . import expectations as expect
 from .cases import DEFAULT_REGISTRY
 from .planning import Task, plan
-from .profiles import PROFILES
+from .profiles import PROFILES, run_seed, seed_arg
 from .properties.registry import load_properties, select_properties
 from .report.model import CaseResult, ExpectationUse
 from .worker import describe, execute
@@ -37,8 +36,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="adapter to check: short name, module:attr or mutant:NAME")
     group.addoption("--optconf-profile", metavar="NAME", default="ci",
                     choices=sorted(PROFILES), help="effort profile.  Default: %(default)r")
-    group.addoption("--optconf-seed", metavar="N", type=int, default=None,
-                    help="run seed.  Default: random, printed in the header")
+    group.addoption("--optconf-seed", metavar="N|random", type=seed_arg, default=None,
+                    help="run seed, or 'random'.  Default: the profile's fixed seed (ci), a "
+                         "new one for dev and thorough; printed in the header")
     group.addoption("--optconf-expectations", metavar="FILE", type=Path, action="append",
                     default=None, help="expectations file.  Default: the adapter's packaged one")
     group.addoption("--optconf-property", metavar="GLOB", action="append", default=None,
@@ -49,10 +49,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     # the controller picks the seed; an xdist worker takes it from its workerinput
-    if config.option.optconf_seed is None:
-        worker = getattr(config, "workerinput", None)
-        config.option.optconf_seed = (worker["optconf_seed"] if worker
-                                      else random.randrange(2**31))
+    worker = getattr(config, "workerinput", None)
+    config.option.optconf_seed = (worker["optconf_seed"] if worker else run_seed(
+        PROFILES[config.option.optconf_profile], config.option.optconf_seed))
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -92,20 +92,28 @@ def write_repro(repro_dir: Path, adapter: Adapter, case: CaseId, seed: int,
                               "PARAMS": "None", "OPS": "None", "RULE": "None"}
     hook = None
     if program is not None:
-        rule = {"name": type(program.rule).__name__,
-                **{f.name: getattr(program.rule, f.name)
-                   for f in dataclasses.fields(program.rule)}}
-        fields |= {
-            "PARAMS": literal(trainables(program.model)),
-            "OPS": literal([flat_op(program.model, op) for op in program.ops]),
-            "RULE": literal(rule),
-            "EXPECTED": literal(_reference_params(program)),
-            "RECORDED": literal(_params_after(adapter, program, path)),
-            "PROGRAM_PICKLE": repr(_pickled(program)),
-        }
-        hook = adapter.repro_source(program, path)
+        try:
+            fields |= _program_fields(adapter, program, path)
+            hook = adapter.repro_source(program, path)
+        except Exception:  # a deliberately malformed program (ERR-*, TREE-5) has no flat
+            program = None  # form: the script shows the recorded counterexample only
     target.write_text(_render(case, seed, dev, path, fields, hook, program))
     return target
+
+
+def _program_fields(adapter: Adapter, program: Program, path: PathName) -> dict[str, str]:
+    """The script's literals for a program: parameters, flat ops, rule, the oracle's and
+    the engine's results, and the pickled program."""
+    rule = {"name": type(program.rule).__name__,
+            **{f.name: getattr(program.rule, f.name) for f in dataclasses.fields(program.rule)}}
+    return {
+        "PARAMS": literal(trainables(program.model)),
+        "OPS": literal([flat_op(program.model, op) for op in program.ops]),
+        "RULE": literal(rule),
+        "EXPECTED": literal(_reference_params(program)),
+        "RECORDED": literal(_params_after(adapter, program, path)),
+        "PROGRAM_PICKLE": repr(_pickled(program)),
+    }
 
 
 def _render(case: CaseId, seed: int, dev: Deviation, path: str, fields: dict[str, str],

@@ -24,6 +24,7 @@ from .planning import Task, plan
 from .pool import Lost, Worker, WorkerPool
 from .profiles import Profile
 from .properties.registry import Property, load_properties, select_properties
+from .report.environment import environment
 from .report.model import SUITE_VERSION, AdapterEntry, CaseResult, RunReport, sort_results
 
 Progress = Callable[[int, int, CaseResult], None]
@@ -73,7 +74,7 @@ def run(config: RunConfig, progress: Progress | None = None) -> RunReport:
         suite_version=SUITE_VERSION, started=started, finished=_timestamp(),
         profile=config.profile.name, seed=config.seed,
         shard=f"{config.shard[0]}/{config.shard[1]}", argv=config.argv, adapters=entries,
-        results=sort_results(results), interrupted=interrupted,
+        results=sort_results(results), interrupted=interrupted, environment=environment(),
     )
 
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import random
 import sys
 from pathlib import Path
 
 from optconf.adapters import mutant_names
 
 from .planning import Task
-from .profiles import PROFILES
+from .profiles import PROFILES, run_seed, seed_arg
 from .report.model import FAILING, CaseResult, RunReport, merge
 from .report.writers import write_all
 from .runner import RunConfig, run
@@ -32,7 +31,8 @@ KILLS = frozenset({"fail", "error", "crash"})
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("selftest", help="run the ci profile against every mutant")
     p.add_argument("--jobs", type=int, default=2, help="parallel worker processes")
-    p.add_argument("--seed", type=int, help="run seed.  Default: random (printed)")
+    p.add_argument("--seed", type=seed_arg, metavar="N|random",
+                   help="run seed, or 'random'.  Default: the ci profile's fixed seed")
     p.add_argument("--mutant", action="append", metavar="NAME", help="only these mutants")
     p.add_argument("--property", action="append", metavar="GLOB",
                    help="only these properties (a partial selftest)")
@@ -92,7 +92,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     if not mutants:
         print("selftest: no mutants found in optconf.adapters.mutants", file=sys.stderr)
         return 1
-    seed = args.seed if args.seed is not None else random.randrange(2**31)
+    seed = run_seed(PROFILES["ci"], args.seed)
     print(f"optconf selftest: seed {seed}, {len(mutants)} mutants", file=sys.stderr)
     base = RunConfig(["reference"], PROFILES["ci"], seed, jobs=args.jobs,
                      properties=args.property, out=args.out, argv=sys.argv[1:])

@@ -16,8 +16,9 @@ from ..cases import CaseId
 
 #: What can happen to one case.  ``fail``: a Deviation (the engine disagrees with the spec);
 #: ``error``: any other exception; ``crash``: the worker process died; ``timeout``: the case
-#: ran past the profile's limit; ``unsupported``: the adapter cannot express the case.
-STATUSES = ("pass", "fail", "error", "crash", "timeout", "unsupported")
+#: ran past the profile's limit; ``unsupported``: the adapter cannot express the case;
+#: ``expected``: one of the four failing ones, declared in an expectations file (CONF-12).
+STATUSES = ("pass", "expected", "fail", "error", "crash", "timeout", "unsupported")
 FAILING = frozenset({"fail", "error", "crash", "timeout"})
 SUITE_VERSION = "0.1.0"
 
@@ -25,7 +26,8 @@ SUITE_VERSION = "0.1.0"
 @dataclasses.dataclass
 class CaseResult:
     """The outcome of one (adapter, property, rule, path) case.  ``expected`` names the
-    expectations entry (``file:line``) that declared this outcome, if any."""
+    expectations entry (``file:line``) that declared this outcome, if any; a declared
+    failure has status ``expected`` and keeps what happened in ``declared``."""
 
     adapter: str
     property: str
@@ -43,19 +45,26 @@ class CaseResult:
     duration: float = 0.0
     repro: str | None = None
     expected: str | None = None
+    declared: str | None = None
 
     @builtins.property
     def case(self) -> CaseId:
         return CaseId(self.adapter, self.property, self.rule, self.path)
 
     @builtins.property
-    def unexpected(self) -> bool:
-        return self.status in FAILING and self.expected is None
+    def happened(self) -> str:
+        """What the engine did: the status, or for an expected result the declared one."""
+        return self.declared or self.status
 
     @builtins.property
-    def shown_status(self) -> str:
-        """The status as views show it: a declared failure reads ``expected``."""
-        return "expected" if self.expected and self.status in FAILING else self.status
+    def unexpected(self) -> bool:
+        return self.status in FAILING
+
+    def declare(self, where: str) -> None:
+        """Mark this result as declared by the expectations entry at ``where``."""
+        self.expected = where
+        if self.status in FAILING:
+            self.status, self.declared = "expected", self.status
 
 
 @dataclasses.dataclass
@@ -116,6 +125,8 @@ class RunReport:
     results: list[CaseResult]
     expectations: list[ExpectationUse] = dataclasses.field(default_factory=list)
     interrupted: bool = False
+    #: versions and CPU features that shape draws and numbers (see .environment)
+    environment: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @builtins.property
     def whole(self) -> bool:
@@ -129,9 +140,9 @@ class RunReport:
         return [r for r in self.results if r.unexpected]
 
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in ("pass", "expected", *STATUSES[1:])}
+        out = {s: 0 for s in STATUSES}
         for r in self.results:
-            out[r.shown_status] += 1
+            out[r.status] += 1
         return out
 
     def adapter_errors(self) -> list[AdapterEntry]:
@@ -200,6 +211,7 @@ def merge(reports: list[RunReport], argv: list[str]) -> RunReport:
         results=sort_results(list(seen.values())),
         expectations=sorted(uses.values(), key=lambda e: (e.file, e.line, e.adapter or "")),
         interrupted=any(r.interrupted for r in reports),
+        environment=first.environment,
     )
 
 

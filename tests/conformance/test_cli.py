@@ -123,3 +123,15 @@ def test_an_adapter_crashing_in_info_exits_2_naming_it_and_keeps_the_others(tmp_
     assert f"error: {fake_adapter('CrashingInfoAdapter')}: crashed while loading" in proc.stderr
     report = json.loads((tmp_path / "report.json").read_text())
     assert {r["adapter"] for r in report["results"]} == {fake_adapter("GoodAdapter")}
+
+
+def test_a_declared_deviation_has_status_expected_in_every_view(tmp_path):  # issue 16 #6
+    toml = tmp_path / "exp.toml"
+    toml.write_text('[[deviation]]\nproperty = "fake.descent_step"\npath = "flat_list"\n'
+                    'reason = "doubles the step"\nlink = "https://example.org/1"\n')
+    proc = fake("FlatBrokenAdapter", tmp_path, "--expectations", str(toml))
+    assert "1 expected" in proc.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    (declared,) = [r for r in report["results"] if r["path"] == "flat_list"]
+    assert (declared["status"], declared["declared"]) == ("expected", "fail")
+    assert declared["expected"].endswith("exp.toml:1")

@@ -98,3 +98,9 @@ def test_merging_only_some_shards_is_not_a_whole_run():
 def test_numpy_error_sizes_reach_the_report_as_numbers():
     (result,) = fake_run("GoodAdapter", properties=["fake.numpy_error_sizes"]).results
     assert (result.status, result.observed, result.allowed) == ("fail", 1.0, 0.5)
+
+
+def test_a_counterexample_is_stored_once_without_its_live_program():
+    (result,) = fake_run("GoodAdapter", properties=["fake.program_failure"]).results
+    assert "program" not in result.counterexample
+    assert result.counterexample["model"] == {"w": {"__array__": [1.0, 1.0], "dtype": "float64"}}
