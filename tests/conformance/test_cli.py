@@ -13,20 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from .runner_helpers import FAKE_REGISTRY, fake_adapter
+from .runner_helpers import FAKE_REGISTRY, fake, fake_adapter, optconf
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def optconf(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "optconf.conformance.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, **kw)
-
-
-def fake(name, tmp_path, *extra):
-    return optconf("run", "--adapter", fake_adapter(name), "--registry", FAKE_REGISTRY,
-                   "--property", "fake.descent_step", "--seed", "1", "--out", str(tmp_path),
-                   *extra)
 
 
 def test_a_conforming_adapter_exits_0_and_writes_every_view(tmp_path):
