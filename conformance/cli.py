@@ -18,7 +18,6 @@ from pathlib import Path
 from optconf.adapters import (
     AdapterUnavailable,
     UnknownAdapter,
-    installed,
     mutant_names,
     registered,
 )
@@ -31,7 +30,7 @@ from .profiles import PROFILES, run_seed, seed_arg
 from .report.model import CaseResult, ExpectationUse, RunReport, merge
 from .report.spec import clauses, spec_path
 from .report.writers import read_json, write_all
-from .runner import Progress, RunConfig, run
+from .runner import Progress, RunConfig, describe_adapters, run
 
 USAGE, ADAPTER_ERROR = 2, 2
 
@@ -190,11 +189,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    for name, adapter in installed().items():
-        if isinstance(adapter, AdapterUnavailable):
-            print(f"{name}: unavailable -- {adapter}")
+    """Each registered adapter's declarations, asked in a worker of its own (as ``run``
+    does: an adapter that hangs or crashes costs its line only)."""
+    names = sorted(registered())
+    for name, hello in zip(names, describe_adapters(names, PROFILES["ci"].timeout, jobs=2),
+                           strict=True):
+        if isinstance(hello, str) or hello.info is None:
+            print(f"{name}: unavailable -- {hello if isinstance(hello, str) else hello.message}")
             continue
-        info = adapter.info()
+        info = hello.info
         print(f"{name}: {info.engine} {info.version} on {info.device}")
         print(f"  dtypes: {', '.join(info.dtypes)}")
         print(f"  paths: {', '.join(info.paths)}")

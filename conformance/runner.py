@@ -82,8 +82,7 @@ def _prepare(pool: WorkerPool, config: RunConfig, props: list[Property],
              ) -> tuple[list[AdapterEntry], list[Task], list[CaseResult]]:
     """Each adapter described by a worker of its own, then its cases planned: the adapter
     entries, the tasks of this shard in running order, and the results known unrun."""
-    with ThreadPoolExecutor(max_workers=max(1, config.jobs)) as executor:
-        hellos = list(executor.map(lambda label: _hello(pool, label), config.adapters))
+    hellos = _hellos(pool, config.adapters, config.jobs)
     entries, tasks, known = [], [], []
     for label, hello in zip(config.adapters, hellos, strict=True):
         entry = _entry(label, hello, config.named)
@@ -101,6 +100,21 @@ def _prepare(pool: WorkerPool, config: RunConfig, props: list[Property],
         first = config.first  # a stable sort keeps the planned order within each group
         tasks.sort(key=lambda t: (config.adapters.index(t.case.adapter), not first(t)))
     return entries, tasks, known
+
+
+def describe_adapters(labels: list[str], timeout: float, jobs: int = 1) -> list[Hello | str]:
+    """Each adapter's declarations, asked in a worker of its own (``optconf list``): a
+    Hello, or what went wrong, naming the adapter."""
+    pool = WorkerPool(WORKER, [DEFAULT_REGISTRY], timeout)
+    try:
+        return _hellos(pool, labels, jobs)
+    finally:
+        pool.close_all()
+
+
+def _hellos(pool: WorkerPool, labels: list[str], jobs: int) -> list[Hello | str]:
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
+        return list(executor.map(lambda label: _hello(pool, label), labels))
 
 
 def _hello(pool: WorkerPool, label: str) -> Hello | str:
