@@ -39,7 +39,6 @@ class Worker:
         self.proc: subprocess.Popen[bytes] | None = None
         self.stderr: IO[bytes] | None = None
         self.buffer = b""
-        self.hello: str | None = None
 
     @property
     def running(self) -> bool:
@@ -58,9 +57,7 @@ class Worker:
             start_new_session=True,  # Ctrl-C reaches the runner, which stops the workers
         )
         self.buffer = b""
-        hello = self._answer(self.start_timeout, "worker did not start")
-        self.hello = hello if isinstance(hello, str) else None
-        return hello
+        return self._answer(self.start_timeout, "worker did not start")
 
     def ask(self, request: str, timeout: float) -> str | Lost:
         """The worker's answer line to one request line, or how it was lost (the worker is

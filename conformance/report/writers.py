@@ -57,7 +57,8 @@ def markdown(report: RunReport) -> str:
         per[r.adapter][r.status] += 1
     for a in report.adapters:
         if not a.available:
-            lines.append(f"| {a.name} | unavailable: {a.reason} |")
+            state = "error" if a.error else "unavailable"
+            lines.append(f"| {a.name} | {state}: {_first_line(a.reason)} |")
             continue
         lines.append(f"| {a.name} | " + " | ".join(str(per[a.name][s]) for s in CELL_ORDER) + " |")
     bad = report.unexpected()
