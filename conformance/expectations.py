@@ -31,6 +31,7 @@ from fnmatch import fnmatchcase
 from importlib.resources import files
 from pathlib import Path
 
+from .cases import CaseId
 from .report.model import CaseResult, ExpectationUse, RunReport
 
 KINDS = ("fail", "error", "crash", "timeout", "unsupported")
@@ -117,13 +118,12 @@ def _opt(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _selects(entry: ExpectationUse, adapter: str, prop: str, rule: str | None,
-             path: str | None) -> bool:
+def _selects(entry: ExpectationUse, case: CaseId) -> bool:
     return (
-        (entry.adapter is None or entry.adapter == adapter)
-        and fnmatchcase(prop, entry.property)
-        and (entry.rule is None or fnmatchcase(rule or "", entry.rule))
-        and (entry.path is None or entry.path == path)
+        (entry.adapter is None or entry.adapter == case.adapter)
+        and fnmatchcase(case.property, entry.property)
+        and (entry.rule is None or fnmatchcase(case.rule or "", entry.rule))
+        and (entry.path is None or entry.path == case.path)
     )
 
 
@@ -137,7 +137,7 @@ def match(entries: list[ExpectationUse], result: CaseResult) -> ExpectationUse |
     """The first entry declaring ``result``; counts coverage and the match on the entries."""
     found = None
     for entry in entries:
-        if not _selects(entry, result.adapter, result.property, result.rule, result.path):
+        if not _selects(entry, result.case):
             continue
         entry.covered += 1
         if found is None and result.happened == entry.kind and (
