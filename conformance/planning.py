@@ -1,5 +1,5 @@
 """Planning a run for one adapter, without running any engine code: its declarations and
-which rule classes it runs in, the cases to run and the results already known out
+the rule classes it runs go in; the cases to run and the results already known come out
 (CONF-3, CONF-4).
 
 A property expands over its axes: one case per rule class the adapter runs (``rule``), one

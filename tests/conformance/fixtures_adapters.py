@@ -128,3 +128,10 @@ class CrashingInfoAdapter(GoodAdapter):
 class RaisingInfoAdapter(GoodAdapter):
     def info(self):
         raise RuntimeError("info exploded")
+
+
+class CrashingLoadAdapter(GoodAdapter):
+    """The process dies while the adapter is constructed (an engine's native start-up)."""
+
+    def __init__(self):
+        os._exit(5)

@@ -57,10 +57,11 @@ def test_an_engine_that_cannot_start_is_unavailable_with_its_reason(report):
 
 @pytest.fixture(scope="module")
 def broken_loading():
-    """One run over a good adapter and three that fail while loading: (report, seconds)."""
+    """One run over a good adapter and four that fail while loading: (report, seconds)."""
     start = time.monotonic()
     report = fake_run("GoodAdapter", "HangingInfoAdapter", "CrashingInfoAdapter",
-                      "RaisingInfoAdapter", jobs=2, properties=["fake.descent_step"])
+                      "RaisingInfoAdapter", "CrashingLoadAdapter", jobs=2,
+                      properties=["fake.descent_step"])
     return report, time.monotonic() - start
 
 
@@ -69,6 +70,7 @@ def broken_loading():
     ("CrashingInfoAdapter", "crashed while loading the adapter or asking its info(): "
                             "worker died (exit code 4)"),
     ("RaisingInfoAdapter", "RuntimeError: info exploded"),
+    ("CrashingLoadAdapter", "worker died (exit code 5)"),
 ])
 def test_an_adapter_failing_while_loading_is_an_error_naming_it(broken_loading, name, says):
     report, _ = broken_loading
