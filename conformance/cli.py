@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import sys
 import textwrap
 from collections import Counter, defaultdict
@@ -19,8 +18,6 @@ from pathlib import Path
 from optconf.adapters import (
     AdapterUnavailable,
     UnknownAdapter,
-    installed,
-    load,
     mutant_names,
     registered,
 )
@@ -28,12 +25,12 @@ from optconf.adapters import (
 from . import diff, replay, selftest
 from . import expectations as expect
 from .bench import cli as bench
-from .profiles import PROFILES
+from .cases import DEFAULT_REGISTRY
+from .profiles import PROFILES, run_seed, seed_arg
 from .report.model import CaseResult, ExpectationUse, RunReport, merge
 from .report.spec import clauses, spec_path
 from .report.writers import read_json, write_all
-from .runner import Progress, RunConfig, run
-from .worker import DEFAULT_REGISTRY
+from .runner import Progress, RunConfig, describe_adapters, run
 
 USAGE, ADAPTER_ERROR = 2, 2
 
@@ -68,7 +65,9 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
                         "several.  Default: every installed and available adapter")
     p.add_argument("--profile", choices=sorted(PROFILES), default="ci",
                    help="effort profile.  Default: %(default)s")
-    p.add_argument("--seed", type=int, help="run seed.  Default: random (printed)")
+    p.add_argument("--seed", type=seed_arg, metavar="N|random",
+                   help="run seed, or 'random' for a new one.  Default: the profile's fixed "
+                        "seed (ci), a new one for dev and thorough; printed either way")
     p.add_argument("--property", action="append", metavar="GLOB",
                    help="only properties whose id matches GLOB (repeatable)")
     p.add_argument("--rule", action="append", metavar="NAME",
@@ -96,10 +95,9 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _adapters(args: argparse.Namespace) -> list[str]:
-    """The adapters to run: those named (each must load, else exit 2 before running), or
-    every registered one (the unavailable ones are skipped with a note)."""
-    for name in args.adapter or []:
-        load(name)
+    """The adapters to run: those named (one that cannot run here is an error, exit 2), or
+    every registered one (the unavailable ones are skipped with a note).  Loading them is
+    the workers' job: no engine code runs in this process."""
     return list(args.adapter) if args.adapter else sorted(registered())
 
 
@@ -120,7 +118,7 @@ def _progress(total_width: int = 80) -> Progress | None:
         return None
 
     def show(done: int, total: int, r: CaseResult) -> None:
-        line = f"[{done}/{total}] {r.status:<11} {r.key}"
+        line = f"[{done}/{total}] {r.status:<11} {r.case.key}"
         if len(line) > total_width:  # keep the case's end: property and case key
             line = line[:24] + "..." + line[-(total_width - 27):]
         sys.stderr.write("\r" + line.ljust(total_width) + ("\n" if done == total else ""))
@@ -132,12 +130,13 @@ def _progress(total_width: int = 80) -> Progress | None:
 def cmd_run(args: argparse.Namespace) -> int:
     adapters = _adapters(args)
     entries = _expectations(args, adapters)
-    seed = args.seed if args.seed is not None else random.randrange(2**31)
+    profile = PROFILES[args.profile]
+    seed = run_seed(profile, args.seed)
     print(f"optconf run: seed {seed}, profile {args.profile}", file=sys.stderr)
-    config = RunConfig(adapters=adapters, profile=PROFILES[args.profile], seed=seed,
+    config = RunConfig(adapters=adapters, profile=profile, seed=seed,
                        jobs=args.jobs, shard=args.shard,
                        properties=args.property, rules=args.rule, registry=args.registry,
-                       out=args.out, argv=sys.argv[1:])
+                       out=args.out, argv=sys.argv[1:], named=bool(args.adapter))
     report = run(config, _progress())
     expect.apply(report, entries)
     if args.update_expectations:
@@ -148,12 +147,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _finish(report: RunReport, out: Path) -> int:
     paths = write_all(report, out)
     for a in report.adapters:
-        if not a.available:
+        if a.error:
+            print(f"optconf: error: {a.reason}", file=sys.stderr)
+        elif not a.available:
             print(f"note: skipped {a.reason}", file=sys.stderr)
     counts = ", ".join(f"{v} {k}" for k, v in report.counts().items() if v)
     print(f"{len(report.results)} results: {counts or 'none'}")
     for r in report.unexpected():
-        print(f"  {r.status.upper()} {r.key} {r.clause or ''}: "
+        print(f"  {r.status.upper()} {r.case.key} {r.clause or ''}: "
               f"{(r.message.strip().splitlines() or [''])[0][:160]}")
     for e in report.stale():
         print(f"  STALE expectation {e.where}: {e.property} matched nothing")
@@ -188,11 +189,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    for name, adapter in installed().items():
-        if isinstance(adapter, AdapterUnavailable):
-            print(f"{name}: unavailable -- {adapter}")
+    """Each registered adapter's declarations, asked in a worker of its own (as ``run``
+    does: an adapter that hangs or crashes costs its line only)."""
+    names = sorted(registered())
+    for name, hello in zip(names, describe_adapters(names, PROFILES["ci"].timeout, jobs=2),
+                           strict=True):
+        if isinstance(hello, str) or hello.info is None:
+            print(f"{name}: unavailable -- {hello if isinstance(hello, str) else hello.message}")
             continue
-        info = adapter.info()
+        info = hello.info
         print(f"{name}: {info.engine} {info.version} on {info.device}")
         print(f"  dtypes: {', '.join(info.dtypes)}")
         print(f"  paths: {', '.join(info.paths)}")
@@ -239,8 +244,8 @@ def cmd_spec(args: argparse.Namespace) -> int:
 def _print_clause_results(report: RunReport, cid: str, path: Path) -> None:
     per: dict[str, Counter[str]] = defaultdict(Counter)
     for r in report.results:
-        if cid in ([r.clause] if r.status == "fail" and r.clause else r.clauses):
-            per[r.adapter][r.shown_status] += 1
+        if cid in ([r.clause] if r.happened == "fail" and r.clause else r.clauses):
+            per[r.adapter][r.status] += 1
     for adapter, counts in sorted(per.items()):
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         print(f"  {adapter}: {summary}  [{path}, {report.finished}]")

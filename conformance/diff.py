@@ -22,7 +22,8 @@ from optconf.reference.collect import trainables
 from optconf.reference.rules.base import Rule
 
 from . import tolerance
-from .runner import natural_rule, rule_classes
+from .cases import natural_rule
+from .catalog import rule_classes
 
 
 @dataclasses.dataclass
@@ -68,7 +69,7 @@ def _common(a: Adapter, b: Adapter) -> tuple[str, str] | None:
 
 def _natural(adapter: Adapter, name: str) -> Rule | None:
     """The rule as ``adapter`` runs it (its declared variant); None when it does not."""
-    rule = natural_rule(adapter, name)
+    rule = natural_rule(adapter.info(), name)
     return rule if adapter.supports(rule) is None else None
 
 
@@ -76,10 +77,10 @@ def _rules(a: Adapter, b: Adapter, names: list[str] | None) -> list[tuple[Rule, 
     """Per rule class both run: (a's rule, b's rule), each in its own declared variant, so
     a variant difference shows as a disagreement."""
     pairs = []
-    for cls in rule_classes():
-        if names and cls.__name__ not in names:
+    for name in rule_classes():
+        if names and name not in names:
             continue
-        ra, rb = _natural(a, cls.__name__), _natural(b, cls.__name__)
+        ra, rb = _natural(a, name), _natural(b, name)
         if ra is not None and rb is not None:
             pairs.append((ra, rb))
     return pairs

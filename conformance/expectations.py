@@ -31,6 +31,7 @@ from fnmatch import fnmatchcase
 from importlib.resources import files
 from pathlib import Path
 
+from .cases import CaseId
 from .report.model import CaseResult, ExpectationUse, RunReport
 
 KINDS = ("fail", "error", "crash", "timeout", "unsupported")
@@ -45,8 +46,23 @@ class ExpectationsError(ValueError):
 
 def packaged(adapter: str) -> Path | None:
     """The expectations file shipped for ``adapter`` (adapters/expectations/<name>.toml)."""
-    candidate = Path(str(files("optconf.adapters").joinpath("expectations", f"{adapter}.toml")))
+    candidate = _package_root() / "adapters" / "expectations" / f"{adapter}.toml"
     return candidate if candidate.is_file() else None
+
+
+def _package_root() -> Path:
+    """The folder of the ``optconf`` package (the repository, for an editable install)."""
+    return Path(str(files("optconf.adapters"))).parent
+
+
+def portable(path: Path) -> str:
+    """``path`` as a report stores it: relative to the optconf package (a packaged file
+    reads ``adapters/expectations/jax.toml``) or to the working directory; else as given."""
+    resolved = path.resolve()
+    for base in (_package_root().resolve(), Path.cwd().resolve()):
+        if resolved.is_relative_to(base):
+            return resolved.relative_to(base).as_posix()
+    return str(path)
 
 
 def load(path: Path, adapter: str | None = None) -> list[ExpectationUse]:
@@ -91,7 +107,7 @@ def _entry(path: Path, line: int, raw: dict[str, object], adapter: str | None) -
         raise fail(f"shows={shows!r} is not one of {', '.join(SHOWS)}")
     get = raw.get
     return ExpectationUse(
-        file=str(path), line=line, adapter=str(get("adapter", adapter) or "") or None,
+        file=portable(path), line=line, adapter=str(get("adapter", adapter) or "") or None,
         property=str(raw["property"]), rule=_opt(get("rule")), path=_opt(get("path")),
         clause=_opt(get("clause")), kind=kind, reason=str(raw["reason"]), link=str(raw["link"]),
         shows=shows, drawn=_opt(get("drawn")),
@@ -102,13 +118,12 @@ def _opt(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _selects(entry: ExpectationUse, adapter: str, prop: str, rule: str | None,
-             path: str | None) -> bool:
+def _selects(entry: ExpectationUse, case: CaseId) -> bool:
     return (
-        (entry.adapter is None or entry.adapter == adapter)
-        and fnmatchcase(prop, entry.property)
-        and (entry.rule is None or fnmatchcase(rule or "", entry.rule))
-        and (entry.path is None or entry.path == path)
+        (entry.adapter is None or entry.adapter == case.adapter)
+        and fnmatchcase(case.property, entry.property)
+        and (entry.rule is None or fnmatchcase(case.rule or "", entry.rule))
+        and (entry.path is None or entry.path == case.path)
     )
 
 
@@ -122,10 +137,10 @@ def match(entries: list[ExpectationUse], result: CaseResult) -> ExpectationUse |
     """The first entry declaring ``result``; counts coverage and the match on the entries."""
     found = None
     for entry in entries:
-        if not _selects(entry, result.adapter, result.property, result.rule, result.path):
+        if not _selects(entry, result.case):
             continue
         entry.covered += 1
-        if found is None and result.status == entry.kind and (
+        if found is None and result.happened == entry.kind and (
             entry.clause is None or entry.clause == result.clause
         ) and (entry.drawn is None or fnmatchcase(_drawn_rule(result), entry.drawn)):
             entry.matched += 1
@@ -137,7 +152,8 @@ def apply(report: RunReport, entries: list[ExpectationUse]) -> None:
     """Mark declared results ``expected`` and record each entry's coverage and matches."""
     for r in report.results:
         entry = match(entries, r)
-        r.expected = entry.where if entry else None
+        if entry is not None:
+            r.declare(entry.where)
     report.expectations.extend(entries)
 
 

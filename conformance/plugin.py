@@ -13,20 +13,19 @@ The run seed is chosen once on the controller and handed to xdist workers.
 from __future__ import annotations
 
 import dataclasses
-import random
 from pathlib import Path
 
 import pytest
 
-from optconf.adapters import AdapterUnavailable, UnknownAdapter, load
 from optconf.adapters.protocol import Adapter
 
 from . import expectations as expect
-from .profiles import PROFILES
-from .properties.registry import Case, Property
+from .cases import DEFAULT_REGISTRY
+from .planning import Task, plan
+from .profiles import PROFILES, run_seed, seed_arg
+from .properties.registry import load_properties, select_properties
 from .report.model import CaseResult, ExpectationUse
-from .runner import Task, plan, select_properties
-from .worker import DEFAULT_REGISTRY, execute, registry
+from .worker import describe, execute
 
 ENTRIES = pytest.StashKey[list[ExpectationUse]]()
 
@@ -37,8 +36,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="adapter to check: short name, module:attr or mutant:NAME")
     group.addoption("--optconf-profile", metavar="NAME", default="ci",
                     choices=sorted(PROFILES), help="effort profile.  Default: %(default)r")
-    group.addoption("--optconf-seed", metavar="N", type=int, default=None,
-                    help="run seed.  Default: random, printed in the header")
+    group.addoption("--optconf-seed", metavar="N|random", type=seed_arg, default=None,
+                    help="run seed, or 'random'.  Default: the profile's fixed seed (ci), a "
+                         "new one for dev and thorough; printed in the header")
     group.addoption("--optconf-expectations", metavar="FILE", type=Path, action="append",
                     default=None, help="expectations file.  Default: the adapter's packaged one")
     group.addoption("--optconf-property", metavar="GLOB", action="append", default=None,
@@ -49,10 +49,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     # the controller picks the seed; an xdist worker takes it from its workerinput
-    if config.option.optconf_seed is None:
-        worker = getattr(config, "workerinput", None)
-        config.option.optconf_seed = (worker["optconf_seed"] if worker
-                                      else random.randrange(2**31))
+    worker = getattr(config, "workerinput", None)
+    config.option.optconf_seed = (worker["optconf_seed"] if worker else run_seed(
+        PROFILES[config.option.optconf_profile], config.option.optconf_seed))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -84,9 +83,8 @@ class OptconfCase:
         t = self.task
         if self.known is not None:
             pytest.skip(f"unsupported: {self.known.message}")
-        outcome = execute(self.adapter, t.adapter, t.prop, PROFILES[self.profile], t.seed,
-                          t.case)
-        result = t.result(**outcome)
+        result = t.result(execute(self.adapter, t.prop, t.case, PROFILES[self.profile],
+                                  t.seed))
         entry = expect.match(self.entries, result)
         if result.status == "pass":
             return
@@ -94,11 +92,7 @@ class OptconfCase:
             pytest.skip(f"unsupported: {result.message}")
         if entry is not None:
             pytest.xfail(f"{entry.where}: {entry.reason} ({entry.link})")
-        replay = (f"optconf replay --adapter {t.adapter} --property {t.prop.id}"
-                  + (f" --rule {t.case.rule}" if t.case.rule else "")
-                  + (f" --path {t.case.path}" if t.case.path else "")
-                  + f" --seed {t.seed} --profile {self.profile}"
-                  + (f" --registry {self.registry}" if self.registry != DEFAULT_REGISTRY else ""))
+        replay = t.case.replay_command(t.seed, self.profile, self.registry)
         bound = (f" observed={result.observed} allowed={result.allowed}"
                  if result.observed is not None else "")
         pytest.fail(f"{result.status} {result.clause or ''}{bound}\n{result.message}\n"
@@ -106,29 +100,32 @@ class OptconfCase:
 
 
 def _cases(config: pytest.Config) -> list[OptconfCase]:
+    """Every case of the adapter, planned as ``optconf run`` plans them; the adapter is
+    loaded once, in this process."""
     opt = config.option
+    hello, adapter = describe(opt.optconf_adapter)
+    if adapter is None or hello.info is None:
+        raise pytest.UsageError(f"--optconf-adapter: {hello.message}")
+    props = load_properties(opt.optconf_registry)
+    tasks, known = plan(opt.optconf_adapter, hello.info, hello.supports,
+                        select_properties(props, opt.optconf_property), opt.optconf_seed)
     try:
-        adapter = load(opt.optconf_adapter)
-        props: list[Property] = select_properties(registry(opt.optconf_registry),
-                                                  opt.optconf_property)
-        tasks, known = plan(opt.optconf_adapter, adapter, props, opt.optconf_seed)
         files = opt.optconf_expectations or [p for p in [expect.packaged(opt.optconf_adapter)]
                                              if p is not None]
         entries = [e for f in files for e in expect.load(f)]
-        config.stash[ENTRIES] = entries
-    except (UnknownAdapter, AdapterUnavailable, expect.ExpectationsError) as exc:
-        raise pytest.UsageError(f"--optconf-adapter: {exc}") from exc
+    except expect.ExpectationsError as exc:
+        raise pytest.UsageError(f"--optconf-expectations: {exc}") from exc
+    config.stash[ENTRIES] = entries
     reg = opt.optconf_registry
     cases = [OptconfCase(adapter, t, opt.optconf_profile, None, entries, reg) for t in tasks]
     for r in known:
-        task = Task(r.adapter, registry(opt.optconf_registry)[r.property],
-                    Case(r.rule, r.path), r.seed, r.variant)
+        task = Task(r.case, props[r.property], r.seed, r.variant)
         cases.append(OptconfCase(adapter, task, opt.optconf_profile, r, entries, reg))
-    return sorted(cases, key=lambda c: _id(c))
+    return sorted(cases, key=_id)
 
 
 def _id(case: OptconfCase) -> str:
-    return f"{case.task.prop.id}{case.task.case.key()}"
+    return case.task.case.test_id
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import pickle
-import re
 from pathlib import Path
 from typing import Any
 
@@ -31,15 +30,9 @@ from optconf.adapters.protocol import (
 )
 from optconf.reference.collect import trainables
 
+from .cases import CaseId
 from .deviation import Deviation
-from .properties.registry import Case, Property
 from .report.jsonable import literal
-
-
-def repro_name(label: str, prop_id: str, case: Case) -> str:
-    safe = [re.sub(r"[^A-Za-z0-9_.-]+", "_", s).strip("_") for s in
-            (label, prop_id, case.key() or "case")]
-    return "__".join(safe) + ".py"
 
 
 def program_of(case: dict[str, Any]) -> Program | None:
@@ -88,43 +81,49 @@ def _pickled(program: Program) -> str | None:
         return None
 
 
-def write_repro(repro_dir: Path, adapter: Adapter, label: str, prop: Property, case: Case,
-                seed: int, dev: Deviation) -> Path:
+def write_repro(repro_dir: Path, adapter: Adapter, case: CaseId, seed: int,
+                dev: Deviation) -> Path:
     """Write the repro script of one failure and return its path."""
     repro_dir.mkdir(parents=True, exist_ok=True)
-    target = repro_dir / repro_name(label, prop.id, case)
+    target = repro_dir / f"{case.file_stem}.py"
     program = program_of(dev.case)
     path: PathName = case.path or dev.case.get("path") or "structured"
     fields: dict[str, str] = {"PROGRAM_PICKLE": "None", "EXPECTED": "None", "RECORDED": "None",
                               "PARAMS": "None", "OPS": "None", "RULE": "None"}
     hook = None
     if program is not None:
-        rule = {"name": type(program.rule).__name__,
-                **{f.name: getattr(program.rule, f.name)
-                   for f in dataclasses.fields(program.rule)}}
-        fields |= {
-            "PARAMS": literal(trainables(program.model)),
-            "OPS": literal([flat_op(program.model, op) for op in program.ops]),
-            "RULE": literal(rule),
-            "EXPECTED": literal(_reference_params(program)),
-            "RECORDED": literal(_params_after(adapter, program, path)),
-            "PROGRAM_PICKLE": repr(_pickled(program)),
-        }
-        hook = adapter.repro_source(program, path)
-    target.write_text(_render(label, prop, case, seed, dev, path, fields, hook, program))
+        try:
+            fields |= _program_fields(adapter, program, path)
+            hook = adapter.repro_source(program, path)
+        except Exception:  # a deliberately malformed program (ERR-*, TREE-5) has no flat
+            program = None  # form: the script shows the recorded counterexample only
+    target.write_text(_render(case, seed, dev, path, fields, hook, program))
     return target
 
 
-def _render(label: str, prop: Property, case: Case, seed: int, dev: Deviation, path: str,
-            fields: dict[str, str], hook: str | None, program: Program | None) -> str:
-    replay = (f"optconf replay --adapter {label} --property {prop.id}"
-              + (f" --rule {case.rule}" if case.rule else "")
-              + (f" --path {case.path}" if case.path else "") + f" --seed {seed}")
+def _program_fields(adapter: Adapter, program: Program, path: PathName) -> dict[str, str]:
+    """The script's literals for a program: parameters, flat ops, rule, the oracle's and
+    the engine's results, and the pickled program."""
+    rule = {"name": type(program.rule).__name__,
+            **{f.name: getattr(program.rule, f.name) for f in dataclasses.fields(program.rule)}}
+    return {
+        "PARAMS": literal(trainables(program.model)),
+        "OPS": literal([flat_op(program.model, op) for op in program.ops]),
+        "RULE": literal(rule),
+        "EXPECTED": literal(_reference_params(program)),
+        "RECORDED": literal(_params_after(adapter, program, path)),
+        "PROGRAM_PICKLE": repr(_pickled(program)),
+    }
+
+
+def _render(case: CaseId, seed: int, dev: Deviation, path: str, fields: dict[str, str],
+            hook: str | None, program: Program | None) -> str:
     engine = _indent(hook) if hook else _FALLBACK
     dtype = program.dtype if program else "float64"
     return _TEMPLATE.format(
-        label=label, pid=prop.id, key=case.key(), clause=dev.clause,
-        message=dev.message.replace('"""', "'''"), replay=replay, seed=seed, path=path,
+        label=case.adapter, test_id=case.test_id, clause=dev.clause,
+        message=dev.message.replace('"""', "'''"), replay=case.replay_command(seed),
+        seed=seed, path=path,
         dtype=dtype, allowed=repr(dev.allowed), counterexample=literal(dev.case),
         engine=engine, **fields,
     )
@@ -150,7 +149,7 @@ _FALLBACK = """\
 
 _TEMPLATE = '''\
 #!/usr/bin/env python
-"""optconf repro: {label} {pid}{key} deviates from {clause}.
+"""optconf repro: {label} {test_id} deviates from {clause}.
 
 {message}
 

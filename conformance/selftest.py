@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import random
 import sys
 from pathlib import Path
 
 from optconf.adapters import mutant_names
 
-from .profiles import PROFILES
+from .planning import Task
+from .profiles import PROFILES, run_seed, seed_arg
 from .report.model import FAILING, CaseResult, RunReport, merge
 from .report.writers import write_all
-from .runner import RunConfig, Task, run
+from .runner import RunConfig, run
 
 REQUIRED_KILL_RATE = 0.95
 #: Results that catch a mutant.  A timeout does not: on a loaded machine it says nothing
@@ -31,7 +31,8 @@ KILLS = frozenset({"fail", "error", "crash"})
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("selftest", help="run the ci profile against every mutant")
     p.add_argument("--jobs", type=int, default=2, help="parallel worker processes")
-    p.add_argument("--seed", type=int, help="run seed.  Default: random (printed)")
+    p.add_argument("--seed", type=seed_arg, metavar="N|random",
+                   help="run seed, or 'random'.  Default: the ci profile's fixed seed")
     p.add_argument("--mutant", action="append", metavar="NAME", help="only these mutants")
     p.add_argument("--property", action="append", metavar="GLOB",
                    help="only these properties (a partial selftest)")
@@ -53,7 +54,7 @@ def kills(report: RunReport) -> dict[str, list[str]]:
                                    if a.name.startswith("mutant:")}
     for r in report.results:
         if r.adapter in found and r.status in KILLS and _case(r) not in broken:
-            found[r.adapter].append(f"{r.property}{r.case_key} ({r.status})")
+            found[r.adapter].append(f"{r.case.test_id} ({r.status})")
     return found
 
 
@@ -61,7 +62,8 @@ def summary(report: RunReport) -> tuple[float, list[str], list[str], str]:
     """(kill rate, survivors, reference failures, Markdown table)."""
     caught = kills(report)
     survivors = sorted(m for m, keys in caught.items() if not keys)
-    reference = [r.key for r in report.results if r.adapter == "reference" and r.status in FAILING]
+    reference = [r.case.key for r in report.results
+                 if r.adapter == "reference" and r.status in FAILING]
     rate = (len(caught) - len(survivors)) / len(caught) if caught else 0.0
     lines = ["# optconf selftest", "", f"Kill rate {rate:.0%} ({len(caught) - len(survivors)}"
              f"/{len(caught)}); reference failures: {len(reference)}", "",
@@ -81,7 +83,7 @@ def aimed(task: Task) -> bool:
     mutant is usually caught, and its remaining cases skipped, early."""
     from optconf.adapters.mutants import MUTANTS  # imported only when a selftest runs
 
-    breaks = getattr(MUTANTS.get(task.adapter.removeprefix("mutant:")), "clauses", ())
+    breaks = getattr(MUTANTS.get(task.case.adapter.removeprefix("mutant:")), "clauses", ())
     return bool(set(task.prop.clauses) & set(breaks))
 
 
@@ -90,7 +92,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     if not mutants:
         print("selftest: no mutants found in optconf.adapters.mutants", file=sys.stderr)
         return 1
-    seed = args.seed if args.seed is not None else random.randrange(2**31)
+    seed = run_seed(PROFILES["ci"], args.seed)
     print(f"optconf selftest: seed {seed}, {len(mutants)} mutants", file=sys.stderr)
     base = RunConfig(["reference"], PROFILES["ci"], seed, jobs=args.jobs,
                      properties=args.property, out=args.out, argv=sys.argv[1:])

@@ -1,16 +1,16 @@
 """Running one case, in process or in an isolated worker process (CONF-3).
 
-:func:`execute` runs a property's check on one case and says what happened, as the fields
-of a :class:`~optconf.conformance.report.model.CaseResult`.  :func:`main` is the worker
-process: it loads one adapter, then answers one JSON request per line on stdin with one
-JSON result per line on a private copy of stdout (the engine's own prints go to stderr).
+:func:`execute` runs a property's check on one case and says what happened, as a
+:class:`~.messages.CaseAnswer`.  :func:`main` is the worker process: it loads its adapter
+once and asks its declarations (:func:`describe`, where a raising adapter is caught and a
+hanging or crashing one costs only this process), says so in its first line, then answers
+one request per line on stdin with one line on a private copy of stdout (the engine's own
+prints go to stderr).
 """
 
 from __future__ import annotations
 
 import faulthandler
-import importlib
-import json
 import math
 import os
 import sys
@@ -19,48 +19,68 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from optconf.adapters import AdapterUnavailable, UnknownAdapter
 from optconf.adapters import load as load_adapter
 from optconf.adapters.protocol import Adapter, Unsupported
 
+from .cases import DEFAULT_REGISTRY, CaseId, natural_rule
+from .catalog import rule_classes
 from .deviation import Deviation
+from .messages import CaseAnswer, CaseRequest, Hello, decode, encode
 from .profiles import Profile
-from .properties.registry import Case, Property
+from .properties.registry import Property, load_properties
 from .report.jsonable import jsonable
 
-DEFAULT_REGISTRY = "optconf.conformance.properties:PROPERTIES"
 TRACEBACK_LINES = 12
 
 
-def registry(spec: str = DEFAULT_REGISTRY) -> dict[str, Property]:
-    """The properties named by ``module:attr`` (a dict id -> Property)."""
-    module, _, attr = spec.partition(":")
-    found: dict[str, Property] = getattr(importlib.import_module(module), attr)
-    return found
+def describe(label: str) -> tuple[Hello, Adapter | None]:
+    """Load the adapter ``label`` and ask its declarations and which rule classes it runs
+    in their natural form (RULE-5); or why it cannot load.  Any exception the adapter
+    raises is caught here and named."""
+    try:
+        adapter = load_adapter(label)
+        info = adapter.info()
+        supports = {name: adapter.supports(natural_rule(info, name)) for name in rule_classes()}
+    except UnknownAdapter as exc:
+        return Hello(None, {}, "unknown", str(exc)), None
+    except AdapterUnavailable as exc:
+        return Hello(None, {}, "unavailable", str(exc)), None
+    except Exception as exc:
+        return Hello(None, {}, "error", f"{label}: raised while loading or declaring "
+                     f"itself: {_error_text(exc)}"), None
+    return Hello(info, supports), adapter
 
 
-def execute(adapter: Adapter, label: str, prop: Property, profile: Profile, seed: int,
-            case: Case, repro_dir: Path | None = None) -> dict[str, Any]:
+def execute(adapter: Adapter, prop: Property, case: CaseId, profile: Profile, seed: int,
+            repro_dir: Path | None = None) -> CaseAnswer:
     """Run ``prop`` on ``case``: pass, fail (a Deviation), unsupported or error."""
     start = time.perf_counter()
-    out: dict[str, Any] = {"status": "pass"}
+    fields: dict[str, Any] = {"status": "pass"}
     try:
         prop.check(adapter, profile, seed, case)
     except Exception as exc:
         dev, others = _deviation_in(exc)
         if dev is not None:
-            out = _failure(dev, others)
+            fields = _failure(dev, others)
             if repro_dir is not None:
-                from .repro import write_repro  # only failures pay for the repro writer
-
-                out["repro"] = str(write_repro(repro_dir, adapter, label, prop, case, seed,
-                                               dev))
+                fields["repro"] = _repro(repro_dir, adapter, case, seed, dev)
         elif isinstance(exc, Unsupported):
-            out = {"status": "unsupported", "message": str(exc)}
+            fields = {"status": "unsupported", "message": str(exc)}
         else:  # anything else the adapter, the engine or the property raised
-            tail = traceback.format_exception(exc)[-TRACEBACK_LINES:]
-            out = {"status": "error", "message": f"{type(exc).__name__}: {exc}\n" + "".join(tail)}
-    out["duration"] = time.perf_counter() - start
-    return out
+            fields = {"status": "error", "message": _error_text(exc)}
+    return CaseAnswer(duration=time.perf_counter() - start, **fields)
+
+
+def _repro(repro_dir: Path, adapter: Adapter, case: CaseId, seed: int, dev: Deviation) -> str:
+    from .repro import write_repro  # only failures pay for the repro writer
+
+    return str(write_repro(repro_dir, adapter, case, seed, dev))
+
+
+def _error_text(exc: BaseException) -> str:
+    tail = traceback.format_exception(exc)[-TRACEBACK_LINES:]
+    return f"{type(exc).__name__}: {exc}\n" + "".join(tail)
 
 
 def _deviation_in(exc: Exception) -> tuple[Deviation | None, int]:
@@ -82,10 +102,13 @@ def _leaves(group: BaseExceptionGroup[Any]) -> list[BaseException]:
 
 
 def _failure(dev: Deviation, others: int) -> dict[str, Any]:
+    """A Deviation as answer fields; the counterexample once, as data (the live program
+    it may hold is for the repro writer only)."""
     more = f"\n(and {others} other distinct failures of this case)" if others else ""
+    data = {k: v for k, v in dev.case.items() if k != "program"}
     return {"status": "fail", "message": dev.message + more, "clause": dev.clause,
             "observed": _number(dev.observed), "allowed": _number(dev.allowed),
-            "counterexample": jsonable(dev.case)}
+            "counterexample": jsonable(data)}
 
 
 def _number(x: float | None) -> float | str | None:
@@ -104,16 +127,18 @@ def main(argv: list[str] | None = None) -> None:
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # engine prints must not corrupt the protocol stream
     faulthandler.enable()
-    adapter, props = load_adapter(label), registry(spec)
-    proto.write(json.dumps({"ready": True}) + "\n")
+    props = load_properties(spec)
+    hello, adapter = describe(label)
+    proto.write(encode(hello) + "\n")
     proto.flush()
+    if adapter is None:
+        return
     for line in sys.stdin:
-        req = json.loads(line)
-        case = Case(rule=req["rule"], path=req["path"])
-        repro = Path(req["repro_dir"]) if req.get("repro_dir") else None
-        result = execute(adapter, label, props[req["property"]], Profile(**req["profile"]),
-                         req["seed"], case, repro)
-        proto.write(json.dumps(result) + "\n")
+        request = decode(line, CaseRequest)
+        repro = Path(request.repro_dir) if request.repro_dir else None
+        answer = execute(adapter, props[request.case.property], request.case, request.profile,
+                         request.seed, repro)
+        proto.write(encode(answer) + "\n")
         proto.flush()
 
 

@@ -24,8 +24,8 @@ import numpy as np
 
 from optconf.adapters.bench_common import VIAS
 from optconf.adapters.protocol import Adapter, PreparedStep, Unsupported
+from optconf.conformance.cases import natural_rule
 from optconf.conformance.catalog import default_rule
-from optconf.conformance.runner import natural_rule
 
 from . import machine
 from .timing import Sample, Timer
@@ -169,7 +169,7 @@ def _prepare(adapter: Adapter, case: Case) -> PreparedStep:
         return adapter.prepare_gradient(case.shapes(), case.dtype, case.path)
     # each engine times the rule in the variant it declares (torch's Momentum keeps the
     # learning rate outside the velocity): the same traffic, the engine's own arithmetic
-    return adapter.prepare_step(case.shapes(), natural_rule(adapter, case.rule), case.path,
+    return adapter.prepare_step(case.shapes(), natural_rule(adapter.info(), case.rule), case.path,
                                 case.dtype)
 
 

@@ -19,7 +19,7 @@ import sys
 from typing import Any
 
 from optconf.adapters import load
-from optconf.conformance.runner import Worker
+from optconf.conformance.pool import Lost, Worker
 
 from .output import result_from_record, result_record
 from .sweep import Case, Config, Result, run_case
@@ -28,6 +28,8 @@ from .timing import Timer
 #: Statuses after which the worker's process may hold running native work or a broken
 #: engine (an interrupted compile, a failed kernel): the next case starts a fresh one.
 _UNCLEAN = ("skipped", "error")
+#: seconds a worker may take to import its engine
+STARTUP_TIMEOUT = 300.0
 
 
 class IsolatedCases:
@@ -36,17 +38,19 @@ class IsolatedCases:
 
     def __init__(self, adapter: str, config: Config) -> None:
         self.config = config
-        self.worker = Worker(adapter, ["optconf.conformance.bench.worker", adapter])
+        self.worker = Worker(adapter, ["optconf.conformance.bench.worker", adapter],
+                             STARTUP_TIMEOUT)
 
     def __call__(self, case: Case) -> Result:
-        answer = self.worker.ask({"case": dataclasses.asdict(case),
-                                  "config": dataclasses.asdict(self.config)},
-                                 self.config.max_case)
-        if answer["status"] == "timeout":
+        line = self.worker.ask(json.dumps({"case": dataclasses.asdict(case),
+                                           "config": dataclasses.asdict(self.config)}),
+                               self.config.max_case)
+        if isinstance(line, Lost) and line.status == "timeout":
             return Result(case, "skipped", f"no result within {self.config.max_case:g} s; "
                           "the worker was stopped")
-        if answer["status"] == "crash":
-            return Result(case, "error", answer["message"])
+        if isinstance(line, Lost):
+            return Result(case, "error", line.message)
+        answer = json.loads(line)
         if answer["status"] in _UNCLEAN:
             self.worker.close()
         return result_from_record(answer)

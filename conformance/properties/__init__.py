@@ -5,10 +5,10 @@ needs no edit here)."""
 import importlib
 import pkgutil
 
-from .registry import PROPERTIES, Case, Property, prop
+from .registry import PROPERTIES, Property, prop
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.name != "registry":
         importlib.import_module(f"{__name__}.{_module.name}")
 
-__all__ = ["PROPERTIES", "Case", "Property", "prop"]
+__all__ = ["PROPERTIES", "Property", "prop"]

@@ -26,7 +26,7 @@ from .common import (
     run_and_compare,
     sign_stable,
 )
-from .registry import Case, prop
+from .registry import CaseId, prop
 from .rules import rule_clause
 
 #: Rules whose variants agree until eta changes: a difference here breaks their clause.
@@ -42,7 +42,7 @@ def _adjusted(draw: st.DrawFn, program: Program) -> Program:
 
 
 @prop("ADJ-1", "ADJ-2", "MOMENTUM-2", "NESTEROV-2", requires=("adjust",), axes=("rule",))
-def check_mid_run(adapter: Adapter, profile: Profile, seed: int, case: Case) -> None:
+def check_mid_run(adapter: Adapter, profile: Profile, seed: int, case: CaseId) -> None:
     """Steps, then ``adjust`` of one or two hyperparameters, then more steps: parameters and
     state equal the reference's, which kept its state across the change (ADJ-2).  The steps
     before the change are compared first, under the rule's own clause."""

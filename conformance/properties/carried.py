@@ -9,11 +9,11 @@ from ..asserts import assert_structure, assert_ties
 from ..profiles import Profile
 from ..strategies import programs
 from .common import context, drawing, dtypes, expected, explore, probe, rule_for
-from .registry import Case, prop
+from .registry import CaseId, prop
 
 
 @prop("TREE-3", "TREE-4", "TREE-7", requires=("carried",), axes=("path",))
-def check_preserved(adapter: Adapter, profile: Profile, seed: int, case: Case) -> None:
+def check_preserved(adapter: Adapter, profile: Profile, seed: int, case: CaseId) -> None:
     """After a run, the model has the same containers (types, keys, lengths), and every
     carried value and non-trainable field equal in value and type, ties kept."""
     assert case.path is not None

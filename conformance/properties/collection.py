@@ -18,7 +18,7 @@ from ..asserts import Context, assert_close, case_data, fail
 from ..profiles import Profile
 from ..strategies import models
 from .common import dtypes, explore, model_drawing
-from .registry import Case, prop
+from .registry import CaseId, prop
 
 
 def _model_and_dtype(adapter: Adapter) -> st.SearchStrategy[tuple[Any, str]]:
@@ -32,7 +32,7 @@ def _context(adapter: Adapter, model: Any, dtype: str) -> Context:
 
 @prop("COLL-1", "COLL-2", "TIE-1", requires=("collect",))
 def check_same_arrays_same_order(adapter: Adapter, profile: Profile, seed: int,
-                                 case: Case) -> None:
+                                 case: CaseId) -> None:
     """``collect(model)`` gives the distinct trainable arrays in depth-first container
     order, a shared array once, with their values and dtype (exact: no arithmetic)."""
 
@@ -55,7 +55,7 @@ def check_same_arrays_same_order(adapter: Adapter, profile: Profile, seed: int,
 
 @prop("FLAT-1", "FLAT-2", requires=("destructure",))
 def check_destructure_matches(adapter: Adapter, profile: Profile, seed: int,
-                              case: Case) -> None:
+                              case: CaseId) -> None:
     """The engine's flat vector is the reference ``destructure(model)[0]``: every distinct
     array raveled in C order, in collection order, in the parameters' dtype (exact)."""
 

@@ -34,6 +34,7 @@ from optconf.reference.rules.base import Rule
 
 from .. import catalog, tolerance
 from ..asserts import Context, assert_close, assert_structure, assert_ties, case_data, fail
+from ..cases import natural_rule
 from ..profiles import Profile
 from ..tolerance import Bound
 
@@ -94,14 +95,12 @@ def rule_for(adapter: Adapter, name: str) -> tuple[Rule, st.SearchStrategy[Rule]
     """The default rule of class ``name`` and a strategy of such rules that the adapter
     supports, in the variant it declares (RULE-5); Unsupported, before any drawing, when the
     adapter refuses the class's default."""
-    variant = adapter.info().variants.get(name)
-    default = catalog.default_rule(name)
-    if variant is not None:
-        default = dataclasses.replace(default, variant=variant)
+    info = adapter.info()
+    default = natural_rule(info, name)
     reason = adapter.supports(default)
     if reason is not None:
         raise Unsupported(reason)
-    drawn = catalog.rules(name, variant=variant)
+    drawn = catalog.rules(name, variant=info.variants.get(name))
     return default, drawn.filter(lambda rule: adapter.supports(rule) is None)
 
 

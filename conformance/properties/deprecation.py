@@ -17,7 +17,7 @@ from ..asserts import fail
 from ..profiles import Profile
 from ..strategies import programs
 from .common import Clauses, context, drawing, dtypes, explore, rule_for, run_and_compare
-from .registry import Case, prop
+from .registry import CaseId, prop
 
 RULES = ("Descent", "Momentum", "Adam")
 #: DEP-3: "<old call> is deprecated; use <new call>"
@@ -44,7 +44,7 @@ def _adapter_files(adapter: Adapter) -> set[str]:
 
 @prop("DEP-1", "DEP-2", "DEP-3", "DEP-4", requires=("legacy",))
 def check_warns_and_matches(adapter: Adapter, profile: Profile, seed: int,
-                            case: Case) -> None:
+                            case: CaseId) -> None:
     """Through the legacy path: parameters and state equal the new API's (DEP-4); the call
     that makes a step warns with DeprecationWarning at every step, not only the first time
     (DEP-1), attributed to the adapter's own line (DEP-2), saying what to use instead
@@ -74,7 +74,7 @@ def check_warns_and_matches(adapter: Adapter, profile: Profile, seed: int,
 
 @prop("DEP-5", requires=("legacy",))
 def check_error_stops_the_call(adapter: Adapter, profile: Profile, seed: int,
-                               case: Case) -> None:
+                               case: CaseId) -> None:
     """With DeprecationWarning made an error, a legacy run raises it (DEP-5)."""
 
     def test(program: Program) -> None:

@@ -17,7 +17,7 @@ from ..deviation import Deviation
 from ..profiles import Profile
 from ..strategies import gradients, models
 from .common import context, dtypes, explore, model_drawing, rule_for
-from .registry import Case, prop
+from .registry import CaseId, prop
 
 
 class Opaque:
@@ -57,7 +57,7 @@ def bad_programs(draw: st.DrawFn, dtype: str, rule: Any,
 
 @prop("ERR-1", "ERR-2", "ERR-3", "TREE-5")
 def check_bad_input_names_path(adapter: Adapter, profile: Profile, seed: int,
-                               case: Case) -> None:
+                               case: CaseId) -> None:
     """A run whose gradient has a wrong shape, an extra key, or whose model holds an
     unknown object raises an error whose message names the path of the bad place."""
     path = "structured" if "structured" in adapter.info().paths else adapter.info().paths[0]

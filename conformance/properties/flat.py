@@ -20,7 +20,7 @@ from .common import (
     run_and_compare,
     sign_stable,
 )
-from .registry import Case, prop
+from .registry import CaseId, prop
 
 
 def claimed(rule: Rule, path: str) -> bool:
@@ -35,7 +35,7 @@ def claimed(rule: Rule, path: str) -> bool:
 
 @prop("FLAT-6", "UPD-4", axes=("rule", "path"))
 def check_path_matches_structured(adapter: Adapter, profile: Profile, seed: int,
-                                  case: Case) -> None:
+                                  case: CaseId) -> None:
     """Running a program through the path equals the float64 structured reference run,
     parameters and state, over ``profile.steps`` steps with whole gradients (FLAT-6).
     Freezing and adjusting are left to their own properties, so a difference here is the

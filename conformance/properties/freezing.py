@@ -20,7 +20,7 @@ from .common import (
     rule_for,
     run_and_compare,
 )
-from .registry import Case, prop
+from .registry import CaseId, prop
 
 RULES = ("Momentum", "Adam")
 
@@ -34,7 +34,7 @@ def _programs(adapter: Adapter, profile: Profile, path: str, **options: object,
 
 
 @prop("FRZ-1", "FRZ-3", requires=("freeze",), axes=("path",))
-def check_frozen_untouched(adapter: Adapter, profile: Profile, seed: int, case: Case) -> None:
+def check_frozen_untouched(adapter: Adapter, profile: Profile, seed: int, case: CaseId) -> None:
     """Steps interleaved with freezing and thawing subtrees: frozen parameters and their
     state stay as they were, the others move as in the reference (FRZ-1, FRZ-3)."""
     assert case.path is not None
@@ -52,7 +52,7 @@ def _freeze_then_thaw(program: Program) -> Program:
 
 
 @prop("FRZ-2", requires=("freeze",), axes=("path",))
-def check_thaw_resumes(adapter: Adapter, profile: Profile, seed: int, case: Case) -> None:
+def check_thaw_resumes(adapter: Adapter, profile: Profile, seed: int, case: CaseId) -> None:
     """Step, freeze everything, step (nothing moves), thaw, step again: the last steps use
     the state as it was when frozen (FRZ-2)."""
     assert case.path is not None
@@ -71,7 +71,7 @@ def _freeze_tied_place(program: Program) -> Program:
 
 @prop("TIE-4", requires=("freeze", "shared"), axes=("path",))
 def check_tied_place_freezes_all(adapter: Adapter, profile: Profile, seed: int,
-                                 case: Case) -> None:
+                                 case: CaseId) -> None:
     """Freezing the second place of a shared array freezes the array at its first place
     too: neither it nor its state moves (TIE-4)."""
     assert case.path is not None

@@ -23,7 +23,7 @@ from ..catalog import rules as rule_strategy
 from ..profiles import Profile
 from ..strategies import losses, models, tied
 from .common import Clauses, assert_outcome, context, dtypes, expected, explore, model_drawing
-from .registry import Case, prop
+from .registry import CaseId, prop
 
 Drawn = tuple[Any, ref_expr.Expr, str, str]
 
@@ -86,7 +86,7 @@ def _check_gradient(adapter: Adapter, drawn: Drawn) -> None:
 
 @prop("GRAD-1", "GRAD-2", "GRAD-3", "EXPR-5", "EXPR-6", requires=("gradient",))
 def check_through_collection(adapter: Adapter, profile: Profile, seed: int,
-                             case: Case) -> None:
+                             case: CaseId) -> None:
     """The engine's gradient of a random loss over ``trainables`` / ``destructure`` (and
     legacy ``params`` when declared): per distinct array the positions sum to the exact
     gradient (GRAD-1), a shared array's gradient sits at its first place with None at the
@@ -101,7 +101,7 @@ def check_through_collection(adapter: Adapter, profile: Profile, seed: int,
 
 @prop("GRAD-4", requires=("gradient",))
 def check_update_with_pulled_back(adapter: Adapter, profile: Profile, seed: int,
-                                  case: Case) -> None:
+                                  case: CaseId) -> None:
     """Two Descent steps with the engine's own gradient tree (through ``trainables``) give
     the parameters of two steps with the true gradient counted once (GRAD-4)."""
     path = "structured" if "structured" in adapter.info().paths else adapter.info().paths[0]

@@ -10,7 +10,7 @@ from optconf.adapters.protocol import Adapter, Step
 from ..profiles import Profile
 from ..strategies import programs
 from .common import Clauses, dtypes, explore, model_drawing, probe, rule_for, run_and_compare
-from .registry import Case, prop
+from .registry import CaseId, prop
 
 #: Rules whose state visibly advances on a zero gradient (moments decay, counters move).
 RULES = ("Adam", "Momentum", "AccumGrad")
@@ -18,7 +18,7 @@ RULES = ("Adam", "Momentum", "AccumGrad")
 
 @prop("UPD-5", requires=("none_grad",), axes=("path",))
 def check_none_skips_zero_advances(adapter: Adapter, profile: Profile, seed: int,
-                                   case: Case) -> None:
+                                   case: CaseId) -> None:
     """Steps whose gradients hold None (whole subtrees or single arrays) and explicit
     zeros: parameters and state equal the reference's, so a None step left the state alone
     and a zero step advanced it."""

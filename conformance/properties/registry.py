@@ -1,38 +1,27 @@
 """The registry of properties: each one checks an adapter against named SPEC clauses.
 
 A property may expand over *axes*: ``rule`` (one case per rule the adapter supports) and
-``path`` (one case per update path the adapter declares).  A result is keyed by
-``(adapter, property id, rule, path)``; that key is what reports, expectations files and
-``optconf replay`` use.
+``path`` (one case per update path the adapter declares).  Each expansion is a
+:class:`~optconf.conformance.cases.CaseId`, the one name of a case in reports, expectations
+files and ``optconf replay``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from collections.abc import Callable
+from fnmatch import fnmatchcase
 from typing import Literal
 
-from optconf.adapters.protocol import Adapter, PathName
+from optconf.adapters.protocol import Adapter
 
+from ..cases import DEFAULT_REGISTRY, CaseId
 from ..profiles import Profile
 
 Axis = Literal["rule", "path"]
 
-
-@dataclasses.dataclass(frozen=True)
-class Case:
-    """One expansion of a property: the rule class name and path it runs (None when the
-    property does not expand over that axis)."""
-
-    rule: str | None = None
-    path: PathName | None = None
-
-    def key(self) -> str:
-        parts = [p for p in (self.rule, self.path) if p]
-        return f"[{','.join(parts)}]" if parts else ""
-
-
-Check = Callable[[Adapter, Profile, int, Case], None]
+Check = Callable[[Adapter, Profile, int, CaseId], None]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,3 +61,16 @@ def prop(
         return check
 
     return register
+
+
+def load_properties(spec: str = DEFAULT_REGISTRY) -> dict[str, Property]:
+    """The properties named by ``module:attr`` (a dict id -> Property)."""
+    module, _, attr = spec.partition(":")
+    found: dict[str, Property] = getattr(importlib.import_module(module), attr)
+    return found
+
+
+def select_properties(props: dict[str, Property], globs: list[str] | None) -> list[Property]:
+    """The properties whose id matches one of ``globs`` (all without globs), by id."""
+    return [p for pid, p in sorted(props.items())
+            if not globs or any(fnmatchcase(pid, g) for g in globs)]

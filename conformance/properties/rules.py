@@ -22,7 +22,7 @@ from .common import (
     run_and_compare,
     sign_stable,
 )
-from .registry import Case, prop
+from .registry import CaseId, prop
 
 #: Rule classes whose clause group is not their upper-cased name.
 GROUPS = {"OptimiserChain": "CHAIN"}
@@ -35,7 +35,7 @@ def rule_clause(name: str) -> str:
 
 @prop("RULE-1", "RULE-5", "STATE-2", axes=("rule",))
 def check_matches_reference(adapter: Adapter, profile: Profile, seed: int,
-                            case: Case) -> None:
+                            case: CaseId) -> None:
     """``profile.steps`` steps of the rule, with random hyperparameters in the declared
     variant, zero gradients included: parameters and state equal the float64 reference's
     within the tolerance model, state arrays in the parameter's dtype (STATE-2).  None

@@ -42,7 +42,7 @@ from .common import (
     rule_for,
     run_and_compare,
 )
-from .registry import Case, prop
+from .registry import CaseId, prop
 
 RULES = ("Adam", "Momentum", "OptimiserChain")
 
@@ -128,7 +128,7 @@ def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
 
 
 @prop("UPD-1", "UPD-5", "FRZ-1", "FRZ-2", "ADJ-2", requires=("state",), axes=("path",))
-def check_interleaved_ops(adapter: Adapter, profile: Profile, seed: int, case: Case) -> None:
+def check_interleaved_ops(adapter: Adapter, profile: Profile, seed: int, case: CaseId) -> None:
     """Up to ``profile.stateful_steps`` operations in any order; after each one the engine's
     parameters and state equal the reference's."""
     assert case.path is not None

@@ -19,7 +19,7 @@ from .common import (
     rule_for,
     run_and_compare,
 )
-from .registry import Case, prop
+from .registry import CaseId, prop
 
 #: Rules for which applying the rule to each occurrence differs from applying it once to
 #: the sum (Optimisers.jl's tests pick Momentum for this reason).
@@ -28,7 +28,7 @@ STATEFUL_RULES = ("Momentum", "Adam")
 
 @prop("TIE-1", "TIE-2", "TIE-3", requires=("shared",), axes=("path",))
 def check_shared_summed_once(adapter: Adapter, profile: Profile, seed: int,
-                             case: Case) -> None:
+                             case: CaseId) -> None:
     """A model holding one array at two places is updated as one parameter with one state,
     from the sum of the gradients at its places, and the array is still one object at both
     places afterwards."""

@@ -10,10 +10,15 @@ import builtins
 import dataclasses
 from typing import Any
 
+from optconf.adapters.protocol import PathName
+
+from ..cases import CaseId
+
 #: What can happen to one case.  ``fail``: a Deviation (the engine disagrees with the spec);
 #: ``error``: any other exception; ``crash``: the worker process died; ``timeout``: the case
-#: ran past the profile's limit; ``unsupported``: the adapter cannot express the case.
-STATUSES = ("pass", "fail", "error", "crash", "timeout", "unsupported")
+#: ran past the profile's limit; ``unsupported``: the adapter cannot express the case;
+#: ``expected``: one of the four failing ones, declared in an expectations file (CONF-12).
+STATUSES = ("pass", "expected", "fail", "error", "crash", "timeout", "unsupported")
 FAILING = frozenset({"fail", "error", "crash", "timeout"})
 SUITE_VERSION = "0.1.0"
 
@@ -21,12 +26,13 @@ SUITE_VERSION = "0.1.0"
 @dataclasses.dataclass
 class CaseResult:
     """The outcome of one (adapter, property, rule, path) case.  ``expected`` names the
-    expectations entry (``file:line``) that declared this outcome, if any."""
+    expectations entry (``file:line``) that declared this outcome, if any; a declared
+    failure has status ``expected`` and keeps what happened in ``declared``."""
 
     adapter: str
     property: str
     rule: str | None
-    path: str | None
+    path: PathName | None
     clauses: list[str]
     status: str
     message: str = ""
@@ -39,35 +45,40 @@ class CaseResult:
     duration: float = 0.0
     repro: str | None = None
     expected: str | None = None
+    declared: str | None = None
 
     @builtins.property
-    def case_key(self) -> str:
-        parts = [p for p in (self.rule, self.path) if p]
-        return f"[{','.join(parts)}]" if parts else ""
+    def case(self) -> CaseId:
+        return CaseId(self.adapter, self.property, self.rule, self.path)
 
     @builtins.property
-    def key(self) -> str:
-        """``adapter::property[rule,path]``: how reports, replay and shards name a case."""
-        return f"{self.adapter}::{self.property}{self.case_key}"
+    def happened(self) -> str:
+        """What the engine did: the status, or for an expected result the declared one."""
+        return self.declared or self.status
 
     @builtins.property
     def unexpected(self) -> bool:
-        return self.status in FAILING and self.expected is None
+        return self.status in FAILING
 
-    @builtins.property
-    def shown_status(self) -> str:
-        """The status as views show it: a declared failure reads ``expected``."""
-        return "expected" if self.expected and self.status in FAILING else self.status
+    def declare(self, where: str) -> None:
+        """Mark this result as declared by the expectations entry at ``where``."""
+        self.expected = where
+        if self.status in FAILING:
+            self.status, self.declared = "expected", self.status
 
 
 @dataclasses.dataclass
 class AdapterEntry:
-    """An adapter of the run: its declared EngineInfo, or why it could not run."""
+    """An adapter of the run: its declared EngineInfo, or why it could not run.  ``error``:
+    the adapter failed (unknown, or it hung, crashed or raised while loading or declaring
+    itself; or it was asked for by name and cannot run here), which makes the run's exit
+    code 2; otherwise an unavailable engine is only a note."""
 
     name: str
     available: bool
     reason: str = ""
     info: dict[str, Any] | None = None
+    error: bool = False
 
 
 @dataclasses.dataclass
@@ -114,6 +125,8 @@ class RunReport:
     results: list[CaseResult]
     expectations: list[ExpectationUse] = dataclasses.field(default_factory=list)
     interrupted: bool = False
+    #: versions and CPU features that shape draws and numbers (see .environment)
+    environment: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @builtins.property
     def whole(self) -> bool:
@@ -127,16 +140,21 @@ class RunReport:
         return [r for r in self.results if r.unexpected]
 
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in ("pass", "expected", *STATUSES[1:])}
+        out = {s: 0 for s in STATUSES}
         for r in self.results:
-            out[r.shown_status] += 1
+            out[r.status] += 1
         return out
+
+    def adapter_errors(self) -> list[AdapterEntry]:
+        return [a for a in self.adapters if a.error]
 
     def exit_code(self) -> int:
         """0: conforms or deviates only as declared; 1: unexpected deviations or stale
-        expectations; 130: interrupted (CONF-12)."""
+        expectations; 2: an adapter error; 130: interrupted (CONF-12)."""
         if self.interrupted:
             return 130
+        if self.adapter_errors():
+            return 2
         return 1 if self.unexpected() or self.stale() else 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -176,10 +194,10 @@ def merge(reports: list[RunReport], argv: list[str]) -> RunReport:
                 uses[key].matched += e.matched
             else:
                 uses[key] = dataclasses.replace(e)
-    seen: dict[str, CaseResult] = {}
+    seen: dict[CaseId, CaseResult] = {}
     for rep in reports:
         for r in rep.results:
-            seen.setdefault(r.key, r)
+            seen.setdefault(r.case, r)
     first = reports[0]
     return RunReport(
         suite_version=first.suite_version,
@@ -193,6 +211,7 @@ def merge(reports: list[RunReport], argv: list[str]) -> RunReport:
         results=sort_results(list(seen.values())),
         expectations=sorted(uses.values(), key=lambda e: (e.file, e.line, e.adapter or "")),
         interrupted=any(r.interrupted for r in reports),
+        environment=first.environment,
     )
 
 

@@ -54,10 +54,11 @@ def markdown(report: RunReport) -> str:
     ]
     per: dict[str, Counter[str]] = defaultdict(Counter)
     for r in report.results:
-        per[r.adapter][r.shown_status] += 1
+        per[r.adapter][r.status] += 1
     for a in report.adapters:
         if not a.available:
-            lines.append(f"| {a.name} | unavailable: {a.reason} |")
+            state = "error" if a.error else "unavailable"
+            lines.append(f"| {a.name} | {state}: {_first_line(a.reason)} |")
             continue
         lines.append(f"| {a.name} | " + " | ".join(str(per[a.name][s]) for s in CELL_ORDER) + " |")
     bad = report.unexpected()
@@ -65,7 +66,7 @@ def markdown(report: RunReport) -> str:
     for r in bad:
         where = f" ({r.clause})" if r.clause else ""
         repro = f" -- repro: `{r.repro}`" if r.repro else ""
-        lines.append(f"- **{r.status}** `{r.key}`{where}: {_first_line(r.message)}{repro}")
+        lines.append(f"- **{r.status}** `{r.case.key}`{where}: {_first_line(r.message)}{repro}")
     stale = report.stale()
     if stale:
         lines += ["", f"## Stale expectations ({len(stale)})", ""]
@@ -89,13 +90,13 @@ def junit(report: RunReport) -> str:
         counts: Counter[str] = Counter()
         for r in results:
             case = ET.SubElement(suite, "testcase", classname=f"{adapter}.{r.property}",
-                                 name=f"{r.property}{r.case_key}", time=f"{r.duration:.3f}")
+                                 name=r.case.test_id, time=f"{r.duration:.3f}")
             kind = _junit_kind(r)
             if kind:
                 counts[kind] += 1
                 msg = _first_line(r.message) if kind != "skipped" or not r.expected else (
-                    f"expected {r.status} ({r.expected})")
-                node = ET.SubElement(case, kind, message=msg, type=r.status)
+                    f"expected {r.happened} ({r.expected})")
+                node = ET.SubElement(case, kind, message=msg, type=r.happened)
                 if kind != "skipped":
                     node.text = f"{r.clause or ''} seed={r.seed}\n{r.message}"
         suite.set("failures", str(counts["failure"]))
@@ -105,7 +106,7 @@ def junit(report: RunReport) -> str:
 
 
 def _junit_kind(r: CaseResult) -> str | None:
-    if r.status == "unsupported" or (r.expected and r.status in FAILING):
+    if r.status in ("unsupported", "expected"):
         return "skipped"
     return {"fail": "failure", "error": "error", "crash": "error", "timeout": "error"}.get(r.status)
 
@@ -118,7 +119,7 @@ def _cell_results(report: RunReport) -> dict[tuple[str, str], list[CaseResult]]:
     Deviation names, everything else for every clause the property checks."""
     cells: dict[tuple[str, str], list[CaseResult]] = defaultdict(list)
     for r in report.results:
-        targets = [r.clause] if r.status == "fail" and r.clause else r.clauses
+        targets = [r.clause] if r.happened == "fail" and r.clause else r.clauses
         for c in targets:
             cells[(c, r.adapter)].append(r)
     return cells
@@ -127,14 +128,14 @@ def _cell_results(report: RunReport) -> dict[tuple[str, str], list[CaseResult]]:
 def _cell(results: list[CaseResult]) -> str:
     if not results:
         return '<td class="none"></td>'
-    counts = Counter(r.shown_status for r in results)
+    counts = Counter(r.status for r in results)
     bad = sum(counts[s] for s in FAILING)
     css = ("bad" if bad else "expected" if counts["expected"] else
            "ok" if counts["pass"] else "unsupported")
     text = " ".join(f"{counts[s]}{_MARK[s]}" for s in CELL_ORDER if counts[s])
-    detail = "\n".join(f"{r.shown_status}: {r.property}{r.case_key}"
+    detail = "\n".join(f"{r.status}: {r.case.test_id}"
                        + (f" -- {_first_line(r.message)[:120]}" if r.message else "")
-                       for r in sorted(results, key=lambda r: r.shown_status)[:40])
+                       for r in sorted(results, key=lambda r: r.status)[:40])
     return f'<td class="{css}" title="{html.escape(detail)}">{html.escape(text)}</td>'
 
 

@@ -16,8 +16,8 @@ from optconf.adapters import installed
 from optconf.adapters.protocol import Adapter
 from optconf.conformance.bench.timing import Timer
 from optconf.conformance.bench.traffic import bytes_per_element
+from optconf.conformance.cases import natural_rule
 from optconf.conformance.catalog import default_rule
-from optconf.conformance.runner import natural_rule
 
 LEAVES = 10
 SIZES = [int(float(s)) for s in os.environ.get("OPTCONF_BENCH_SIZES", "1e4").split()]
@@ -31,7 +31,7 @@ CASES = [(n, p) for n, a in ADAPTERS.items() for p in a.info().paths if p != "le
 @pytest.mark.parametrize(("adapter", "path"), CASES)
 def test_step(benchmark, adapter, path, rule, size):
     engine = ADAPTERS[adapter]
-    prepared = engine.prepare_step([(size // LEAVES,)] * LEAVES, natural_rule(engine, rule),
+    prepared = engine.prepare_step([(size // LEAVES,)] * LEAVES, natural_rule(engine.info(), rule),
                                    path, "float32")
     initial = prepared.parameters()[0]
     benchmark.group = f"{rule}-{size:.0e}"

@@ -108,3 +108,30 @@ class VariantAdapter(GoodAdapter):
         if type(rule).__name__ == "Momentum":
             return None if rule.variant == "torch" else "only Momentum(variant='torch')"
         return super().supports(rule)
+
+
+class HangingInfoAdapter(GoodAdapter):
+    """Its info() never returns, as a deadlocking CUDA or XLA initialisation would."""
+
+    def info(self):
+        while True:
+            time.sleep(1)
+
+
+class CrashingInfoAdapter(GoodAdapter):
+    """The process dies inside info()."""
+
+    def info(self):
+        os._exit(4)
+
+
+class RaisingInfoAdapter(GoodAdapter):
+    def info(self):
+        raise RuntimeError("info exploded")
+
+
+class CrashingLoadAdapter(GoodAdapter):
+    """The process dies while the adapter is constructed (an engine's native start-up)."""
+
+    def __init__(self):
+        os._exit(5)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from optconf.adapters.protocol import Program, Step, Unsupported
+from optconf.conformance.asserts import case_data
 from optconf.conformance.deviation import Deviation
 from optconf.conformance.properties.registry import Property
 from optconf.reference import trainables
@@ -62,3 +63,10 @@ def check_numpy_error_sizes(adapter, profile, seed, case):
     """Error sizes as NumPy float32 scalars, as a float32 comparison computes them."""
     raise Deviation("w=1, but should be 2", clause="CONF-5", observed=np.float32(1.0),
                     allowed=np.float32(0.5))
+
+
+@fake("fake.program_failure")
+def check_program_failure(adapter, profile, seed, case):
+    """A Deviation carrying its live program, as every stepped property's does."""
+    program = Program({"w": np.ones(2)}, Descent(0.1), (Step({"w": np.ones(2)}),))
+    raise Deviation("w=1, but should be 0.9", clause="CONF-1", case=case_data(program))

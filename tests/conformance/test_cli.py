@@ -13,20 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from .runner_helpers import FAKE_REGISTRY, fake_adapter
+from .runner_helpers import FAKE_REGISTRY, fake, fake_adapter, optconf
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def optconf(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "optconf.conformance.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, **kw)
-
-
-def fake(name, tmp_path, *extra):
-    return optconf("run", "--adapter", fake_adapter(name), "--registry", FAKE_REGISTRY,
-                   "--property", "fake.descent_step", "--seed", "1", "--out", str(tmp_path),
-                   *extra)
 
 
 def test_a_conforming_adapter_exits_0_and_writes_every_view(tmp_path):
@@ -43,7 +32,7 @@ def test_an_unexpected_deviation_exits_1_and_writes_a_repro(tmp_path):
     assert "FAIL" in proc.stdout and "fake.descent_step[flat_list]" in proc.stdout
     report = json.loads((tmp_path / "report.json").read_text())
     (failed,) = [r for r in report["results"] if r["status"] == "fail"]
-    assert Path(failed["repro"]).is_file()
+    assert failed["repro"].startswith("repro/") and (tmp_path / failed["repro"]).is_file()
 
 
 def test_a_declared_deviation_exits_0_and_a_stale_one_exits_1(tmp_path):
@@ -113,3 +102,25 @@ def test_update_expectations_writes_entries_that_declare_the_run(tmp_path):
     assert first.returncode == 1 and 'reason = "TODO"' in skeleton.read_text()
     again = fake("FlatBrokenAdapter", tmp_path / "b", "--expectations", str(skeleton))
     assert again.returncode == 0, again.stdout
+
+
+def test_an_adapter_crashing_in_info_exits_2_naming_it_and_keeps_the_others(tmp_path):
+    proc = optconf("run", "--adapter", fake_adapter("GoodAdapter"), "--adapter",
+                   fake_adapter("CrashingInfoAdapter"), "--registry", FAKE_REGISTRY,
+                   "--property", "fake.descent_step", "--seed", "1", "--out", str(tmp_path))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"error: {fake_adapter('CrashingInfoAdapter')}: crashed while loading" in proc.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert {r["adapter"] for r in report["results"]} == {fake_adapter("GoodAdapter")}
+
+
+def test_a_declared_deviation_has_status_expected_in_every_view(tmp_path):  # issue 16 #6
+    toml = tmp_path / "exp.toml"
+    toml.write_text('[[deviation]]\nproperty = "fake.descent_step"\npath = "flat_list"\n'
+                    'reason = "doubles the step"\nlink = "https://example.org/1"\n')
+    proc = fake("FlatBrokenAdapter", tmp_path, "--expectations", str(toml))
+    assert "1 expected" in proc.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    (declared,) = [r for r in report["results"] if r["path"] == "flat_list"]
+    assert (declared["status"], declared["declared"]) == ("expected", "fail")
+    assert declared["expected"].endswith("exp.toml:1")

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from optconf.conformance.report.spec import spec_path
 
-from .runner_helpers import FAKE_REGISTRY, fake_adapter
-from .test_cli import optconf
+from .runner_helpers import FAKE_REGISTRY, fake_adapter, optconf
 
 
 def test_list_shows_each_adapters_declarations_or_why_it_is_unavailable():

@@ -37,7 +37,7 @@ def test_a_declared_failure_is_expected_and_passes_the_run(tmp_path):
     rep = report(result())
     expect.apply(rep, entries(tmp_path))
     assert rep.results[0].expected.endswith("torch.toml:2")
-    assert rep.results[0].shown_status == "expected" and rep.exit_code() == 0
+    assert rep.results[0].status == "expected" and rep.exit_code() == 0
 
 
 def test_a_failure_of_another_kind_is_still_unexpected(tmp_path):
@@ -138,5 +138,11 @@ def test_drawn_declares_only_failures_whose_case_drew_a_matching_rule(tmp_path):
     rep = report(chain_failure("OptimiserChain(AccumGrad(n=3), Descent(eta=0.1))"),
                  chain_failure("OptimiserChain(ClipGrad(delta=1.0), Adam())"))
     expect.apply(rep, entries(tmp_path, DRAWN))
-    assert [r.shown_status for r in rep.results] == ["expected", "fail"]
+    assert [r.status for r in rep.results] == ["expected", "fail"]
     assert rep.exit_code() == 1
+
+
+def test_a_packaged_file_is_named_relative_to_the_package_not_this_machine():
+    (first, *_) = expect.load(expect.packaged("jax"), adapter="jax")
+    assert first.file == "adapters/expectations/jax.toml"
+    assert first.where == f"adapters/expectations/jax.toml:{first.line}"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from .runner_helpers import fake_adapter, fake_run
+from .runner_helpers import QUICK, fake_adapter, fake_run
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +18,7 @@ def report():
 
 
 def statuses(report, name):
-    return {r.key.split("::")[1]: r.status for r in report.results
+    return {r.case.test_id: r.status for r in report.results
             if r.adapter == fake_adapter(name)}
 
 
@@ -51,3 +53,40 @@ def test_an_engine_that_cannot_start_is_unavailable_with_its_reason(report):
     entry = next(a for a in report.adapters if a.name == fake_adapter("NoEngineAdapter"))
     assert not entry.available and "needs a compiler" in entry.reason
     assert not [r for r in report.results if r.adapter == entry.name]
+
+
+@pytest.fixture(scope="module")
+def broken_loading():
+    """One run over a good adapter and four that fail while loading: (report, seconds)."""
+    start = time.monotonic()
+    report = fake_run("GoodAdapter", "HangingInfoAdapter", "CrashingInfoAdapter",
+                      "RaisingInfoAdapter", "CrashingLoadAdapter", jobs=2,
+                      properties=["fake.descent_step"])
+    return report, time.monotonic() - start
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    ("HangingInfoAdapter", f"no answer within {QUICK.timeout:g} s while loading"),
+    ("CrashingInfoAdapter", "crashed while loading the adapter or asking its info(): "
+                            "worker died (exit code 4)"),
+    ("RaisingInfoAdapter", "RuntimeError: info exploded"),
+    ("CrashingLoadAdapter", "worker died (exit code 5)"),
+])
+def test_an_adapter_failing_while_loading_is_an_error_naming_it(broken_loading, name, says):
+    report, _ = broken_loading
+    entry = next(a for a in report.adapters if a.name == fake_adapter(name))
+    assert entry.error and not entry.available
+    assert entry.reason.startswith(fake_adapter(name)) and says in entry.reason
+    assert not [r for r in report.results if r.adapter == entry.name]
+
+
+def test_the_other_adapters_results_are_kept_and_the_run_exits_2(broken_loading):
+    report, _ = broken_loading
+    assert statuses(report, "GoodAdapter") == {"fake.descent_step[flat_list]": "pass",
+                                               "fake.descent_step[structured]": "pass"}
+    assert report.exit_code() == 2
+
+
+def test_a_hanging_adapter_costs_at_most_the_profiles_timeout(broken_loading):
+    _, seconds = broken_loading
+    assert seconds < 2 * QUICK.timeout + 5  # two rounds of describing (jobs=2), and slack

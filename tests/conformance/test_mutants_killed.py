@@ -12,10 +12,11 @@ import pytest
 
 from optconf.adapters.mutants import MUTANTS, Mutant
 from optconf.adapters.reference import ReferenceAdapter
+from optconf.conformance.catalog import rule_classes
+from optconf.conformance.planning import Task, plan
 from optconf.conformance.profiles import PROFILES
 from optconf.conformance.properties import PROPERTIES
-from optconf.conformance.runner import Task, plan, rule_classes
-from optconf.conformance.worker import execute
+from optconf.conformance.worker import describe, execute
 
 #: A kill may need a lucky draw: each mutant gets up to this many ci runs, fixed seeds.
 SEEDS = (20261123, 1, 2, 3, 4)
@@ -27,7 +28,7 @@ def rule_of(clause: str) -> str | None:
     """The rule class a rule clause (``ADAMW-2``) is about; None for other areas."""
     area = clause.rsplit("-", 1)[0]
     named = {"CHAIN": "OptimiserChain"}
-    names = {c.__name__.upper(): c.__name__ for c in rule_classes()}
+    names = {name.upper(): name for name in rule_classes()}
     return named.get(area, names.get(area))
 
 
@@ -37,22 +38,24 @@ def first_kill(m: Mutant, seed: int) -> tuple[str, str] | None:
     the rules those clauses are about (a rule's case checks its whole clause group); a
     failure counts when its property, the deviation itself or the case's rule is one of
     ``m``'s.  None when ``m`` survives them all."""
-    adapter, label = m.factory(), f"mutant:{m.name}"
+    label = f"mutant:{m.name}"
+    hello, adapter = describe(label)
+    assert adapter is not None and hello.info is not None, hello.message
     clauses = set(m.clauses)
     own_rules = {rule_of(c) for c in clauses} - {None}
 
     def named(task: Task) -> bool:
         return bool(set(task.prop.clauses) & clauses) or task.case.rule in own_rules
 
-    tasks, _ = plan(label, adapter, PROPERTIES.values(), seed)
+    tasks, _ = plan(label, hello.info, hello.supports, PROPERTIES.values(), seed)
     tasks = [t for t in tasks if named(t)]
     tasks.sort(key=lambda t: (t.case.rule not in own_rules, t.case.path != "structured"))
     for task in tasks:
-        result = execute(adapter, label, task.prop, PROFILE, task.seed, task.case)
-        if result["status"] != "fail" or not (named(task) or result["clause"] in clauses):
+        answer = execute(adapter, task.prop, task.case, PROFILE, task.seed)
+        if answer.status != "fail" or not (named(task) or answer.clause in clauses):
             continue
-        if execute(REFERENCE, label, task.prop, PROFILE, task.seed, task.case)["status"] == "pass":
-            return f"{task.prop.id}{task.case.key()}", result["message"]
+        if execute(REFERENCE, task.prop, task.case, PROFILE, task.seed).status == "pass":
+            return task.case.test_id, answer.message
     return None
 
 

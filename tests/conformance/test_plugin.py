@@ -8,8 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from optconf.conformance.properties.registry import Case
-from optconf.conformance.runner import case_seed
+from optconf.conformance.cases import CaseId
 
 from .runner_helpers import FAKE_REGISTRY, fake_adapter
 
@@ -52,8 +51,8 @@ def test_xdist_workers_share_the_controllers_seed():
     seed = re.search(r"optconf: adapter .*, seed (\d+)", proc.stdout)
     replay = re.search(r"--seed (\d+)", proc.stdout)
     assert seed and replay
-    expected = case_seed(int(seed[1]), fake_adapter("FlatBrokenAdapter"), "fake.descent_step",
-                         Case(path="flat_list"))
+    case = CaseId(fake_adapter("FlatBrokenAdapter"), "fake.descent_step", path="flat_list")
+    expected = case.seed(int(seed[1]))
     assert int(replay[1]) == expected
 
 

@@ -12,10 +12,11 @@ import pytest
 
 from optconf.adapters.protocol import Adjust, Freeze, Outcome, PathName, Program, Step, Unsupported
 from optconf.adapters.reference import ReferenceAdapter
+from optconf.conformance.cases import CaseId
 from optconf.conformance.catalog import rule_classes
 from optconf.conformance.deviation import Deviation
 from optconf.conformance.profiles import PROFILES
-from optconf.conformance.properties import PROPERTIES, Case
+from optconf.conformance.properties import PROPERTIES
 from optconf.reference import collect as ref_collect
 from optconf.reference import grads as ref_grads
 from optconf.reference import tree as ref_tree
@@ -50,13 +51,13 @@ def cases(adapter: ReferenceAdapter) -> list[Any]:
         paths: list[PathName | None] = list(info.paths) if "path" in prop.axes else [None]
         for rule in rules:
             for path in paths:
-                found.append(pytest.param(pid, Case(rule, path),
-                                          id=f"{pid}{Case(rule, path).key()}"))
+                case = CaseId("reference", pid, rule, path)
+                found.append(pytest.param(pid, case, id=case.test_id))
     return found
 
 
 @pytest.mark.parametrize(("pid", "case"), cases(REFERENCE))
-def test_reference_passes(pid: str, case: Case) -> None:
+def test_reference_passes(pid: str, case: CaseId) -> None:
     check = PROPERTIES[pid].check
     if (pid, case.rule, case.path) in NOT_CLAIMED:
         with pytest.raises(Unsupported):
@@ -169,23 +170,24 @@ class GradientAtEveryPlace(ReferenceAdapter):
 
 
 WRONG = [
-    (SharedCountedTwice, "tying.shared_summed_once", Case(None, "structured"), "TIE-2"),
-    (FreezeIgnored, "freezing.frozen_untouched", Case(None, "flat_list"), "FRZ-1"),
-    (NoneAsZero, "none_grad.none_skips_zero_advances", Case(None, "structured"), "UPD-5"),
-    (EtaOutsideVelocity, "adjust.mid_run", Case("Momentum", None), "MOMENTUM-2"),
-    (AdjustIgnored, "adjust.mid_run", Case("Adam", None), "ADJ-2"),
-    (AdamEpsInside, "rules.matches_reference", Case("Adam", None), "ADAM-1"),
-    (CollectsSharedTwice, "collection.same_arrays_same_order", Case(), "TIE-1"),
-    (GradientAtEveryPlace, "gradients.through_collection", Case(), "GRAD-2"),
+    (SharedCountedTwice, CaseId("wrong", "tying.shared_summed_once", None, "structured"), "TIE-2"),
+    (FreezeIgnored, CaseId("wrong", "freezing.frozen_untouched", None, "flat_list"), "FRZ-1"),
+    (NoneAsZero, CaseId("wrong", "none_grad.none_skips_zero_advances", None, "structured"),
+     "UPD-5"),
+    (EtaOutsideVelocity, CaseId("wrong", "adjust.mid_run", "Momentum", None), "MOMENTUM-2"),
+    (AdjustIgnored, CaseId("wrong", "adjust.mid_run", "Adam", None), "ADJ-2"),
+    (AdamEpsInside, CaseId("wrong", "rules.matches_reference", "Adam", None), "ADAM-1"),
+    (CollectsSharedTwice, CaseId("wrong", "collection.same_arrays_same_order"), "TIE-1"),
+    (GradientAtEveryPlace, CaseId("wrong", "gradients.through_collection"), "GRAD-2"),
 ]
 
 
-@pytest.mark.parametrize(("adapter", "pid", "case", "clause"), WRONG,
+@pytest.mark.parametrize(("adapter", "case", "clause"), WRONG,
                          ids=[w[0].__name__ for w in WRONG])
-def test_wrong_adapter_fails_with_clause(adapter: type[ReferenceAdapter], pid: str,
-                                         case: Case, clause: str) -> None:
+def test_wrong_adapter_fails_with_clause(adapter: type[ReferenceAdapter], case: CaseId,
+                                         clause: str) -> None:
     with pytest.raises(Deviation) as caught:
-        PROPERTIES[pid].check(adapter(), CI, SEED, case)
+        PROPERTIES[case.property].check(adapter(), CI, SEED, case)
     assert caught.value.clause == clause, caught.value.message
     assert "but should be" in caught.value.message
 
@@ -197,5 +199,5 @@ def test_state_machine_catches_ignored_adjust() -> None:
     profile = dataclasses.replace(CI, max_examples=40)
     prop = PROPERTIES["stateful.interleaved_ops"]
     with pytest.raises(Deviation) as caught:
-        prop.check(AdjustIgnored(), profile, SEED, Case(None, "structured"))
+        prop.check(AdjustIgnored(), profile, SEED, CaseId("wrong", prop.id, None, "structured"))
     assert caught.value.clause in prop.clauses

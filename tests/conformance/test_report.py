@@ -27,8 +27,8 @@ def sample(adapter="torch"):
         CaseResult(adapter, "tree.p", None, None, ["TREE-1", "TREE-2"], "pass"),
         CaseResult(adapter, "rules.adam", "Adam", "structured", ["ADAM-1"], "fail",
                    message="mu differs\nmore", clause="ADAM-1", observed=1e-3, allowed=1e-6),
-        CaseResult(adapter, "rules.adam", "Adam", "flat_list", ["ADAM-1"], "fail",
-                   clause="ADAM-1", expected="torch.toml:2"),
+        CaseResult(adapter, "rules.adam", "Adam", "flat_list", ["ADAM-1"], "expected",
+                   clause="ADAM-1", expected="torch.toml:2", declared="fail"),
         CaseResult(adapter, "tree.crash", None, None, ["TREE-1"], "crash", message="died"),
         CaseResult(adapter, "tree.freeze", None, None, ["TREE-2"], "unsupported"),
     ]

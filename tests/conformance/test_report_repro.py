@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .runner_helpers import fake_run
+from optconf.conformance.runner import RunConfig, run
+
+from .runner_helpers import QUICK, fake_adapter, fake_run
 
 ROOT = Path(__file__).resolve().parents[2]
 WITHOUT_OPTCONF = ("import runpy, sys; sys.modules['optconf'] = None; "
@@ -18,7 +20,7 @@ WITHOUT_OPTCONF = ("import runpy, sys; sys.modules['optconf'] = None; "
 def repro_of(name, tmp_path):
     report = fake_run(name, out=tmp_path, properties=["fake.descent_step"])
     (failed,) = [r for r in report.results if r.status == "fail"]
-    return Path(failed.repro)
+    return tmp_path / failed.repro
 
 
 def test_with_the_hook_the_script_needs_only_numpy_and_the_engine(tmp_path):
@@ -38,3 +40,14 @@ def test_without_the_hook_the_script_drives_the_adapter_through_optconf(tmp_path
                           text=True, timeout=60)
     assert proc.returncode == 1, proc.stderr
     assert "max abs error" in proc.stdout
+
+
+def test_a_failing_error_property_stays_a_fail_with_its_message(tmp_path):  # issue 16 #2
+    """The deliberately malformed program of an ERR case has no flat form: the repro
+    writer must not turn the failure into a worker crash blaming the adapter."""
+    config = RunConfig([fake_adapter("GoodAdapter")], QUICK, 1, out=tmp_path,
+                       properties=["errors.bad_input_names_path"])
+    (result,) = run(config).results
+    assert (result.status, result.clause) == ("fail", "ERR-1")
+    assert "but should name" in result.message
+    assert "EXPECTED = None" in (tmp_path / result.repro).read_text()

@@ -5,43 +5,53 @@ from __future__ import annotations
 
 import dataclasses
 
-from optconf.adapters import load
-from optconf.conformance.properties.registry import Case
+from optconf.conformance.cases import CaseId
+from optconf.conformance.catalog import rule_classes
+from optconf.conformance.planning import plan
 from optconf.conformance.report.model import merge
-from optconf.conformance.runner import case_seed, in_shard, plan, rule_classes
+from optconf.conformance.worker import describe
 from tests.conformance.fixtures_props import FAKE
 
 from .runner_helpers import fake_adapter, fake_run
 
 
+def plan_for(name, props, run_seed=0):
+    """Plan ``props`` for a fake adapter, described as a worker describes it."""
+    label = fake_adapter(name)
+    hello, _ = describe(label)
+    return plan(label, hello.info, hello.supports, props, run_seed)
+
+
 def test_case_seeds_are_stable_and_differ_between_cases():
-    a = case_seed(1, "torch", "flat.x", Case("Adam", "structured"))
-    assert a == case_seed(1, "torch", "flat.x", Case("Adam", "structured"))
-    assert a != case_seed(1, "torch", "flat.x", Case("Adam", "flat_list"))
-    assert a != case_seed(2, "torch", "flat.x", Case("Adam", "structured"))
+    a = CaseId("torch", "flat.x", "Adam", "structured").seed(1)
+    assert a == CaseId("torch", "flat.x", "Adam", "structured").seed(1)
+    assert a != CaseId("torch", "flat.x", "Adam", "flat_list").seed(1)
+    assert a != CaseId("torch", "flat.x", "Adam", "structured").seed(2)
+
+
+def test_case_seeds_keep_their_values():  # seeds of committed reports still replay
+    assert CaseId("torch", "flat.x", "Adam", "structured").seed(1) == 160049179
 
 
 def test_shards_partition_the_cases():
-    keys = [f"a::p{i}" for i in range(200)]
-    shards = [{k for k in keys if in_shard(k, (i, 3))} for i in (1, 2, 3)]
-    assert set().union(*shards) == set(keys)
-    assert sum(map(len, shards)) == len(keys)
+    cases = [CaseId("a", f"p{i}") for i in range(200)]
+    shards = [{c for c in cases if c.in_shard((i, 3))} for i in (1, 2, 3)]
+    assert set().union(*shards) == set(cases)
+    assert sum(map(len, shards)) == len(cases)
 
 
 def test_plan_expands_paths_and_supported_rules_and_marks_the_rest_unsupported():
-    label = fake_adapter("GoodAdapter")
-    tasks, known = plan(label, load(label), FAKE.values(), run_seed=0)
-    ran = {(t.prop.id, t.case.key()) for t in tasks}
-    assert ("fake.descent_step", "[structured]") in ran
-    assert ("fake.descent_step", "[flat_list]") in ran
-    assert ("fake.per_rule", "[Descent]") in ran
+    tasks, known = plan_for("GoodAdapter", FAKE.values())
+    ran = {t.case.test_id for t in tasks}
+    assert {"fake.descent_step[structured]", "fake.descent_step[flat_list]",
+            "fake.per_rule[Descent]"} <= ran
     skipped = {(r.property, r.rule): r.message for r in known}
     assert skipped[("fake.needs_freeze", None)] == "adapter lacks freeze"
     assert skipped[("fake.per_rule", "Adam")] == "only Descent"
 
 
 def test_rule_axis_covers_every_reference_rule():
-    names = {c.__name__ for c in rule_classes()}
+    names = set(rule_classes())
     assert {"Descent", "Momentum", "Adam"} <= names
 
 
@@ -63,7 +73,7 @@ def test_run_records_one_seed_and_each_case_replays_with_its_own():
     report = fake_run("GoodAdapter", seed=5, properties=["fake.descent_step"])
     assert report.seed == 5
     for r in report.results:
-        assert r.seed == case_seed(5, r.adapter, r.property, Case(r.rule, r.path))
+        assert r.seed == r.case.seed(5)
 
 
 def test_a_deviation_among_grouped_failures_makes_the_case_fail():
@@ -73,8 +83,7 @@ def test_a_deviation_among_grouped_failures_makes_the_case_fail():
 
 
 def test_the_rule_axis_asks_for_the_variant_the_adapter_declares():
-    label = fake_adapter("VariantAdapter")
-    tasks, _ = plan(label, load(label), [FAKE["fake.per_rule"]], run_seed=0)
+    tasks, _ = plan_for("VariantAdapter", [FAKE["fake.per_rule"]])
     momentum = [t for t in tasks if t.case.rule == "Momentum"]
     assert momentum and momentum[0].variant == "torch"
 
@@ -89,3 +98,9 @@ def test_merging_only_some_shards_is_not_a_whole_run():
 def test_numpy_error_sizes_reach_the_report_as_numbers():
     (result,) = fake_run("GoodAdapter", properties=["fake.numpy_error_sizes"]).results
     assert (result.status, result.observed, result.allowed) == ("fail", 1.0, 0.5)
+
+
+def test_a_counterexample_is_stored_once_without_its_live_program():
+    (result,) = fake_run("GoodAdapter", properties=["fake.program_failure"]).results
+    assert "program" not in result.counterexample
+    assert result.counterexample["model"] == {"w": {"__array__": [1.0, 1.0], "dtype": "float64"}}

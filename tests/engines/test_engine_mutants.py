@@ -12,8 +12,9 @@ import pytest
 from optconf.adapters.loader import load
 from optconf.adapters.mutants import ENGINE_MUTANTS
 from optconf.adapters.protocol import Adapter
+from optconf.conformance.cases import CaseId
+from optconf.conformance.messages import CaseAnswer
 from optconf.conformance.properties import PROPERTIES
-from optconf.conformance.properties.registry import Case
 from optconf.conformance.worker import execute
 from tests.conformance.test_mutants_killed import PROFILE, rule_of
 
@@ -39,8 +40,8 @@ TARGETS: dict[str, tuple[str, tuple[tuple[str, str | None, str | None], ...]]] =
 }
 
 
-def status(adapter: Adapter, prop: str, case: Case, seed: int) -> dict[str, object]:
-    return execute(adapter, adapter.info().name, PROPERTIES[prop], PROFILE, seed, case)
+def status(adapter: Adapter, case: CaseId, seed: int) -> CaseAnswer:
+    return execute(adapter, PROPERTIES[case.property], case, PROFILE, seed)
 
 
 def test_every_engine_mutant_has_targets() -> None:
@@ -56,13 +57,13 @@ def test_engine_mutant_is_killed_where_the_engine_passes(name: str) -> None:
     tried = []
     for seed in SEEDS:
         for prop, rule, path in cases:
-            case = Case(rule, path)
-            got = status(mutant, prop, case, seed)
-            tried.append(f"{prop}{case.key()}@{seed}: {got['status']}")
-            if got["status"] == "fail":
-                assert (set(PROPERTIES[prop].clauses) & clauses or got["clause"] in clauses
+            case = CaseId(engine, prop, rule, path)
+            got = status(mutant, case, seed)
+            tried.append(f"{case.test_id}@{seed}: {got.status}")
+            if got.status == "fail":
+                assert (set(PROPERTIES[prop].clauses) & clauses or got.clause in clauses
                         or rule in {rule_of(c) for c in clauses})
-                assert status(faithful, prop, case, seed)["status"] == "pass", (
-                    f"the faithful {engine} adapter fails {prop}{case.key()} too")
+                assert status(faithful, case, seed).status == "pass", (
+                    f"the faithful {engine} adapter fails {case.test_id} too")
                 return
     pytest.fail(f"mutant {name} survived: {'; '.join(tried)}")

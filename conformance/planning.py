@@ -1,0 +1,70 @@
+"""Planning a run for one adapter, without running any engine code: its declarations and
+the rule classes it runs go in; the cases to run and the results already known come out
+(CONF-3, CONF-4).
+
+A property expands over its axes: one case per rule class the adapter runs (``rule``), one
+per path it declares (``path``).  A property needing a capability or path the adapter lacks,
+and a rule class it refuses, are ``unsupported`` results without running.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+
+from optconf.adapters.protocol import EngineInfo, PathName
+
+from .cases import CaseId
+from .messages import CaseAnswer
+from .properties.registry import Property
+from .report.model import CaseResult
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """One planned case with its seed and the variant its rule runs in (RULE-5)."""
+
+    case: CaseId
+    prop: Property
+    seed: int
+    variant: str | None
+
+    def result(self, answer: CaseAnswer) -> CaseResult:
+        """The case's result from what its run answered."""
+        fields = {f.name: getattr(answer, f.name) for f in dataclasses.fields(answer)}
+        return CaseResult(**dataclasses.asdict(self.case), clauses=list(self.prop.clauses),
+                          variant=self.variant, seed=self.seed, **fields)
+
+    def unsupported(self, why: str) -> CaseResult:
+        return self.result(CaseAnswer("unsupported", 0.0, message=why))
+
+
+def plan(label: str, info: EngineInfo, supports: Mapping[str, str | None],
+         props: Iterable[Property], run_seed: int,
+         rules: list[str] | None = None) -> tuple[list[Task], list[CaseResult]]:
+    """The tasks to run for the adapter ``label``, and the results known without running
+    (``unsupported``); ``supports`` maps each rule class to None (runs) or why not, in the
+    reference's order; ``rules`` narrows the rule axis."""
+    offered = info.capabilities | set(info.paths)
+    reasons = {name: why for name, why in supports.items() if rules is None or name in rules}
+    tasks: list[Task] = []
+    known: list[CaseResult] = []
+    for prop in props:
+        def task(rule: str | None = None, path: PathName | None = None,
+                 prop: Property = prop) -> Task:
+            case = CaseId(label, prop.id, rule, path)
+            return Task(case, prop, case.seed(run_seed), info.variants.get(rule or ""))
+
+        missing = sorted(prop.requires - offered)
+        if missing:
+            known.append(task().unsupported(f"adapter lacks {', '.join(missing)}"))
+            continue
+        rule_names: list[str | None] = list(reasons) if "rule" in prop.axes else [None]
+        paths: list[PathName | None] = list(info.paths) if "path" in prop.axes else [None]
+        for rule in rule_names:
+            why = reasons.get(rule or "")
+            if why:
+                known.append(task(rule).unsupported(why))
+                continue
+            tasks += [task(rule, path) for path in paths]
+    return tasks, known

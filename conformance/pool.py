@@ -1,0 +1,166 @@
+"""Worker processes that speak one line per request and one line per answer, and a pool of
+them per adapter (CONF-3).  Used by the conformance runner and by ``optconf bench``.
+
+A worker is ``python -m MODULE ARGS...``; its first line (the hello) says it is ready, each
+later line answers one request.  A worker that dies, or says nothing within the time given,
+is reported as :class:`Lost` and stopped; the next request starts a fresh one.  The
+worker's stderr is kept in a file for the worker's life: its tail explains a crash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import IO, Literal
+
+STDERR_TAIL = 2000
+
+
+@dataclasses.dataclass(frozen=True)
+class Lost:
+    """No answer: the worker died (``crash``) or said nothing in time (``timeout``)."""
+
+    status: Literal["crash", "timeout"]
+    message: str
+    duration: float
+
+
+class Worker:
+    """One worker process, ``python -m MODULE ARGS...``, started on first use."""
+
+    def __init__(self, name: str, module_args: list[str], start_timeout: float) -> None:
+        self.name, self.module_args, self.start_timeout = name, module_args, start_timeout
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.stderr: IO[bytes] | None = None
+        self.buffer = b""
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self) -> str | Lost:
+        """Start the worker and return its hello line, or how it was lost; the start is
+        not counted in any request's timeout."""
+        # kept open for the worker's lifetime: its tail explains a crash
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [p for p in sys.path if p and os.path.isdir(p)]))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", *self.module_args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=env,
+            start_new_session=True,  # Ctrl-C reaches the runner, which stops the workers
+        )
+        self.buffer = b""
+        return self._answer(self.start_timeout, "worker did not start")
+
+    def ask(self, request: str, timeout: float) -> str | Lost:
+        """The worker's answer line to one request line, or how it was lost (the worker is
+        then stopped and restarted by the next request)."""
+        if not self.running:
+            started = self.start()
+            if isinstance(started, Lost):
+                return started
+        assert self.proc is not None and self.proc.stdin is not None
+        try:
+            self.proc.stdin.write((request + "\n").encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            return self._died()
+        return self._answer(timeout, "no result")
+
+    def _answer(self, timeout: float, late: str) -> str | Lost:
+        assert self.proc is not None
+        line = self._read_line(self.proc, timeout)
+        if line is None:
+            self.close()
+            return Lost("timeout", f"{late} within {timeout:g} s", timeout)
+        if not line:
+            return self._died()
+        return line.decode(errors="replace")
+
+    def _read_line(self, proc: subprocess.Popen[bytes], timeout: float) -> bytes | None:
+        """One line from the worker; b"" at EOF; None after ``timeout`` seconds."""
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return b""
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
+
+    def _died(self) -> Lost:
+        assert self.proc is not None
+        code = self.proc.wait()
+        how = f"signal {-code}" if code < 0 else f"exit code {code}"
+        tail = self._stderr_tail()
+        self.close()
+        return Lost("crash", f"worker died ({how})" + (f"\n{tail}" if tail else ""), 0.0)
+
+    def _stderr_tail(self) -> str:
+        if self.stderr is None:
+            return ""
+        self.stderr.seek(0, os.SEEK_END)
+        size = self.stderr.tell()
+        self.stderr.seek(max(0, size - STDERR_TAIL))
+        return self.stderr.read().decode(errors="replace").strip()
+
+    def close(self) -> None:
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait()
+            for stream in (self.proc.stdin, self.proc.stdout):
+                if stream:
+                    stream.close()
+        if self.stderr is not None:
+            self.stderr.close()
+        self.proc, self.stderr = None, None
+
+
+class WorkerPool:
+    """Idle workers per name, shared by the runner's threads; a new worker for ``name``
+    is ``python -m MODULE NAME EXTRA_ARGS...``."""
+
+    def __init__(self, module: str, extra_args: list[str], start_timeout: float) -> None:
+        self.module, self.extra_args, self.start_timeout = module, extra_args, start_timeout
+        self.idle: dict[str, list[Worker]] = {}
+        self.busy: set[Worker] = set()
+        self.lock = threading.Lock()
+
+    def take(self, name: str) -> Worker:
+        with self.lock:
+            idle = self.idle.setdefault(name, [])
+            worker = idle.pop() if idle else Worker(
+                name, [self.module, name, *self.extra_args], self.start_timeout)
+            self.busy.add(worker)
+            return worker
+
+    def give(self, worker: Worker) -> None:
+        with self.lock:
+            self.busy.discard(worker)
+            self.idle.setdefault(worker.name, []).append(worker)
+
+    def close_name(self, name: str) -> None:
+        with self.lock:
+            workers = self.idle.pop(name, [])
+        for w in workers:
+            w.close()
+
+    def close_all(self) -> None:
+        with self.lock:
+            workers = [w for ws in self.idle.values() for w in ws] + list(self.busy)
+            self.idle, self.busy = {}, set()
+        for w in workers:
+            w.close()
