@@ -57,8 +57,8 @@ from .protocol import (
     Unsupported,
     flat_list_grads,
     flat_vector_grads,
+    indices_under,
 )
-from .reference import _indices_under
 
 INSTALL_HINT = "pip install 'optconf[tinygrad]'"
 CLANG_HINT = (
@@ -305,7 +305,7 @@ def _masked(program: Program, model: Any) -> Iterator[tuple[Op, _StepMask | None
     frozen = [False] * len(ref_collect.trainables(model))
     for op in program.ops:
         if isinstance(op, Freeze | Thaw):
-            for i in _indices_under(model, op.keys):
+            for i in indices_under(model, op.keys):
                 frozen[i] = isinstance(op, Freeze)
         mask = None
         if isinstance(op, Step):
@@ -602,7 +602,7 @@ class TinygradAdapter(Adapter):
         if (isinstance(plan, str) or path not in ("flat_list", "fused", "per_array")
                 or any(isinstance(op, Adjust) for op in program.ops)):
             return None
-        frozen = [sorted(_indices_under(program.model, op.keys))
+        frozen = [sorted(indices_under(program.model, op.keys))
                   if isinstance(op, Freeze | Thaw) else [] for op in program.ops]
         return _REPRO.format(factory=plan.factory, per_array=path == "per_array",
                              kwargs={**plan.kwargs, "fused": path == "fused"}, frozen=frozen)
