@@ -266,8 +266,8 @@ def rule_entry(table: Mapping[type[Rule], Entry], rule: Rule, engine: str) -> En
     entry = lookup(table, rule)
     if entry is not None:
         return entry
-    raise Unsupported(f"{engine} has no counterpart of {type(rule).__name__} (no entry in "
-                      "the adapter's rule table)")
+    raise Unsupported(f"{engine} has no {type(rule).__name__}: the adapter's rule table has "
+                      "no entry for it")
 
 
 def refused(reason: str) -> Callable[..., NoReturn]:

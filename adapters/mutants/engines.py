@@ -205,15 +205,15 @@ def _jax_rmsprop_eps_in_sqrt() -> contextlib.AbstractContextManager[None]:
 def _tinygrad_tie_last_wins() -> Iterator[None]:
     module = _engine("tinygrad")
 
-    def put_grads_last_wins(self: Any, grads: Any) -> None:
-        self.opts[0].zero_grad()
-        tensor_of = self.model.tensor_of()
-        for occ, g in module.per_occurrence(self.model.source, grads):
+    def tree_grads_last_wins(run: Any, grads: Any) -> None:
+        run.held.optimisers[0].zero_grad()
+        tensor_of = run.model.tensor_of()
+        for occ, g in module.per_occurrence(run.program.model, grads):
             if g is not None:
                 t = tensor_of[id(occ.array)]
-                t.grad = self.engine.const(g, self.dtype, t.shape)
+                t.grad = run.engine.const(g, run.dtype, t.shape)
 
-    with swapped(module._Structured, "put_grads", put_grads_last_wins):
+    with wrapped(module, "_tree_grads", lambda _original: tree_grads_last_wins):
         yield
 
 
