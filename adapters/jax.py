@@ -31,7 +31,7 @@ from optconf.reference import expr as ref_expr
 from optconf.reference import rules
 from optconf.reference.collect import trainables
 from optconf.reference.rules.base import Rule
-from optconf.reference.tree import first_occurrences, fold, map_params, mirror, occurrences
+from optconf.reference.tree import first_occurrences, fold, mirror, occurrences
 
 from .protocol import (
     Adapter,
@@ -42,6 +42,7 @@ from .protocol import (
     Program,
     Step,
     Unsupported,
+    array_ops,
     chain_members,
     flat_list_grads,
     frozen_at,
@@ -50,6 +51,7 @@ from .protocol import (
     refusal,
     refused,
     rule_entry,
+    with_values,
     with_warnings,
 )
 
@@ -142,17 +144,6 @@ def _adamw(rule: Any, hp: HP) -> tuple[Any, Reader]:
         _adam_fields
 
 
-def _adam_and(field: str, name: str) -> Reader:
-    """Adam's fields and one more, state field ``name`` read as reference field ``field``."""
-    def read(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
-        return _adam_fields(state, pick, hp) | {field: pick(getattr(state[0], name))}
-    return read
-
-
-def _radam_fields(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
-    return _adam_fields(state, pick, hp) | {"t": int(state[0].count) + 1}
-
-
 def _clip_norm(rule: Any, hp: HP) -> tuple[Any, Reader]:
     """optax has only ``clip_by_global_norm``: over the whole update for ClipGlobalNorm
     (CLIPGLOBALNORM-1), over one array on the per_array path for ClipNorm (CLIPNORM-1)."""
@@ -179,11 +170,11 @@ RULES: dict[type[Rule], Builder] = {
     # scale_by_radam rectifies when rho_t >= 5: variant "optax" (RADAM-3)
     rules.RAdam: lambda r, hp: (_then_eta(optax.scale_by_radam(
         hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0, threshold=5.0), hp),
-        _radam_fields),
+        lambda s, pick, hp: _adam_fields(s, pick, hp) | {"t": int(s[0].count) + 1}),
     # the maximum of the bias-corrected nu: variant "optax" (AMSGRAD-4)
     rules.AMSGrad: lambda r, hp: (_then_eta(optax.scale_by_amsgrad(
         hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0), hp),
-        _adam_and("nu_max", "nu_max")),
+        lambda s, pick, hp: _adam_fields(s, pick, hp) | {"nu_max": pick(s[0].nu_max)}),
     # u = max(b2 u, |g| + eps): variant "torch" (ADAMAX-2)
     rules.AdaMax: lambda r, hp: (_then_eta(optax.scale_by_adamax(
         hp("beta_0"), hp("beta_1"), hp("epsilon")), hp),
@@ -428,11 +419,6 @@ def _optimiser(rule: Rule, names: tuple[str, ...], mask_def: Any, mask: tuple[An
 
 # ------------------------------------------------------------------- model -> pytree
 
-TIES = ("one array at several places of the model: pytree leaves are values, not "
-        "identities, so JAX cannot express a tie (TIE-1); model it as one leaf used twice "
-        "in the loss instead")
-
-
 def _skeleton(model: Any) -> Any:
     """The model's pytree with each parameter replaced by its position in ``trainables``
     order: dict -> dict, list -> list, tuple / namedtuple -> tuple, dataclass / layer ->
@@ -440,7 +426,9 @@ def _skeleton(model: Any) -> Any:
     None, an empty subtree (TREE-1 .. TREE-4).  A tie is unsupported (TIE-1)."""
     occs = occurrences(model)
     if len(occs) != len(first_occurrences(occs)):
-        raise Unsupported(TIES)
+        raise Unsupported("one array at several places of the model: pytree leaves are values, "
+                          "not identities, so JAX cannot express a tie (TIE-1); model it as "
+                          "one leaf used twice in the loss instead")
     position = {occ.path: occ.position for occ in occs}
 
     def node(node_kind: str, kids: list[tuple[Any, Any]]) -> Any:
@@ -682,9 +670,7 @@ class JaxAdapter(Adapter):
         def outcome() -> Outcome:
             with self._x64(run.dtype):
                 values, states = go(run)
-            position = {occ.path: occ.position for occ in occurrences(program.model)}
-            return Outcome(map_params(lambda p, _x: _numpy(values[position[p]]),
-                                      program.model), states)
+            return Outcome(with_values(program.model, [_numpy(v) for v in values]), states)
         return with_warnings(outcome)
     # ------------------------------------------------------- collection, autodiff
 
@@ -711,7 +697,7 @@ class JaxAdapter(Adapter):
         with self._x64(dtype):
             layout = Layout.of(_skeleton(model))
             tree = layout.pack([jnp.asarray(p, dtype) for p in trainables(model)])
-            ops = _ops(dtype)
+            ops = array_ops(lambda v: jnp.asarray(v, dtype), jnp.tanh, jnp.square)
             if via == "trainables":
                 grads = layout.unpack(jax.grad(
                     lambda t: ref_expr.evaluate(loss, layout.unpack(t), ops))(tree))
@@ -752,19 +738,3 @@ def _picker(form: Form, i: int) -> Pick:
 
 def _numpy_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if fields is None else {k: _numpy(v) for k, v in fields.items()}
-
-
-def _ops(dtype: str) -> ref_expr.Ops:
-    """The expression language's operations in jax.numpy (EXPR-1)."""
-    return ref_expr.Ops(
-        const=lambda v: jnp.asarray(v, dtype),
-        add=jnp.add,
-        mul=jnp.multiply,
-        matmul=jnp.matmul,
-        tanh=jnp.tanh,
-        square=jnp.square,
-        sum=jnp.sum,
-        dot=lambda a, b: jnp.sum(a * b),
-        index=lambda x, idx: x[idx],
-        reshape=jnp.reshape,
-    )

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import itertools
+import operator
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, NoReturn, TypeVar
 
 import numpy as np
 
 from optconf.reference.collect import flatten, trainables
+from optconf.reference.expr import Ops
 from optconf.reference.grads import summed
 from optconf.reference.rules.base import Rule
 from optconf.reference.rules.compose import OptimiserChain
-from optconf.reference.tree import mirror, occurrences
+from optconf.reference.tree import map_params, mirror, occurrences
 
 #: Ways of driving an optimiser step.  ``structured``: the engine's own model-shaped update;
 #: ``flat_list``: one call over the list of collected arrays; ``per_array``: one optimiser
@@ -356,3 +359,28 @@ def flat_vector_grads(model: Any, grads: Any) -> np.ndarray:
         np.zeros_like(p) if g is None else g
         for p, g in zip(trainables(model), flat_list_grads(model, grads), strict=True)
     ])
+
+
+def with_values(model: Any, values: Sequence[Any]) -> Any:
+    """``model`` with its i-th distinct parameter (``trainables`` order) replaced by
+    ``values[i]``: ties stay one object, carried values are the model's own (TIE-3)."""
+    position = {id(occ.array): occ.position for occ in occurrences(model)}
+    return map_params(lambda _path, x: values[position[id(x)]], model)
+
+
+def consecutive(sizes: Iterable[int]) -> list[slice]:
+    """The slices of a flat buffer holding pieces of ``sizes`` one after another."""
+    sizes = list(sizes)
+    return [slice(end - size, end)
+            for size, end in zip(sizes, itertools.accumulate(sizes), strict=True)]
+
+
+def array_ops(const: Callable[[np.ndarray], Any], tanh: Callable[[Any], Any],
+              square: Callable[[Any], Any]) -> Ops:
+    """The expression operations (EXPR-1) on an engine's arrays that have Python's
+    arithmetic operators, indexing and ``sum`` / ``reshape`` methods, as torch, jax and
+    tinygrad arrays do: only ``const``, ``tanh`` and ``square`` differ between them."""
+    return Ops(const=const, add=operator.add, mul=operator.mul, matmul=operator.matmul,
+               tanh=tanh, square=square, sum=lambda x: x.sum(),
+               dot=lambda a, b: (a * b).sum(), index=operator.getitem,
+               reshape=lambda x, shape: x.reshape(shape))

@@ -1,26 +1,10 @@
 """The tinygrad adapter: tinygrad 0.14's ``nn.optim`` and ``nn.state`` in reference terms.
 
-Mapping (read from the installed ``tinygrad/nn/optim.py``; findings in docs/FINDINGS.md):
-
-* ``Descent`` / ``Momentum`` / ``Nesterov`` -> ``SGD`` (``LARS`` with the trust ratio off).
-  ``classic=True`` multiplies the gradient by lr *before* the momentum buffer, which is
-  Optimisers.jl's velocity (MOMENTUM-1, NESTEROV-1); ``classic=False`` (tinygrad's default)
-  is the ``"torch"`` variant (MOMENTUM-2, NESTEROV-2).  ``OptimiserChain(WeightDecay(l), r)``
-  with ``r`` one of these -> ``SGD(weight_decay=l)``: tinygrad adds ``l*x`` to the gradient
-  first (``pre_wd``), as the chain does (WEIGHTDECAY-1, CHAIN-1).
-* ``Adam`` -> ``Adam`` and ``AdamW(couple=True)`` -> ``AdamW``: both are ``LAMB(adam=True)``,
-  i.e. LAMB with the trust ratio fixed at 1; epsilon is added outside the root of the
-  bias-corrected second moment, as in ADAM-3, and the decay sits inside the lr product
-  (ADAMW-1).  ``LAMB`` itself has no reference rule.
-* Everything else has no tinygrad optimiser (nn/optim.py has SGD, LARS, Muon, LAMB, Adam,
-  AdamW): ``supports`` says so.
-
-Paths: ``structured`` (a tree of Tensors with shared arrays as one Tensor, collected with
-``nn.state.get_parameters``, gradients put in by ``backward()`` of ``sum(p * g)`` over every
-occurrence, so tinygrad itself sums a shared Tensor's gradients), ``flat_list`` (one
-optimiser over the Tensors in ``trainables`` order, ``.grad`` assigned), ``per_array`` (one
-optimiser per Tensor), ``fused`` (``fused=True``: tinygrad concatenates every parameter into
-one flat buffer) and ``flat_vector`` (one Tensor holding the concatenation).
+The rule table (:data:`RULES`) and the path table (:data:`PATHS`) were read from the
+installed ``tinygrad/nn/optim.py``; findings in docs/FINDINGS.md.  tinygrad has ``SGD``
+(``LARS`` with the trust ratio off) and ``LAMB`` (``Adam`` and ``AdamW`` are
+``LAMB(adam=True)``, the trust ratio fixed at 1); ``LARS``, ``Muon`` and ``LAMB`` itself have
+no reference rule.  Every other rule is refused by ``supports``.
 
 tinygrad's ``Optimizer.step`` needs a ``.grad`` on every parameter it holds and has no
 freezing, so a missing gradient or a frozen parameter can only be honoured on ``per_array``
@@ -41,7 +25,7 @@ import numpy as np
 from optconf.reference import collect as ref_collect
 from optconf.reference import rules
 from optconf.reference import tree as ref_tree
-from optconf.reference.expr import Ops, evaluate, reached
+from optconf.reference.expr import evaluate, reached
 from optconf.reference.grads import per_occurrence
 from optconf.reference.rules.base import Rule
 
@@ -56,7 +40,9 @@ from .protocol import (
     Step,
     Thaw,
     Unsupported,
+    array_ops,
     chain_members,
+    consecutive,
     flat_list_grads,
     flat_vector_grads,
     frozen_at,
@@ -64,6 +50,7 @@ from .protocol import (
     path_entry,
     refusal,
     rule_entry,
+    with_values,
     with_warnings,
 )
 
@@ -97,6 +84,9 @@ class Plan:
 
 
 def _sgd(rule: Any, weight_decay: float) -> Plan:
+    """``classic=True`` multiplies the gradient by lr *before* the momentum buffer, which is
+    Optimisers.jl's velocity (MOMENTUM-1, NESTEROV-1); ``classic=False`` (tinygrad's
+    default) is the ``"torch"`` variant (MOMENTUM-2, NESTEROV-2)."""
     if isinstance(rule, rules.Descent):
         return Plan("SGD", dict(lr=rule.eta, momentum=0.0, weight_decay=weight_decay,
                                 nesterov=False, classic=True))
@@ -109,7 +99,8 @@ def _sgd(rule: Any, weight_decay: float) -> Plan:
 
 
 def _lamb(rule: Any, weight_decay: float) -> Plan:
-    """``LAMB(adam=True)``: Adam, and AdamW with its decay inside the lr product."""
+    """``LAMB(adam=True)``: epsilon outside the root of the bias-corrected second moment
+    (ADAM-3); AdamW's decay sits inside the lr product (ADAMW-1)."""
     b1, b2 = rule.beta
     return Plan("LAMB", dict(lr=rule.eta, b1=b1, b2=b2, eps=rule.epsilon,
                              weight_decay=weight_decay, adam=True))
@@ -123,7 +114,8 @@ def _adamw(rule: Any, weight_decay: float) -> Plan:
 
 
 #: Each reference rule as a tinygrad optimiser, given the ``weight_decay`` of a WeightDecay
-#: chained before it (SGD only: ``pre_wd`` adds it to the gradient first, as the chain does).
+#: chained before it (SGD only: ``pre_wd`` adds it to the gradient first, as the chain does,
+#: WEIGHTDECAY-1, CHAIN-1).
 RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.Descent: _sgd,
     rules.Momentum: _sgd,
@@ -176,7 +168,8 @@ class _Engine:
     """The tinygrad names the adapter uses, imported once the engine is known to work."""
 
     def __init__(self) -> None:
-        tinygrad, helpers, self.optim, self.state = import_tinygrad()
+        self.tinygrad, helpers, self.optim, self.state = import_tinygrad()
+        tinygrad = self.tinygrad
         self.Tensor, self.dtypes = tinygrad.Tensor, tinygrad.dtypes
         self.Context, self.dedup = helpers.Context, helpers.dedup
         self.device = str(tinygrad.Device.DEFAULT)
@@ -218,20 +211,6 @@ class _Engine:
         with self.Context(TRAINING=1):
             opt.step()
 
-    def ops(self, dtype: Any) -> Ops:
-        """The expression language's operations on tinygrad Tensors (EXPR-1)."""
-        return Ops(
-            const=lambda a: self.const(a, dtype),
-            add=lambda a, b: a + b,
-            mul=lambda a, b: a * b,
-            matmul=lambda a, b: a @ b,
-            tanh=lambda a: a.tanh(),
-            square=lambda a: a.square(),
-            sum=lambda a: a.sum(),
-            dot=lambda a, b: (a * b).sum(),
-            index=lambda a, key: a[key],
-            reshape=lambda a, shape: a.reshape(shape),
-        )
 
 
 # ------------------------------------------------------------------------ engine models
@@ -278,15 +257,11 @@ class EngineModel:
     def shapes(self) -> list[tuple[int, ...]]:
         return [self.shape[id(t)] for t in self.tensors]
 
+    def sizes(self) -> list[int]:
+        return [t.numel() for t in self.tensors]
+
     def values(self) -> list[np.ndarray]:
         return [self.numpy(t) for t in self.tensors]
-
-    def rebuilt(self, values: list[np.ndarray]) -> Any:
-        """The source model with each distinct array replaced by its new value, in the
-        engine's dtype; ties stay one object, carried leaves are the source's own (TIE-3)."""
-        by_id = {id(p): v for p, v in zip(ref_collect.trainables(self.source), values,
-                                           strict=True)}
-        return ref_tree.map_params(lambda _path, x: by_id[id(x)], self.source)
 
 
 # ------------------------------------------------------------------------ one program
@@ -373,7 +348,7 @@ class Run:
                 self.adjust(op.changes)
         states = [None if slot is None else _slot_state(self.plan, *slot, shape)
                   for slot, shape in zip(self.held.slots, self.model.shapes(), strict=True)]
-        return Outcome(self.model.rebuilt(self.held.values()), states)
+        return Outcome(with_values(self.program.model, self.held.values()), states)
 
     def adjust(self, changes: Any) -> None:
         """Set the new hyperparameters on the live optimisers, keeping their state (ADJ-1):
@@ -398,16 +373,10 @@ class Run:
 # ------------------------------------------------------------------------ the paths
 
 
-def _all_or_none(run: Run, grads: Any, mask: StepMask) -> None:
-    """One ``Optimizer.step`` of every optimiser, which needs every parameter to have a
-    gradient: a step in which only some have, or some are frozen, is refused."""
-    if not all(mask.active()):
-        raise Unsupported(NO_PARTIAL_STEP)
+def _list_grads(run: Run, grads: Any) -> None:
     for t, g in zip(run.model.tensors, flat_list_grads(run.program.model, grads), strict=True):
-        assert g is not None, "a partial step is refused above (NO_PARTIAL_STEP)"
+        assert g is not None, "a partial step is refused before (NO_PARTIAL_STEP)"
         t.grad = run.engine.const(g, run.dtype, t.shape)
-    for opt in run.held.optimisers:
-        run.engine.step(opt)
 
 
 def _tree_grads(run: Run, grads: Any) -> None:
@@ -424,11 +393,16 @@ def _tree_grads(run: Run, grads: Any) -> None:
     loss.backward()
 
 
-def _structured_step(run: Run, grads: Any, mask: StepMask) -> None:
+def _all_or_none(run: Run, grads: Any, mask: StepMask,
+                 put_grads: Callable[[Run, Any], None] | None = None) -> None:
+    """One ``Optimizer.step`` of every optimiser, which needs every parameter to have a
+    gradient: a step in which only some have, or some are frozen, is refused.  Gradients
+    are put in by ``put_grads`` (default: assigned from the flat list)."""
     if not all(mask.active()):
         raise Unsupported(NO_PARTIAL_STEP)
-    _tree_grads(run, grads)
-    run.engine.step(run.held.optimisers[0])
+    (put_grads or _list_grads)(run, grads)
+    for opt in run.held.optimisers:
+        run.engine.step(opt)
 
 
 def _one_optimiser(run: Run, params: list[Any], step: StepFn, fused: bool = False) -> Held:
@@ -436,11 +410,9 @@ def _one_optimiser(run: Run, params: list[Any], step: StepFn, fused: bool = Fals
     (its slice of the one flat slot when ``fused``)."""
     opt = run.engine.optimizer(run.plan, params, fused=fused)
     slot_of = {id(t): i for i, t in enumerate(opt.params)}
-    ends = np.cumsum([t.numel() for t in opt.params], dtype=int)
+    pieces = consecutive(t.numel() for t in opt.params)
     slots: list[tuple[Any, int, slice] | None] = [
-        None if i is None
-        else (opt, 0, slice(int(ends[i]) - t.numel(), int(ends[i]))) if fused
-        else (opt, i, slice(None))
+        None if i is None else (opt, 0, pieces[i]) if fused else (opt, i, slice(None))
         for t in run.model.tensors for i in [slot_of.get(id(t))]]
     return Held([opt], slots, step, run.model.values)
 
@@ -449,7 +421,7 @@ def _structured(run: Run) -> Held:
     """The model tree itself: the optimiser gets ``get_parameters(tree)`` (a shared Tensor
     listed once per occurrence, deduplicated by the Optimizer; buffers kept aside by it)."""
     return _one_optimiser(run, run.engine.state.get_parameters(run.model.tree),
-                          _structured_step)
+                          lambda r, grads, mask: _all_or_none(r, grads, mask, _tree_grads))
 
 
 def _flat_list(run: Run) -> Held:
@@ -486,7 +458,6 @@ def _flat_vector(run: Run) -> Held:
     source = run.program.model
     flat = run.engine.tensor(ref_collect.destructure(source)[0], run.dtype)
     opt = run.engine.optimizer(run.plan, [flat])
-    ends = np.cumsum([t.numel() for t in run.model.tensors], dtype=int)
 
     def step(run: Run, grads: Any, mask: StepMask) -> None:
         if any(mask.frozen):
@@ -494,8 +465,7 @@ def _flat_vector(run: Run) -> Held:
         flat.grad = run.engine.const(flat_vector_grads(source, grads), run.dtype)
         run.engine.step(opt)
 
-    return Held([opt], [(opt, 0, slice(int(end) - t.numel(), int(end)))
-                        for t, end in zip(run.model.tensors, ends, strict=True)],
+    return Held([opt], [(opt, 0, piece) for piece in consecutive(run.model.sizes())],
                 step, lambda: ref_collect.split_flat(source, flat.numpy()))
 
 
@@ -576,7 +546,7 @@ class TinygradAdapter(Adapter):
         if via == "trainables":
             params = self._optimised(built)
             views = [p.reshape(built.shape.get(id(p), p.shape)) for p in params]
-            evaluate(loss, views, engine.ops(tdtype)).backward()
+            evaluate(loss, views, self._ops(tdtype)).backward()
             grads = {id(p): p.grad for p in params}
             cotangents = [None if grads.get(id(t)) is None else
                           grads[id(t)].numpy().reshape(shape)
@@ -584,28 +554,30 @@ class TinygradAdapter(Adapter):
             return ref_collect.trainables_pullback(model, cotangents)
         if via == "destructure":
             flat = engine.tensor(ref_collect.destructure(model)[0], tdtype)
-            pieces, offset = [], 0
-            for t, shape in zip(built.tensors, built.shapes(), strict=True):
-                pieces.append(flat[offset:offset + t.numel()].reshape(shape))
-                offset += t.numel()
-            evaluate(loss, pieces, engine.ops(tdtype)).backward()
-            flat_grad = (np.zeros(offset, dtype=dtype) if flat.grad is None or not reached(loss)
-                         else flat.grad.numpy())
+            pieces = [flat[piece].reshape(shape) for piece, shape
+                      in zip(consecutive(built.sizes()), built.shapes(), strict=True)]
+            evaluate(loss, pieces, self._ops(tdtype)).backward()
+            flat_grad = (np.zeros(sum(built.sizes()), dtype=dtype)
+                         if flat.grad is None or not reached(loss) else flat.grad.numpy())
             return ref_collect.destructure_pullback(model, flat_grad)
         raise Unsupported(f"tinygrad has no {via!r} way to collect parameters")
 
     def repro_source(self, program: Program, path: PathName) -> str | None:
         """A tinygrad-only replay over a list of Tensors: one optimiser, or one per Tensor
         on ``per_array`` (which skips frozen Tensors and missing gradients)."""
-        the_plan = refusal(plan, program.rule) or plan(program.rule)
-        if (isinstance(the_plan, str) or path not in REPRO_PATHS
+        if (refusal(plan, program.rule) or path not in REPRO_PATHS
                 or any(isinstance(op, Adjust) for op in program.ops)):
             return None
+        the_plan = plan(program.rule)
         per_array, fused = REPRO_PATHS[path]
         frozen = [sorted(indices_under(program.model, op.keys))
                   if isinstance(op, Freeze | Thaw) else [] for op in program.ops]
         return _REPRO.format(factory=the_plan.factory, per_array=per_array,
                              kwargs={**the_plan.kwargs, "fused": fused}, frozen=frozen)
+
+    def _ops(self, dtype: Any) -> Any:
+        return array_ops(lambda a: self.engine.const(a, dtype), lambda a: a.tanh(),
+                         lambda a: a.square())
 
     def _optimised(self, built: EngineModel) -> list[Any]:
         """What ``Optimizer`` keeps of ``get_parameters``: ``dedup`` by identity, then the

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import operator
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,7 +24,7 @@ from optconf.reference import expr as ref_expr
 from optconf.reference import rules
 from optconf.reference.grads import per_occurrence
 from optconf.reference.rules.base import Rule
-from optconf.reference.tree import Path, first_occurrences, fold, map_params, mirror, occurrences
+from optconf.reference.tree import Path, first_occurrences, fold, mirror, occurrences
 
 from .protocol import (
     Adapter,
@@ -38,7 +37,9 @@ from .protocol import (
     Step,
     Thaw,
     Unsupported,
+    array_ops,
     chain_members,
+    consecutive,
     flat_list_grads,
     indices_under,
     lookup,
@@ -46,6 +47,7 @@ from .protocol import (
     refusal,
     refused,
     rule_entry,
+    with_values,
     with_warnings,
 )
 
@@ -61,7 +63,6 @@ except ImportError as exc:  # the loader reports this as "engine not installed"
 DEVICE_VARIABLE = "OPTCONF_TORCH_DEVICE"
 #: torch.optim classes with a ``fused=True`` implementation (the others reject the keyword).
 FUSED = frozenset({"SGD", "Adam", "AdamW", "Adagrad"})
-CLIPS = (rules.ClipGrad, rules.ClipNorm, rules.ClipGlobalNorm)
 
 
 # ----------------------------------------------------------------- rules -> torch.optim
@@ -227,7 +228,7 @@ def plan(rule: Rule) -> Plan:
     reason otherwise."""
     members = chain_members(rule)
     clips: list[Rule] = []
-    while members and isinstance(members[0][1], CLIPS):
+    while members and isinstance(members[0][1], tuple(CLIPS)):
         clips.append(members.pop(0)[1])
     decay = 0.0
     if members and isinstance(members[0][1], rules.WeightDecay):
@@ -243,6 +244,23 @@ def plan(rule: Rule) -> Plan:
     prefix, core = members[0]
     optimiser, kwargs, state = _core(core, decay)
     return Plan(optimiser, kwargs, tuple(clips), state, prefix)
+
+
+def _clip_each(c: Any, grads: list[torch.Tensor]) -> None:
+    """ClipNorm: torch's norm clipping one array at a time; an empty array has nothing to
+    clip (torch's inf-norm of an empty tensor raises instead)."""
+    for p in grads:
+        if p.numel():
+            nn.utils.clip_grad_norm_([p], c.omega, norm_type=c.p, error_if_nonfinite=c.throw)
+
+
+#: Each clipping rule as torch users clip ``p.grad`` before the step (CLIP clauses).
+CLIPS: dict[type[Rule], Callable[[Any, list[torch.Tensor]], object]] = {
+    rules.ClipGrad: lambda c, grads: nn.utils.clip_grad_value_(grads, c.delta),
+    rules.ClipGlobalNorm: lambda c, grads: nn.utils.clip_grad_norm_(
+        grads, c.omega, error_if_nonfinite=c.throw),
+    rules.ClipNorm: _clip_each,
+}
 
 
 # ------------------------------------------------------------------ the engine's model
@@ -371,7 +389,8 @@ class TorchAdapter(Adapter):
         engine = build(model, torch_dtype, self.device)
         named = list(engine.module.named_parameters())
         collected = [p for _, p in named]
-        ops = _ops(torch_dtype, self.device)
+        ops = array_ops(lambda v: torch.as_tensor(v, dtype=torch_dtype, device=self.device),
+                        torch.tanh, torch.square)
         if via == "trainables":
             value = ref_expr.evaluate(loss, engine.params, ops)
             grads = torch.autograd.grad(value, collected, allow_unused=True)
@@ -410,10 +429,12 @@ class TorchAdapter(Adapter):
             return None
         clips = [(type(c).__name__, dataclasses.asdict(c)) for c in the_plan.clips]
         return _REPRO.format(optimiser=the_plan.optimiser,
-                             kwargs={**the_plan.kwargs, **FLAGS.get(path, {})},
+                             kwargs={**the_plan.kwargs, **MULTI_TENSOR.get(path, {})},
                              extras=extras, clips=clips)
 
 
+#: The keyword each multi-tensor implementation is switched on with.
+MULTI_TENSOR = {"foreach": {"foreach": True}, "fused": {"fused": True}}
 _REPRO = """\
 import math
 
@@ -447,29 +468,10 @@ for op, extra in zip(OPS, {extras!r}):
 GOT = [p.detach().numpy().astype(np.float64) for p in params]"""
 
 
-def _ops(dtype: torch.dtype, device: torch.device) -> ref_expr.Ops:
-    """The expression operations in torch, so autograd traces the loss (EXPR-1)."""
-    return ref_expr.Ops(
-        const=lambda v: torch.as_tensor(v, dtype=dtype, device=device),
-        add=operator.add,
-        mul=operator.mul,
-        matmul=operator.matmul,
-        tanh=torch.tanh,
-        square=torch.square,
-        sum=torch.sum,
-        dot=lambda a, b: torch.sum(a * b),
-        index=operator.getitem,
-        reshape=lambda x, shape: x.reshape(shape),
-    )
-
-
 def _cut(flat: torch.Tensor, like: list[nn.Parameter]) -> list[torch.Tensor]:
     """Views of ``flat`` shaped like ``like``, in order (what vector_to_parameters copies)."""
-    pieces, offset = [], 0
-    for p in like:
-        pieces.append(flat[offset:offset + p.numel()].view_as(p))
-        offset += p.numel()
-    return pieces
+    return [flat[piece].view_as(p)
+            for piece, p in zip(consecutive(p.numel() for p in like), like, strict=True)]
 
 
 # ------------------------------------------------------------------------- one program
@@ -513,20 +515,9 @@ class Session:
     def clip(self) -> None:
         """The chain's clipping rules on the gradients torch holds, in chain order."""
         grads = [p for p in self.held.holders() if p.grad is not None]
-        if not grads:
-            return  # nothing to clip; torch's clip_grad_value_([]) raises instead
-        for clip in self.plan.clips:
-            c: Any = clip
-            if isinstance(clip, rules.ClipGrad):
-                nn.utils.clip_grad_value_(grads, c.delta)
-            elif isinstance(clip, rules.ClipGlobalNorm):
-                nn.utils.clip_grad_norm_(grads, c.omega, error_if_nonfinite=c.throw)
-            else:  # ClipNorm: torch's norm clipping, one array at a time; an empty array
-                # has nothing to clip (torch's inf-norm of an empty tensor raises instead)
-                for p in grads:
-                    if p.numel():
-                        nn.utils.clip_grad_norm_([p], c.omega, norm_type=c.p,
-                                                 error_if_nonfinite=c.throw)
+        if grads:  # nothing to clip otherwise; torch's clip_grad_value_([]) raises instead
+            for clip in self.plan.clips:
+                rule_entry(CLIPS, clip, "torch.nn.utils")(clip, grads)
 
     def toggle(self, keys: tuple[Any, ...], *, frozen: bool) -> None:
         """Freeze: ``requires_grad_(False)``, so these Parameters get no gradient and torch
@@ -558,9 +549,8 @@ class Session:
         """The parameters read from the tensors holding them, and their state."""
         values = [_numpy(_piece(holder, piece, p))
                   for p, (holder, piece) in zip(self.engine.params, self.held.slots, strict=True)]
-        index_of = {id(o.array): o.position for o in occurrences(self.program.model)}
-        model = map_params(lambda _path, x: values[index_of[id(x)]], self.program.model)
-        return Outcome(model, [self.state(i) for i in range(len(self.engine.params))])
+        return Outcome(with_values(self.program.model, values),
+                       [self.state(i) for i in range(len(self.engine.params))])
 
     def state(self, index: int) -> dict[str, Any] | None:
         """The reference state fields of parameter ``index``; None before torch made any."""
@@ -628,30 +618,12 @@ def _one_optimiser(session: Session, put_grads: PutGrads, **flags: bool) -> Held
                 [(p, None) for p in session.engine.params], put_grads)
 
 
-#: The keyword each multi-tensor implementation is switched on with.
-FLAGS: dict[str, dict[str, bool]] = {"foreach": {"foreach": True}, "fused": {"fused": True}}
-
-
-def _structured(session: Session) -> Held:
-    """The module tree's Parameters, gradients summed over a tie's uses."""
-    return _one_optimiser(session, _tree_grads)
-
-
-def _flat_list(session: Session) -> Held:
-    """The same optimiser, each Parameter's gradient assigned from the flat list."""
-    return _one_optimiser(session, _list_grads)
-
-
-def _foreach(session: Session) -> Held:
-    return _one_optimiser(session, _tree_grads, **FLAGS["foreach"])
-
-
 def _fused(session: Session) -> Held:
     optimiser = session.plan.optimiser
     if optimiser not in FUSED:
         raise Unsupported(f"torch.optim.{optimiser} has no fused implementation (fused=True "
                           "is SGD, Adam, AdamW, Adagrad)")
-    return _one_optimiser(session, _tree_grads, **FLAGS["fused"])
+    return _one_optimiser(session, _tree_grads, fused=True)
 
 
 def _per_array(session: Session) -> Held:
@@ -672,9 +644,8 @@ def _flat_vector(session: Session) -> Held:
                           "array, a different computation (RULE-4)")
     order = session.engine.torch_order()
     flat = nn.Parameter(parameters_to_vector(order).detach())
-    ends = np.cumsum([p.numel() for p in order], dtype=int)
-    piece = {id(p): slice(int(end) - p.numel(), int(end))
-             for p, end in zip(order, ends, strict=True)}
+    piece = {id(p): where for p, where in zip(order, consecutive(p.numel() for p in order),
+                                              strict=True)}
     slots: list[tuple[torch.Tensor, slice | None]] = [
         (flat, piece[id(p)]) for p in session.engine.params]
 
@@ -693,11 +664,13 @@ def _flat_vector(session: Session) -> Held:
 
 #: One function per update path: the optimisers it holds the model's parameters in.
 PATHS: dict[PathName, Callable[[Session], Held]] = {
-    "structured": _structured,
-    "flat_list": _flat_list,
+    # the module tree's Parameters, a tie's gradients summed over its uses
+    "structured": lambda session: _one_optimiser(session, _tree_grads),
+    # the same optimiser, each Parameter's gradient assigned from the flat list
+    "flat_list": lambda session: _one_optimiser(session, _list_grads),
     "per_array": _per_array,
     "flat_vector": _flat_vector,
-    "foreach": _foreach,
+    "foreach": lambda session: _one_optimiser(session, _tree_grads, foreach=True),
     "fused": _fused,
 }
 
