@@ -440,28 +440,31 @@ def _skeleton(model: Any) -> Any:
     return fold(model, lambda path, _x: position[path], node, lambda _path, _x: None)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class Layout:
-    """Where each reference parameter sits among a pytree's leaves: ``order[k]`` is the
-    ``trainables`` position of the k-th leaf in JAX's flattening order (COLL-2)."""
+    """How a path lays the parameters out for optax: ``order[k]`` is the ``trainables``
+    position of the k-th leaf of the params pytree in JAX's flattening order (COLL-2);
+    ``flat``: optax sees ``ravel_pytree`` of that pytree, one vector."""
 
     treedef: Any
     order: tuple[int, ...]
+    flat: bool = False
+    unravel: Callable[[Any], Any] | None = None
 
     @classmethod
-    def of(cls, skeleton: Any) -> Layout:
+    def of(cls, skeleton: Any, flat: bool = False) -> Layout:
         try:
             leaves, treedef = jax.tree.flatten(skeleton)
         except TypeError as error:  # e.g. dict keys of mixed types
             raise Unsupported(f"JAX sorts dict keys when flattening and failed: {error}") \
                 from error
-        return cls(treedef, tuple(leaves))
+        return cls(treedef, tuple(leaves), flat)
 
-    def pack(self, values: list[Any]) -> Any:
+    def tree(self, values: list[Any]) -> Any:
         """A pytree holding ``values`` (trainables order) at their parameters' places."""
         return jax.tree.unflatten(self.treedef, [values[i] for i in self.order])
 
-    def unpack(self, tree: Any) -> list[Any]:
+    def leaves(self, tree: Any) -> list[Any]:
         """The leaves of a params-shaped ``tree`` in trainables order (a frozen leaf's
         masked state counts as a leaf)."""
         leaves = jax.tree.leaves(tree, is_leaf=lambda x: isinstance(x, optax.MaskedNode))
@@ -469,6 +472,35 @@ class Layout:
         for k, i in enumerate(self.order):
             out[i] = leaves[k]
         return out
+
+    def pack(self, values: list[Any]) -> Any:
+        """The params optax sees: the pytree, or the flat vector of it."""
+        if not self.flat:
+            return self.tree(values)
+        vector, unravel = ravel_pytree(self.tree(values))
+        self.unravel = self.unravel or unravel
+        return vector
+
+    def unpack(self, params: Any) -> list[Any]:
+        if self.flat:
+            assert self.unravel is not None
+            params = self.unravel(params)
+        return self.leaves(params)
+
+    def pick(self, i: int) -> Pick:
+        """Parameter i's array out of a params-shaped state tree."""
+        return lambda tree: self.unpack(tree)[i]
+
+    def mask(self, frozen: tuple[bool, ...]) -> Any:
+        """The freeze mask for ``selective_transform``, None when nothing is frozen."""
+        if not any(frozen):
+            return None
+        if self.flat:
+            if not all(frozen):
+                raise Unsupported("one flat vector is one optax leaf: part of it cannot be "
+                                  "frozen (FRZ-1)")
+            return True
+        return self.tree(list(frozen))
 
 
 def _numpy(x: Any) -> Any:
@@ -497,42 +529,6 @@ def whole(grads: list[Any], frozen: tuple[bool, ...], model: Any, dtype: str) ->
 
 
 @dataclasses.dataclass
-class Form:
-    """How one path lays the parameters out for optax: ``pack`` a list (trainables order)
-    into the params pytree (``layout``'s, or, ``flat``, ``ravel_pytree`` of it) and
-    ``unpack`` one back."""
-
-    layout: Layout
-    flat: bool = False
-    unravel: Callable[[Any], Any] | None = None
-
-    def pack(self, values: list[Any]) -> Any:
-        tree = self.layout.pack(values)
-        if not self.flat:
-            return tree
-        vector, unravel = ravel_pytree(tree)
-        self.unravel = self.unravel or unravel
-        return vector
-
-    def unpack(self, params: Any) -> list[Any]:
-        if self.flat:
-            assert self.unravel is not None
-            params = self.unravel(params)
-        return self.layout.unpack(params)
-
-    def mask(self, frozen: tuple[bool, ...]) -> Any:
-        """The freeze mask for ``selective_transform``, None when nothing is frozen."""
-        if not any(frozen):
-            return None
-        if self.flat:
-            if not all(frozen):
-                raise Unsupported("one flat vector is one optax leaf: part of it cannot be "
-                                  "frozen (FRZ-1)")
-            return True
-        return self.layout.pack(list(frozen))
-
-
-@dataclasses.dataclass
 class Run:
     """One program on optax, what every path needs: the program, its dtype, the names its
     Adjust ops inject, the static frozen mask of its steps (FRZ-2) and whether to jit."""
@@ -556,7 +552,7 @@ class Run:
     def params(self) -> list[Any]:
         return [jnp.asarray(p, self.dtype) for p in trainables(self.program.model)]
 
-    def one_tree(self, form: Form) -> tuple[list[Any], list[Any]]:
+    def one_tree(self, form: Layout) -> tuple[list[Any], list[Any]]:
         """One optax state over one params pytree laid out by ``form``.  optax clips by the
         norm of the whole update: a per-array norm needs one state per array (CLIPNORM-2)."""
         if _members_of(self.program.rule, rules.ClipNorm):
@@ -577,19 +573,19 @@ class Run:
             elif isinstance(op, Adjust):
                 rule = rule.adjusted(**op.changes)
                 opt.adjust(state, rule)
-        states = [None if frozen else _numpy_fields(opt.fields(state, _picker(form, i), rule))
+        states = [None if frozen else _numpy_fields(opt.fields(state, form.pick(i), rule))
                   for i, frozen in enumerate(self.frozen)]
         return form.unpack(params), states
 
 
 def _structured(run: Run) -> tuple[list[Any], list[Any]]:
     """The model's own pytree."""
-    return run.one_tree(Form(Layout.of(_skeleton(run.program.model))))
+    return run.one_tree(Layout.of(_skeleton(run.program.model)))
 
 
 def _flat_list(run: Run) -> tuple[list[Any], list[Any]]:
     """The list of trainables as the pytree."""
-    return run.one_tree(Form(Layout.of(list(range(len(trainables(run.program.model)))))))
+    return run.one_tree(Layout.of(list(range(len(trainables(run.program.model))))))
 
 
 def _flat_vector(run: Run) -> tuple[list[Any], list[Any]]:
@@ -597,7 +593,7 @@ def _flat_vector(run: Run) -> tuple[list[Any], list[Any]]:
     if not run.program.rule.elementwise:
         raise Unsupported(f"{run.program.rule!r} works per array, and one flat vector is one "
                           "array to optax (RULE-4)")
-    return run.one_tree(Form(Layout.of(_skeleton(run.program.model)), flat=True))
+    return run.one_tree(Layout.of(_skeleton(run.program.model), flat=True))
 
 
 def _per_array(run: Run) -> tuple[list[Any], list[Any]]:
@@ -696,16 +692,16 @@ class JaxAdapter(Adapter):
         dtype = self._dtype(dtype)
         with self._x64(dtype):
             layout = Layout.of(_skeleton(model))
-            tree = layout.pack([jnp.asarray(p, dtype) for p in trainables(model)])
+            tree = layout.tree([jnp.asarray(p, dtype) for p in trainables(model)])
             ops = array_ops(lambda v: jnp.asarray(v, dtype), jnp.tanh, jnp.square)
             if via == "trainables":
-                grads = layout.unpack(jax.grad(
-                    lambda t: ref_expr.evaluate(loss, layout.unpack(t), ops))(tree))
+                grads = layout.leaves(jax.grad(
+                    lambda t: ref_expr.evaluate(loss, layout.leaves(t), ops))(tree))
             elif via == "destructure":
                 flat, unravel = ravel_pytree(tree)
                 cotangent = jax.grad(
-                    lambda v: ref_expr.evaluate(loss, layout.unpack(unravel(v)), ops))(flat)
-                grads = layout.unpack(unravel(cotangent))
+                    lambda v: ref_expr.evaluate(loss, layout.leaves(unravel(v)), ops))(flat)
+                grads = layout.leaves(unravel(cotangent))
             else:
                 raise Unsupported(f"JAX has no {via!r} collection to differentiate through")
         position = {occ.path: occ.position for occ in occurrences(model)}
@@ -715,7 +711,7 @@ class JaxAdapter(Adapter):
 
     def _tree(self, model: Any, dtype: str) -> Any:
         layout = Layout.of(_skeleton(model))
-        return layout.pack([jnp.asarray(p, dtype) for p in trainables(model)])
+        return layout.tree([jnp.asarray(p, dtype) for p in trainables(model)])
 
     @staticmethod
     def _dtype(dtype: str) -> str:
@@ -727,13 +723,6 @@ class JaxAdapter(Adapter):
     def _x64(dtype: str) -> Any:
         """float64 needs ``jax_enable_x64``; float32 runs as JAX's default leaves it (off)."""
         return jax.enable_x64(dtype == "float64")
-
-
-def _picker(form: Form, i: int) -> Pick:
-    """Parameter i's array out of a params-shaped state tree laid out by ``form``."""
-    def pick(tree: Any) -> Any:
-        return form.unpack(tree)[i]
-    return pick
 
 
 def _numpy_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:

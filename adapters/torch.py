@@ -427,12 +427,20 @@ class TorchAdapter(Adapter):
                     extras.append(None)
         except (Unsupported, TypeError, KeyError):
             return None
-        clips = [(type(c).__name__, dataclasses.asdict(c)) for c in the_plan.clips]
+        clips = ", ".join("lambda held: " + rule_entry(CLIP_SOURCE, c, "torch").format(
+            **dataclasses.asdict(c)) for c in the_plan.clips)
         return _REPRO.format(optimiser=the_plan.optimiser,
                              kwargs={**the_plan.kwargs, **MULTI_TENSOR.get(path, {})},
                              extras=extras, clips=clips)
 
 
+#: Each clipping rule in the repro script, clipping the gradients ``held``.
+CLIP_SOURCE: dict[type[Rule], str] = {
+    rules.ClipGrad: "torch.nn.utils.clip_grad_value_(held, {delta!r})",
+    rules.ClipGlobalNorm: "torch.nn.utils.clip_grad_norm_(held, {omega!r})",
+    rules.ClipNorm: "[torch.nn.utils.clip_grad_norm_([p], {omega!r}, norm_type={p!r}) "
+                    "for p in held]",
+}
 #: The keyword each multi-tensor implementation is switched on with.
 MULTI_TENSOR = {"foreach": {"foreach": True}, "fused": {"fused": True}}
 _REPRO = """\
@@ -456,14 +464,9 @@ for op, extra in zip(OPS, {extras!r}):
         for i, (p, g) in enumerate(zip(params, op["grads"])):
             p.grad = None if g is None or i in frozen else torch.tensor(g, dtype=dtype)
         held = [p for p in params if p.grad is not None]
-        for name, clip in {clips!r}:
-            if name == "ClipGrad":
-                torch.nn.utils.clip_grad_value_(held, clip["delta"])
-            elif name == "ClipGlobalNorm":
-                torch.nn.utils.clip_grad_norm_(held, clip["omega"])
-            else:
-                for p in held:
-                    torch.nn.utils.clip_grad_norm_([p], clip["omega"], norm_type=clip["p"])
+        for clip in [{clips}]:
+            if held:  # nothing to clip; torch's clip_grad_value_([]) raises instead
+                clip(held)
         opt.step()
 GOT = [p.detach().numpy().astype(np.float64) for p in params]"""
 
