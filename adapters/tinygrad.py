@@ -294,26 +294,17 @@ NO_PARTIAL_STEP = (
 )
 
 
-@dataclasses.dataclass
-class StepMask:
-    """For one Step: which distinct parameters have a gradient and which are frozen."""
-
-    has_grad: list[bool]
-    frozen: list[bool]
-
-    def active(self) -> list[bool]:
-        return [g and not f for g, f in zip(self.has_grad, self.frozen, strict=True)]
-
-
-StepFn = Callable[["Run", Any, StepMask], None]
+#: One step of a path's optimisers: ``(run, grads, active)``, ``active[i]`` when parameter i
+#: has a gradient and is not frozen.
+StepFn = Callable[["Run", Any, list[bool]], None]
 
 
 @dataclasses.dataclass
 class Held:
     """What one path's optimisers hold: for each parameter (trainables order) its
     optimiser, its slot there and its slice of that slot's state (fused and flat buffers;
-    None: the optimiser does not hold it); ``step(run, grads, mask)`` takes one step;
-    ``values()`` reads the parameters back."""
+    None: the optimiser does not hold it); ``step`` takes one step; ``values()`` reads the
+    parameters back."""
 
     optimisers: list[Any]
     slots: list[tuple[Any, int, slice] | None]
@@ -322,8 +313,8 @@ class Held:
 
 
 class Run:
-    """One program on tinygrad: the engine model, the optimisers one path holds it in, and
-    the rule and plan in force."""
+    """One program on tinygrad: the engine model, the optimisers one path holds it in, the
+    rule and plan in force and the parameters frozen now."""
 
     def __init__(self, engine: _Engine, program: Program, dtype: Any,
                  hold: Callable[[Run], Held]) -> None:
@@ -333,17 +324,18 @@ class Run:
         # tinygrad asserts an optimiser has a parameter; a model without any gets none, and
         # its steps have nothing to do (STATE-5 differs: docs/FINDINGS.md)
         self.held = hold(self) if self.model.tensors else Held([], [], _all_or_none, list)
+        self.frozen: frozenset[int] = frozenset()
 
     def outcome(self) -> Outcome:
         """Each op in turn (UPD-5, FRZ-1, FRZ-3): a step in which no parameter has a
         gradient is not taken (a training loop does not call ``step`` without gradients)."""
         for op, frozen in frozen_at(self.program.model, self.program.ops):
+            self.frozen = frozen
             if isinstance(op, Step):
                 grads = flat_list_grads(self.program.model, op.grads)
-                mask = StepMask([g is not None for g in grads],
-                                [i in frozen for i in range(len(grads))])
-                if any(mask.active()):
-                    self.held.step(self, op.grads, mask)
+                active = [g is not None and i not in self.frozen for i, g in enumerate(grads)]
+                if any(active):
+                    self.held.step(self, op.grads, active)
             elif isinstance(op, Adjust):
                 self.adjust(op.changes)
         states = [None if slot is None else _slot_state(self.plan, *slot, shape)
@@ -393,12 +385,12 @@ def _tree_grads(run: Run, grads: Any) -> None:
     loss.backward()
 
 
-def _all_or_none(run: Run, grads: Any, mask: StepMask,
+def _all_or_none(run: Run, grads: Any, active: list[bool],
                  put_grads: Callable[[Run, Any], None] | None = None) -> None:
     """One ``Optimizer.step`` of every optimiser, which needs every parameter to have a
     gradient: a step in which only some have, or some are frozen, is refused.  Gradients
     are put in by ``put_grads`` (default: assigned from the flat list)."""
-    if not all(mask.active()):
+    if not all(active):
         raise Unsupported(NO_PARTIAL_STEP)
     (put_grads or _list_grads)(run, grads)
     for opt in run.held.optimisers:
@@ -421,7 +413,7 @@ def _structured(run: Run) -> Held:
     """The model tree itself: the optimiser gets ``get_parameters(tree)`` (a shared Tensor
     listed once per occurrence, deduplicated by the Optimizer; buffers kept aside by it)."""
     return _one_optimiser(run, run.engine.state.get_parameters(run.model.tree),
-                          lambda r, grads, mask: _all_or_none(r, grads, mask, _tree_grads))
+                          lambda r, grads, active: _all_or_none(r, grads, active, _tree_grads))
 
 
 def _flat_list(run: Run) -> Held:
@@ -439,9 +431,9 @@ def _per_array(run: Run) -> Held:
     """One optimiser per distinct Tensor: the one path that can leave some out."""
     opts = [run.engine.optimizer(run.plan, [t]) for t in run.model.tensors]
 
-    def step(run: Run, grads: Any, mask: StepMask) -> None:
+    def step(run: Run, grads: Any, active: list[bool]) -> None:
         pairs = zip(run.model.tensors, opts, flat_list_grads(run.program.model, grads),
-                    mask.active(), strict=True)
+                    active, strict=True)
         for t, opt, g, on in pairs:
             if on:  # active only where there is a gradient
                 assert g is not None
@@ -459,8 +451,8 @@ def _flat_vector(run: Run) -> Held:
     flat = run.engine.tensor(ref_collect.destructure(source)[0], run.dtype)
     opt = run.engine.optimizer(run.plan, [flat])
 
-    def step(run: Run, grads: Any, mask: StepMask) -> None:
-        if any(mask.frozen):
+    def step(run: Run, grads: Any, active: list[bool]) -> None:
+        if run.frozen:
             raise Unsupported("one optimiser over the flat vector cannot freeze part of it")
         flat.grad = run.engine.const(flat_vector_grads(source, grads), run.dtype)
         run.engine.step(opt)
