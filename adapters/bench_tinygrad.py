@@ -14,8 +14,8 @@ import numpy as np
 from optconf.reference.rules.base import Rule
 
 from .bench_common import case_arrays, check_via, copy_elements, model_tree, no_path
-from .protocol import Adapter, PathName, PreparedStep, Unsupported
-from .tinygrad import EngineModel, plan_for
+from .protocol import Adapter, PathName, PreparedStep
+from .tinygrad import EngineModel, plan
 
 
 class TinygradPrepared(PreparedStep):
@@ -63,9 +63,7 @@ def prepare_step(adapter: Adapter, shapes: Sequence[tuple[int, ...]], rule: Rule
     optimiser per Tensor, stepped one after another; ``flat_vector``: one Tensor."""
     if path not in ("structured", "flat_list", "per_array", "fused", "flat_vector"):
         raise no_path("tinygrad", path)
-    plan = plan_for(rule)
-    if isinstance(plan, str):
-        raise Unsupported(plan)
+    the_plan = plan(rule)
     engine = adapter.engine  # type: ignore[attr-defined]
     tdtype = engine.dtype(dtype)
     arrays, grad_arrays = case_arrays(shapes, dtype)
@@ -77,11 +75,11 @@ def prepare_step(adapter: Adapter, shapes: Sequence[tuple[int, ...]], rule: Rule
     for t, g in zip(params, grad_arrays, strict=True):
         t.grad = engine.tensor(g, tdtype, param=False)
     if path == "per_array":
-        opts = [engine.optimizer(plan, [t]) for t in params]
+        opts = [engine.optimizer(the_plan, [t]) for t in params]
     elif path == "structured":
-        opts = [engine.optimizer(plan, engine.state.get_parameters(built.tree))]
+        opts = [engine.optimizer(the_plan, engine.state.get_parameters(built.tree))]
     else:
-        opts = [engine.optimizer(plan, params, fused=path == "fused")]
+        opts = [engine.optimizer(the_plan, params, fused=path == "fused")]
 
     def run() -> None:
         for opt in opts:

@@ -22,37 +22,37 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from optconf.reference import expr as ref_expr
+from optconf.reference import rules
 from optconf.reference.collect import trainables
 from optconf.reference.rules.base import Rule
-from optconf.reference.tree import (
-    first_occurrences,
-    kind,
-    map_params,
-    mirror,
-    occurrences,
-    trainable_children,
-)
+from optconf.reference.tree import first_occurrences, fold, mirror, occurrences
 
 from .protocol import (
     Adapter,
     Adjust,
     EngineInfo,
-    Freeze,
     Outcome,
     PathName,
     Program,
     Step,
-    Thaw,
     Unsupported,
-    WarningRecord,
+    array_ops,
+    chain_members,
     flat_list_grads,
+    frozen_at,
+    lookup,
+    path_entry,
+    refusal,
+    refused,
+    rule_entry,
+    with_values,
+    with_warnings,
 )
 
 try:
@@ -65,17 +65,7 @@ except ImportError as exc:  # the loader reports this as "engine not installed"
         f"pip install 'optconf[jax]' ({exc})", name="jax"
     ) from exc
 
-PATHS: tuple[PathName, ...] = ("structured", "flat_list", "per_array", "flat_vector")
 DTYPES = ("float32", "float64")
-#: The named variant of each rule that optax implements (RULE-5).
-VARIANTS: Mapping[str, str] = {
-    "Momentum": "torch",
-    "Nesterov": "torch",
-    "NAdam": "optax",
-    "RAdam": "optax",
-    "AMSGrad": "optax",
-    "AdaMax": "torch",
-}
 #: No "shared" (pytrees cannot tie), no "none_grad" (an optax update takes every gradient),
 #: no "freeze": optax freezes with a static mask, so a frozen set that changes between steps
 #: (freeze_ / thaw_ at any time, FRZ-2) cannot be expressed; a program whose frozen set stays
@@ -91,6 +81,8 @@ Pick = Callable[[Any], Any]
 #: Reads a rule's optax state as reference state fields, given the hyperparameters in force;
 #: None when optax keeps no counterpart of some field (the whole state is then not compared).
 Reader = Callable[[Any, Pick, HP], dict[str, Any] | None]
+#: A rule as optax: its step transform (optax's sign: the update is added) and state reader.
+Builder = Callable[[Any, HP], tuple[Any, Reader]]
 
 
 def _no_fields(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
@@ -118,15 +110,11 @@ def _then_eta(core: Any, hp: HP) -> Any:
     return optax.chain(core, optax.scale(hp("eta")))
 
 
-def _descent(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    return optax.scale(hp("eta")), _no_fields
-
-
 def _momentum(rule: Any, hp: HP) -> tuple[Any, Reader]:
     """Normative: scale, then trace -- eta inside the velocity (MOMENTUM-1, NESTEROV-1; the
     normative Nesterov velocity is minus optax's trace).  "torch": trace, then scale, which
     is ``optax.sgd(eta, momentum=rho, nesterov=...)`` (MOMENTUM-2, NESTEROV-2)."""
-    nesterov = type(rule).__name__ == "Nesterov"
+    nesterov = isinstance(rule, rules.Nesterov)
     trace = optax.trace(hp("rho"), nesterov=nesterov)
     if rule.variant == "torch":
         return optax.chain(trace, optax.scale(hp("eta"))), lambda s, pick, _hp: {
@@ -147,11 +135,6 @@ def _rmsprop(rule: Any, hp: HP) -> tuple[Any, Reader]:
         "quad": pick(s[0].nu), "lin": None}
 
 
-def _adam(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    core = optax.scale_by_adam(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0)
-    return _then_eta(core, hp), _adam_fields
-
-
 def _adamw(rule: Any, hp: HP) -> tuple[Any, Reader]:
     """couple: eta*(adam + lambda*x), which is ``optax.adamw``; otherwise
     eta*adam + lambda*x (ADAMW-1, ADAMW-2)."""
@@ -161,145 +144,102 @@ def _adamw(rule: Any, hp: HP) -> tuple[Any, Reader]:
         _adam_fields
 
 
-def _nadam(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """``scale_by_adam(nesterov=True)``, without Dozat's extra b2: variant "optax" (NADAM-3)."""
-    core = optax.scale_by_adam(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0,
-                               nesterov=True)
-    return _then_eta(core, hp), _adam_fields
-
-
-def _radam(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """``scale_by_radam`` rectifies when rho_t >= 5: variant "optax" (RADAM-3)."""
-    core = optax.scale_by_radam(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0,
-                                threshold=5.0)
-
-    def read(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
-        return _adam_fields(state, pick, hp) | {"t": int(state[0].count) + 1}
-    return _then_eta(core, hp), read
-
-
-def _amsgrad(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """``scale_by_amsgrad``: the maximum of the bias-corrected nu, variant "optax"
-    (AMSGRAD-4)."""
-    core = optax.scale_by_amsgrad(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0)
-
-    def read(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
-        return _adam_fields(state, pick, hp) | {"nu_max": pick(state[0].nu_max)}
-    return _then_eta(core, hp), read
-
-
-def _adamax(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """``scale_by_adamax``: u = max(b2 u, |g| + eps), variant "torch" (ADAMAX-2)."""
-    core = optax.scale_by_adamax(hp("beta_0"), hp("beta_1"), hp("epsilon"))
-
-    def read(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
-        s = state[0]
-        return {"mu": pick(s.mu), "u": pick(s.nu), "beta_t": _beta_t(hp, s.count)}
-    return _then_eta(core, hp), read
-
-
-def _adabelief(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """``scale_by_belief`` adds ``eps_root`` to the state s and ``eps`` outside the root; both
-    are the reference's epsilon (ADABELIEF-2)."""
-    core = optax.scale_by_belief(hp("beta_0"), hp("beta_1"), eps=hp("epsilon"),
-                                 eps_root=hp("epsilon"))
-    return _then_eta(core, hp), _adam_fields
-
-
-def _adadelta(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """No learning rate (ADADELTA-1).  Not ``optax.adadelta``: its default
-    learning_rate=None skips the sign flip, so it would climb the gradient."""
-    return optax.scale_by_adadelta(hp("rho"), hp("epsilon")), lambda s, pick, _hp: {
-        "acc": pick(s.e_g), "delta_acc": pick(s.e_x)}
-
-
-def _lion(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """``scale_by_lion`` is the paper's form, the normative one (LION-2)."""
-    core = optax.scale_by_lion(hp("beta_0"), hp("beta_1"))
-    return _then_eta(core, hp), lambda s, pick, _hp: {"mu": pick(s[0].mu)}
-
-
-def _rprop(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """``scale_by_rprop`` (RPROP-1); its ``prev_updates`` holds step_size*sign(g), not the
-    previous gradient, so its state has no counterpart of ``prev`` (RPROP-2)."""
-    core = optax.scale_by_rprop(hp("eta"), eta_minus=hp("ell_0"), eta_plus=hp("ell_1"),
-                                min_step_size=hp("gamma_0"), max_step_size=hp("gamma_1"))
-    return core, _unmapped
-
-
-def _weight_decay(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    return optax.add_decayed_weights(hp("lambda_")), _no_fields
-
-
-def _clip_grad(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    return optax.clip(hp("delta")), _no_fields
-
-
 def _clip_norm(rule: Any, hp: HP) -> tuple[Any, Reader]:
     """optax has only ``clip_by_global_norm``: over the whole update for ClipGlobalNorm
     (CLIPGLOBALNORM-1), over one array on the per_array path for ClipNorm (CLIPNORM-1)."""
+    if isinstance(rule, rules.ClipNorm) and rule.p != 2:
+        raise Unsupported(f"ClipNorm(p={rule.p}): optax clips by the L2 norm only")
     return optax.clip_by_global_norm(hp("omega")), _no_fields
 
 
-BUILDERS: dict[str, Callable[[Any, HP], tuple[Any, Reader]]] = {
-    "Descent": _descent, "Momentum": _momentum, "Nesterov": _momentum, "RMSProp": _rmsprop,
-    "Adam": _adam, "AdamW": _adamw, "NAdam": _nadam, "RAdam": _radam, "AMSGrad": _amsgrad,
-    "AdaMax": _adamax, "AdaBelief": _adabelief, "AdaDelta": _adadelta, "Lion": _lion,
-    "Rprop": _rprop, "WeightDecay": _weight_decay, "ClipGrad": _clip_grad,
-    "ClipNorm": _clip_norm, "ClipGlobalNorm": _clip_norm,
+#: Each reference rule as optax transforms producing the reference's step; an entry raises
+#: Unsupported where optax cannot express the rule exactly.  AccumGrad and OptimiserChain
+#: compose the others (:func:`_sequence`).
+RULES: dict[type[Rule], Builder] = {
+    rules.Descent: lambda r, hp: (optax.scale(hp("eta")), _no_fields),
+    rules.Momentum: _momentum,
+    rules.Nesterov: _momentum,
+    rules.RMSProp: _rmsprop,
+    rules.Adam: lambda r, hp: (_then_eta(optax.scale_by_adam(
+        hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0), hp), _adam_fields),
+    rules.AdamW: _adamw,
+    # scale_by_adam(nesterov=True), without Dozat's extra b2: variant "optax" (NADAM-3)
+    rules.NAdam: lambda r, hp: (_then_eta(optax.scale_by_adam(
+        hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0, nesterov=True), hp),
+        _adam_fields),
+    # scale_by_radam rectifies when rho_t >= 5: variant "optax" (RADAM-3)
+    rules.RAdam: lambda r, hp: (_then_eta(optax.scale_by_radam(
+        hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0, threshold=5.0), hp),
+        lambda s, pick, hp: _adam_fields(s, pick, hp) | {"t": int(s[0].count) + 1}),
+    # the maximum of the bias-corrected nu: variant "optax" (AMSGRAD-4)
+    rules.AMSGrad: lambda r, hp: (_then_eta(optax.scale_by_amsgrad(
+        hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0), hp),
+        lambda s, pick, hp: _adam_fields(s, pick, hp) | {"nu_max": pick(s[0].nu_max)}),
+    # u = max(b2 u, |g| + eps): variant "torch" (ADAMAX-2)
+    rules.AdaMax: lambda r, hp: (_then_eta(optax.scale_by_adamax(
+        hp("beta_0"), hp("beta_1"), hp("epsilon")), hp),
+        lambda s, pick, hp: {"mu": pick(s[0].mu), "u": pick(s[0].nu),
+                             "beta_t": _beta_t(hp, s[0].count)}),
+    # eps_root is added to the state s and eps outside the root: both are the reference's
+    # epsilon (ADABELIEF-2)
+    rules.AdaBelief: lambda r, hp: (_then_eta(optax.scale_by_belief(
+        hp("beta_0"), hp("beta_1"), eps=hp("epsilon"), eps_root=hp("epsilon")), hp),
+        _adam_fields),
+    # no learning rate (ADADELTA-1); not optax.adadelta: its default learning_rate=None
+    # skips the sign flip, so it would climb the gradient
+    rules.AdaDelta: lambda r, hp: (optax.scale_by_adadelta(hp("rho"), hp("epsilon")),
+                                   lambda s, pick, _hp: {"acc": pick(s.e_g),
+                                                         "delta_acc": pick(s.e_x)}),
+    # the paper's form, the normative one (LION-2)
+    rules.Lion: lambda r, hp: (_then_eta(optax.scale_by_lion(hp("beta_0"), hp("beta_1")), hp),
+                               lambda s, pick, _hp: {"mu": pick(s[0].mu)}),
+    # prev_updates holds step_size*sign(g), not the previous gradient, so the state has no
+    # counterpart of prev (RPROP-1, RPROP-2)
+    rules.Rprop: lambda r, hp: (optax.scale_by_rprop(
+        hp("eta"), eta_minus=hp("ell_0"), eta_plus=hp("ell_1"), min_step_size=hp("gamma_0"),
+        max_step_size=hp("gamma_1")), _unmapped),
+    rules.WeightDecay: lambda r, hp: (optax.add_decayed_weights(hp("lambda_")), _no_fields),
+    rules.ClipGrad: lambda r, hp: (optax.clip(hp("delta")), _no_fields),
+    rules.ClipNorm: _clip_norm,
+    rules.ClipGlobalNorm: _clip_norm,
+    rules.OAdam: refused(
+        "OAdam: optax.optimistic_adam_v2's scale_by_optimistic_gradient takes the first "
+        "step's previous update to be the current one (optax#1082), so step 1 is a_1 where "
+        "OAdam steps 2*a_1 - a_0 = 2*a_1 (OADAM-2)"),
+    rules.AdaGrad: refused(
+        "AdaGrad: optax.adagrad's scale_by_rss adds eps inside the root, g/sqrt(acc + eps), "
+        "and starts acc at initial_accumulator_value; AdaGrad is g/(sqrt(acc) + eps) with "
+        "acc starting at eps (ADAGRAD-1, ADAGRAD-2)"),
+    rules.SignDecay: refused("SignDecay: optax has no transform adding lambda*sign(x) "
+                             "(SIGNDECAY-1)"),
 }
 
-#: Rules optax cannot express exactly, and why.
-REFUSED: Mapping[str, str] = {
-    "OAdam": "optax.optimistic_adam_v2's scale_by_optimistic_gradient takes the first step's "
-             "previous update to be the current one (optax#1082), so step 1 is a_1 where "
-             "OAdam steps 2*a_1 - a_0 = 2*a_1 (OADAM-2)",
-    "AdaGrad": "optax.adagrad's scale_by_rss adds eps inside the root, g/sqrt(acc + eps), and "
-               "starts acc at initial_accumulator_value; AdaGrad is g/(sqrt(acc) + eps) with "
-               "acc starting at eps (ADAGRAD-1, ADAGRAD-2)",
-    "SignDecay": "optax has no transform adding lambda*sign(x) (SIGNDECAY-1)",
+#: The named variant of each rule that optax implements (RULE-5); a rule not here runs in
+#: its normative (first) variant only.  Momentum and Nesterov run in both.
+VARIANTS: dict[type[Rule], str] = {
+    rules.Momentum: "torch", rules.Nesterov: "torch", rules.NAdam: "optax",
+    rules.RAdam: "optax", rules.AMSGrad: "optax", rules.AdaMax: "torch",
 }
+BOTH_VARIANTS = (rules.Momentum, rules.Nesterov)
 
 
-def _members(rule: Rule) -> list[Rule]:
-    """Every rule inside ``rule``, depth first, chains opened."""
-    if type(rule).__name__ == "OptimiserChain":
-        return [m for member in rule.rules for m in _members(member)]
-    return [rule]
+def _entry(rule: Rule) -> Builder:
+    """The table's builder of ``rule``, in the variant optax implements (RULE-5)."""
+    variant = getattr(rule, "variant", None)
+    implemented = lookup(VARIANTS, rule) or (rule.variants[0] if rule.variants else None)
+    if not isinstance(rule, BOTH_VARIANTS) and variant not in (None, implemented):
+        raise Unsupported(f"{type(rule).__name__}(variant={variant!r}): optax implements "
+                          f"variant {implemented!r} (RULE-5)")
+    return rule_entry(RULES, rule, "optax")
 
 
-def _refusal(rule: Rule) -> str | None:
-    """Why ``rule`` (or a member of it) has no exact optax translation, or None."""
-    for member in _members(rule):
-        name = type(member).__name__
-        variant = getattr(member, "variant", None)
-        implemented = VARIANTS.get(name, type(member).variants[0] if member.variants else None)
-        if name in REFUSED:
-            return f"{name}: {REFUSED[name]}"
-        if name not in BUILDERS and name != "AccumGrad":
-            return f"{name}: this adapter has no optax translation for it"
-        if name not in ("Momentum", "Nesterov") and variant not in (None, implemented):
-            return (f"{name}(variant={variant!r}): optax implements variant {implemented!r} "
-                    "(RULE-5)")
-        if name == "ClipNorm" and member.p != 2:
-            return f"ClipNorm(p={member.p}): optax clips by the L2 norm only"
-    return None
+def check(rule: Rule) -> None:
+    """Unsupported unless ``rule`` (every member of a chain) has an exact optax form."""
+    _sequence([(0, rule)], _numbers(rule).__getitem__, "", False)
 
 
-def _path_refusal(rule: Rule, path: PathName) -> str | None:
-    """Why ``rule`` cannot run through ``path`` with optax, or None."""
-    if path == "flat_vector" and not rule.elementwise:
-        return (f"{rule!r} works per array, and one flat vector is one array to optax "
-                "(RULE-4)")
-    for member in _members(rule):
-        name = type(member).__name__
-        if name == "ClipNorm" and path != "per_array":
-            return ("optax clips by the norm of the whole update (clip_by_global_norm): a "
-                    "per-array norm needs one optax state per array, the per_array path "
-                    "(CLIPNORM-2)")
-        if name == "ClipGlobalNorm" and path == "per_array":
-            return "one optax state per array cannot see the global norm (RULE-8)"
-    return None
+def _members_of(rule: Rule, *classes: type[Rule]) -> list[Rule]:
+    return [member for _, member in chain_members(rule) if isinstance(member, classes)]
 
 
 # ----------------------------------------------------------- hyperparameters, adjust
@@ -308,7 +248,7 @@ def _path_refusal(rule: Rule, path: PathName) -> str | None:
 def _numbers(rule: Rule, prefix: str = "") -> dict[str, Any]:
     """Every hyperparameter by flat name: tuples split into ``name_0, name_1``, chain members
     prefixed ``m<i>_``; flags and AccumGrad's count included (they stay static)."""
-    if type(rule).__name__ == "OptimiserChain":
+    if isinstance(rule, rules.OptimiserChain):
         found: dict[str, Any] = {}
         for i, member in enumerate(rule.rules):
             found |= _numbers(member, f"{prefix}m{i}_")
@@ -340,7 +280,7 @@ def adjusted_names(rule: Rule, ops: tuple[Any, ...]) -> set[str]:
         if isinstance(op, Adjust):
             before = _numbers(current)
             current = current.adjusted(**op.changes)
-            reason = _refusal(current)
+            reason = refusal(check, current)
             if reason:  # e.g. ClipNorm adjusted to p=1
                 raise Unsupported(f"after adjust, {reason}")
             after = _numbers(current)
@@ -356,31 +296,29 @@ def adjusted_names(rule: Rule, ops: tuple[Any, ...]) -> set[str]:
 # ------------------------------------------------------------------------ transforms
 
 
-def _sequence(rules: list[tuple[int, Rule]], hp: HP, key: str, in_chain: bool
+def _sequence(members: list[tuple[int, Rule]], hp: HP, key: str, in_chain: bool
               ) -> tuple[Any, Reader]:
-    """An optax chain of ``rules`` ((index, rule) pairs; AccumGrad wraps the rest in
+    """An optax chain of ``members`` ((index, rule) pairs; AccumGrad wraps the rest in
     ``optax.MultiSteps``, ACCUMGRAD-1, CHAIN-2) and a reader of the state fields keyed as
     the reference's ``state_record`` keys them: ``"<i>.field"`` inside a chain (CHAIN-1)."""
     parts: list[Any] = []
     readers: list[Reader] = []
-    for pos, (i, rule) in enumerate(rules):
+    for pos, (i, rule) in enumerate(members):
         here, hps = (f"{key}{i}.", f"m{i}_") if in_chain else (key, "")
         sub = _prefixed_hp(hp, hps)
-        name = type(rule).__name__
-        if name == "AccumGrad":
+        if isinstance(rule, rules.AccumGrad):
             # MultiSteps keeps a running mean, zeroed after each emitted step, where AccumGrad
             # keeps the partial sum of g/n (ACCUMGRAD-2): its state has no counterpart
-            inner, _ = _sequence(rules[pos + 1:], hp, key, in_chain)
+            inner, _ = _sequence(members[pos + 1:], hp, key, in_chain)
             steps = optax.MultiSteps(inner, every_k_schedule=rule.n)
             parts.append(steps.gradient_transformation())
             readers.append(_unmapped)
             break
-        if name == "OptimiserChain":
-            tx, read = _sequence(list(enumerate(rule.rules)), sub,
-                                 here, True)
+        if isinstance(rule, rules.OptimiserChain):
+            tx, read = _sequence(list(enumerate(rule.rules)), sub, here, True)
             read = _scoped(read, "", hps)  # the members' keys already start with ``here``
         else:
-            tx, read = BUILDERS[name](rule, sub)
+            tx, read = _entry(rule)(rule, sub)
             read = _scoped(read, here, hps)
         parts.append(tx)
         readers.append(read)
@@ -481,11 +419,6 @@ def _optimiser(rule: Rule, names: tuple[str, ...], mask_def: Any, mask: tuple[An
 
 # ------------------------------------------------------------------- model -> pytree
 
-TIES = ("one array at several places of the model: pytree leaves are values, not "
-        "identities, so JAX cannot express a tie (TIE-1); model it as one leaf used twice "
-        "in the loss instead")
-
-
 def _skeleton(model: Any) -> Any:
     """The model's pytree with each parameter replaced by its position in ``trainables``
     order: dict -> dict, list -> list, tuple / namedtuple -> tuple, dataclass / layer ->
@@ -493,47 +426,45 @@ def _skeleton(model: Any) -> Any:
     None, an empty subtree (TREE-1 .. TREE-4).  A tie is unsupported (TIE-1)."""
     occs = occurrences(model)
     if len(occs) != len(first_occurrences(occs)):
-        raise Unsupported(TIES)
+        raise Unsupported("one array at several places of the model: pytree leaves are values, "
+                          "not identities, so JAX cannot express a tie (TIE-1); model it as "
+                          "one leaf used twice in the loss instead")
     position = {occ.path: occ.position for occ in occs}
 
-    def go(x: Any, path: Any, trainable: bool) -> Any:
-        node_kind = kind(x, path)
-        if node_kind == "param":
-            return position[path] if trainable else None
-        if node_kind == "leaf":
-            return None
-        kids = [(elem.key, go(child, (*path, elem), trainable and may_hold))
-                for elem, child, may_hold in trainable_children(x, node_kind)]
+    def node(node_kind: str, kids: list[tuple[Any, Any]]) -> Any:
         if node_kind == "dict":
-            return dict(kids)
+            return {elem.key: kid for elem, kid in kids}
         values = [kid for _, kid in kids]
         return values if node_kind == "list" else tuple(values)
 
-    return go(model, (), True)
+    return fold(model, lambda path, _x: position[path], node, lambda _path, _x: None)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class Layout:
-    """Where each reference parameter sits among a pytree's leaves: ``order[k]`` is the
-    ``trainables`` position of the k-th leaf in JAX's flattening order (COLL-2)."""
+    """How a path lays the parameters out for optax: ``order[k]`` is the ``trainables``
+    position of the k-th leaf of the params pytree in JAX's flattening order (COLL-2);
+    ``flat``: optax sees ``ravel_pytree`` of that pytree, one vector."""
 
     treedef: Any
     order: tuple[int, ...]
+    flat: bool = False
+    unravel: Callable[[Any], Any] | None = None
 
     @classmethod
-    def of(cls, skeleton: Any) -> Layout:
+    def of(cls, skeleton: Any, flat: bool = False) -> Layout:
         try:
             leaves, treedef = jax.tree.flatten(skeleton)
         except TypeError as error:  # e.g. dict keys of mixed types
             raise Unsupported(f"JAX sorts dict keys when flattening and failed: {error}") \
                 from error
-        return cls(treedef, tuple(leaves))
+        return cls(treedef, tuple(leaves), flat)
 
-    def pack(self, values: list[Any]) -> Any:
+    def tree(self, values: list[Any]) -> Any:
         """A pytree holding ``values`` (trainables order) at their parameters' places."""
         return jax.tree.unflatten(self.treedef, [values[i] for i in self.order])
 
-    def unpack(self, tree: Any) -> list[Any]:
+    def leaves(self, tree: Any) -> list[Any]:
         """The leaves of a params-shaped ``tree`` in trainables order (a frozen leaf's
         masked state counts as a leaf)."""
         leaves = jax.tree.leaves(tree, is_leaf=lambda x: isinstance(x, optax.MaskedNode))
@@ -542,6 +473,35 @@ class Layout:
             out[i] = leaves[k]
         return out
 
+    def pack(self, values: list[Any]) -> Any:
+        """The params optax sees: the pytree, or the flat vector of it."""
+        if not self.flat:
+            return self.tree(values)
+        vector, unravel = ravel_pytree(self.tree(values))
+        self.unravel = self.unravel or unravel
+        return vector
+
+    def unpack(self, params: Any) -> list[Any]:
+        if self.flat:
+            assert self.unravel is not None
+            params = self.unravel(params)
+        return self.leaves(params)
+
+    def pick(self, i: int) -> Pick:
+        """Parameter i's array out of a params-shaped state tree."""
+        return lambda tree: self.unpack(tree)[i]
+
+    def mask(self, frozen: tuple[bool, ...]) -> Any:
+        """The freeze mask for ``selective_transform``, None when nothing is frozen."""
+        if not any(frozen):
+            return None
+        if self.flat:
+            if not all(frozen):
+                raise Unsupported("one flat vector is one optax leaf: part of it cannot be "
+                                  "frozen (FRZ-1)")
+            return True
+        return self.tree(list(frozen))
+
 
 def _numpy(x: Any) -> Any:
     """A jax array as a NumPy copy of its dtype; anything else as it is."""
@@ -549,34 +509,6 @@ def _numpy(x: Any) -> Any:
 
 
 # --------------------------------------------------------------------- programs
-
-
-def _under(model: Any, keys: tuple[Any, ...]) -> set[int]:
-    """Positions of the parameters under the state subtree ``keys`` (FRZ-3)."""
-    return {occ.position for occ in occurrences(model)
-            if tuple(elem.key for elem in occ.path[: len(keys)]) == keys}
-
-
-def frozen_at_steps(model: Any, ops: tuple[Any, ...]) -> tuple[bool, ...]:
-    """Which parameters are frozen at the steps of ``ops``.  optax freezes with a static
-    mask (``selective_transform``): a program changing it between steps would need a new
-    optimiser state, so it is unsupported (FRZ-1, FRZ-2)."""
-    n = len(trainables(model))
-    frozen: set[int] = set()
-    seen: set[tuple[bool, ...]] = set()
-    for op in ops:
-        if isinstance(op, Freeze):
-            frozen |= _under(model, op.keys)
-        elif isinstance(op, Thaw):
-            frozen -= _under(model, op.keys)
-        elif isinstance(op, Step):
-            seen.add(tuple(i in frozen for i in range(n)))
-    if len(seen) > 1:
-        raise Unsupported(
-            "the frozen set changes between steps: optax.selective_transform and "
-            "optax.freeze take a static mask, and a new mask needs a new optimiser state "
-            "(FRZ-2)")
-    return seen.pop() if seen else (False,) * n
 
 
 def gradients(model: Any, grads: Any, dtype: str) -> list[Any]:
@@ -596,41 +528,105 @@ def whole(grads: list[Any], frozen: tuple[bool, ...], model: Any, dtype: str) ->
             for p, g in zip(trainables(model), grads, strict=True)]
 
 
-class Form:
-    """How one path lays the parameters out for optax: ``pack`` a list (trainables order)
-    into the params pytree, ``pick`` parameter i out of a params-shaped state tree."""
+@dataclasses.dataclass
+class Run:
+    """One program on optax, what every path needs: the program, its dtype, the names its
+    Adjust ops inject, the static frozen mask of its steps (FRZ-2) and whether to jit."""
 
-    def __init__(self, model: Any, path: PathName) -> None:
-        n = len(trainables(model))
-        skeleton = list(range(n)) if path == "flat_list" else _skeleton(model)
-        self.layout = Layout.of(skeleton)
-        self.flat = path == "flat_vector"
-        self.unravel: Callable[[Any], Any] | None = None
+    program: Program
+    dtype: str
+    jit: bool
 
-    def pack(self, values: list[Any]) -> Any:
-        tree = self.layout.pack(values)
-        if not self.flat:
-            return tree
-        vector, unravel = ravel_pytree(tree)
-        self.unravel = self.unravel or unravel
-        return vector
+    def __post_init__(self) -> None:
+        self.injected = adjusted_names(self.program.rule, self.program.ops)
+        steps = {tuple(i in frozen for i in range(len(trainables(self.program.model))))
+                 for op, frozen in frozen_at(self.program.model, self.program.ops)
+                 if isinstance(op, Step)}
+        if len(steps) > 1:
+            raise Unsupported(
+                "the frozen set changes between steps: optax.selective_transform and "
+                "optax.freeze take a static mask, and a new mask needs a new optimiser state "
+                "(FRZ-2)")
+        self.frozen = steps.pop() if steps else (False,) * len(trainables(self.program.model))
 
-    def unpack(self, params: Any) -> list[Any]:
-        if self.flat:
-            assert self.unravel is not None
-            params = self.unravel(params)
-        return self.layout.unpack(params)
+    def params(self) -> list[Any]:
+        return [jnp.asarray(p, self.dtype) for p in trainables(self.program.model)]
 
-    def mask(self, frozen: tuple[bool, ...]) -> Any:
-        """The freeze mask for ``selective_transform``, None when nothing is frozen."""
-        if not any(frozen):
-            return None
-        if self.flat:
-            if not all(frozen):
-                raise Unsupported("one flat vector is one optax leaf: part of it cannot be "
-                                  "frozen (FRZ-1)")
-            return True
-        return self.layout.pack(list(frozen))
+    def one_tree(self, form: Layout) -> tuple[list[Any], list[Any]]:
+        """One optax state over one params pytree laid out by ``form``.  optax clips by the
+        norm of the whole update: a per-array norm needs one state per array (CLIPNORM-2)."""
+        if _members_of(self.program.rule, rules.ClipNorm):
+            raise Unsupported("optax clips by the norm of the whole update "
+                              "(clip_by_global_norm): a per-array norm needs one optax state "
+                              "per array, the per_array path (CLIPNORM-2)")
+        model, rule = self.program.model, self.program.rule
+        params = form.pack(self.params())
+        opt = optimiser(rule, self.injected, form.mask(self.frozen), self.jit)
+        state = opt.tx.init(params)
+        for op in self.program.ops:
+            if isinstance(op, Step):
+                grads = gradients(model, op.grads, self.dtype)
+                if all(g is None for g in grads):
+                    continue  # no gradient at all: a user does not call the optimiser
+                grads = form.pack(whole(grads, self.frozen, model, self.dtype))
+                params, state = opt.step(grads, state, params)
+            elif isinstance(op, Adjust):
+                rule = rule.adjusted(**op.changes)
+                opt.adjust(state, rule)
+        states = [None if frozen else _numpy_fields(opt.fields(state, form.pick(i), rule))
+                  for i, frozen in enumerate(self.frozen)]
+        return form.unpack(params), states
+
+
+def _structured(run: Run) -> tuple[list[Any], list[Any]]:
+    """The model's own pytree."""
+    return run.one_tree(Layout.of(_skeleton(run.program.model)))
+
+
+def _flat_list(run: Run) -> tuple[list[Any], list[Any]]:
+    """The list of trainables as the pytree."""
+    return run.one_tree(Layout.of(list(range(len(trainables(run.program.model))))))
+
+
+def _flat_vector(run: Run) -> tuple[list[Any], list[Any]]:
+    """``ravel_pytree`` of the model's pytree: one array to optax."""
+    if not run.program.rule.elementwise:
+        raise Unsupported(f"{run.program.rule!r} works per array, and one flat vector is one "
+                          "array to optax (RULE-4)")
+    return run.one_tree(Layout.of(_skeleton(run.program.model), flat=True))
+
+
+def _per_array(run: Run) -> tuple[list[Any], list[Any]]:
+    """One optax state per parameter array; a frozen one is masked as a whole, and one
+    without gradient is not updated -- its own optimiser is simply not called, which
+    gives exactly the None semantics (UPD-5) that one update over a tree cannot."""
+    if _members_of(run.program.rule, rules.ClipGlobalNorm):
+        raise Unsupported("one optax state per array cannot see the global norm (RULE-8)")
+    params, rule = run.params(), run.program.rule
+    opts = [optimiser(rule, run.injected, True if f else None, run.jit) for f in run.frozen]
+    states = [opt.tx.init(p) for opt, p in zip(opts, params, strict=True)]
+    for op in run.program.ops:
+        if isinstance(op, Step):
+            grads = gradients(run.program.model, op.grads, run.dtype)
+            for i, (opt, g) in enumerate(zip(opts, grads, strict=True)):
+                if g is not None:  # an array without gradient: its optimiser is not called
+                    params[i], states[i] = opt.step(g, states[i], params[i])
+        elif isinstance(op, Adjust):
+            rule = rule.adjusted(**op.changes)
+            for opt, state in zip(opts, states, strict=True):
+                opt.adjust(state, rule)
+    records = [None if f else _numpy_fields(opt.fields(state, lambda x: x, rule))
+               for opt, state, f in zip(opts, states, run.frozen, strict=True)]
+    return params, records
+
+
+#: One function per update path: the parameters (trainables order) and states it leaves.
+PATHS: dict[PathName, Callable[[Run], tuple[list[Any], list[Any]]]] = {
+    "structured": _structured,
+    "flat_list": _flat_list,
+    "per_array": _per_array,
+    "flat_vector": _flat_vector,
+}
 
 
 # ---------------------------------------------------------------------- the adapter
@@ -653,85 +649,25 @@ class JaxAdapter(Adapter):
             device=str(jax.devices()[0]).lower(),
             dtypes=DTYPES,
             capabilities=CAPABILITIES,
-            paths=PATHS,
-            variants=VARIANTS,
+            paths=tuple(PATHS),
+            variants={cls.__name__: variant for cls, variant in VARIANTS.items()},
             notes="pytrees cannot tie arrays; no None gradients; static freeze masks; "
                   "float32 runs with jax_enable_x64 off, float64 with it on",
         )
 
     def supports(self, rule: Rule) -> str | None:
-        return _refusal(rule)
-
-    # ----------------------------------------------------------------- run
+        return refusal(check, rule)
 
     def run(self, program: Program, path: PathName) -> Outcome:
-        if path not in PATHS:
-            raise Unsupported(f"optax has no {path!r} update path")
-        reason = _refusal(program.rule) or _path_refusal(program.rule, path)
-        if reason:
-            raise Unsupported(reason)
-        dtype = self._dtype(program.dtype)
-        injected = adjusted_names(program.rule, program.ops)
-        frozen = frozen_at_steps(program.model, program.ops)
-        with warnings.catch_warnings(record=True) as seen, self._x64(dtype):
-            warnings.simplefilter("always")
-            if path == "per_array":
-                values, states = self._per_array(program, injected, frozen, dtype)
-            else:
-                values, states = self._one_tree(program, path, injected, frozen, dtype)
-        position = {occ.path: occ.position for occ in occurrences(program.model)}
-        model = map_params(lambda p, _x: _numpy(values[position[p]]), program.model)
-        return Outcome(model, states, [
-            WarningRecord(w.category.__name__, str(w.message), w.filename, w.lineno)
-            for w in seen])
+        go = path_entry(PATHS, path, "optax")
+        check(program.rule)
+        run = Run(program, self._dtype(program.dtype), self.jit)
 
-    def _one_tree(self, program: Program, path: PathName, injected: set[str],
-                  frozen: tuple[bool, ...], dtype: str) -> tuple[list[Any], list[Any]]:
-        """One optax state over one params pytree: the model (structured), the list of
-        trainables (flat_list) or ``ravel_pytree`` of the model (flat_vector)."""
-        form = Form(program.model, path)
-        params = form.pack([jnp.asarray(p, dtype) for p in trainables(program.model)])
-        opt = optimiser(program.rule, injected, form.mask(frozen), self.jit)
-        state = opt.tx.init(params)
-        rule = program.rule
-        for op in program.ops:
-            if isinstance(op, Step):
-                grads = gradients(program.model, op.grads, dtype)
-                if all(g is None for g in grads):
-                    continue  # no gradient at all: a user does not call the optimiser
-                grads = form.pack(whole(grads, frozen, program.model, dtype))
-                params, state = opt.step(grads, state, params)
-            elif isinstance(op, Adjust):
-                rule = rule.adjusted(**op.changes)
-                opt.adjust(state, rule)
-        states = [None if frozen[i] else _numpy_fields(opt.fields(state, _picker(form, i), rule))
-                  for i in range(len(frozen))]
-        return form.unpack(params), states
-
-    def _per_array(self, program: Program, injected: set[str], frozen: tuple[bool, ...],
-                   dtype: str) -> tuple[list[Any], list[Any]]:
-        """One optax state per parameter array; a frozen one is masked as a whole, and one
-        without gradient is not updated -- its own optimiser is simply not called, which
-        gives exactly the None semantics (UPD-5) that one update over a tree cannot."""
-        params = [jnp.asarray(p, dtype) for p in trainables(program.model)]
-        opts = [optimiser(program.rule, injected, True if f else None, self.jit)
-                for f in frozen]
-        states = [opt.tx.init(p) for opt, p in zip(opts, params, strict=True)]
-        rule = program.rule
-        for op in program.ops:
-            if isinstance(op, Step):
-                grads = gradients(program.model, op.grads, dtype)
-                for i, (opt, g) in enumerate(zip(opts, grads, strict=True)):
-                    if g is not None:  # an array without gradient: its optimiser is not called
-                        params[i], states[i] = opt.step(g, states[i], params[i])
-            elif isinstance(op, Adjust):
-                rule = rule.adjusted(**op.changes)
-                for opt, state in zip(opts, states, strict=True):
-                    opt.adjust(state, rule)
-        records = [None if f else _numpy_fields(opt.fields(state, lambda x: x, rule))
-                   for opt, state, f in zip(opts, states, frozen, strict=True)]
-        return params, records
-
+        def outcome() -> Outcome:
+            with self._x64(run.dtype):
+                values, states = go(run)
+            return Outcome(with_values(program.model, [_numpy(v) for v in values]), states)
+        return with_warnings(outcome)
     # ------------------------------------------------------- collection, autodiff
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
@@ -756,16 +692,16 @@ class JaxAdapter(Adapter):
         dtype = self._dtype(dtype)
         with self._x64(dtype):
             layout = Layout.of(_skeleton(model))
-            tree = layout.pack([jnp.asarray(p, dtype) for p in trainables(model)])
-            ops = _ops(dtype)
+            tree = layout.tree([jnp.asarray(p, dtype) for p in trainables(model)])
+            ops = array_ops(lambda v: jnp.asarray(v, dtype), jnp.tanh, jnp.square)
             if via == "trainables":
-                grads = layout.unpack(jax.grad(
-                    lambda t: ref_expr.evaluate(loss, layout.unpack(t), ops))(tree))
+                grads = layout.leaves(jax.grad(
+                    lambda t: ref_expr.evaluate(loss, layout.leaves(t), ops))(tree))
             elif via == "destructure":
                 flat, unravel = ravel_pytree(tree)
                 cotangent = jax.grad(
-                    lambda v: ref_expr.evaluate(loss, layout.unpack(unravel(v)), ops))(flat)
-                grads = layout.unpack(unravel(cotangent))
+                    lambda v: ref_expr.evaluate(loss, layout.leaves(unravel(v)), ops))(flat)
+                grads = layout.leaves(unravel(cotangent))
             else:
                 raise Unsupported(f"JAX has no {via!r} collection to differentiate through")
         position = {occ.path: occ.position for occ in occurrences(model)}
@@ -775,7 +711,7 @@ class JaxAdapter(Adapter):
 
     def _tree(self, model: Any, dtype: str) -> Any:
         layout = Layout.of(_skeleton(model))
-        return layout.pack([jnp.asarray(p, dtype) for p in trainables(model)])
+        return layout.tree([jnp.asarray(p, dtype) for p in trainables(model)])
 
     @staticmethod
     def _dtype(dtype: str) -> str:
@@ -789,28 +725,5 @@ class JaxAdapter(Adapter):
         return jax.enable_x64(dtype == "float64")
 
 
-def _picker(form: Form, i: int) -> Pick:
-    """Parameter i's array out of a params-shaped state tree laid out by ``form``."""
-    def pick(tree: Any) -> Any:
-        return form.unpack(tree)[i]
-    return pick
-
-
 def _numpy_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if fields is None else {k: _numpy(v) for k, v in fields.items()}
-
-
-def _ops(dtype: str) -> ref_expr.Ops:
-    """The expression language's operations in jax.numpy (EXPR-1)."""
-    return ref_expr.Ops(
-        const=lambda v: jnp.asarray(v, dtype),
-        add=jnp.add,
-        mul=jnp.multiply,
-        matmul=jnp.matmul,
-        tanh=jnp.tanh,
-        square=jnp.square,
-        sum=jnp.sum,
-        dot=lambda a, b: jnp.sum(a * b),
-        index=lambda x, idx: x[idx],
-        reshape=jnp.reshape,
-    )

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import itertools
+import operator
+import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal, NoReturn, TypeVar
 
 import numpy as np
 
 from optconf.reference.collect import flatten, trainables
+from optconf.reference.expr import Ops
 from optconf.reference.grads import summed
 from optconf.reference.rules.base import Rule
+from optconf.reference.rules.compose import OptimiserChain
+from optconf.reference.tree import map_params, mirror, occurrences
 
 #: Ways of driving an optimiser step.  ``structured``: the engine's own model-shaped update;
 #: ``flat_list``: one call over the list of collected arrays; ``per_array``: one optimiser
@@ -244,6 +250,100 @@ class Adapter(ABC):
 
 
 # ------------------------------------------------------------- helpers for adapters
+#
+# Every engine adapter has the same shape (docs/ADAPTERS.md): a table from reference rule
+# class to the engine's optimiser (``rule_entry``; a refusal raises Unsupported), a table of
+# one function per update path (``path_entry``), and these helpers in between.
+
+Entry = TypeVar("Entry")
+
+
+def lookup(table: Mapping[type[Rule], Entry], rule: Rule) -> Entry | None:
+    """The entry of ``table`` for ``rule``'s class, or for the nearest base class that has
+    one (a subclass of a rule is that rule); None when there is none."""
+    return next((table[cls] for cls in type(rule).__mro__ if cls in table), None)
+
+
+def rule_entry(table: Mapping[type[Rule], Entry], rule: Rule, engine: str) -> Entry:
+    """:func:`lookup`, Unsupported naming the rule's class when ``table`` has no entry."""
+    entry = lookup(table, rule)
+    if entry is not None:
+        return entry
+    raise Unsupported(f"{engine} has no {type(rule).__name__}: the adapter's rule table has "
+                      "no entry for it")
+
+
+def refused(reason: str) -> Callable[..., NoReturn]:
+    """A rule-table entry that refuses its rule with ``reason``."""
+    def refuse(*_args: Any) -> NoReturn:
+        raise Unsupported(reason)
+    return refuse
+
+
+def path_entry(table: Mapping[PathName, Entry], path: PathName, engine: str) -> Entry:
+    """The entry of ``table`` (one per update path the engine has) for ``path``."""
+    if path not in table:
+        raise Unsupported(f"{engine} has no {path!r} update path")
+    return table[path]
+
+
+def refusal(check: Callable[[Rule], object], rule: Rule) -> str | None:
+    """What :meth:`Adapter.supports` answers for an adapter whose ``check(rule)`` raises
+    Unsupported: the reason, or None when it does not raise."""
+    try:
+        check(rule)
+    except Unsupported as reason:
+        return str(reason)
+    return None
+
+
+def chain_members(rule: Rule, prefix: str = "") -> list[tuple[str, Rule]]:
+    """The rules ``rule`` applies in order, nested OptimiserChains opened, each with the
+    prefix of its state fields in the reference's state record (``"1."``, ``"0.2."``; ``""``
+    for a rule that is no chain) (CHAIN-1)."""
+    if not isinstance(rule, OptimiserChain):
+        return [(prefix, rule)]
+    return [member for i, sub in enumerate(rule.rules)
+            for member in chain_members(sub, f"{prefix}{i}.")]
+
+
+def indices_under(model: Any, keys: tuple[Any, ...]) -> set[int]:
+    """Distinct-parameter positions (``trainables`` order) with an occurrence under the
+    subtree ``keys``; KeyError when ``keys`` names no entry of the model (FRZ-3)."""
+    found = {occ.position for occ in occurrences(model)
+             if tuple(elem.key for elem in occ.path[:len(keys)]) == tuple(keys)}
+    if keys and not found:
+        node: Any = mirror(model, lambda _path, _x: 0)
+        for key in keys:
+            try:
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                raise KeyError(f"state{list(keys)}: no such entry (clause FRZ-3)") from None
+    return found
+
+
+def frozen_at(model: Any, ops: Sequence[Op]) -> Iterator[tuple[Op, frozenset[int]]]:
+    """Each op with the positions of the parameters frozen when it runs (FRZ-1, FRZ-3)."""
+    frozen: frozenset[int] = frozenset()
+    for op in ops:
+        if isinstance(op, Freeze):
+            frozen |= indices_under(model, op.keys)
+        elif isinstance(op, Thaw):
+            frozen -= indices_under(model, op.keys)
+        yield op, frozen
+
+
+def with_warnings(run: Callable[[], Outcome], *, always: bool = True) -> Outcome:
+    """``run()``'s outcome with the warnings raised while it ran recorded in it; ``always``
+    records every call's own, not only the first from each line."""
+    with warnings.catch_warnings(record=True) as seen:
+        if always:
+            warnings.simplefilter("always")
+        outcome = run()
+    outcome.warnings = [WarningRecord(w.category.__name__, str(w.message), w.filename,
+                                      w.lineno) for w in seen]
+    return outcome
+
 
 
 def flat_list_grads(model: Any, grads: Any) -> list[np.ndarray | None]:
@@ -259,3 +359,28 @@ def flat_vector_grads(model: Any, grads: Any) -> np.ndarray:
         np.zeros_like(p) if g is None else g
         for p, g in zip(trainables(model), flat_list_grads(model, grads), strict=True)
     ])
+
+
+def with_values(model: Any, values: Sequence[Any]) -> Any:
+    """``model`` with its i-th distinct parameter (``trainables`` order) replaced by
+    ``values[i]``: ties stay one object, carried values are the model's own (TIE-3)."""
+    position = {id(occ.array): occ.position for occ in occurrences(model)}
+    return map_params(lambda _path, x: values[position[id(x)]], model)
+
+
+def consecutive(sizes: Iterable[int]) -> list[slice]:
+    """The slices of a flat buffer holding pieces of ``sizes`` one after another."""
+    sizes = list(sizes)
+    return [slice(end - size, end)
+            for size, end in zip(sizes, itertools.accumulate(sizes), strict=True)]
+
+
+def array_ops(const: Callable[[np.ndarray], Any], tanh: Callable[[Any], Any],
+              square: Callable[[Any], Any]) -> Ops:
+    """The expression operations (EXPR-1) on an engine's arrays that have Python's
+    arithmetic operators, indexing and ``sum`` / ``reshape`` methods, as torch, jax and
+    tinygrad arrays do: only ``const``, ``tanh`` and ``square`` differ between them."""
+    return Ops(const=const, add=operator.add, mul=operator.mul, matmul=operator.matmul,
+               tanh=tanh, square=square, sum=lambda x: x.sum(),
+               dot=lambda a, b: (a * b).sum(), index=operator.getitem,
+               reshape=lambda x, shape: x.reshape(shape))

@@ -37,9 +37,11 @@ from .protocol import (
     Step,
     Thaw,
     Unsupported,
-    WarningRecord,
     flat_list_grads,
     flat_vector_grads,
+    indices_under,
+    path_entry,
+    with_warnings,
 )
 
 #: ``EngineInfo.engine`` of the reference; the tolerance model holds it to bitwise equality
@@ -59,25 +61,17 @@ class ReferenceAdapter(Adapter):
             device="cpu",
             dtypes=("float64", "float32"),
             capabilities=CAPABILITIES,
-            paths=("structured", "flat_list", "per_array", "flat_vector", "legacy"),
+            paths=tuple(PATHS),
             notes="NumPy; the same code at float32 is a float32 engine for the tolerance model",
         )
 
     def run(self, program: Program, path: PathName) -> Outcome:
         """Run ``program`` through ``path``.  Warnings are recorded, each call's own, except
         that a DeprecationWarning the caller has made an error is raised (DEP-5)."""
-        drive = _DRIVERS.get(path)
-        if drive is None:
-            raise Unsupported(f"the reference has no {path!r} path")
-        with warnings.catch_warnings(record=True) as seen:
-            if not _deprecation_is_error():
-                warnings.simplefilter("always")
-            model = engine_model(program.model, program.dtype)
-            outcome = drive(program.rule, model, program.ops)
-        outcome.warnings = [
-            WarningRecord(w.category.__name__, str(w.message), w.filename, w.lineno) for w in seen
-        ]
-        return outcome
+        drive = path_entry(PATHS, path, "the reference")
+        return with_warnings(
+            lambda: drive(program.rule, engine_model(program.model, program.dtype), program.ops),
+            always=not _deprecation_is_error())
 
     def trajectory(self, program: Program) -> list[Outcome]:
         """The structured run's outcome before the first op and after each op (copies);
@@ -171,15 +165,6 @@ def _is_state(value: Any) -> bool:
 Driver = Callable[[Rule, Any, tuple[Op, ...]], Outcome]
 
 
-def _indices_under(model: Any, keys: tuple[Any, ...]) -> set[int]:
-    """Distinct-parameter indices with an occurrence under the subtree ``keys`` (FRZ-3)."""
-    return {
-        occ.position
-        for occ in ref_tree.occurrences(model)
-        if tuple(elem.key for elem in occ.path[: len(keys)]) == keys
-    }
-
-
 def _structured_steps(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Iterator[Outcome]:
     """The outcome before the ops and after each one (the same model object each time)."""
     state = ref_state.setup(rule, model)
@@ -206,7 +191,7 @@ def _on_leaves(leaves: list[Any], model: Any, op: Op) -> None:
     """Freeze, thaw or adjust a list of per-array Leaves the way the structured path would."""
     if isinstance(op, Freeze | Thaw):
         toggle = ref_state.freeze_ if isinstance(op, Freeze) else ref_state.thaw_
-        for index in sorted(_indices_under(model, op.keys)):
+        for index in sorted(indices_under(model, op.keys)):
             toggle(leaves[index])
     elif isinstance(op, Adjust):
         ref_state.adjust_(leaves, **op.changes)
@@ -248,7 +233,7 @@ def _flat_vector(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
         )
     flat, _ = ref_collect.destructure(model)
     state = ref_state.setup(rule, flat)
-    everything = _indices_under(model, ())
+    everything = indices_under(model, ())
     for op in ops:
         if isinstance(op, Step):
             if all(g is None for g in flat_list_grads(model, op.grads)):
@@ -256,9 +241,9 @@ def _flat_vector(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
             ref_state.update_(state, flat, flat_vector_grads(model, op.grads))
         elif isinstance(op, Adjust):
             ref_state.adjust_(state, **op.changes)
-        elif _indices_under(model, op.keys) not in (set(), everything):
+        elif indices_under(model, op.keys) not in (set(), everything):
             raise Unsupported("one state over the flat vector cannot freeze part of the model")
-        elif _indices_under(model, op.keys):
+        elif indices_under(model, op.keys):
             (ref_state.freeze_ if isinstance(op, Freeze) else ref_state.thaw_)(state)
     new_model = ref_collect.restructure(model, flat)
     return Outcome(new_model, _split_state(model, state_record(state.state)))
@@ -299,7 +284,8 @@ def _legacy(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
                                               strict=True)])
 
 
-_DRIVERS: dict[str, Driver] = {
+#: One function per update path (docs/ADAPTERS.md: every adapter has this table).
+PATHS: dict[PathName, Driver] = {
     "structured": _structured,
     "flat_list": _flat_list,
     "per_array": _per_array,

@@ -1,25 +1,10 @@
 """The tinygrad adapter: tinygrad 0.14's ``nn.optim`` and ``nn.state`` in reference terms.
 
-Mapping (read from the installed ``tinygrad/nn/optim.py``; findings in docs/FINDINGS.md):
-
-* ``Descent`` / ``Momentum`` / ``Nesterov`` -> ``SGD`` (``LARS`` with the trust ratio off).
-  ``classic=True`` multiplies the gradient by lr *before* the momentum buffer, which is
-  Optimisers.jl's velocity (MOMENTUM-1, NESTEROV-1); ``classic=False`` (tinygrad's default)
-  is the ``"torch"`` variant (MOMENTUM-2, NESTEROV-2).  ``OptimiserChain(WeightDecay(l), r)``
-  with ``r`` one of these -> ``SGD(weight_decay=l)``: tinygrad adds ``l*x`` to the gradient
-  first (``pre_wd``), as the chain does (WEIGHTDECAY-1, CHAIN-1).
-* ``Adam`` -> ``Adam`` and ``AdamW(couple=True)`` -> ``AdamW``: both are ``LAMB(adam=True)``,
-  i.e. LAMB with the trust ratio fixed at 1; epsilon is added outside the root of the
-  bias-corrected second moment, as in ADAM-3, and the decay sits inside the lr product
-  (ADAMW-1).  ``LAMB`` itself has no reference rule.
-* Everything else has no tinygrad optimiser: ``supports`` says so.
-
-Paths: ``structured`` (a tree of Tensors with shared arrays as one Tensor, collected with
-``nn.state.get_parameters``, gradients put in by ``backward()`` of ``sum(p * g)`` over every
-occurrence, so tinygrad itself sums a shared Tensor's gradients), ``flat_list`` (one
-optimiser over the Tensors in ``trainables`` order, ``.grad`` assigned), ``per_array`` (one
-optimiser per Tensor), ``fused`` (``fused=True``: tinygrad concatenates every parameter into
-one flat buffer) and ``flat_vector`` (one Tensor holding the concatenation).
+The rule table (:data:`RULES`) and the path table (:data:`PATHS`) were read from the
+installed ``tinygrad/nn/optim.py``; findings in docs/FINDINGS.md.  tinygrad has ``SGD``
+(``LARS`` with the trust ratio off) and ``LAMB`` (``Adam`` and ``AdamW`` are
+``LAMB(adam=True)``, the trust ratio fixed at 1); ``LARS``, ``Muon`` and ``LAMB`` itself have
+no reference rule.  Every other rule is refused by ``supports``.
 
 tinygrad's ``Optimizer.step`` needs a ``.grad`` on every parameter it holds and has no
 freezing, so a missing gradient or a frozen parameter can only be honoured on ``per_array``
@@ -31,15 +16,16 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any
 
 import numpy as np
 
 from optconf.reference import collect as ref_collect
+from optconf.reference import rules
 from optconf.reference import tree as ref_tree
-from optconf.reference.expr import Ops, evaluate, reached
+from optconf.reference.expr import evaluate, reached
 from optconf.reference.grads import per_occurrence
 from optconf.reference.rules.base import Rule
 
@@ -48,24 +34,31 @@ from .protocol import (
     Adjust,
     EngineInfo,
     Freeze,
-    Op,
     Outcome,
     PathName,
     Program,
     Step,
     Thaw,
     Unsupported,
+    array_ops,
+    chain_members,
+    consecutive,
     flat_list_grads,
     flat_vector_grads,
+    frozen_at,
+    indices_under,
+    path_entry,
+    refusal,
+    rule_entry,
+    with_values,
+    with_warnings,
 )
-from .reference import _indices_under
 
 INSTALL_HINT = "pip install 'optconf[tinygrad]'"
 CLANG_HINT = (
     "tinygrad's CPU device needs clang (apt-get install clang), "
     "or set DEV=PYTHON"
 )
-PATHS: tuple[PathName, ...] = ("structured", "flat_list", "per_array", "fused", "flat_vector")
 DTYPES = ("float32", "float64")
 #: Set to 1 to declare float64 (where the device has it).  Off by default: tinygrad's
 #: optimisers keep lr, state and b^t in float32 whatever the parameters' dtype and SGD with
@@ -90,69 +83,95 @@ class Plan:
     prefix: str = ""
 
 
-def _sgd(rule: Rule, weight_decay: float, prefix: str) -> Plan | str:
-    name = type(rule).__name__
-    if name == "Descent":
+def _sgd(rule: Any, weight_decay: float) -> Plan:
+    """``classic=True`` multiplies the gradient by lr *before* the momentum buffer, which is
+    Optimisers.jl's velocity (MOMENTUM-1, NESTEROV-1); ``classic=False`` (tinygrad's
+    default) is the ``"torch"`` variant (MOMENTUM-2, NESTEROV-2)."""
+    if isinstance(rule, rules.Descent):
         return Plan("SGD", dict(lr=rule.eta, momentum=0.0, weight_decay=weight_decay,
-                                nesterov=False, classic=True), prefix=prefix)
-    nesterov = name == "Nesterov"
+                                nesterov=False, classic=True))
+    nesterov = isinstance(rule, rules.Nesterov)
     torch_form = rule.variant == "torch"
     # normative Nesterov keeps v = rho v - eta g; tinygrad's classic buffer is its negative
     sign = -1.0 if nesterov and not torch_form else 1.0
     return Plan("SGD", dict(lr=rule.eta, momentum=rule.rho, weight_decay=weight_decay,
-                            nesterov=nesterov, classic=not torch_form), sign, prefix)
+                            nesterov=nesterov, classic=not torch_form), sign)
 
 
-def plan_for(rule: Rule) -> Plan | str:
-    """The tinygrad optimiser that computes ``rule`` exactly, or why there is none."""
-    name = type(rule).__name__
-    if name in ("Descent", "Momentum", "Nesterov"):
-        return _sgd(rule, 0.0, "")
-    if name == "Adam":
-        b1, b2 = rule.beta
-        return Plan("LAMB", dict(lr=rule.eta, b1=b1, b2=b2, eps=rule.epsilon,
-                                 weight_decay=0.0, adam=True))
-    if name == "AdamW":
-        if not rule.couple:
-            return ("tinygrad's AdamW always scales the decay by lr (LAMB: lr * (adam + wd*x)); "
-                    "it has no AdamW(couple=false) (ADAMW-2)")
-        b1, b2 = rule.beta
-        return Plan("LAMB", dict(lr=rule.eta, b1=b1, b2=b2, eps=rule.epsilon,
-                                 weight_decay=rule.lambda_, adam=True))
-    if name == "OptimiserChain":
-        return _chain_plan(rule)
-    return (f"tinygrad 0.14 has no {name} optimiser (nn/optim.py has SGD, LARS, Muon, LAMB, "
-            "Adam, AdamW)")
+def _lamb(rule: Any, weight_decay: float) -> Plan:
+    """``LAMB(adam=True)``: epsilon outside the root of the bias-corrected second moment
+    (ADAM-3); AdamW's decay sits inside the lr product (ADAMW-1)."""
+    b1, b2 = rule.beta
+    return Plan("LAMB", dict(lr=rule.eta, b1=b1, b2=b2, eps=rule.epsilon,
+                             weight_decay=weight_decay, adam=True))
 
 
-def _chain_plan(rule: Rule) -> Plan | str:
-    members = rule.rules
-    names = [type(r).__name__ for r in members]
-    if len(members) == 1:
-        inner = plan_for(members[0])
-        return inner if isinstance(inner, str) else dataclasses.replace(inner, prefix="0.")
-    if (len(members) == 2 and names[0] == "WeightDecay"
-            and names[1] in ("Descent", "Momentum", "Nesterov")):
-        return _sgd(members[1], members[0].lambda_, "1.")
-    return (f"tinygrad composes only WeightDecay before SGD (weight_decay=, added to the "
-            f"gradient first); it has no chain {' -> '.join(names)}")
+def _adamw(rule: Any, weight_decay: float) -> Plan:
+    if not rule.couple:
+        raise Unsupported("tinygrad's AdamW always scales the decay by lr (LAMB: lr * (adam + "
+                          "wd*x)); it has no AdamW(couple=false) (ADAMW-2)")
+    return _lamb(rule, rule.lambda_)
+
+
+#: Each reference rule as a tinygrad optimiser, given the ``weight_decay`` of a WeightDecay
+#: chained before it (SGD only: ``pre_wd`` adds it to the gradient first, as the chain does,
+#: WEIGHTDECAY-1, CHAIN-1).
+RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
+    rules.Descent: _sgd,
+    rules.Momentum: _sgd,
+    rules.Nesterov: _sgd,
+    rules.Adam: _lamb,
+    rules.AdamW: _adamw,
+}
+SGD_RULES = (rules.Descent, rules.Momentum, rules.Nesterov)
+
+
+def plan(rule: Rule) -> Plan:
+    """The tinygrad optimiser that computes ``rule`` exactly: one rule, or a chain of one,
+    or ``OptimiserChain(WeightDecay(l), r)`` with ``r`` an SGD rule; Unsupported otherwise."""
+    members = chain_members(rule)
+    decay = 0.0
+    if (len(members) == 2 and isinstance(members[0][1], rules.WeightDecay)
+            and isinstance(members[1][1], SGD_RULES)):
+        decay = float(getattr(members.pop(0)[1], "lambda_"))  # noqa: B009 (Rule has no lambda_)
+    if len(members) > 1:
+        names = " -> ".join(type(member).__name__ for _, member in members)
+        raise Unsupported(f"tinygrad composes only WeightDecay before SGD (weight_decay=, added "
+                          f"to the gradient first); it has no chain {names}")
+    prefix, core = members[0]
+    return dataclasses.replace(rule_entry(RULES, core, "tinygrad 0.14")(core, decay),
+                               prefix=prefix)
+
+
+def _structure(plan: Plan) -> tuple[Any, ...]:
+    """What a live optimiser cannot change: its class, momentum on/off, nesterov, classic."""
+    kw = plan.kwargs
+    return (plan.factory, bool(kw.get("momentum")), kw.get("nesterov"), kw.get("classic"))
 
 
 # ------------------------------------------------------------------------ the engine
+
+
+def import_tinygrad() -> tuple[Any, Any, Any, Any]:
+    """The one place tinygrad is imported: the package, ``tinygrad.helpers``,
+    ``tinygrad.nn.optim`` and ``tinygrad.nn.state``."""
+    try:
+        import tinygrad
+        from tinygrad import helpers
+        from tinygrad.nn import optim, state
+    except ImportError as exc:
+        raise ImportError(f"{INSTALL_HINT} ({exc})") from exc
+    return tinygrad, helpers, optim, state
 
 
 class _Engine:
     """The tinygrad names the adapter uses, imported once the engine is known to work."""
 
     def __init__(self) -> None:
-        try:
-            import tinygrad
-            from tinygrad.helpers import Context
-            from tinygrad.nn import optim, state
-        except ImportError as exc:
-            raise ImportError(f"{INSTALL_HINT} ({exc})") from exc
-        self.tinygrad, self.Tensor, self.dtypes = tinygrad, tinygrad.Tensor, tinygrad.dtypes
-        self.Context, self.optim, self.state = Context, optim, state
+        self.tinygrad, helpers, self.optim, self.state = import_tinygrad()
+        tinygrad = self.tinygrad
+        self.Tensor, self.dtypes = tinygrad.Tensor, tinygrad.dtypes
+        self.Context, self.dedup = helpers.Context, helpers.dedup
         self.device = str(tinygrad.Device.DEFAULT)
         if self.device.split(":")[0] == "CPU" and shutil.which("clang") is None:
             raise RuntimeError(CLANG_HINT)
@@ -192,20 +211,6 @@ class _Engine:
         with self.Context(TRAINING=1):
             opt.step()
 
-    def ops(self, dtype: Any) -> Ops:
-        """The expression language's operations on tinygrad Tensors (EXPR-1)."""
-        return Ops(
-            const=lambda a: self.const(a, dtype),
-            add=lambda a, b: a + b,
-            mul=lambda a, b: a * b,
-            matmul=lambda a, b: a @ b,
-            tanh=lambda a: a.tanh(),
-            square=lambda a: a.square(),
-            sum=lambda a: a.sum(),
-            dot=lambda a, b: (a * b).sum(),
-            index=lambda a, key: a[key],
-            reshape=lambda a, shape: a.reshape(shape),
-        )
 
 
 # ------------------------------------------------------------------------ engine models
@@ -252,18 +257,14 @@ class EngineModel:
     def shapes(self) -> list[tuple[int, ...]]:
         return [self.shape[id(t)] for t in self.tensors]
 
+    def sizes(self) -> list[int]:
+        return [t.numel() for t in self.tensors]
+
     def values(self) -> list[np.ndarray]:
         return [self.numpy(t) for t in self.tensors]
 
-    def rebuilt(self, values: list[np.ndarray]) -> Any:
-        """The source model with each distinct array replaced by its new value, in the
-        engine's dtype; ties stay one object, carried leaves are the source's own (TIE-3)."""
-        by_id = {id(p): v for p, v in zip(ref_collect.trainables(self.source), values,
-                                           strict=True)}
-        return ref_tree.map_params(lambda _path, x: by_id[id(x)], self.source)
 
-
-# ------------------------------------------------------------------------ optimiser state
+# ------------------------------------------------------------------------ one program
 
 
 def _slot_state(plan: Plan, opt: Any, slot: int, piece: slice, shape: tuple[int, ...]
@@ -286,34 +287,6 @@ def _slot_state(plan: Plan, opt: Any, slot: int, piece: slice, shape: tuple[int,
     return None if plan.velocity_sign is not None else {}
 
 
-# ------------------------------------------------------------------------ the paths
-
-
-@dataclasses.dataclass
-class _StepMask:
-    """For one Step: which distinct parameters have a gradient and which are frozen."""
-
-    has_grad: list[bool]
-    frozen: list[bool]
-
-    def active(self) -> list[bool]:
-        return [g and not f for g, f in zip(self.has_grad, self.frozen, strict=True)]
-
-
-def _masked(program: Program, model: Any) -> Iterator[tuple[Op, _StepMask | None]]:
-    """Each op, and for a Step its mask (UPD-5, FRZ-1, FRZ-3)."""
-    frozen = [False] * len(ref_collect.trainables(model))
-    for op in program.ops:
-        if isinstance(op, Freeze | Thaw):
-            for i in _indices_under(model, op.keys):
-                frozen[i] = isinstance(op, Freeze)
-        mask = None
-        if isinstance(op, Step):
-            grads = flat_list_grads(model, op.grads)
-            mask = _StepMask([g is not None for g in grads], list(frozen))
-        yield op, mask
-
-
 NO_PARTIAL_STEP = (
     "tinygrad's Optimizer.step asserts that every parameter it holds has a .grad (unwrap in "
     "nn/optim.py) and has no freezing: a missing gradient or a frozen parameter can only be "
@@ -321,190 +294,180 @@ NO_PARTIAL_STEP = (
 )
 
 
-class _Run:
-    """One program on one path.  Subclasses build the optimiser(s) in ``start``, put
-    gradients in and read values and state back."""
+#: One step of a path's optimisers: ``(run, grads, active)``, ``active[i]`` when parameter i
+#: has a gradient and is not frozen.
+StepFn = Callable[["Run", Any, list[bool]], None]
 
-    def __init__(self, engine: _Engine, rule: Rule, model: Any, dtype: Any) -> None:
-        self.engine, self.rule, self.dtype = engine, rule, dtype
-        plan = plan_for(rule)
-        if isinstance(plan, str):
-            raise Unsupported(plan)
-        self.plan = plan
-        self.model = EngineModel(engine, model, dtype)
+
+@dataclasses.dataclass
+class Held:
+    """What one path's optimisers hold: for each parameter (trainables order) its
+    optimiser, its slot there and its slice of that slot's state (fused and flat buffers;
+    None: the optimiser does not hold it); ``step`` takes one step; ``values()`` reads the
+    parameters back."""
+
+    optimisers: list[Any]
+    slots: list[tuple[Any, int, slice] | None]
+    step: StepFn
+    values: Callable[[], list[np.ndarray]]
+
+
+class Run:
+    """One program on tinygrad: the engine model, the optimisers one path holds it in, the
+    rule and plan in force and the parameters frozen now."""
+
+    def __init__(self, engine: _Engine, program: Program, dtype: Any,
+                 hold: Callable[[Run], Held]) -> None:
+        self.engine, self.program, self.dtype = engine, program, dtype
+        self.rule, self.plan = program.rule, plan(program.rule)
+        self.model = EngineModel(engine, program.model, dtype)
         # tinygrad asserts an optimiser has a parameter; a model without any gets none, and
         # its steps have nothing to do (STATE-5 differs: docs/FINDINGS.md)
-        self.opts: list[Any] = self.start() if self.model.tensors else []
+        self.held = hold(self) if self.model.tensors else Held([], [], _all_or_none, list)
+        self.frozen: frozenset[int] = frozenset()
 
-    def start(self) -> list[Any]:
-        raise NotImplementedError
-
-    def execute(self, program: Program) -> Outcome:
-        for op, mask in _masked(program, self.model.source):
-            if mask is not None and any(mask.active()):
-                self.step(op.grads, mask)  # type: ignore[union-attr]
+    def outcome(self) -> Outcome:
+        """Each op in turn (UPD-5, FRZ-1, FRZ-3): a step in which no parameter has a
+        gradient is not taken (a training loop does not call ``step`` without gradients)."""
+        for op, frozen in frozen_at(self.program.model, self.program.ops):
+            self.frozen = frozen
+            if isinstance(op, Step):
+                grads = flat_list_grads(self.program.model, op.grads)
+                active = [g is not None and i not in self.frozen for i, g in enumerate(grads)]
+                if any(active):
+                    self.held.step(self, op.grads, active)
             elif isinstance(op, Adjust):
                 self.adjust(op.changes)
-        return Outcome(self.model.rebuilt(self.values()), self.states() if self.opts else [])
-
-    def step(self, grads: Any, mask: _StepMask) -> None:
-        """One ``Optimizer.step``.  A step in which no parameter has a gradient is not taken
-        (a training loop does not call ``step`` without gradients); one in which only some
-        have, or some are frozen, is what ``step`` asserts against."""
-        if not all(mask.active()):
-            raise Unsupported(NO_PARTIAL_STEP)
-        self.put_grads(grads)
-        for opt in self.opts:
-            self.engine.step(opt)
-
-    def put_grads(self, grads: Any) -> None:
-        for t, g in zip(self.model.tensors, flat_list_grads(self.model.source, grads),
-                        strict=True):
-            assert g is not None, "a partial step is refused before (NO_PARTIAL_STEP)"
-            t.grad = self.engine.const(g, self.dtype, t.shape)
+        states = [None if slot is None else _slot_state(self.plan, *slot, shape)
+                  for slot, shape in zip(self.held.slots, self.model.shapes(), strict=True)]
+        return Outcome(with_values(self.program.model, self.held.values()), states)
 
     def adjust(self, changes: Any) -> None:
         """Set the new hyperparameters on the live optimisers, keeping their state (ADJ-1):
         lr is a Tensor, assigned in place as tinygrad's lr schedulers do; the others are
         plain attributes read at every step."""
         self.rule = self.rule.adjusted(**changes)
-        plan = plan_for(self.rule)
-        if isinstance(plan, str) or _structure(plan) != _structure(self.plan):
+        new_plan = plan(self.rule)
+        if _structure(new_plan) != _structure(self.plan):
             raise Unsupported(f"tinygrad cannot change {sorted(changes)} of a live optimiser "
                               "this way: it would need a different optimiser")
-        self.plan = plan
+        self.plan = new_plan
         attribute = {"momentum": "momentum", "b1": "b1", "b2": "b2", "eps": "eps",
                      "weight_decay": "wd"}
-        for opt in self.opts:
-            for name, value in plan.kwargs.items():
+        for opt in self.held.optimisers:
+            for name, value in new_plan.kwargs.items():
                 if name == "lr":
                     opt.lr.assign(self.engine.Tensor([value], dtype=opt.lr.dtype)).realize()
                 elif name in attribute:
                     setattr(opt, attribute[name], value)
 
-    def values(self) -> list[np.ndarray]:
-        return self.model.values()
 
-    def states(self) -> list[dict[str, Any] | None]:
-        raise NotImplementedError
+# ------------------------------------------------------------------------ the paths
 
 
-def _structure(plan: Plan) -> tuple[Any, ...]:
-    """What a live optimiser cannot change: its class, momentum on/off, nesterov, classic."""
-    kw = plan.kwargs
-    return (plan.factory, bool(kw.get("momentum")), kw.get("nesterov"), kw.get("classic"))
+def _list_grads(run: Run, grads: Any) -> None:
+    for t, g in zip(run.model.tensors, flat_list_grads(run.program.model, grads), strict=True):
+        assert g is not None, "a partial step is refused before (NO_PARTIAL_STEP)"
+        t.grad = run.engine.const(g, run.dtype, t.shape)
 
 
-class _OneOptimiser(_Run):
-    """``flat_list``: one optimiser over the Tensors in trainables order."""
-
-    fused = False
-
-    def start(self) -> list[Any]:
-        return [self.engine.optimizer(self.plan, self.model.tensors, fused=self.fused)]
-
-    def states(self) -> list[dict[str, Any] | None]:
-        """State by Tensor; None for a Tensor the optimiser does not hold."""
-        opt = self.opts[0]
-        slot_of = {id(t): i for i, t in enumerate(opt.params)}
-        offsets = np.cumsum([0] + [t.numel() for t in opt.params])
-        out: list[dict[str, Any] | None] = []
-        for t, shape in zip(self.model.tensors, self.model.shapes(), strict=True):
-            i = slot_of.get(id(t))
-            if i is None:
-                out.append(None)
-            elif self.fused:
-                piece = slice(int(offsets[i]), int(offsets[i + 1]))
-                out.append(_slot_state(self.plan, opt, 0, piece, shape))
-            else:
-                out.append(_slot_state(self.plan, opt, i, slice(None), shape))
-        return out
+def _tree_grads(run: Run, grads: Any) -> None:
+    """Gradients by ``backward()`` of ``sum(p * g)`` over every occurrence, so tinygrad
+    accumulates a shared Tensor's gradients itself (TIE-2)."""
+    run.held.optimisers[0].zero_grad()
+    tensor_of = run.model.tensor_of()
+    terms = [(t * run.engine.const(g, run.dtype, t.shape)).sum()
+             for occ, g in per_occurrence(run.program.model, grads) if g is not None
+             for t in [tensor_of[id(occ.array)]]]
+    loss = terms[0]
+    for term in terms[1:]:
+        loss = loss + term
+    loss.backward()
 
 
-class _Fused(_OneOptimiser):
+def _all_or_none(run: Run, grads: Any, active: list[bool],
+                 put_grads: Callable[[Run, Any], None] | None = None) -> None:
+    """One ``Optimizer.step`` of every optimiser, which needs every parameter to have a
+    gradient: a step in which only some have, or some are frozen, is refused.  Gradients
+    are put in by ``put_grads`` (default: assigned from the flat list)."""
+    if not all(active):
+        raise Unsupported(NO_PARTIAL_STEP)
+    (put_grads or _list_grads)(run, grads)
+    for opt in run.held.optimisers:
+        run.engine.step(opt)
+
+
+def _one_optimiser(run: Run, params: list[Any], step: StepFn, fused: bool = False) -> Held:
+    """One optimiser over ``params``; each Tensor's state is its slot of the optimiser's
+    (its slice of the one flat slot when ``fused``)."""
+    opt = run.engine.optimizer(run.plan, params, fused=fused)
+    slot_of = {id(t): i for i, t in enumerate(opt.params)}
+    pieces = consecutive(t.numel() for t in opt.params)
+    slots: list[tuple[Any, int, slice] | None] = [
+        None if i is None else (opt, 0, pieces[i]) if fused else (opt, i, slice(None))
+        for t in run.model.tensors for i in [slot_of.get(id(t))]]
+    return Held([opt], slots, step, run.model.values)
+
+
+def _structured(run: Run) -> Held:
+    """The model tree itself: the optimiser gets ``get_parameters(tree)`` (a shared Tensor
+    listed once per occurrence, deduplicated by the Optimizer; buffers kept aside by it)."""
+    return _one_optimiser(run, run.engine.state.get_parameters(run.model.tree),
+                          lambda r, grads, active: _all_or_none(r, grads, active, _tree_grads))
+
+
+def _flat_list(run: Run) -> Held:
+    """One optimiser over the Tensors in trainables order, ``.grad`` assigned."""
+    return _one_optimiser(run, run.model.tensors, _all_or_none)
+
+
+def _fused(run: Run) -> Held:
     """``fused=True``: tinygrad concatenates parameters, gradients and state into flat
     buffers and slices the update back (the ``FUSE_OPTIM`` default of that argument)."""
-
-    fused = True
-
-
-class _Structured(_OneOptimiser):
-    """The model tree itself: the optimiser gets ``get_parameters(tree)`` (a shared Tensor
-    listed once per occurrence, deduplicated by the Optimizer; buffers kept aside by it), and
-    gradients arrive by ``backward()`` of ``sum(p * g)`` over every occurrence, so tinygrad
-    accumulates a shared Tensor's gradients itself (TIE-2)."""
-
-    def start(self) -> list[Any]:
-        return [self.engine.optimizer(self.plan,
-                                      self.engine.state.get_parameters(self.model.tree))]
-
-    def put_grads(self, grads: Any) -> None:
-        self.opts[0].zero_grad()
-        tensor_of = self.model.tensor_of()
-        terms = [(t * self.engine.const(g, self.dtype, t.shape)).sum()
-                 for occ, g in per_occurrence(self.model.source, grads) if g is not None
-                 for t in [tensor_of[id(occ.array)]]]
-        loss = terms[0]
-        for term in terms[1:]:
-            loss = loss + term
-        loss.backward()
+    return _one_optimiser(run, run.model.tensors, _all_or_none, fused=True)
 
 
-class _PerArray(_Run):
+def _per_array(run: Run) -> Held:
     """One optimiser per distinct Tensor: the one path that can leave some out."""
+    opts = [run.engine.optimizer(run.plan, [t]) for t in run.model.tensors]
 
-    def start(self) -> list[Any]:
-        return [self.engine.optimizer(self.plan, [t]) for t in self.model.tensors]
-
-    def step(self, grads: Any, mask: _StepMask) -> None:
-        pairs = zip(self.model.tensors, self.opts, flat_list_grads(self.model.source, grads),
-                    mask.active(), strict=True)
+    def step(run: Run, grads: Any, active: list[bool]) -> None:
+        pairs = zip(run.model.tensors, opts, flat_list_grads(run.program.model, grads),
+                    active, strict=True)
         for t, opt, g, on in pairs:
             if on:  # active only where there is a gradient
                 assert g is not None
-                t.grad = self.engine.const(g, self.dtype, t.shape)
-                self.engine.step(opt)
+                t.grad = run.engine.const(g, run.dtype, t.shape)
+                run.engine.step(opt)
 
-    def states(self) -> list[dict[str, Any] | None]:
-        return [_slot_state(self.plan, opt, 0, slice(None), shape)
-                for shape, opt in zip(self.model.shapes(), self.opts, strict=True)]
+    return Held(opts, [(opt, 0, slice(None)) for opt in opts], step, run.model.values)
 
 
-class _FlatVector(_Run):
+def _flat_vector(run: Run) -> Held:
     """One Tensor holding the concatenated parameters (``destructure``), one optimiser.  A
     flat buffer cannot say "no gradient here": absent gradients are zeros
     (``flat_vector_grads``); freezing is all or nothing."""
+    source = run.program.model
+    flat = run.engine.tensor(ref_collect.destructure(source)[0], run.dtype)
+    opt = run.engine.optimizer(run.plan, [flat])
 
-    def start(self) -> list[Any]:
-        flat, _ = ref_collect.destructure(self.model.source)
-        self.flat = self.engine.tensor(flat, self.dtype)
-        return [self.engine.optimizer(self.plan, [self.flat])]
-
-    def step(self, grads: Any, mask: _StepMask) -> None:
-        if any(mask.frozen):
+    def step(run: Run, grads: Any, active: list[bool]) -> None:
+        if run.frozen:
             raise Unsupported("one optimiser over the flat vector cannot freeze part of it")
-        self.flat.grad = self.engine.const(flat_vector_grads(self.model.source, grads),
-                                           self.dtype)
-        self.engine.step(self.opts[0])
+        flat.grad = run.engine.const(flat_vector_grads(source, grads), run.dtype)
+        run.engine.step(opt)
 
-    def values(self) -> list[np.ndarray]:
-        if not self.opts:
-            return []
-        return ref_collect.split_flat(self.model.source, self.flat.numpy())
-
-    def states(self) -> list[dict[str, Any] | None]:
-        offsets = np.cumsum([0] + [t.numel() for t in self.model.tensors])
-        return [_slot_state(self.plan, self.opts[0], 0,
-                            slice(int(offsets[i]), int(offsets[i + 1])), shape)
-                for i, shape in enumerate(self.model.shapes())]
+    return Held([opt], [(opt, 0, piece) for piece in consecutive(run.model.sizes())],
+                step, lambda: ref_collect.split_flat(source, flat.numpy()))
 
 
-_RUNS: dict[str, type[_Run]] = {
-    "structured": _Structured,
-    "flat_list": _OneOptimiser,
-    "fused": _Fused,
-    "per_array": _PerArray,
-    "flat_vector": _FlatVector,
+#: One function per update path: the optimisers it holds the model's Tensors in.
+PATHS: dict[PathName, Callable[[Run], Held]] = {
+    "structured": _structured,
+    "flat_list": _flat_list,
+    "per_array": _per_array,
+    "fused": _fused,
+    "flat_vector": _flat_vector,
 }
 
 
@@ -529,7 +492,7 @@ class TinygradAdapter(Adapter):
             # parameter's optimiser, which is the adapter's doing, not the engine's
             capabilities=frozenset({"shared", "adjust", "state", "collect", "destructure",
                                     "gradient", "carried"}),
-            paths=PATHS,
+            paths=tuple(PATHS),
             notes=f"no freezing, no missing gradients (per_array can skip them); float64 only with "
                   f"{FLOAT64_ENV}=1: optimiser state, lr and b^t are float32 whatever the "
                   "parameters' dtype",
@@ -542,14 +505,12 @@ class TinygradAdapter(Adapter):
         return tuple(d for d in wanted if d in self.engine.dtype_names)
 
     def supports(self, rule: Rule) -> str | None:
-        plan = plan_for(rule)
-        return plan if isinstance(plan, str) else None
+        return refusal(plan, rule)
 
     def run(self, program: Program, path: PathName) -> Outcome:
-        if path not in _RUNS:
-            raise Unsupported(f"tinygrad has no {path!r} path")
+        hold = path_entry(PATHS, path, "tinygrad")
         dtype = self.engine.dtype(program.dtype)
-        return _RUNS[path](self.engine, program.rule, program.model, dtype).execute(program)
+        return with_warnings(lambda: Run(self.engine, program, dtype, hold).outcome())
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
         """``nn.state.get_parameters`` as it is: one entry per occurrence of a shared Tensor,
@@ -577,7 +538,7 @@ class TinygradAdapter(Adapter):
         if via == "trainables":
             params = self._optimised(built)
             views = [p.reshape(built.shape.get(id(p), p.shape)) for p in params]
-            evaluate(loss, views, engine.ops(tdtype)).backward()
+            evaluate(loss, views, self._ops(tdtype)).backward()
             grads = {id(p): p.grad for p in params}
             cotangents = [None if grads.get(id(t)) is None else
                           grads[id(t)].numpy().reshape(shape)
@@ -585,36 +546,40 @@ class TinygradAdapter(Adapter):
             return ref_collect.trainables_pullback(model, cotangents)
         if via == "destructure":
             flat = engine.tensor(ref_collect.destructure(model)[0], tdtype)
-            pieces, offset = [], 0
-            for t, shape in zip(built.tensors, built.shapes(), strict=True):
-                pieces.append(flat[offset:offset + t.numel()].reshape(shape))
-                offset += t.numel()
-            evaluate(loss, pieces, engine.ops(tdtype)).backward()
-            flat_grad = (np.zeros(offset, dtype=dtype) if flat.grad is None or not reached(loss)
-                         else flat.grad.numpy())
+            pieces = [flat[piece].reshape(shape) for piece, shape
+                      in zip(consecutive(built.sizes()), built.shapes(), strict=True)]
+            evaluate(loss, pieces, self._ops(tdtype)).backward()
+            flat_grad = (np.zeros(sum(built.sizes()), dtype=dtype)
+                         if flat.grad is None or not reached(loss) else flat.grad.numpy())
             return ref_collect.destructure_pullback(model, flat_grad)
         raise Unsupported(f"tinygrad has no {via!r} way to collect parameters")
 
     def repro_source(self, program: Program, path: PathName) -> str | None:
         """A tinygrad-only replay over a list of Tensors: one optimiser, or one per Tensor
         on ``per_array`` (which skips frozen Tensors and missing gradients)."""
-        plan = plan_for(program.rule)
-        if (isinstance(plan, str) or path not in ("flat_list", "fused", "per_array")
+        if (refusal(plan, program.rule) or path not in REPRO_PATHS
                 or any(isinstance(op, Adjust) for op in program.ops)):
             return None
-        frozen = [sorted(_indices_under(program.model, op.keys))
+        the_plan = plan(program.rule)
+        per_array, fused = REPRO_PATHS[path]
+        frozen = [sorted(indices_under(program.model, op.keys))
                   if isinstance(op, Freeze | Thaw) else [] for op in program.ops]
-        return _REPRO.format(factory=plan.factory, per_array=path == "per_array",
-                             kwargs={**plan.kwargs, "fused": path == "fused"}, frozen=frozen)
+        return _REPRO.format(factory=the_plan.factory, per_array=per_array,
+                             kwargs={**the_plan.kwargs, "fused": fused}, frozen=frozen)
+
+    def _ops(self, dtype: Any) -> Any:
+        return array_ops(lambda a: self.engine.const(a, dtype), lambda a: a.tanh(),
+                         lambda a: a.square())
 
     def _optimised(self, built: EngineModel) -> list[Any]:
         """What ``Optimizer`` keeps of ``get_parameters``: ``dedup`` by identity, then the
         Tensors with ``is_param`` (nn/optim.py)."""
-        from tinygrad.helpers import dedup
+        engine = self.engine
+        return [t for t in engine.dedup(engine.state.get_parameters(built.tree)) if t.is_param]
 
-        return [t for t in dedup(self.engine.state.get_parameters(built.tree)) if t.is_param]
 
-
+#: The paths a repro script replays with tinygrad alone: (one optimiser per array, fused).
+REPRO_PATHS = {"flat_list": (False, False), "fused": (False, True), "per_array": (True, False)}
 _REPRO = """\
 from tinygrad import Tensor, dtypes
 from tinygrad.helpers import Context

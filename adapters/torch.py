@@ -14,26 +14,17 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import operator
 import os
-import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from optconf.reference import expr as ref_expr
+from optconf.reference import rules
 from optconf.reference.grads import per_occurrence
 from optconf.reference.rules.base import Rule
-from optconf.reference.tree import (
-    Path,
-    first_occurrences,
-    kind,
-    map_params,
-    mirror,
-    occurrences,
-    trainable_children,
-)
+from optconf.reference.tree import Path, first_occurrences, fold, mirror, occurrences
 
 from .protocol import (
     Adapter,
@@ -46,41 +37,40 @@ from .protocol import (
     Step,
     Thaw,
     Unsupported,
-    WarningRecord,
+    array_ops,
+    chain_members,
+    consecutive,
     flat_list_grads,
+    indices_under,
+    lookup,
+    path_entry,
+    refusal,
+    refused,
+    rule_entry,
+    with_values,
+    with_warnings,
 )
 
 try:
     import torch
     from torch import nn
-    from torch.nn.utils import parameters_to_vector, vector_to_parameters
+    from torch.nn.utils import parameters_to_vector
 except ImportError as exc:  # the loader reports this as "engine not installed"
     raise ModuleNotFoundError(
         f"pip install 'optconf[torch]' ({exc})", name="torch"
     ) from exc
 
 DEVICE_VARIABLE = "OPTCONF_TORCH_DEVICE"
-PATHS: tuple[PathName, ...] = (
-    "structured", "flat_list", "per_array", "flat_vector", "foreach", "fused",
-)
 #: torch.optim classes with a ``fused=True`` implementation (the others reject the keyword).
 FUSED = frozenset({"SGD", "Adam", "AdamW", "Adagrad"})
-#: The named variant of each rule that torch.optim implements (RULE-5).
-VARIANTS: Mapping[str, str] = {
-    "Momentum": "torch",
-    "Nesterov": "torch",
-    "AMSGrad": "torch",
-    "RAdam": "torch",
-    "AdaMax": "torch",
-    "NAdam": "optax",
-}
-CLIPS = ("ClipGrad", "ClipNorm", "ClipGlobalNorm")
 
 
 # ----------------------------------------------------------------- rules -> torch.optim
 
 
 StateMap = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
+#: A rule as torch.optim: the optimiser class name, its keyword arguments and the state map.
+Core = tuple[str, dict[str, Any], StateMap]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,73 +109,33 @@ def _velocity(state: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
     return {} if buf is None else {"velocity": buf}
 
 
-def _core(rule: Rule, decay: float) -> tuple[str, dict[str, Any], StateMap]:
-    """torch.optim class, keyword arguments and state map for one rule, with ``decay`` the
-    coupled L2 weight decay of a WeightDecay chained before it; Unsupported with the reason
-    when torch has no faithful counterpart."""
-    name = type(rule).__name__
-    r: Any = rule
-    variant = getattr(rule, "variant", None)
-    if name in VARIANTS and variant != VARIANTS[name]:
-        raise Unsupported(_VARIANT_REASONS[name])
-    if name == "Descent":
-        return "SGD", {"lr": r.eta, "momentum": 0.0, "weight_decay": decay}, _no_state
-    if name == "Momentum":
-        return "SGD", {"lr": r.eta, "momentum": r.rho, "weight_decay": decay}, _velocity
-    if name == "Nesterov":
-        if r.rho == 0:  # Nesterov without momentum is plain SGD; torch refuses the flag
-            return "SGD", {"lr": r.eta, "momentum": 0.0, "nesterov": False,
-                           "weight_decay": decay}, _velocity
-        kwargs = {"lr": r.eta, "momentum": r.rho, "nesterov": True, "weight_decay": decay}
-        return "SGD", kwargs, _velocity
-    if name == "RMSProp":
-        kwargs = {"lr": r.eta, "alpha": r.rho, "eps": r.epsilon, "centered": r.centred,
-                  "momentum": 0.0, "weight_decay": decay}
-        return "RMSprop", kwargs, _rmsprop_state
-    if name == "AdaGrad":
-        # the accumulator starts at epsilon (ADAGRAD-2); torch's lr_decay stays off
-        kwargs = {"lr": r.eta, "eps": r.epsilon, "initial_accumulator_value": r.epsilon,
-                  "lr_decay": 0.0, "weight_decay": decay}
-        return "Adagrad", kwargs, lambda s, g: {"acc": s["sum"]}
-    if name == "AdaDelta":
-        kwargs = {"lr": 1.0, "rho": r.rho, "eps": r.epsilon, "weight_decay": decay}
-        return "Adadelta", kwargs, lambda s, g: {"acc": s["square_avg"],
-                                                 "delta_acc": s["acc_delta"]}
-    if name in ("Adam", "AMSGrad", "RAdam", "AdaMax", "NAdam"):
-        return _adam_family(name, r, decay)
-    if name == "AdamW":
-        if not r.couple:
-            raise Unsupported("torch AdamW always multiplies the decay by lr: it has no "
-                              "AdamW(couple=False) (ADAMW-2)")
-        if decay:
-            raise Unsupported("torch AdamW's weight_decay is the decoupled one; it cannot "
-                              "add a coupled WeightDecay as well")
-        kwargs = {"lr": r.eta, "betas": r.beta, "eps": r.epsilon, "weight_decay": r.lambda_}
-        return "AdamW", kwargs, _moments
-    if name == "Rprop":
-        return _rprop(r, decay)
-    raise Unsupported(_MISSING.get(name, f"torch.optim has no counterpart of {name}"))
+def _sgd(r: Any, decay: float) -> Core:
+    return "SGD", {"lr": r.eta, "momentum": 0.0, "weight_decay": decay}, _no_state
 
 
-def _adam_family(name: str, r: Any, decay: float) -> tuple[str, dict[str, Any], StateMap]:
-    kwargs: dict[str, Any] = {"lr": r.eta, "betas": r.beta, "eps": r.epsilon,
-                              "weight_decay": decay}
-    if name == "Adam":
-        return "Adam", kwargs, _moments
-    if name == "AMSGrad":
-        return "Adam", {**kwargs, "amsgrad": True}, lambda s, g: {
-            **_moments(s, g), "nu_max": s["max_exp_avg_sq"]}
-    if name == "RAdam":
-        return "RAdam", kwargs, lambda s, g: {**_moments(s, g), "t": int(s["step"]) + 1}
-    if name == "AdaMax":
-        return "Adamax", kwargs, lambda s, g: {
-            "mu": s["exp_avg"], "u": s["exp_inf"], "beta_t": _beta_t(s, g)}
-    # NAdam: an infinite momentum_decay makes torch's schedule mu_t = b1 at every step,
-    # which is NAdam(variant="optax") exactly (NADAM-3)
-    return "NAdam", {**kwargs, "momentum_decay": math.inf}, _moments
+def _nesterov(r: Any, decay: float) -> Core:
+    """Nesterov without momentum is plain SGD: torch refuses ``nesterov=True`` there."""
+    return "SGD", {"lr": r.eta, "momentum": r.rho, "nesterov": r.rho != 0,
+                   "weight_decay": decay}, _velocity
 
 
-def _rprop(r: Any, decay: float) -> tuple[str, dict[str, Any], StateMap]:
+def _adam_kwargs(r: Any, decay: float) -> dict[str, Any]:
+    """The keyword arguments every torch Adam-family class takes."""
+    return {"lr": r.eta, "betas": r.beta, "eps": r.epsilon, "weight_decay": decay}
+
+
+def _adamw(r: Any, decay: float) -> Core:
+    if not r.couple:
+        raise Unsupported("torch AdamW always multiplies the decay by lr: it has no "
+                          "AdamW(couple=False) (ADAMW-2)")
+    if decay:
+        raise Unsupported("torch AdamW's weight_decay is the decoupled one; it cannot "
+                          "add a coupled WeightDecay as well")
+    return "AdamW", {"lr": r.eta, "betas": r.beta, "eps": r.epsilon,
+                     "weight_decay": r.lambda_}, _moments
+
+
+def _rprop(r: Any, decay: float) -> Core:
     (ell_minus, ell_plus), (low, high) = r.ell, r.gamma
     if decay:
         raise Unsupported("torch Rprop has no weight_decay to chain a WeightDecay into")
@@ -199,52 +149,89 @@ def _rprop(r: Any, decay: float) -> tuple[str, dict[str, Any], StateMap]:
     return "Rprop", kwargs, lambda s, g: {"prev": s["prev"], "step_size": s["step_size"]}
 
 
-def _rmsprop_state(state: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
-    return {"quad": state["square_avg"], "lin": state.get("grad_avg")}
-
-
-_VARIANT_REASONS = {
-    "Momentum": "torch SGD keeps lr outside the velocity: Momentum(variant='torch') (MOMENTUM-2)",
-    "Nesterov": "torch SGD(nesterov=True) keeps lr outside the velocity: "
-                "Nesterov(variant='torch') (NESTEROV-2)",
-    "AMSGrad": "torch Adam(amsgrad=True) starts at zero, bias-corrects and takes the maximum "
-               "of the raw nu: AMSGrad(variant='torch') (AMSGRAD-3)",
-    "RAdam": "torch RAdam rectifies when rho_t > 5 and adds eps to the uncorrected root: "
-             "RAdam(variant='torch') (RADAM-3)",
-    "AdaMax": "torch Adamax puts eps inside the maximum: AdaMax(variant='torch') (ADAMAX-2)",
-    "NAdam": "torch NAdam has no beta2 factor in the root; with momentum_decay=inf it is "
-             "NAdam(variant='optax'), and its default schedule (momentum_decay=4e-3) has no "
-             "reference counterpart (NADAM-3)",
+#: Each reference rule as torch.optim, given the coupled L2 ``decay`` of a WeightDecay
+#: chained before it; an entry raises Unsupported with the reason where torch has no
+#: faithful counterpart.  Clipping and WeightDecay are composed by :func:`plan`.
+RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
+    rules.Descent: _sgd,
+    rules.Momentum: lambda r, decay: (
+        "SGD", {"lr": r.eta, "momentum": r.rho, "weight_decay": decay}, _velocity),
+    rules.Nesterov: _nesterov,
+    rules.RMSProp: lambda r, decay: (
+        "RMSprop", {"lr": r.eta, "alpha": r.rho, "eps": r.epsilon, "centered": r.centred,
+                    "momentum": 0.0, "weight_decay": decay},
+        lambda s, g: {"quad": s["square_avg"], "lin": s.get("grad_avg")}),
+    # the accumulator starts at epsilon (ADAGRAD-2); torch's lr_decay stays off
+    rules.AdaGrad: lambda r, decay: (
+        "Adagrad", {"lr": r.eta, "eps": r.epsilon, "initial_accumulator_value": r.epsilon,
+                    "lr_decay": 0.0, "weight_decay": decay},
+        lambda s, g: {"acc": s["sum"]}),
+    rules.AdaDelta: lambda r, decay: (
+        "Adadelta", {"lr": 1.0, "rho": r.rho, "eps": r.epsilon, "weight_decay": decay},
+        lambda s, g: {"acc": s["square_avg"], "delta_acc": s["acc_delta"]}),
+    rules.Adam: lambda r, decay: ("Adam", _adam_kwargs(r, decay), _moments),
+    rules.AMSGrad: lambda r, decay: (
+        "Adam", {**_adam_kwargs(r, decay), "amsgrad": True},
+        lambda s, g: {**_moments(s, g), "nu_max": s["max_exp_avg_sq"]}),
+    rules.RAdam: lambda r, decay: (
+        "RAdam", _adam_kwargs(r, decay),
+        lambda s, g: {**_moments(s, g), "t": int(s["step"]) + 1}),
+    rules.AdaMax: lambda r, decay: (
+        "Adamax", _adam_kwargs(r, decay),
+        lambda s, g: {"mu": s["exp_avg"], "u": s["exp_inf"], "beta_t": _beta_t(s, g)}),
+    # an infinite momentum_decay makes torch's schedule mu_t = b1 at every step, which is
+    # NAdam(variant="optax") exactly (NADAM-3)
+    rules.NAdam: lambda r, decay: (
+        "NAdam", {**_adam_kwargs(r, decay), "momentum_decay": math.inf}, _moments),
+    rules.AdamW: _adamw,
+    rules.Rprop: _rprop,
+    rules.OAdam: refused("torch.optim has no OAdam"),
+    rules.AdaBelief: refused("torch.optim has no AdaBelief"),
+    rules.Lion: refused("torch.optim has no Lion"),
+    rules.SignDecay: refused("torch.optim has no L1 (sign) decay"),
+    rules.AccumGrad: refused("torch.optim has no AccumGrad: gradient accumulation is done by the "
+                       "training loop (several backward() calls before one step())"),
 }
-_MISSING = {
-    "OAdam": "torch.optim has no OAdam",
-    "AdaBelief": "torch.optim has no AdaBelief",
-    "Lion": "torch.optim has no Lion",
-    "SignDecay": "torch.optim has no L1 (sign) decay",
-    "AccumGrad": "torch.optim has no AccumGrad: gradient accumulation is done by the "
-                 "training loop (several backward() calls before one step())",
+
+#: The named variant of each rule that torch.optim implements (RULE-5), and why another
+#: variant is refused.
+VARIANTS: dict[type[Rule], tuple[str, str]] = {
+    rules.Momentum: ("torch", "torch SGD keeps lr outside the velocity: "
+                              "Momentum(variant='torch') (MOMENTUM-2)"),
+    rules.Nesterov: ("torch", "torch SGD(nesterov=True) keeps lr outside the velocity: "
+                              "Nesterov(variant='torch') (NESTEROV-2)"),
+    rules.AMSGrad: ("torch", "torch Adam(amsgrad=True) starts at zero, bias-corrects and "
+                             "takes the maximum of the raw nu: AMSGrad(variant='torch') "
+                             "(AMSGRAD-3)"),
+    rules.RAdam: ("torch", "torch RAdam rectifies when rho_t > 5 and adds eps to the "
+                           "uncorrected root: RAdam(variant='torch') (RADAM-3)"),
+    rules.AdaMax: ("torch", "torch Adamax puts eps inside the maximum: "
+                            "AdaMax(variant='torch') (ADAMAX-2)"),
+    rules.NAdam: ("optax", "torch NAdam has no beta2 factor in the root; with "
+                           "momentum_decay=inf it is NAdam(variant='optax'), and its default "
+                           "schedule (momentum_decay=4e-3) has no reference counterpart "
+                           "(NADAM-3)"),
 }
 
 
-def _members(rule: Rule, prefix: str = "") -> Iterator[tuple[str, Rule]]:
-    """A chain's members in order with their state-key prefixes; nested chains flattened."""
-    if type(rule).__name__ != "OptimiserChain":
-        yield prefix, rule
-        return
-    for i, member in enumerate(getattr(rule, "rules", ())):
-        yield from _members(member, f"{prefix}{i}.")
+def _core(rule: Rule, decay: float) -> Core:
+    """The table's entry for ``rule``, in the variant torch implements (RULE-5)."""
+    variant, why = lookup(VARIANTS, rule) or (None, "")
+    if variant is not None and getattr(rule, "variant", None) != variant:
+        raise Unsupported(why)
+    return rule_entry(RULES, rule, "torch.optim")(rule, decay)
 
 
 def plan(rule: Rule) -> Plan:
     """The torch plan of ``rule`` (a rule, or a chain: clips, then at most one WeightDecay,
     then at most one optimiser rule, which is how torch composes them); Unsupported with the
     reason otherwise."""
-    members = list(_members(rule))
+    members = chain_members(rule)
     clips: list[Rule] = []
-    while members and type(members[0][1]).__name__ in CLIPS:
+    while members and isinstance(members[0][1], tuple(CLIPS)):
         clips.append(members.pop(0)[1])
     decay = 0.0
-    if members and type(members[0][1]).__name__ == "WeightDecay":
+    if members and isinstance(members[0][1], rules.WeightDecay):
         decay = float(getattr(members.pop(0)[1], "lambda_"))  # noqa: B009 (Rule has no lambda_)
     if len(members) > 1:
         names = ", ".join(type(m).__name__ for _, m in members)
@@ -257,6 +244,23 @@ def plan(rule: Rule) -> Plan:
     prefix, core = members[0]
     optimiser, kwargs, state = _core(core, decay)
     return Plan(optimiser, kwargs, tuple(clips), state, prefix)
+
+
+def _clip_each(c: Any, grads: list[torch.Tensor]) -> None:
+    """ClipNorm: torch's norm clipping one array at a time; an empty array has nothing to
+    clip (torch's inf-norm of an empty tensor raises instead)."""
+    for p in grads:
+        if p.numel():
+            nn.utils.clip_grad_norm_([p], c.omega, norm_type=c.p, error_if_nonfinite=c.throw)
+
+
+#: Each clipping rule as torch users clip ``p.grad`` before the step (CLIP clauses).
+CLIPS: dict[type[Rule], Callable[[Any, list[torch.Tensor]], object]] = {
+    rules.ClipGrad: lambda c, grads: nn.utils.clip_grad_value_(grads, c.delta),
+    rules.ClipGlobalNorm: lambda c, grads: nn.utils.clip_grad_norm_(
+        grads, c.omega, error_if_nonfinite=c.throw),
+    rules.ClipNorm: _clip_each,
+}
 
 
 # ------------------------------------------------------------------ the engine's model
@@ -281,43 +285,44 @@ class EngineModel:
         of its submodules."""
         return list(self.module.parameters())
 
-    def position(self) -> dict[int, int]:
-        """id of a Parameter -> its index in reference order."""
-        return {id(p): i for i, p in enumerate(self.params)}
+
+@dataclasses.dataclass
+class _Built:
+    """A subtree as torch holds it: a Parameter (at ``path``) or a module, with the tree
+    path of every name registered under it."""
+
+    held: nn.Module | nn.Parameter | None
+    path_of: dict[str, Path]
 
 
 def build(model: Any, dtype: torch.dtype, device: torch.device) -> EngineModel:
-    """The module tree of ``model`` with one Parameter per distinct array (TIE-1)."""
+    """The module tree of ``model`` with one Parameter per distinct array (TIE-1).  Carried
+    values and non-trainable fields are kept aside (TREE-3, TREE-4)."""
     occs = occurrences(model)
     params = [
         nn.Parameter(torch.tensor(occ.array, dtype=dtype, device=device))
         for occ in first_occurrences(occs)
     ]
     param_at = {occ.path: params[occ.position] for occ in occs}
-    path_of: dict[str, Path] = {}
 
-    def go(x: Any, path: Path, name: str) -> nn.Module:
-        node = _Node()
-        node_kind = kind(x, path)
-        for position, (elem, child, may_hold) in enumerate(trainable_children(x, node_kind)):
-            if not may_hold:
-                continue  # a non-trainable field is carried: kept aside (TREE-4)
-            child_path, label = (*path, elem), str(position)
-            if child_path in param_at:
-                node.register_parameter(label, param_at[child_path])
-                path_of[name + label] = child_path
-            elif kind(child, child_path) not in ("param", "leaf"):
-                node.add_module(label, go(child, child_path, f"{name}{label}."))
-        return node
+    def node(_kind: str, kids: list[tuple[Any, _Built]]) -> _Built:
+        module, path_of = _Node(), dict[str, Path]()
+        for position, (_elem, kid) in enumerate(kids):
+            label = str(position)
+            if isinstance(kid.held, nn.Parameter):
+                module.register_parameter(label, kid.held)
+            elif kid.held is not None:
+                module.add_module(label, kid.held)
+            path_of |= {f"{label}.{name}" if name else label: path
+                        for name, path in kid.path_of.items()}
+        return _Built(module, path_of)
 
-    root: nn.Module
-    if kind(model) == "param":
-        root = _Node()
-        root.register_parameter("0", params[0])
-        path_of["0"] = ()
-    else:
-        root = go(model, (), "")
-    return EngineModel(root, params, path_of)
+    root = fold(model, lambda path, _x: _Built(param_at[path], {"": path}), node,
+                lambda _path, _x: _Built(None, {}))
+    if isinstance(root.held, nn.Parameter):
+        root = node("list", [(0, root)])
+    assert isinstance(root.held, nn.Module)
+    return EngineModel(root.held, params, root.path_of)
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:
@@ -344,18 +349,14 @@ class TorchAdapter(Adapter):
             dtypes=dtypes,
             capabilities=frozenset({"shared", "freeze", "adjust", "none_grad", "state",
                                     "collect", "destructure", "gradient", "carried"}),
-            paths=PATHS,
-            variants=dict(VARIANTS),
+            paths=tuple(PATHS),
+            variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
             notes="nn.Module tree with tied Parameters; freezing = requires_grad_(False) so "
                   "autograd leaves p.grad None; adjust = param_group[...] = value",
         )
 
     def supports(self, rule: Rule) -> str | None:
-        try:
-            plan(rule)
-        except Unsupported as reason:
-            return str(reason)
-        return None
+        return refusal(plan, rule)
 
     def _dtype(self, dtype: str) -> torch.dtype:
         if dtype not in self.info().dtypes:
@@ -364,18 +365,9 @@ class TorchAdapter(Adapter):
         return chosen
 
     def run(self, program: Program, path: PathName) -> Outcome:
-        if path not in PATHS:
-            raise Unsupported(f"torch has no {path!r} path")
-        with warnings.catch_warnings(record=True) as seen:
-            warnings.simplefilter("always")
-            session = Session(program, path, self._dtype(program.dtype), self.device)
-            for op in program.ops:
-                session.apply(op)
-            outcome = session.outcome()
-        outcome.warnings = [
-            WarningRecord(w.category.__name__, str(w.message), w.filename, w.lineno) for w in seen
-        ]
-        return outcome
+        hold = path_entry(PATHS, path, "torch")
+        return with_warnings(lambda: Session(program, hold, self._dtype(program.dtype),
+                                             self.device).outcome())
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
         """``list(module.parameters())`` -- torch's order (COLL-2)."""
@@ -397,7 +389,8 @@ class TorchAdapter(Adapter):
         engine = build(model, torch_dtype, self.device)
         named = list(engine.module.named_parameters())
         collected = [p for _, p in named]
-        ops = _ops(torch_dtype, self.device)
+        ops = array_ops(lambda v: torch.as_tensor(v, dtype=torch_dtype, device=self.device),
+                        torch.tanh, torch.square)
         if via == "trainables":
             value = ref_expr.evaluate(loss, engine.params, ops)
             grads = torch.autograd.grad(value, collected, allow_unused=True)
@@ -429,17 +422,27 @@ class TorchAdapter(Adapter):
                     rule = rule.adjusted(**op.changes)
                     extras.append(dict(plan(rule).kwargs))
                 elif isinstance(op, Freeze | Thaw):
-                    extras.append(sorted(_indices_under(program.model, op.keys)))
+                    extras.append(sorted(indices_under(program.model, op.keys)))
                 else:
                     extras.append(None)
         except (Unsupported, TypeError, KeyError):
             return None
-        clips = [(type(c).__name__, dataclasses.asdict(c)) for c in the_plan.clips]
-        flags: dict[str, bool] = {path: True} if path in ("foreach", "fused") else {}
-        return _REPRO.format(optimiser=the_plan.optimiser, kwargs={**the_plan.kwargs, **flags},
+        clips = ", ".join("lambda held: " + rule_entry(CLIP_SOURCE, c, "torch").format(
+            **dataclasses.asdict(c)) for c in the_plan.clips)
+        return _REPRO.format(optimiser=the_plan.optimiser,
+                             kwargs={**the_plan.kwargs, **MULTI_TENSOR.get(path, {})},
                              extras=extras, clips=clips)
 
 
+#: Each clipping rule in the repro script, clipping the gradients ``held``.
+CLIP_SOURCE: dict[type[Rule], str] = {
+    rules.ClipGrad: "torch.nn.utils.clip_grad_value_(held, {delta!r})",
+    rules.ClipGlobalNorm: "torch.nn.utils.clip_grad_norm_(held, {omega!r})",
+    rules.ClipNorm: "[torch.nn.utils.clip_grad_norm_([p], {omega!r}, norm_type={p!r}) "
+                    "for p in held]",
+}
+#: The keyword each multi-tensor implementation is switched on with.
+MULTI_TENSOR = {"foreach": {"foreach": True}, "fused": {"fused": True}}
 _REPRO = """\
 import math
 
@@ -461,191 +464,73 @@ for op, extra in zip(OPS, {extras!r}):
         for i, (p, g) in enumerate(zip(params, op["grads"])):
             p.grad = None if g is None or i in frozen else torch.tensor(g, dtype=dtype)
         held = [p for p in params if p.grad is not None]
-        for name, clip in {clips!r}:
-            if name == "ClipGrad":
-                torch.nn.utils.clip_grad_value_(held, clip["delta"])
-            elif name == "ClipGlobalNorm":
-                torch.nn.utils.clip_grad_norm_(held, clip["omega"])
-            else:
-                for p in held:
-                    torch.nn.utils.clip_grad_norm_([p], clip["omega"], norm_type=clip["p"])
+        for clip in [{clips}]:
+            if held:  # nothing to clip; torch's clip_grad_value_([]) raises instead
+                clip(held)
         opt.step()
 GOT = [p.detach().numpy().astype(np.float64) for p in params]"""
 
 
-def _ops(dtype: torch.dtype, device: torch.device) -> ref_expr.Ops:
-    """The expression operations in torch, so autograd traces the loss (EXPR-1)."""
-    return ref_expr.Ops(
-        const=lambda v: torch.as_tensor(v, dtype=dtype, device=device),
-        add=operator.add,
-        mul=operator.mul,
-        matmul=operator.matmul,
-        tanh=torch.tanh,
-        square=torch.square,
-        sum=torch.sum,
-        dot=lambda a, b: torch.sum(a * b),
-        index=operator.getitem,
-        reshape=lambda x, shape: x.reshape(shape),
-    )
-
-
 def _cut(flat: torch.Tensor, like: list[nn.Parameter]) -> list[torch.Tensor]:
     """Views of ``flat`` shaped like ``like``, in order (what vector_to_parameters copies)."""
-    pieces, offset = [], 0
-    for p in like:
-        pieces.append(flat[offset:offset + p.numel()].view_as(p))
-        offset += p.numel()
-    return pieces
-
-
-def _indices_under(model: Any, keys: tuple[Any, ...]) -> set[int]:
-    """Distinct parameters with an occurrence under the state subtree ``keys`` (FRZ-3)."""
-    found = {occ.position for occ in occurrences(model)
-             if tuple(elem.key for elem in occ.path[:len(keys)]) == tuple(keys)}
-    if keys and not found and _missing(model, keys):
-        raise KeyError(f"state{list(keys)}: no such entry (clause FRZ-3)")
-    return found
-
-
-def _missing(model: Any, keys: tuple[Any, ...]) -> bool:
-    node: Any = mirror(model, lambda _p, _x: 0)
-    for key in keys:
-        try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            return True
-    return False
+    return [flat[piece].view_as(p)
+            for piece, p in zip(consecutive(p.numel() for p in like), like, strict=True)]
 
 
 # ------------------------------------------------------------------------- one program
 
 
 class Session:
-    """One program on torch: the engine model, the optimisers of ``path`` and the frozen
-    set, stepping the way a torch training loop does."""
+    """One program on torch: the engine model, the optimisers one path holds and the
+    frozen set, stepping the way a torch training loop does."""
 
-    def __init__(self, program: Program, path: PathName, dtype: torch.dtype,
+    def __init__(self, program: Program, hold: Callable[[Session], Held], dtype: torch.dtype,
                  device: torch.device) -> None:
-        self.program, self.path, self.rule = program, path, program.rule
+        self.program, self.rule = program, program.rule
         self.plan = plan(program.rule)
         self.engine = build(program.model, dtype, device)
-        self.position = self.engine.position()
-        self.index_of = {id(o.array): o.position for o in occurrences(program.model)}
         self.frozen: set[int] = set()
-        self.flat: nn.Parameter | None = None
-        if path == "flat_vector":
-            if not self.rule.elementwise:
-                raise Unsupported(f"{self.rule!r} works per array; one flat Parameter is one "
-                                  "array, a different computation (RULE-4)")
-            self.flat = nn.Parameter(parameters_to_vector(self.engine.torch_order()).detach())
-        if path == "per_array" and self.rule.needs_global:
-            raise Unsupported(f"{self.rule!r} needs the norm over every array of an update, "
-                              "which one optimiser per array does not see (RULE-8)")
-        self.optimisers = self._optimisers()
+        self.held = hold(self)
+        for op in program.ops:
+            if isinstance(op, Step):
+                self.step(op.grads)
+            elif isinstance(op, Freeze | Thaw):
+                self.toggle(op.keys, frozen=isinstance(op, Freeze))
+            elif isinstance(op, Adjust):
+                self.adjust(op.changes)
 
-    def _optimisers(self) -> list[torch.optim.Optimizer]:
-        cls = getattr(torch.optim, self.plan.optimiser)
-        kwargs = dict(self.plan.kwargs)
-        if self.path == "foreach":
-            kwargs["foreach"] = True
-        if self.path == "fused":
-            if self.plan.optimiser not in FUSED:
-                raise Unsupported(f"torch.optim.{self.plan.optimiser} has no fused "
-                                  "implementation (fused=True is SGD, Adam, AdamW, Adagrad)")
-            kwargs["fused"] = True
-        if self.flat is not None:
-            return [cls([self.flat], **kwargs)]
-        if self.path == "per_array":
-            return [cls([p], **kwargs) for p in self.engine.torch_order()]
-        if not self.engine.params:
-            raise Unsupported("torch.optim refuses a model without parameters (ValueError: "
-                              "optimizer got an empty parameter list); Optimisers.jl warns "
-                              "and goes on (STATE-5)")
-        return [cls(self.engine.module.parameters(), **kwargs)]
+    def optimiser(self, params: Any, **flags: bool) -> torch.optim.Optimizer:
+        optimiser: torch.optim.Optimizer = getattr(torch.optim, self.plan.optimiser)(
+            params, **self.plan.kwargs, **flags)
+        return optimiser
 
-    # ---- operations
-
-    def apply(self, op: Step | Freeze | Thaw | Adjust) -> None:
-        if isinstance(op, Step):
-            self.step(op.grads)
-        elif isinstance(op, Freeze | Thaw):
-            self.toggle(op.keys, frozen=isinstance(op, Freeze))
-        else:
-            self.adjust(op.changes)
-
-    def step(self, grads: Any) -> None:
-        for opt in self.optimisers:
-            opt.zero_grad(set_to_none=True)
-        if self.flat is not None:
-            self._flat_grad(grads)
-        elif self.path in ("structured", "foreach", "fused"):
-            self._tree_grads(grads)
-        else:
-            self._list_grads(grads)
-        self._clip()
-        for opt in self.optimisers:
-            opt.step()
-
-    def _tensor(self, g: np.ndarray, like: torch.Tensor) -> torch.Tensor:
+    def tensor(self, g: np.ndarray, like: torch.Tensor) -> torch.Tensor:
         return torch.tensor(g, dtype=like.dtype, device=like.device)
 
-    def _tree_grads(self, grads: Any) -> None:
-        """Each occurrence's gradient added into its Parameter's .grad, as autograd
-        accumulates a tied weight's uses (TIE-2); frozen Parameters get none."""
-        for occ, g in per_occurrence(self.program.model, grads):
-            if g is None or occ.position in self.frozen:
-                continue
-            p = self.engine.params[occ.position]
-            t = self._tensor(g, p)
-            p.grad = t if p.grad is None else p.grad + t
+    def step(self, grads: Any) -> None:
+        for opt in self.held.optimisers:
+            opt.zero_grad(set_to_none=True)
+        self.held.put_grads(self, grads)
+        self.clip()
+        for opt in self.held.optimisers:
+            opt.step()
 
-    def _list_grads(self, grads: Any) -> None:
-        for i, g in enumerate(flat_list_grads(self.program.model, grads)):
-            if g is not None and i not in self.frozen:
-                p = self.engine.params[i]
-                p.grad = self._tensor(g, p)
-
-    def _flat_grad(self, grads: Any) -> None:
-        """One flat gradient in torch's order, zeros where a parameter has none; no
-        gradient at all when none has one (a flat buffer cannot say None)."""
-        assert self.flat is not None
-        summed = flat_list_grads(self.program.model, grads)
-        if self.frozen or all(g is None for g in summed):
-            return
-        order = self.engine.torch_order()
-        pieces = [
-            np.zeros(p.numel()) if g is None else np.asarray(g, np.float64).ravel()
-            for p, g in ((p, summed[self.position[id(p)]]) for p in order)
-        ]
-        self.flat.grad = self._tensor(np.concatenate(pieces) if pieces else np.zeros(0),
-                                      self.flat)
-
-    def _clip(self) -> None:
+    def clip(self) -> None:
         """The chain's clipping rules on the gradients torch holds, in chain order."""
-        holders = [self.flat] if self.flat is not None else self.engine.torch_order()
-        grads = [p for p in holders if p is not None and p.grad is not None]
-        if not grads:
-            return  # nothing to clip; torch's clip_grad_value_([]) raises instead
-        for clip in self.plan.clips:
-            c: Any = clip
-            name = type(clip).__name__
-            if name == "ClipGrad":
-                nn.utils.clip_grad_value_(grads, c.delta)
-            elif name == "ClipGlobalNorm":
-                nn.utils.clip_grad_norm_(grads, c.omega, error_if_nonfinite=c.throw)
-            else:  # ClipNorm: torch's norm clipping, one array at a time; an empty array
-                # has nothing to clip (torch's inf-norm of an empty tensor raises instead)
-                for p in grads:
-                    if p.numel():
-                        nn.utils.clip_grad_norm_([p], c.omega, norm_type=c.p,
-                                                 error_if_nonfinite=c.throw)
+        grads = [p for p in self.held.holders() if p.grad is not None]
+        if grads:  # nothing to clip otherwise; torch's clip_grad_value_([]) raises instead
+            for clip in self.plan.clips:
+                rule_entry(CLIPS, clip, "torch.nn.utils")(clip, grads)
 
     def toggle(self, keys: tuple[Any, ...], *, frozen: bool) -> None:
         """Freeze: ``requires_grad_(False)``, so these Parameters get no gradient and torch
-        skips them; a tie is one Parameter, frozen everywhere (FRZ-1, TIE-4)."""
-        indices = _indices_under(self.program.model, keys)
-        if self.flat is not None and indices and indices != set(self.position.values()):
-            raise Unsupported("one flat Parameter cannot freeze part of the model")
+        skips them; a tie is one Parameter, frozen everywhere (FRZ-1, TIE-4).  A tensor
+        holding several parameters (the flat one) is frozen whole or not at all."""
+        indices = indices_under(self.program.model, keys)
+        for holder in self.held.holders():
+            inside = {i for i, (h, _) in enumerate(self.held.slots) if h is holder}
+            if indices & inside and not inside <= indices:
+                raise Unsupported("one flat Parameter cannot freeze part of the model")
         for i in indices:
             self.engine.params[i].requires_grad_(not frozen)
         self.frozen = self.frozen | indices if frozen else self.frozen - indices
@@ -658,51 +543,139 @@ class Session:
         if new_plan.optimiser != self.plan.optimiser:
             raise Unsupported(f"adjusting {dict(changes)} turns torch.optim."
                               f"{self.plan.optimiser} into {new_plan.optimiser}")
-        for opt in self.optimisers:
+        for opt in self.held.optimisers:
             for group in opt.param_groups:
                 group.update(new_plan.kwargs)
         self.rule, self.plan = new_rule, new_plan
 
-    # ---- the result
-
     def outcome(self) -> Outcome:
-        if self.flat is not None:
-            vector_to_parameters(self.flat.detach(), self.engine.torch_order())
-        values = [_numpy(p) for p in self.engine.params]
-        model = map_params(
-            lambda _path, x: values[self.index_of[id(x)]], self.program.model)
-        return Outcome(model, [self._state(i) for i in range(len(self.engine.params))])
+        """The parameters read from the tensors holding them, and their state."""
+        values = [_numpy(_piece(holder, piece, p))
+                  for p, (holder, piece) in zip(self.engine.params, self.held.slots, strict=True)]
+        return Outcome(with_values(self.program.model, values),
+                       [self.state(i) for i in range(len(self.engine.params))])
 
-    def _state(self, index: int) -> dict[str, Any] | None:
+    def state(self, index: int) -> dict[str, Any] | None:
         """The reference state fields of parameter ``index``; None before torch made any."""
-        param = self.engine.params[index]
-        holder, piece = param, slice(None)
-        if self.flat is not None:
-            holder, piece = self.flat, self._flat_slice(param)
-        opt = self._optimiser_of(holder)
+        param, (holder, piece) = self.engine.params[index], self.held.slots[index]
+        opt = next(o for o in self.held.optimisers
+                   if any(h is holder for h in o.param_groups[0]["params"]))
         raw = opt.state.get(holder)
         if not raw:
             return None
-        group = opt.param_groups[0]
-        record = {}
-        for key, value in self.plan.state(raw, group).items():
-            if isinstance(value, torch.Tensor):
-                value = _numpy(value[piece].view_as(param) if self.flat is not None else value)
-            record[self.plan.prefix + key] = value
-        return record
+        return {self.plan.prefix + key: (_numpy(_piece(value, piece, param))
+                                         if isinstance(value, torch.Tensor) else value)
+                for key, value in self.plan.state(raw, opt.param_groups[0]).items()}
 
-    def _flat_slice(self, param: nn.Parameter) -> slice:
-        offset = 0
-        for p in self.engine.torch_order():
-            if p is param:
-                return slice(offset, offset + p.numel())
-            offset += p.numel()
-        raise KeyError("parameter not in the model")
 
-    def _optimiser_of(self, holder: torch.Tensor) -> torch.optim.Optimizer:
-        if self.path == "per_array":
-            return self.optimisers[[id(p) for p in self.engine.torch_order()].index(id(holder))]
-        return self.optimisers[0]
+def _piece(holder: torch.Tensor, piece: slice | None, like: torch.Tensor) -> torch.Tensor:
+    """The part of ``holder`` (a flat tensor) that is parameter ``like``; None: all of it."""
+    return holder if piece is None else holder[piece].view_as(like)
+
+
+# --------------------------------------------------------------------------- the paths
+
+
+PutGrads = Callable[[Session, Any], None]
+
+
+@dataclasses.dataclass
+class Held:
+    """What one path's optimisers hold: for each parameter (reference order) the tensor
+    holding it and its slice there (None: the whole tensor), and how gradients get in."""
+
+    optimisers: list[torch.optim.Optimizer]
+    slots: list[tuple[torch.Tensor, slice | None]]
+    put_grads: PutGrads
+
+    def holders(self) -> list[torch.Tensor]:
+        """The tensors the optimisers hold, in their order."""
+        return [p for opt in self.optimisers for p in opt.param_groups[0]["params"]]
+
+
+def _tree_grads(session: Session, grads: Any) -> None:
+    """Each occurrence's gradient added into its Parameter's .grad, as autograd
+    accumulates a tied weight's uses (TIE-2); frozen Parameters get none."""
+    for occ, g in per_occurrence(session.program.model, grads):
+        if g is None or occ.position in session.frozen:
+            continue
+        p = session.engine.params[occ.position]
+        t = session.tensor(g, p)
+        p.grad = t if p.grad is None else p.grad + t
+
+
+def _list_grads(session: Session, grads: Any) -> None:
+    for i, g in enumerate(flat_list_grads(session.program.model, grads)):
+        if g is not None and i not in session.frozen:
+            p = session.engine.params[i]
+            p.grad = session.tensor(g, p)
+
+
+def _one_optimiser(session: Session, put_grads: PutGrads, **flags: bool) -> Held:
+    """One optimiser over ``module.parameters()`` (torch's order, a tie once)."""
+    if not session.engine.params:
+        raise Unsupported("torch.optim refuses a model without parameters (ValueError: "
+                          "optimizer got an empty parameter list); Optimisers.jl warns "
+                          "and goes on (STATE-5)")
+    return Held([session.optimiser(session.engine.module.parameters(), **flags)],
+                [(p, None) for p in session.engine.params], put_grads)
+
+
+def _fused(session: Session) -> Held:
+    optimiser = session.plan.optimiser
+    if optimiser not in FUSED:
+        raise Unsupported(f"torch.optim.{optimiser} has no fused implementation (fused=True "
+                          "is SGD, Adam, AdamW, Adagrad)")
+    return _one_optimiser(session, _tree_grads, fused=True)
+
+
+def _per_array(session: Session) -> Held:
+    """One optimiser per Parameter (torch's order)."""
+    if session.rule.needs_global:
+        raise Unsupported(f"{session.rule!r} needs the norm over every array of an update, "
+                          "which one optimiser per array does not see (RULE-8)")
+    return Held([session.optimiser([p]) for p in session.engine.torch_order()],
+                [(p, None) for p in session.engine.params], _list_grads)
+
+
+def _flat_vector(session: Session) -> Held:
+    """One flat Parameter, ``parameters_to_vector(module.parameters())``; its gradient has
+    zeros where a parameter has none, and is None when no parameter has one (a flat buffer
+    cannot say None)."""
+    if not session.rule.elementwise:
+        raise Unsupported(f"{session.rule!r} works per array; one flat Parameter is one "
+                          "array, a different computation (RULE-4)")
+    order = session.engine.torch_order()
+    flat = nn.Parameter(parameters_to_vector(order).detach())
+    piece = {id(p): where for p, where in zip(order, consecutive(p.numel() for p in order),
+                                              strict=True)}
+    slots: list[tuple[torch.Tensor, slice | None]] = [
+        (flat, piece[id(p)]) for p in session.engine.params]
+
+    def put_grad(s: Session, grads: Any) -> None:
+        summed = flat_list_grads(s.program.model, grads)
+        if s.frozen or all(g is None for g in summed):
+            return
+        vector = np.zeros(flat.numel())
+        for (_, where), g in zip(slots, summed, strict=True):
+            if g is not None:
+                vector[where] = np.asarray(g, np.float64).ravel()
+        flat.grad = s.tensor(vector, flat)
+
+    return Held([session.optimiser([flat])], slots, put_grad)
+
+
+#: One function per update path: the optimisers it holds the model's parameters in.
+PATHS: dict[PathName, Callable[[Session], Held]] = {
+    # the module tree's Parameters, a tie's gradients summed over its uses
+    "structured": lambda session: _one_optimiser(session, _tree_grads),
+    # the same optimiser, each Parameter's gradient assigned from the flat list
+    "flat_list": lambda session: _one_optimiser(session, _list_grads),
+    "per_array": _per_array,
+    "flat_vector": _flat_vector,
+    "foreach": lambda session: _one_optimiser(session, _tree_grads, foreach=True),
+    "fused": _fused,
+}
 
 
 __all__ = ["Plan", "TorchAdapter", "build", "plan"]

@@ -274,6 +274,32 @@ def map_params(
     return go(model, (), True)
 
 
+def fold(
+    model: object,
+    at_param: Callable[[Path, np.ndarray[Any, Any]], T],
+    at_node: Callable[[Kind, list[tuple[PathElem, T]]], T],
+    at_carried: Callable[[Path, Any], T],
+) -> T:
+    """Fold ``model`` bottom up: ``at_param(path, x)`` at every trainable occurrence,
+    ``at_carried(path, x)`` at carried values and at arrays under non-trainable fields, and
+    ``at_node(kind, [(elem, folded child), ...])`` at every container, children in container
+    order (TREE-1 .. TREE-4).  For engines that build their own model objects from a tree."""
+
+    def go(x: object, path: Path, trainable: bool) -> T:
+        node_kind = kind(x, path)
+        if node_kind == "param" and trainable:
+            assert isinstance(x, np.ndarray)
+            return at_param(path, x)
+        if node_kind in ("param", "leaf"):
+            return at_carried(path, x)
+        return at_node(node_kind, [
+            (elem, go(child, (*path, elem), trainable and may_hold))
+            for elem, child, may_hold in trainable_children(x, node_kind)
+        ])
+
+    return go(model, (), True)
+
+
 def mirror(model: object, at_param: Callable[[Path, np.ndarray[Any, Any]], Any]) -> Any:
     """A tree shaped like ``model`` in plain containers: dict for dicts, dataclasses and
     layers (by field name), list for lists, tuple for tuples and namedtuples (TREE-7).

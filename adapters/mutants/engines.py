@@ -92,18 +92,16 @@ def engine_mutant(name: str, engine: str, adapter: str, description: str,
                "TIE-2")
 @contextlib.contextmanager
 def _torch_tie_grad_doubled() -> Iterator[None]:
-    session = _engine("torch").Session
-
     def doubled(tree_grads: Callable[..., None]) -> Callable[..., None]:
-        def tree_grads_doubled(self: Any, grads: Any) -> None:
-            tree_grads(self, grads)
-            places = [o.position for o in occurrences(self.program.model)]
-            for i, p in enumerate(self.engine.params):
+        def tree_grads_doubled(session: Any, grads: Any) -> None:
+            tree_grads(session, grads)
+            places = [o.position for o in occurrences(session.program.model)]
+            for i, p in enumerate(session.engine.params):
                 if places.count(i) > 1 and p.grad is not None:
                     p.grad = 2 * p.grad
         return tree_grads_doubled
 
-    with wrapped(session, "_tree_grads", doubled):
+    with wrapped(_engine("torch"), "_tree_grads", doubled):
         yield
 
 
@@ -144,14 +142,14 @@ def _torch_flat_reversed() -> Iterator[None]:
                "ADAM-1")
 @contextlib.contextmanager
 def _torch_adam_betas_swapped() -> Iterator[None]:
-    def swapping(family: Callable[..., Any]) -> Callable[..., Any]:
-        def family_betas_swapped(name: str, r: Any, decay: float) -> Any:
-            optimiser, kwargs, state = family(name, r, decay)
+    def swapping(adam_kwargs: Callable[..., Any]) -> Callable[..., Any]:
+        def adam_kwargs_betas_swapped(r: Any, decay: float) -> Any:
+            kwargs = adam_kwargs(r, decay)
             b1, b2 = kwargs["betas"]
-            return optimiser, {**kwargs, "betas": (b2, b1)}, state
-        return family_betas_swapped
+            return {**kwargs, "betas": (b2, b1)}
+        return adam_kwargs_betas_swapped
 
-    with wrapped(_engine("torch"), "_adam_family", swapping):
+    with wrapped(_engine("torch"), "_adam_kwargs", swapping):
         yield
 
 
@@ -207,15 +205,15 @@ def _jax_rmsprop_eps_in_sqrt() -> contextlib.AbstractContextManager[None]:
 def _tinygrad_tie_last_wins() -> Iterator[None]:
     module = _engine("tinygrad")
 
-    def put_grads_last_wins(self: Any, grads: Any) -> None:
-        self.opts[0].zero_grad()
-        tensor_of = self.model.tensor_of()
-        for occ, g in module.per_occurrence(self.model.source, grads):
+    def tree_grads_last_wins(run: Any, grads: Any) -> None:
+        run.held.optimisers[0].zero_grad()
+        tensor_of = run.model.tensor_of()
+        for occ, g in module.per_occurrence(run.program.model, grads):
             if g is not None:
                 t = tensor_of[id(occ.array)]
-                t.grad = self.engine.const(g, self.dtype, t.shape)
+                t.grad = run.engine.const(g, run.dtype, t.shape)
 
-    with swapped(module._Structured, "put_grads", put_grads_last_wins):
+    with wrapped(module, "_tree_grads", lambda _original: tree_grads_last_wins):
         yield
 
 

@@ -419,5 +419,5 @@ def test_jit_gives_what_eager_gives():
 
 def test_info_declares_variants_and_paths():
     info = JAX.info()
-    assert info.dtypes[0] == "float32" and info.paths == PATHS
+    assert info.dtypes[0] == "float32" and info.paths == tuple(PATHS)
     assert info.variants["AMSGrad"] == "optax" and info.variants["AdaMax"] == "torch"

@@ -258,3 +258,19 @@ def test_adjusting_beta_uses_the_new_beta_to_the_power_t():
     got, want = TORCH.run(prog, "structured"), REFERENCE.run(prog, "structured")
     assert got.states[0]["beta_t"] == pytest.approx((0.5**4, 0.9**4), rel=1e-15)
     assert max_error(got.model, want.model) > 1e3 * allowed(prog, "structured")
+
+
+@pytest.mark.parametrize("rule", [OptimiserChain(ClipGrad(0.05), ClipNorm(0.5), Adam(0.1)),
+                                  OptimiserChain(ClipGlobalNorm(0.5), Momentum(0.1, 0.9,
+                                                                               "torch"))],
+                         ids=["ClipGrad-ClipNorm-Adam", "ClipGlobalNorm-Momentum"])
+def test_repro_source_replays_clips_freezing_and_adjust_with_torch_alone(rule):
+    from optconf.conformance.repro import flat_op
+
+    prog = program(rule, extra=(Freeze(("block",)), Adjust({"eta": 0.05})))
+    scope = {"np": np, "PARAMS": trainables(prog.model), "DTYPE": "float32",
+             "OPS": [flat_op(prog.model, op) for op in prog.ops]}
+    exec(TORCH.repro_source(prog, "flat_list"), scope)
+    for got, want in zip(scope["GOT"], trainables(TORCH.run(prog, "flat_list").model),
+                         strict=True):
+        np.testing.assert_array_equal(got, want)
