@@ -59,6 +59,7 @@ from .protocol import (
     flat_vector_grads,
 )
 from .reference import _indices_under
+from .tinygrad_cc import use_zig_cc_without_clang
 
 INSTALL_HINT = "pip install 'optconf[tinygrad]'"
 CLANG_HINT = (
@@ -145,6 +146,7 @@ class _Engine:
     """The tinygrad names the adapter uses, imported once the engine is known to work."""
 
     def __init__(self) -> None:
+        use_zig_cc_without_clang()
         try:
             import tinygrad
             from tinygrad.helpers import Context
@@ -154,7 +156,8 @@ class _Engine:
         self.tinygrad, self.Tensor, self.dtypes = tinygrad, tinygrad.Tensor, tinygrad.dtypes
         self.Context, self.optim, self.state = Context, optim, state
         self.device = str(tinygrad.Device.DEFAULT)
-        if self.device.split(":")[0] == "CPU" and shutil.which("clang") is None:
+        compiler = os.environ.get("CC", "clang")
+        if self.device.split(":")[0] == "CPU" and shutil.which(compiler) is None:
             raise RuntimeError(CLANG_HINT)
         try:  # the first kernel compiles and runs: a device that cannot is unavailable
             (self.Tensor([1.0]) + 1).realize()

@@ -16,7 +16,8 @@ compared after ``n`` applied steps (n >= 1) at ``dtype``::
 * errors carried in state add up step after step, hence the factor ``n`` (TOL-5).
 
 Comparisons are exact (allowed = 0, bitwise) where the engine is the reference itself at
-float64 and the two runs compute the same arithmetic (TOL-2).  Sign-based rules are
+float64 and the two runs compute the same arithmetic (TOL-2); a zero's sign is not observable,
+bitwise or not (TOL-10).  Sign-based rules are
 discontinuous: below float64 they are compared only on sign-stable inputs (TOL-6).  Integer,
 bool, None and string fields of a state (counters, flags) are compared exactly; float
 scalars (``beta_t`` products) like arrays (TOL-7).  Gradients an engine computes itself carry
@@ -194,6 +195,17 @@ def bound(engine: str, dtype: str, rule: Rule, path: str, steps: int) -> Bound:
 #: Roundings between a parameter and its gradient in the deepest loss the strategies build
 #: (``Sum(Tanh(p))``: tanh, its derivative 1 - tanh^2, the cast of the cotangent) (TOL-8).
 GRADIENT_ROUNDINGS = 8
+
+
+def bitwise_mismatch(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Where two arrays of one dtype differ in their bits, ``+0`` and ``-0`` being one value
+    (TOL-2, TOL-10)."""
+    bits = np.dtype(f"u{got.itemsize}")
+    return _unsigned_zeros(got).view(bits) != _unsigned_zeros(want).view(bits)
+
+
+def _unsigned_zeros(array: np.ndarray) -> np.ndarray:
+    return np.where(array == 0, np.zeros_like(array), array)
 
 
 def gradient_allowed(engine: str, dtype: str, scale: float) -> float:
