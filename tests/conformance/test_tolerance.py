@@ -17,11 +17,14 @@ from optconf.conformance.catalog import HYPERPARAMETERS, default_rule, rule_clas
 from optconf.conformance.properties.common import expected
 from optconf.reference import trainables
 from optconf.reference.rules import (
+    LAMB,
+    LARS,
     Adam,
     ClipGlobalNorm,
     Descent,
     Lion,
     Momentum,
+    Muon,
     OptimiserChain,
     RMSProp,
 )
@@ -144,6 +147,7 @@ def test_sign_based_and_unstable_rules_are_declared() -> None:
     assert tolerance.discontinuous(Lion())
     assert tolerance.discontinuous(OptimiserChain(Descent(), Lion()))
     assert not tolerance.discontinuous(Adam())
+    assert all(map(tolerance.discontinuous, (LAMB(), LARS(), Muon())))
     assert not tolerance.well_conditioned(RMSProp(centred=True))
     assert tolerance.well_conditioned(RMSProp())
 
