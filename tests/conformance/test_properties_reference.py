@@ -31,6 +31,9 @@ REFERENCE = ReferenceAdapter()
 #: time, and the legacy API's missing freeze / a flat vector's partial freeze.
 NOT_CLAIMED = {
     ("flat.path_matches_structured", "ClipNorm", "flat_vector"),
+    ("flat.path_matches_structured", "LAMB", "flat_vector"),
+    ("flat.path_matches_structured", "LARS", "flat_vector"),
+    ("flat.path_matches_structured", "Muon", "flat_vector"),
     ("flat.path_matches_structured", "ClipGlobalNorm", "per_array"),
     ("flat.path_matches_structured", "ClipGlobalNorm", "legacy"),
     ("freezing.frozen_untouched", None, "legacy"),
