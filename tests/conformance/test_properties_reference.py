@@ -187,8 +187,12 @@ WRONG = [
                          ids=[w[0].__name__ for w in WRONG])
 def test_wrong_adapter_fails_with_clause(adapter: type[ReferenceAdapter], pid: str,
                                          case: Case, clause: str) -> None:
+    """With more examples than ci: a bug that only a tied model shows needs one drawn, and
+    which examples ci draws shifts with the constants of every loaded module (Hypothesis
+    draws literals from local source)."""
+    profile = dataclasses.replace(CI, max_examples=40)
     with pytest.raises(Deviation) as caught:
-        PROPERTIES[pid].check(adapter(), CI, SEED, case)
+        PROPERTIES[pid].check(adapter(), profile, SEED, case)
     assert caught.value.clause == clause, caught.value.message
     assert "but should be" in caught.value.message
 
