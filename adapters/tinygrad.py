@@ -53,6 +53,7 @@ from .protocol import (
     with_values,
     with_warnings,
 )
+from .tinygrad_cc import use_zig_cc_without_clang
 
 INSTALL_HINT = "pip install 'optconf[tinygrad]'"
 CLANG_HINT = (
@@ -168,12 +169,14 @@ class _Engine:
     """The tinygrad names the adapter uses, imported once the engine is known to work."""
 
     def __init__(self) -> None:
+        use_zig_cc_without_clang()
         self.tinygrad, helpers, self.optim, self.state = import_tinygrad()
         tinygrad = self.tinygrad
         self.Tensor, self.dtypes = tinygrad.Tensor, tinygrad.dtypes
         self.Context, self.dedup = helpers.Context, helpers.dedup
         self.device = str(tinygrad.Device.DEFAULT)
-        if self.device.split(":")[0] == "CPU" and shutil.which("clang") is None:
+        compiler = os.environ.get("CC", "clang")
+        if self.device.split(":")[0] == "CPU" and shutil.which(compiler) is None:
             raise RuntimeError(CLANG_HINT)
         try:  # the first kernel compiles and runs: a device that cannot is unavailable
             (self.Tensor([1.0]) + 1).realize()

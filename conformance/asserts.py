@@ -27,6 +27,7 @@ from optconf.reference import tree as ref_tree
 
 from .deviation import Deviation
 from .report.jsonable import jsonable
+from .tolerance import bitwise_mismatch
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,9 +107,9 @@ def assert_close(
     dtype: str | None = None,
 ) -> None:
     """``actual`` equals ``expected`` within ``allowed`` (max absolute error over elements);
-    ``allowed == 0`` means bitwise.  ``dtype``: the dtype ``actual`` must have.  Integers,
-    bools, strings and None are compared exactly.  A NaN in ``expected`` is refused
-    (ValueError): the strategies must not produce it (TOL-1)."""
+    ``allowed == 0`` means bitwise, a zero's sign aside (TOL-10).  ``dtype``: the dtype
+    ``actual`` must have.  Integers, bools, strings and None are compared exactly.  A NaN in
+    ``expected`` is refused (ValueError): the strategies must not produce it (TOL-1)."""
     if expected is None or isinstance(expected, bool | int | np.integer | str):
         if type(actual) is not type(expected) or actual != expected:
             fail(f"{label}={actual!r}, but should be {expected!r}", clause=clause, ctx=ctx)
@@ -123,8 +124,7 @@ def assert_close(
     if not np.issubdtype(got.dtype, np.floating) and not np.issubdtype(got.dtype, np.integer):
         fail(f"{label}={actual!r}, but should be {expected!r}", clause=clause, ctx=ctx)
     if allowed == 0.0 and got.dtype == want.dtype:
-        bits = np.dtype(f"u{got.itemsize}")
-        mismatch = got.ravel().view(bits) != want.ravel().view(bits)
+        mismatch = bitwise_mismatch(got.ravel(), want.ravel())
         if not mismatch.any():
             return
         worst = int(np.argmax(mismatch))

@@ -90,6 +90,13 @@ HYPERPARAMETERS: dict[str, Callable[[], dict[str, St[Any]]]] = {
                          "p": st.sampled_from((1.0, 2.0, float("inf")))},
     "ClipGlobalNorm": lambda: {"omega": st.floats(0.1, 5.0)},
     "AccumGrad": lambda: {"n": st.integers(1, 3)},
+    "LAMB": lambda: {"eta": eta(0.01), "beta": betas(), "epsilon": epsilon(),
+                     "lambda_": decay()},
+    "LARS": lambda: {"eta": eta(), "rho": rate(), "lambda_": decay(),
+                     "trust": st.floats(1e-3, 1.0)},
+    "Muon": lambda: {"eta": eta(0.01), "rho": rate(), "nesterov": st.booleans(),
+                     "lambda_": decay(), "epsilon": st.sampled_from((1e-7, 1e-8)),
+                     "steps": st.integers(1, 5)},
 }
 
 #: Rules a chain may put in front of an optimiser, and the optimisers it may end with.

@@ -16,7 +16,8 @@ compared after ``n`` applied steps (n >= 1) at ``dtype``::
 * errors carried in state add up step after step, hence the factor ``n`` (TOL-5).
 
 Comparisons are exact (allowed = 0, bitwise) where the engine is the reference itself at
-float64 and the two runs compute the same arithmetic (TOL-2).  Sign-based rules are
+float64 and the two runs compute the same arithmetic (TOL-2); a zero's sign is not observable,
+bitwise or not (TOL-10).  Sign-based rules are
 discontinuous: below float64 they are compared only on sign-stable inputs (TOL-6).  Integer,
 bool, None and string fields of a state (counters, flags) are compared exactly; float
 scalars (``beta_t`` products) like arrays (TOL-7).  Gradients an engine computes itself carry
@@ -53,7 +54,8 @@ class Conditioning:
     operations between the gradient and the step, the cast of each hyperparameter to the
     engine's dtype included; ``decays``: hyperparameters that are decay rates in [0, 1),
     each amplifying by ``1/(1-b)`` (an error kept in state decays only that slowly, and a
-    bias correction ``1-b^t`` loses that many digits); ``discontinuous``: the step jumps
+    bias correction ``1-b^t`` loses that many digits); ``iterated``: an inner iteration whose
+    count is a hyperparameter (Muon's Newton-Schulz steps); ``discontinuous``: the step jumps
     where some computed value crosses 0 (TOL-6); ``why``: the reason, for the SPEC table."""
 
     roundings: float
@@ -61,6 +63,9 @@ class Conditioning:
     discontinuous: bool = False
     why: str = ""
     unstable_when: str = ""  # a flag hyperparameter that makes the rule ill-conditioned
+    #: (hyperparameter, growth): an iteration run that many times, each amplifying an error
+    #: by up to ``growth``, multiplies the roundings by ``growth ** value``
+    iterated: tuple[str, float] | None = None
 
 
 #: One entry per rule class (TOL-4).  A rule without an entry has no tolerance: comparing an
@@ -101,6 +106,20 @@ CONDITIONING: dict[str, Conditioning] = {
     "Rprop": Conditioning(
         6, discontinuous=True, why="sign(g*g_prev) and clamped multiplicative step sizes"),
     "SignDecay": Conditioning(2, discontinuous=True, why="lambda*sign(x): x near 0 flips"),
+    "LARS": Conditioning(
+        14, ("rho",), discontinuous=True,
+        why="two array norms, their ratio, g + lambda*x and the velocity; the ratio "
+            "normalises the step's length, which jumps where g reaches 0"),
+    "LAMB": Conditioning(
+        22, ("beta",), discontinuous=True,
+        why="Adam plus lambda*x, two array norms and their ratio; the step's length is "
+            "eta*||x|| for any r != 0 and 0 at r = 0"),
+    "Muon": Conditioning(
+        4, iterated=("steps", 3.4445), discontinuous=True,
+        why="each Newton-Schulz step's quintic has slope a = 3.4445 at 0, so an error in a "
+            "small singular value grows a-fold per step; no decay term: the iteration starts "
+            "by dividing the buffer by its own norm, so its carried error counts relative to "
+            "itself; that division jumps (up to 1/epsilon) where the buffer nears 0"),
     "OptimiserChain": Conditioning(
         1, why="members in turn: the factors of the members multiply"),
 }
@@ -130,10 +149,13 @@ def _decay_rates(rule: Rule, names: Iterable[str]) -> list[float]:
 
 
 def factor(rule: Rule) -> float:
-    """``K(rule)``: roundings times ``1 + sum(1/(1-b))`` over the rule's decay rates; a
-    chain multiplies its members' factors (TOL-4)."""
+    """``K(rule)``: roundings times ``1 + sum(1/(1-b))`` over the rule's decay rates, times
+    ``growth ** count`` for an iterated rule; a chain multiplies its members' factors (TOL-4)."""
     entry = conditioning(rule)
     amplification = 1 + sum(1 / (1 - b) for b in _decay_rates(rule, entry.decays))
+    if entry.iterated is not None:
+        name, growth = entry.iterated
+        amplification *= growth ** getattr(rule, name)
     product = math.prod(factor(member) for member in _members(rule))
     return entry.roundings * amplification * product
 
@@ -194,6 +216,17 @@ def bound(engine: str, dtype: str, rule: Rule, path: str, steps: int) -> Bound:
 #: Roundings between a parameter and its gradient in the deepest loss the strategies build
 #: (``Sum(Tanh(p))``: tanh, its derivative 1 - tanh^2, the cast of the cotangent) (TOL-8).
 GRADIENT_ROUNDINGS = 8
+
+
+def bitwise_mismatch(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Where two arrays of one dtype differ in their bits, ``+0`` and ``-0`` being one value
+    (TOL-2, TOL-10)."""
+    bits = np.dtype(f"u{got.itemsize}")
+    return _unsigned_zeros(got).view(bits) != _unsigned_zeros(want).view(bits)
+
+
+def _unsigned_zeros(array: np.ndarray) -> np.ndarray:
+    return np.where(array == 0, np.zeros_like(array), array)
 
 
 def gradient_allowed(engine: str, dtype: str, scale: float) -> float:

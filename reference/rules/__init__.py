@@ -25,10 +25,15 @@ from .clip import ClipGlobalNorm, ClipGrad, ClipNorm
 from .compose import AccumGrad, AccumGradState, OptimiserChain
 from .decay import SignDecay, WeightDecay
 from .descent import Descent, Momentum, MomentumState, Nesterov, NesterovState
+from .lamb import LAMB
+from .lars import LARS, LARSState
 from .maxima import AdaMax, AdaMaxState, AMSGrad, AMSGradState
+from .muon import Muon, MuonState
 from .sign import Lion, LionState, Rprop, RpropState
 
 __all__ = [
+    "LAMB",
+    "LARS",
     "AMSGrad",
     "AMSGradState",
     "AccumGrad",
@@ -47,10 +52,13 @@ __all__ = [
     "ClipGrad",
     "ClipNorm",
     "Descent",
+    "LARSState",
     "Lion",
     "LionState",
     "Momentum",
     "MomentumState",
+    "Muon",
+    "MuonState",
     "NAdam",
     "Nesterov",
     "NesterovState",

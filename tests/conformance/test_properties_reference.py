@@ -32,6 +32,9 @@ REFERENCE = ReferenceAdapter()
 #: time, and the legacy API's missing freeze / a flat vector's partial freeze.
 NOT_CLAIMED = {
     ("flat.path_matches_structured", "ClipNorm", "flat_vector"),
+    ("flat.path_matches_structured", "LAMB", "flat_vector"),
+    ("flat.path_matches_structured", "LARS", "flat_vector"),
+    ("flat.path_matches_structured", "Muon", "flat_vector"),
     ("flat.path_matches_structured", "ClipGlobalNorm", "per_array"),
     ("flat.path_matches_structured", "ClipGlobalNorm", "legacy"),
     ("freezing.frozen_untouched", None, "legacy"),
@@ -186,8 +189,12 @@ WRONG = [
                          ids=[w[0].__name__ for w in WRONG])
 def test_wrong_adapter_fails_with_clause(adapter: type[ReferenceAdapter], case: CaseId,
                                          clause: str) -> None:
+    """With more examples than ci: a bug that only a tied model shows needs one drawn, and
+    which examples ci draws shifts with the constants of every loaded module (Hypothesis
+    draws literals from local source)."""
+    profile = dataclasses.replace(CI, max_examples=40)
     with pytest.raises(Deviation) as caught:
-        PROPERTIES[case.property].check(adapter(), CI, SEED, case)
+        PROPERTIES[case.property].check(adapter(), profile, SEED, case)
     assert caught.value.clause == clause, caught.value.message
     assert "but should be" in caught.value.message
 

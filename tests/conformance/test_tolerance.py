@@ -1,4 +1,4 @@
-"""The tolerance model (TOL-1 .. TOL-9): float32 rounding stays inside the bound, real bugs
+"""The tolerance model (TOL-1 .. TOL-10): float32 rounding stays inside the bound, real bugs
 fall outside it, exactness is declared where paths compute the same arithmetic, and every
 rule has an entry."""
 
@@ -17,11 +17,14 @@ from optconf.conformance.catalog import HYPERPARAMETERS, default_rule, rule_clas
 from optconf.conformance.properties.common import expected
 from optconf.reference import trainables
 from optconf.reference.rules import (
+    LAMB,
+    LARS,
     Adam,
     ClipGlobalNorm,
     Descent,
     Lion,
     Momentum,
+    Muon,
     OptimiserChain,
     RMSProp,
 )
@@ -144,6 +147,7 @@ def test_sign_based_and_unstable_rules_are_declared() -> None:
     assert tolerance.discontinuous(Lion())
     assert tolerance.discontinuous(OptimiserChain(Descent(), Lion()))
     assert not tolerance.discontinuous(Adam())
+    assert all(map(tolerance.discontinuous, (LAMB(), LARS(), Muon())))
     assert not tolerance.well_conditioned(RMSProp(centred=True))
     assert tolerance.well_conditioned(RMSProp())
 
@@ -177,3 +181,17 @@ def test_spec_table_lists_every_entry() -> None:
     section = text[text.index("<!-- BEGIN tolerance -->"):text.index("<!-- END tolerance -->")]
     for name, entry in tolerance.CONDITIONING.items():
         assert re.search(rf"\| {name} \| {entry.roundings:g} \|", section), name
+
+
+def test_bitwise_comparison_ignores_the_sign_of_zero() -> None:
+    """TOL-10: tinygrad's flat vector holds +0.0 where the parameter is -0.0; one value."""
+    got = np.array([0.0, -0.0, 1.5], dtype=np.float32)
+    want = np.array([-0.0, 0.0, 1.5], dtype=np.float32)
+    assert not tolerance.bitwise_mismatch(got, want).any()
+
+
+def test_bitwise_comparison_still_sees_one_ulp_and_the_smallest_subnormal() -> None:
+    """TOL-2: only the zero's sign is forgiven, not a zero for a subnormal nor a last bit."""
+    want = np.array([0.0, 1.0, -0.0])
+    got = np.array([5e-324, np.nextafter(1.0, 2.0), -5e-324])
+    assert tolerance.bitwise_mismatch(got, want).tolist() == [True, True, True]

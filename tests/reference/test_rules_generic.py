@@ -13,6 +13,8 @@ import pytest
 from optconf.reference import rules as rules_module
 from optconf.reference import setup, update_
 from optconf.reference.rules import (
+    LAMB,
+    LARS,
     AccumGrad,
     AdaBelief,
     AdaDelta,
@@ -27,6 +29,7 @@ from optconf.reference.rules import (
     Descent,
     Lion,
     Momentum,
+    Muon,
     NAdam,
     Nesterov,
     OAdam,
@@ -126,12 +129,14 @@ def test_elementwise_is_declared_truthfully(rule):  # RULE-4, CLIPNORM-2, CLIPGL
         assert not np.allclose(split, whole)
 
 
-def test_only_clip_norm_is_not_elementwise():  # RULE-4
-    assert [type(r) for r in ALL_RULES if not r.elementwise] == [ClipNorm, OptimiserChain]
+def test_only_per_array_rules_are_not_elementwise():  # RULE-4
+    per_array = {type(r) for r in ALL_RULES if not r.elementwise}
+    assert per_array == {ClipNorm, LAMB, LARS, Muon, OptimiserChain}
 
 
 NORMATIVE = {Momentum: "optimisers", Nesterov: "optimisers", NAdam: "optimisers",
-             RAdam: "optimisers", AdaMax: "optimisers", AMSGrad: "optimisers", Lion: "paper"}
+             RAdam: "optimisers", AdaMax: "optimisers", AMSGrad: "optimisers", Lion: "paper",
+             LARS: "paper", Muon: "paper"}
 
 
 def test_variants_put_the_normative_form_first():  # RULE-5
@@ -153,12 +158,16 @@ def test_variant_cannot_be_adjusted():  # RULE-5, ADJ-1
 @pytest.mark.parametrize("cls", list(NORMATIVE), ids=lambda c: c.__name__)
 def test_variants_differ_from_the_normative_form(cls):  # RULE-5
     """Six steps at default hyperparameters tell every variant apart (RAdam's step 5; Lion's
-    last, a small gradient against a large one), except the momentum ones, which agree while
-    eta is constant (MOMENTUM-2, NESTEROV-2)."""
+    last, a small gradient against a large one; LARS's at a nonzero parameter, where the
+    ratio is not 1; Muon's on a tall or a wide matrix, which its variant scales), except the
+    momentum ones, which agree while eta is constant (MOMENTUM-2, NESTEROV-2)."""
     grads = [*GRADS, GRADS[0], -1e-3 * GRADS[0]]
-    normative = np.array(steps(cls(), grads))
+    x = X0 if cls is LARS else None
     for name in cls.variants[1:]:
-        other = np.array(steps(cls(variant=name), grads))
+        shape = {"scaled_rows": (-1, 1), "scaled_cols": (1, -1)}.get(name, (-1,))
+        shaped = [g.reshape(shape) for g in grads]
+        normative = np.array(steps(cls(), shaped, x=x))
+        other = np.array(steps(cls(variant=name), shaped, x=x))
         if cls in (Momentum, Nesterov):
             np.testing.assert_allclose(other, normative, **GOLDEN)
         else:
