@@ -123,6 +123,17 @@ class EtaOutsideVelocity(ReferenceAdapter):
         return Outcome(outcome.model, [None] * len(outcome.states))
 
 
+class LaggedBiasCorrection(ReferenceAdapter):
+    """Runs Optimisers.jl's lagged bias correction while declaring the normative Adam: the
+    parameters agree until beta is adjusted (ADAM-2)."""
+
+    def run(self, program: Program, path: PathName) -> Outcome:
+        rule = program.rule
+        if isinstance(rule, Adam):
+            rule = dataclasses.replace(rule, variant="optimisers")
+        return super().run(dataclasses.replace(program, rule=rule), path)
+
+
 class AdjustIgnored(ReferenceAdapter):
     def run(self, program: Program, path: PathName) -> Outcome:
         ops = tuple(op for op in program.ops if not isinstance(op, Adjust))
@@ -174,6 +185,7 @@ WRONG = [
     (NoneAsZero, "none_grad.none_skips_zero_advances", Case(None, "structured"), "UPD-5"),
     (EtaOutsideVelocity, "adjust.mid_run", Case("Momentum", None), "MOMENTUM-2"),
     (AdjustIgnored, "adjust.mid_run", Case("Adam", None), "ADJ-2"),
+    (LaggedBiasCorrection, "adjust.mid_run", Case("Adam", None), "ADJ-2"),
     (AdamEpsInside, "rules.matches_reference", Case("Adam", None), "ADAM-1"),
     (CollectsSharedTwice, "collection.same_arrays_same_order", Case(), "TIE-1"),
     (GradientAtEveryPlace, "gradients.through_collection", Case(), "GRAD-2"),

@@ -130,19 +130,42 @@ def test_only_clip_norm_is_not_elementwise():  # RULE-4
     assert [type(r) for r in ALL_RULES if not r.elementwise] == [ClipNorm, OptimiserChain]
 
 
-NORMATIVE = {Momentum: "optimisers", Nesterov: "optimisers", NAdam: "optimisers",
-             RAdam: "optimisers", AdaMax: "optimisers", AMSGrad: "optimisers", Lion: "paper"}
+WITH_AXES = [cls for cls in RULE_CLASSES if cls.axes]
 
 
-def test_variants_put_the_normative_form_first():  # RULE-5
-    with_variants = {cls: cls.variants[0] for cls in RULE_CLASSES if cls.variants}
-    assert with_variants == NORMATIVE
-    assert all(cls().variant == name for cls, name in NORMATIVE.items())
+def test_rules_with_variants_name_the_normative_form_first():  # RULE-5
+    assert [cls.__name__ for cls in WITH_AXES] == [
+        "AMSGrad", "AdaBelief", "AdaMax", "Adam", "AdamW", "Lion", "Momentum", "NAdam",
+        "Nesterov", "OAdam", "RAdam"]
+    for cls in WITH_AXES:
+        assert cls.variants == ("normative", *cls.presets)
+        assert cls().variant == "normative"
+        assert all(cls().axis(axis) == values[0] for axis, values in cls.axes.items())
 
 
-def test_unknown_variant_is_refused():  # RULE-5
-    with pytest.raises(ValueError, match="variant='pytorch'"):
-        AMSGrad(variant="pytorch")
+@pytest.mark.parametrize("cls", WITH_AXES, ids=lambda c: c.__name__)
+def test_a_preset_is_its_axis_values(cls):  # RULE-5
+    for name, values in cls.presets.items():
+        spelled = ", ".join(f"{axis}={value}" for axis, value in values.items())
+        preset, written = cls(variant=name), cls(variant=spelled or "normative")
+        assert {a: preset.axis(a) for a in cls.axes} == {a: written.axis(a) for a in cls.axes}
+
+
+def test_engine_presets_name_what_they_compute():  # RULE-5, ADAM-2, MOMENTUM-2
+    assert Adam(variant="torch").axis("bias_correction") == "recompute"
+    assert Adam(variant="optimisers").axis("bias_correction") == "lagged"
+    assert Adam(variant="optimisers_jl").axis("bias_correction") == "lagged"
+    assert Adam(variant="tinygrad").axis("bias_correction") == "applied"
+    assert Momentum(variant="torch").axis("lr_placement") == "outside"
+    assert RAdam(variant="torch").axis("epsilon_root") == "raw"
+    assert AdamW(variant="optimisers").axis("epsilon_floor") == "none"
+
+
+@pytest.mark.parametrize("variant", ["pytorch", "bias_correction=later", "lr_placement=outside",
+                                     "bias_correction"])
+def test_unknown_variant_is_refused(variant):  # RULE-5
+    with pytest.raises(ValueError, match=f"variant={variant!r}"):
+        AMSGrad(variant=variant)
 
 
 def test_variant_cannot_be_adjusted():  # RULE-5, ADJ-1
@@ -150,19 +173,30 @@ def test_variant_cannot_be_adjusted():  # RULE-5, ADJ-1
         Lion().adjusted(variant="optimisers")
 
 
-@pytest.mark.parametrize("cls", list(NORMATIVE), ids=lambda c: c.__name__)
-def test_variants_differ_from_the_normative_form(cls):  # RULE-5
-    """Six steps at default hyperparameters tell every variant apart (RAdam's step 5; Lion's
-    last, a small gradient against a large one), except the momentum ones, which agree while
-    eta is constant (MOMENTUM-2, NESTEROV-2)."""
+#: Axes whose values agree while the hyperparameters stay constant (ADAM-2, MOMENTUM-2) and the
+#: parameters are not float16 (ADAMW-3); compared with the form named here.
+AGREE = {"bias_correction": "bias_correction=applied", "lr_placement": "normative",
+         "epsilon_floor": "normative"}
+#: Axes that only matter under another axis' value: AMSGrad's maximum, when it bias-corrects.
+UNDER = {(AMSGrad, "max_of"): "bias_correction=applied, "}
+
+
+@pytest.mark.parametrize("cls", WITH_AXES, ids=lambda c: c.__name__)
+def test_each_axis_value_differs_from_the_normative_form(cls):  # RULE-5
+    """Six steps at default hyperparameters tell every axis value apart (RAdam's step 5;
+    Lion's last, a small gradient against a large one), except those of AGREE, which agree
+    until a hyperparameter changes mid-run."""
     grads = [*GRADS, GRADS[0], -1e-3 * GRADS[0]]
-    normative = np.array(steps(cls(), grads))
-    for name in cls.variants[1:]:
-        other = np.array(steps(cls(variant=name), grads))
-        if cls in (Momentum, Nesterov):
-            np.testing.assert_allclose(other, normative, **GOLDEN)
-        else:
-            assert not np.array_equal(other, normative), name
+    for axis, values in cls.axes.items():
+        under = UNDER.get((cls, axis), "")
+        base = np.array(steps(cls(variant=under.rstrip(", ") or "normative"), grads))
+        for value in values[1:]:
+            other = np.array(steps(cls(variant=f"{under}{axis}={value}"), grads))
+            if axis in AGREE and AGREE[axis] != f"{axis}={value}":
+                np.testing.assert_allclose(
+                    other, np.array(steps(cls(variant=AGREE[axis]), grads)), **GOLDEN)
+            else:
+                assert not np.array_equal(other, base), (axis, value)
 
 
 INVALID = [
