@@ -113,7 +113,7 @@ def _record_type(name: str, fields: tuple[str, ...]) -> Any:
 class BiasCorrected(Rule):
     """A rule that divides its moments by ``1 - beta**t``: it has the ``bias_correction``
     axis and shows its state with ``beta_t`` the powers the coming step divides by
-    (ADAM-2, TOL-7)."""
+    (ADAM-2, ADAM-4, TOL-7)."""
 
     beta: tuple[float, float]
 
@@ -130,7 +130,7 @@ class BiasCorrected(Rule):
     def observed(self, state: Any) -> Any:
         """The state with ``beta_t`` the powers the coming step divides by if the rule is
         not adjusted first, and without the step count, which engines keep their own way
-        (ADAM-2, TOL-7)."""
+        (ADAM-4, TOL-7)."""
         fields = state._asdict()
         steps = fields.pop("steps", None)
         fields["beta_t"] = self.powers(state.beta_t, state.t - 1 if steps is None else steps)

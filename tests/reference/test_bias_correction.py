@@ -161,7 +161,7 @@ def test_radam_rho_uses_the_applied_product_and_the_current_beta2():  # RADAM-1,
                                **GOLDEN)
 
 
-def test_state_shows_the_powers_the_coming_step_divides_by():  # ADAM-2, TOL-7
+def test_state_shows_the_powers_the_coming_step_divides_by():  # ADAM-4, TOL-7
     # applied: product so far times the current beta; recompute: beta**(t+1); lagged: kept
     shown = {}
     for how in ("applied", "lagged", "recompute"):
