@@ -18,6 +18,7 @@ import functools
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Generator, Iterable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -119,13 +120,13 @@ def variant_form(cls: type[Rule], variant: str) -> Mapping[str, str]:
     or ``"axis=value, ..."``; ValueError for anything else (RULE-5)."""
     form = {axis: values[0] for axis, values in cls.axes.items()}
     if variant == NORMATIVE:
-        return form
+        return MappingProxyType(form)
     if variant in cls.presets:
-        return form | dict(cls.presets[variant])
+        return MappingProxyType(form | dict(cls.presets[variant]))
     pairs = [(axis.strip(), value.strip())
              for axis, _, value in (part.partition("=") for part in variant.split(","))]
     if all(value in cls.axes.get(axis, ()) for axis, value in pairs):
-        return form | dict(pairs)
+        return MappingProxyType(form | dict(pairs))
     axes = "; ".join(f"{axis}: {', '.join(values)}" for axis, values in cls.axes.items())
     raise ValueError(
         f"{cls.__name__}: variant={variant!r} is not one of {cls.variants} nor "

@@ -360,7 +360,7 @@ def test_implicit_gradient_keys_gradients_by_array():  # DEP-8
 def test_legacy_update_is_atomic_too():  # UPD-8, DEP-4 (decision b)
     a, b = np.ones(2), np.ones(2)
     ps = quietly(lambda: params([a, b]))
-    opt = LegacyOptimiser(OptimiserChain(ClipNorm(1.0), Descent(0.1)))
+    opt = quietly(lambda: LegacyOptimiser(OptimiserChain(ClipNorm(1.0), Descent(0.1))))
     grads = quietly(lambda: Grads(ps, [np.ones(2), np.array([np.inf, 0.0])]))
     with pytest.raises(ValueError, match=r"^model\[1\]: ClipNorm"):
         quietly(lambda: legacy_update_(opt, ps, grads))
