@@ -21,6 +21,7 @@ from optconf.reference import grads as ref_grads
 from optconf.reference import tree as ref_tree
 from optconf.reference.grads import summed
 from optconf.reference.rules import Adam, Momentum
+from optconf.reference.rules.adam import advanced
 
 CI = PROFILES["ci"]
 SEED = 20261123
@@ -145,14 +146,14 @@ class EpsInsideRoot(Adam):
     """Adam with epsilon inside the square root (optax #571's TF form)."""
 
     def apply(self, state: Any, x: Any, dx: Any) -> Any:
-        b1t, b2t = state.beta_t
+        b1t, b2t = self.powers(state.beta_t, state.steps)
         mu, nu = state.mu, state.nu
         mu *= self.beta[0]
         mu += (1 - self.beta[0]) * dx
         nu *= self.beta[1]
         nu += (1 - self.beta[1]) * dx**2
         step = self.eta * (mu / (1 - b1t)) / np.sqrt(nu / (1 - b2t) + self.epsilon)
-        return type(state)(mu, nu, (b1t * self.beta[0], b2t * self.beta[1])), step
+        return advanced(state, self.beta), step
 
 
 class AdamEpsInside(ReferenceAdapter):
