@@ -169,7 +169,7 @@ def _structured_steps(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Iterator[O
     """The outcome before the ops and after each one (the same model object each time)."""
     state = ref_state.setup(rule, model)
     leaves = ref_state.leaves_for(state, model)
-    yield Outcome(model, [state_record(leaf.state) for leaf in leaves])
+    yield Outcome(model, [state_record(leaf.observed()) for leaf in leaves])
     for op in ops:
         if isinstance(op, Step):
             ref_state.update_(state, model, op.grads)
@@ -179,7 +179,7 @@ def _structured_steps(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Iterator[O
             ref_state.thaw_(state, *op.keys)
         elif isinstance(op, Adjust):
             ref_state.adjust_(state, **op.changes)
-        yield Outcome(model, [state_record(leaf.state) for leaf in leaves])
+        yield Outcome(model, [state_record(leaf.observed()) for leaf in leaves])
 
 
 def _structured(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
@@ -205,7 +205,7 @@ def _flat_list(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
             ref_state.update_(state, params, flat_list_grads(model, op.grads))
         else:
             _on_leaves(state, model, op)
-    return Outcome(model, [state_record(leaf.state) for leaf in state])
+    return Outcome(model, [state_record(leaf.observed()) for leaf in state])
 
 
 def _per_array(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
@@ -222,7 +222,7 @@ def _per_array(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
                 ref_state.update_(s, p, g)
         else:
             _on_leaves(states, model, op)
-    return Outcome(model, [state_record(leaf.state) for leaf in states])
+    return Outcome(model, [state_record(leaf.observed()) for leaf in states])
 
 
 def _flat_vector(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
@@ -246,7 +246,7 @@ def _flat_vector(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
         elif indices_under(model, op.keys):
             (ref_state.freeze_ if isinstance(op, Freeze) else ref_state.thaw_)(state)
     new_model = ref_collect.restructure(model, flat)
-    return Outcome(new_model, _split_state(model, state_record(state.state)))
+    return Outcome(new_model, _split_state(model, state_record(state.observed())))
 
 
 def _split_state(model: Any, record: dict[str, Any]) -> list[dict[str, Any] | None]:
@@ -279,7 +279,8 @@ def _legacy(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
         ref_legacy.update_(opt, ps, ref_legacy.Grads(ps, flat_list_grads(model, step.grads)))
     leaves = [opt.leaf(p) for p in ref_collect.trainables(model)]
     # DEP-9: an array that never had a gradient has no state yet; report the initial one
-    return Outcome(model, [state_record(rule.init(p) if leaf is None else leaf.state)
+    return Outcome(model, [state_record(rule.observed(rule.init(p)) if leaf is None
+                                        else leaf.observed())
                            for p, leaf in zip(ref_collect.trainables(model), leaves,
                                               strict=True)])
 

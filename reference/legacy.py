@@ -267,8 +267,9 @@ def _update_pairs(opt: LegacyOptimiser, pairs: Sequence[tuple[Array, Any]]) -> N
     for x, _ in checked:
         if not x.flags.writeable:
             raise TreeError("update_: a parameter is read-only (clause UPD-2)")
-    for x, g in checked:
-        new_api.update_(opt._leaf_for(x), x, g)
+    # one update over the list, so a rule's error leaves every array as it was (UPD-8)
+    new_api.update_([opt._leaf_for(x) for x, _ in checked], [x for x, _ in checked],
+                    [g for _, g in checked], form="tree")
 
 
 def train_(

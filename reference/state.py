@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import TreeError
 from .grads import GradForm, summed
-from .rules.base import Array, Rule, apply_rules, read_only
+from .rules.base import Array, FailedCall, Rule, apply_rules, copied, read_only
 from .tree import Path, first_occurrences, mirror, occurrences, path_str
 
 
@@ -29,6 +29,10 @@ class Leaf:
     rule: Rule
     state: Any
     frozen: bool = False
+
+    def observed(self) -> Any:
+        """The state as an engine's is compared with it (TOL-7, ADAM-2)."""
+        return self.rule.observed(self.state)
 
 
 def setup(rule: Rule, model: object) -> Any:
@@ -105,7 +109,9 @@ def update_(
     works it out and refuses an ambiguous list (UPD-4).  Each distinct parameter
     with a gradient and not frozen gets its rule applied once, to the sum of its
     gradients (TIE-2), and is updated in place, ``x -= step``.  Every check runs before
-    anything is mutated (UPD-8).
+    anything is mutated, and the update is atomic: the rules run on copies of their states
+    and nothing is written unless every one of them succeeds; an error a rule raises names
+    the first offending parameter's path (UPD-8).
     """
     leaves = leaves_for(state, model)
     firsts = first_occurrences(occurrences(model))
@@ -117,16 +123,30 @@ def update_(
                 "update() to get new arrays (clause UPD-2)"
             )
     # UPD-5, FRZ-1: no rule call, state and parameter unchanged without a gradient or frozen
-    active = [(leaf, occ.array, g) for leaf, occ, g in zip(leaves, firsts, gradients, strict=True)
+    active = [(leaf, occ, g) for leaf, occ, g in zip(leaves, firsts, gradients, strict=True)
               if g is not None and not leaf.frozen]
     # RULE-2: rules must not write into the gradient; RULE-8: global-norm rules run in rounds
-    calls = ((leaf.rule, leaf.state, x, read_only(g)) for leaf, x, g in active)
-    for index, new_state, step in apply_rules(calls):
-        leaf, x, _ = active[index]
+    calls = ((leaf.rule, copied(leaf.state), occ.array, read_only(g)) for leaf, occ, g in active)
+    try:
+        results = [(index, new_state, None if step is None else active[index][1].array - step)
+                   for index, new_state, step in apply_rules(calls)]
+    except FailedCall as failed:
+        raise _naming(failed.error, active[failed.index][1].path) from None
+    for index, new_state, new_x in results:  # UPD-8: all succeeded, now commit
+        leaf, occ, _ = active[index]
         leaf.state = new_state
-        if step is not None:
-            np.subtract(x, step, out=x)
+        if new_x is not None:
+            np.copyto(occ.array, new_x)
     return state, model
+
+
+def _naming(error: Exception, path: Path) -> Exception:
+    """``error`` with the offending parameter's path in front of its message (UPD-8)."""
+    if error.args and isinstance(error.args[0], str):
+        error.args = (f"{path_str(path)}: {error.args[0]}", *error.args[1:])
+    else:
+        error.add_note(f"raised for the parameter at {path_str(path)} (clause UPD-8)")
+    return error
 
 
 def update(

@@ -1,6 +1,8 @@
 """Adjusting hyperparameters mid-run keeps the state and changes the later steps as the
 reference does (ADJ-1, ADJ-2); for Momentum and Nesterov this is where eta inside and eta
-outside the velocity differ (MOMENTUM-2, NESTEROV-2)."""
+outside the velocity differ (MOMENTUM-2, NESTEROV-2), and for the rules with a beta power
+where the bias-correction forms differ after beta changes (ADAM-2: the product of the betas
+applied, Optimisers.jl's lagged product, torch's and optax's recomputed power)."""
 
 from __future__ import annotations
 
@@ -41,7 +43,8 @@ def _adjusted(draw: st.DrawFn, program: Program) -> Program:
                                                  *program.ops[at:]), program.dtype)
 
 
-@prop("ADJ-1", "ADJ-2", "MOMENTUM-2", "NESTEROV-2", requires=("adjust",), axes=("rule",))
+@prop("ADJ-1", "ADJ-2", "ADAM-2", "MOMENTUM-2", "NESTEROV-2", requires=("adjust",),
+      axes=("rule",))
 def check_mid_run(adapter: Adapter, profile: Profile, seed: int, case: CaseId) -> None:
     """Steps, then ``adjust`` of one or two hyperparameters, then more steps: parameters and
     state equal the reference's, which kept its state across the change (ADJ-2).  The steps

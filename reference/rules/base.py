@@ -14,9 +14,11 @@ Clauses: RULE-1 .. RULE-8.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -32,6 +34,9 @@ Applied = tuple[Any, Array | None]
 #: update, may do so again, and finally returns what ``apply`` returns (RULE-8).
 GlobalApply = Generator[float, float, Applied]
 
+#: The name of every rule's normative variant, first in ``variants`` (RULE-5).
+NORMATIVE = "normative"
+
 
 @dataclasses.dataclass(frozen=True)
 class Rule(ABC):
@@ -40,11 +45,25 @@ class Rule(ABC):
     ``elementwise`` says whether splitting or concatenating parameter arrays can change the
     result (RULE-4): True for every rule except the per-array ones (ClipNorm, and a chain
     holding it, which overrides it with a property).
-    ``variants`` lists the named variants a rule offers; the first is normative (RULE-5).
+
+    Variants are named by what differs (RULE-5): ``axes`` maps each way engines' formulas
+    differ (``bias_correction``, ``lr_placement``, ...) to its values, the normative one
+    first; ``presets`` names sets of axis values after the engines that compute them
+    (``"torch"``, ``"optax"``, ``"optimisers"``), as readable aliases.  A rule with axes has
+    a ``variant`` field: ``"normative"``, a preset name, or ``"axis=value, axis=value"``
+    (the axes not named keep their normative value).  ``variants`` lists ``"normative"``
+    and the presets.
     """
 
     elementwise: ClassVar[bool] = True
+    axes: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    presets: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     variants: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.axes:
+            cls.variants = (NORMATIVE, *cls.presets)
 
     @abstractmethod
     def init(self, x: Array) -> Any:
@@ -73,17 +92,46 @@ class Rule(ABC):
         check_adjustable(self, changes)
         return dataclasses.replace(self, **changes)
 
+    def axis(self, name: str) -> str:
+        """The value of variant axis ``name`` this rule computes with (RULE-5)."""
+        return variant_form(type(self), getattr(self, "variant", NORMATIVE))[name]
+
+    def observed(self, state: Any) -> Any:
+        """``state`` as an engine's state is compared with it (TOL-7); most rules show their
+        state as it is."""
+        return state
+
     def __post_init__(self) -> None:
-        variant = getattr(self, "variant", None)
-        if variant is not None and variant not in self.variants:
-            raise ValueError(
-                f"{type(self).__name__}: variant={variant!r} is not one of {self.variants} "
-                "(clause RULE-5)"
-            )
+        if self.axes:
+            variant = getattr(self, "variant", NORMATIVE)
+            if not isinstance(variant, str):
+                raise ValueError(f"{type(self).__name__}: variant={variant!r} must be a str "
+                                 "(clause RULE-5)")
+            variant_form(type(self), variant)
         self.validate()
 
     def validate(self) -> None:  # noqa: B027  (a rule without hyperparameters keeps it)
         """Raise ValueError naming a hyperparameter outside its valid range (RULE-6)."""
+
+
+@functools.cache
+def variant_form(cls: type[Rule], variant: str) -> Mapping[str, str]:
+    """Every axis of ``cls`` with its value under ``variant``: a preset name, ``"normative"``
+    or ``"axis=value, ..."``; ValueError for anything else (RULE-5)."""
+    form = {axis: values[0] for axis, values in cls.axes.items()}
+    if variant == NORMATIVE:
+        return MappingProxyType(form)
+    if variant in cls.presets:
+        return MappingProxyType(form | dict(cls.presets[variant]))
+    pairs = [(axis.strip(), value.strip())
+             for axis, _, value in (part.partition("=") for part in variant.split(","))]
+    if all(value in cls.axes.get(axis, ()) for axis, value in pairs):
+        return MappingProxyType(form | dict(pairs))
+    axes = "; ".join(f"{axis}: {', '.join(values)}" for axis, values in cls.axes.items())
+    raise ValueError(
+        f"{cls.__name__}: variant={variant!r} is not one of {cls.variants} nor "
+        f"'axis=value, ...' with the axes {axes} (clause RULE-5)"
+    )
 
 
 def check_adjustable(rule: Rule, changes: dict[str, Any]) -> None:
@@ -157,6 +205,27 @@ def read_only(a: Array) -> Array:
     return view
 
 
+class FailedCall(Exception):
+    """Call ``index`` of :func:`apply_rules` raised ``error`` (UPD-8); for a global-norm
+    round, ``index`` is the first call whose share was not finite, when one was."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(index, error)
+        self.index = index
+        self.error = error
+
+
+def copied(state: Any) -> Any:
+    """A copy of a rule state whose arrays a rule may then write (UPD-8): arrays copied,
+    tuples and NamedTuples rebuilt, anything else shared."""
+    if isinstance(state, np.ndarray):
+        return state.copy()
+    if isinstance(state, tuple):
+        items = [copied(item) for item in state]
+        return type(state)(*items) if hasattr(state, "_fields") else tuple(items)
+    return state
+
+
 def apply_rules(
     calls: Iterable[tuple[Rule, Any, Array, Array]],
 ) -> Iterator[tuple[int, Any, Array | None]]:
@@ -166,26 +235,35 @@ def apply_rules(
     ``needs_global`` run in rounds (RULE-8): each yields its array's share, and once every one
     of them has, each is sent the global norm ``sqrt(sum of shares)`` and runs on to its next
     share or its result.  A call whose rule stops early (a chain whose AccumGrad is still
-    accumulating) contributes no share to later rounds.
+    accumulating) contributes no share to later rounds.  A rule that raises ends it all with
+    :class:`FailedCall` naming the offending call (UPD-8).
     """
     waiting: list[tuple[int, GlobalApply]] = []
     for index, (rule, state, x, dx) in enumerate(calls):
         if not rule.needs_global:
-            yield index, *rule.apply(state, x, dx)
+            try:
+                result = rule.apply(state, x, dx)
+            except Exception as error:
+                raise FailedCall(index, error) from error
+            yield index, *result
             continue
         waiting.append((index, rule.apply_global(state, x, dx)))
     norm: float | None = None  # the first round starts each run and only collects shares
+    shares: list[tuple[int, float]] = []
     while waiting:
         still: list[tuple[int, GlobalApply]] = []
-        shares: list[float] = []
+        sent, shares = shares, []
         for index, run in waiting:
             try:
-                shares.append(next(run) if norm is None else run.send(norm))
+                shares.append((index, next(run) if norm is None else run.send(norm)))
                 still.append((index, run))
             except StopIteration as done:
                 yield index, *done.value
+            except Exception as error:
+                offender = next((i for i, share in sent if not math.isfinite(share)), index)
+                raise FailedCall(offender, error) from error
         waiting = still
-        norm = math.sqrt(math.fsum(shares))
+        norm = math.sqrt(math.fsum(share for _, share in shares))
 
 
 def run_alone(run: GlobalApply) -> Applied:

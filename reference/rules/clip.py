@@ -42,8 +42,8 @@ class ClipGrad(Rule):
 
 
 def scaled(dx: Array, norm: float, omega: float) -> Array:
-    r""":math:`g\,\min(\omega/n, 1)`, with no epsilon; a zero norm leaves g as it is
-    (CLIPNORM-1, CLIPGLOBALNORM-1)."""
+    r""":math:`g\,\min(\omega/n, 1)`, with no epsilon; a zero norm leaves g as it is, also
+    for omega = 0, where Optimisers.jl's 0/0 gives NaN (CLIPNORM-1, CLIPGLOBALNORM-1)."""
     return scaled_copy(dx, 1.0 if norm == 0 else min(omega / norm, 1.0))
 
 
@@ -59,10 +59,11 @@ def check_finite(rule: ClipNorm | ClipGlobalNorm, norm: float, what: str) -> Non
 @dataclasses.dataclass(frozen=True)
 class ClipNorm(Rule):
     r"""Scale each gradient *array* whose p-norm exceeds omega down to omega (CLIPNORM-1):
-    :math:`\Delta = g\,\min(\omega/\|g\|_p, 1)`, the norm taken over the whole array, so this
-    rule is not elementwise: splitting an array changes the result (CLIPNORM-2).  A non-finite
-    norm raises ValueError unless ``throw=False`` (CLIPNORM-3).  Defaults omega=10, p=2,
-    throw=True.
+    :math:`\Delta = g\,\min(\omega/\|g\|_p, 1)`, the norm taken over the whole array in
+    float64 (like Optimisers.jl's rescaled ``norm``, it does not overflow for a finite float16
+    gradient), so this rule is not elementwise: splitting an array changes the result
+    (CLIPNORM-2).  A non-finite norm raises ValueError unless ``throw=False`` (CLIPNORM-3).
+    Defaults omega=10, p=2, throw=True.
     """
 
     elementwise = False
@@ -81,7 +82,8 @@ class ClipNorm(Rule):
         return None
 
     def apply(self, state: None, x: Array, dx: Array) -> tuple[None, Array]:
-        norm = float(np.linalg.norm(dx.reshape(-1), ord=self.p)) if dx.size else 0.0
+        flat = dx.reshape(-1).astype(np.float64, copy=False)  # float16 squares overflow at 256
+        norm = float(np.linalg.norm(flat, ord=self.p)) if dx.size else 0.0
         check_finite(self, norm, f"the {self.p}-norm of an array of shape {x.shape}")
         return None, scaled(dx, norm, self.omega)
 

@@ -65,6 +65,10 @@ class OptimiserChain(Rule):
     def init(self, x: Array) -> tuple[Any, ...]:
         return tuple(rule.init(x) for rule in self.rules)
 
+    def observed(self, state: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Each member's state as that member shows it (TOL-7)."""
+        return tuple(rule.observed(s) for rule, s in zip(self.rules, state, strict=True))
+
     def apply_global(self, state: tuple[Any, ...], x: Array, dx: Array) -> GlobalApply:
         """Members in turn; members needing the global norm take part in its rounds (CHAIN-4,
         RULE-8).  Each member sees a read-only step (RULE-2)."""

@@ -12,7 +12,17 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from .base import Array, Rule, check_nonnegative, check_unit_interval, scaled_copy
+from .base import NORMATIVE, Array, Rule, check_nonnegative, check_unit_interval, scaled_copy
+
+#: Where the learning rate sits (MOMENTUM-2, NESTEROV-2): inside the velocity (Optimisers.jl,
+#: normative) or outside it (torch, optax).
+LR_PLACEMENT: dict[str, tuple[str, ...]] = {"lr_placement": ("inside", "outside")}
+LR_PRESETS: dict[str, dict[str, str]] = {
+    "optimisers": {"lr_placement": "inside"},
+    "optimisers_jl": {"lr_placement": "inside"},
+    "torch": {"lr_placement": "outside"},
+    "optax": {"lr_placement": "outside"},
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,7 +42,8 @@ class Descent(Rule):
 
 
 class MomentumState(NamedTuple):
-    """The velocity: eta-scaled for the normative form, a plain gradient sum for "torch"."""
+    """The velocity: eta-scaled for the normative form, a plain gradient sum with
+    ``lr_placement="outside"``."""
 
     velocity: Array
 
@@ -42,17 +53,19 @@ class Momentum(Rule):
     r"""Classical momentum with the learning rate *inside* the velocity (MOMENTUM-1):
     :math:`v \leftarrow \rho v + \eta g`, :math:`\Delta = v`.  Defaults eta=0.01, rho=0.9.
 
-    Variant ``"torch"`` keeps eta outside the velocity, as torch ``SGD(momentum=rho)`` and
-    optax ``sgd(momentum=rho)`` do: :math:`b \leftarrow \rho b + g`, :math:`\Delta = \eta b`.
+    Axis ``lr_placement="outside"`` (presets "torch", "optax") keeps eta outside the
+    velocity, as torch ``SGD(momentum=rho)`` and optax ``sgd(momentum=rho)`` do:
+    :math:`b \leftarrow \rho b + g`, :math:`\Delta = \eta b`.
     The two agree while eta is constant and differ once ``adjust`` changes it (MOMENTUM-2).
     The velocity starts at zero (MOMENTUM-3).
     """
 
-    variants: ClassVar[tuple[str, ...]] = ("optimisers", "torch")
+    axes: ClassVar[dict[str, tuple[str, ...]]] = LR_PLACEMENT
+    presets: ClassVar[dict[str, dict[str, str]]] = LR_PRESETS
 
     eta: float = 0.01
     rho: float = 0.9
-    variant: str = "optimisers"
+    variant: str = NORMATIVE
 
     def validate(self) -> None:
         check_nonnegative(self, "eta")
@@ -64,7 +77,7 @@ class Momentum(Rule):
     def apply(self, state: MomentumState, x: Array, dx: Array) -> tuple[MomentumState, Array]:
         v = state.velocity
         v *= self.rho
-        if self.variant == "torch":
+        if self.axis("lr_placement") == "outside":
             v += dx
             return state, scaled_copy(v, self.eta)
         v += self.eta * dx
@@ -73,7 +86,7 @@ class Momentum(Rule):
 
 class NesterovState(NamedTuple):
     """The velocity: ``-eta`` times a gradient sum for the normative form (it points
-    downhill, as in Optimisers.jl), the plain gradient sum for "torch"."""
+    downhill, as in Optimisers.jl), the plain gradient sum with ``lr_placement="outside"``."""
 
     velocity: Array
 
@@ -87,17 +100,19 @@ class Nesterov(Rule):
 
     with the step computed from the *old* velocity.  Defaults eta=0.001, rho=0.9.
 
-    Variant ``"torch"`` keeps eta outside the velocity, as torch ``SGD(nesterov=True)`` and
-    optax ``sgd(nesterov=True)``: :math:`b \leftarrow \rho b + g`,
-    :math:`\Delta = \eta (g + \rho b)`; equal for constant eta (NESTEROV-2).  The velocity
+    Axis ``lr_placement="outside"`` (presets "torch", "optax") keeps eta outside the
+    velocity, as torch ``SGD(nesterov=True)`` and optax ``sgd(nesterov=True)``:
+    :math:`b \leftarrow \rho b + g`, :math:`\Delta = \eta (g + \rho b)`; equal for constant
+    eta (NESTEROV-2).  The velocity
     starts at zero (NESTEROV-3).
     """
 
-    variants: ClassVar[tuple[str, ...]] = ("optimisers", "torch")
+    axes: ClassVar[dict[str, tuple[str, ...]]] = LR_PLACEMENT
+    presets: ClassVar[dict[str, dict[str, str]]] = LR_PRESETS
 
     eta: float = 0.001
     rho: float = 0.9
-    variant: str = "optimisers"
+    variant: str = NORMATIVE
 
     def validate(self) -> None:
         check_nonnegative(self, "eta")
@@ -108,7 +123,7 @@ class Nesterov(Rule):
 
     def apply(self, state: NesterovState, x: Array, dx: Array) -> tuple[NesterovState, Array]:
         v, rho, eta = state.velocity, self.rho, self.eta
-        if self.variant == "torch":
+        if self.axis("lr_placement") == "outside":
             v *= rho
             v += dx
             step = scaled_copy(v, rho)

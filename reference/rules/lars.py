@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 
 from .base import (
+    NORMATIVE,
     Array,
     Rule,
     check_nonnegative,
@@ -55,20 +57,22 @@ class LARS(Rule):
 
     with :math:`\tau` the trust coefficient (the paper's :math:`\eta`), :math:`\beta` the weight
     decay, norms over the whole array; :math:`\lambda = 1` where :math:`\|x\| = 0` or
-    :math:`\|g\| = 0` (LARS-2).  Per array, so not elementwise (RULE-4).  Variant
-    ``"update_norm"`` divides by the norm of the decayed gradient instead,
+    :math:`\|g\| = 0` (LARS-2).  Per array, so not elementwise (RULE-4).  The variant axis
+    ``trust_norm`` (RULE-5) is ``"gradient"`` (normative) or ``"update"`` (preset ``"optax"``),
+    which divides by the norm of the decayed gradient instead,
     :math:`\lambda = \tau\|x\|/\|g + \beta x\|` (1 where either norm is 0), as optax ``lars``
     (LARS-4).  Defaults eta=0.001, rho=0.9, lambda_=1e-4, trust=0.001.
     """
 
     elementwise = False
-    variants: ClassVar[tuple[str, ...]] = ("paper", "update_norm")
+    axes: ClassVar[Mapping[str, tuple[str, ...]]] = {"trust_norm": ("gradient", "update")}
+    presets: ClassVar[Mapping[str, Mapping[str, str]]] = {"optax": {"trust_norm": "update"}}
 
     eta: float = 0.001
     rho: float = 0.9
     lambda_: float = 1e-4
     trust: float = 0.001
-    variant: str = "paper"
+    variant: str = NORMATIVE
 
     def validate(self) -> None:
         check_nonnegative(self, "eta")
@@ -83,7 +87,7 @@ class LARS(Rule):
         decayed = scaled_copy(x, self.lambda_)
         decayed += dx
         x_norm = l2(x)
-        if self.variant == "update_norm":
+        if self.axis("trust_norm") == "update":
             update_norm = l2(decayed)
             ratio = trust_ratio(x_norm, update_norm, update_norm, self.trust)
         else:

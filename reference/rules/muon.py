@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from typing import ClassVar, NamedTuple
 
 import numpy as np
 
 from .base import (
+    NORMATIVE,
     Array,
     Rule,
     check_flag,
@@ -50,13 +52,13 @@ def newton_schulz(m: Array, steps: int, coefficients: tuple[float, float, float]
     return x.T if tall else x
 
 
-def shape_scale(variant: str, rows: int, cols: int) -> float:
-    """The step's factor for a ``rows`` x ``cols`` matrix view (MUON-4): 1 for the paper,
-    ``sqrt(max(1, rows/cols))`` for "scaled_rows", ``sqrt(max(1, cols/rows))`` for
-    "scaled_cols"."""
-    if variant == "scaled_rows":
+def shape_scale(scale: str, rows: int, cols: int) -> float:
+    """The step's factor for a ``rows`` x ``cols`` matrix view (MUON-4): 1 for the paper
+    (``"none"``), ``sqrt(max(1, rows/cols))`` for ``"rows"``, ``sqrt(max(1, cols/rows))``
+    for ``"cols"``."""
+    if scale == "rows":
         return math.sqrt(max(1.0, rows / cols))
-    if variant == "scaled_cols":
+    if scale == "cols":
         return math.sqrt(max(1.0, cols / rows))
     return 1.0
 
@@ -79,14 +81,17 @@ class Muon(Rule):
     with NS the Newton-Schulz iteration of MUON-2 (``steps`` iterations of the quintic with
     ``coefficients``, after dividing by the Frobenius norm plus ``epsilon``), applied to the
     matrix view of MUON-3, and :math:`\lambda` decoupled weight decay, scaled by eta and
-    not orthogonalised (MUON-5).  ``s`` is 1 in the normative variant "paper"; "scaled_rows"
-    and "scaled_cols" scale by the matrix's shape (MUON-4).  Per array, so not elementwise
+    not orthogonalised (MUON-5).  ``s`` is 1 in the normative variant; the axis
+    ``shape_scale`` (RULE-5) is ``"none"``, ``"rows"`` (preset ``"torch"``) or ``"cols"``
+    (preset ``"optax"``), scaling by the matrix's shape (MUON-4).  Per array, so not elementwise
     (RULE-4).  An empty array gets a zero step.  Defaults eta=0.02, rho=0.95,
     nesterov=False, lambda_=0, epsilon=1e-7, steps=5, coefficients=(3.4445, -4.7750, 2.0315).
     """
 
     elementwise = False
-    variants: ClassVar[tuple[str, ...]] = ("paper", "scaled_rows", "scaled_cols")
+    axes: ClassVar[Mapping[str, tuple[str, ...]]] = {"shape_scale": ("none", "rows", "cols")}
+    presets: ClassVar[Mapping[str, Mapping[str, str]]] = {
+        "torch": {"shape_scale": "rows"}, "optax": {"shape_scale": "cols"}}
 
     eta: float = 0.02
     rho: float = 0.95
@@ -95,7 +100,7 @@ class Muon(Rule):
     epsilon: float = 1e-7
     steps: int = 5
     coefficients: tuple[float, float, float] = NS_COEFFICIENTS
-    variant: str = "paper"
+    variant: str = NORMATIVE
 
     def validate(self) -> None:
         check_nonnegative(self, "eta")
@@ -125,7 +130,7 @@ class Muon(Rule):
         matrix = matrix_view(update)
         ortho = newton_schulz(matrix, self.steps, self.coefficients,
                               eps_for(x, self.epsilon))
-        ortho *= shape_scale(self.variant, *matrix.shape)
+        ortho *= shape_scale(self.axis("shape_scale"), *matrix.shape)
         step = ortho.reshape(x.shape).astype(x.dtype, copy=False)
         step += scaled_copy(x, self.lambda_)
         step *= self.eta

@@ -14,7 +14,7 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from .base import Array, Rule, check_betas, check_nonnegative, scaled_copy
+from .base import NORMATIVE, Array, Rule, check_betas, check_nonnegative, scaled_copy
 
 
 class LionState(NamedTuple):
@@ -31,18 +31,24 @@ class Lion(Rule):
         c = \beta_1\mu + (1-\beta_1)g,\quad \Delta = \eta\,\mathrm{sign}(c),\quad
         \mu \leftarrow \beta_2\mu + (1-\beta_2)g
 
-    (LION-2).  Variant ``"optimisers"`` is Optimisers.jl as written, which swaps the weights
-    of the moving average and reads the *new* momentum:
+    (LION-2).  Axis ``average="swapped"`` (preset "optimisers") is Optimisers.jl as
+    written, which swaps the weights of the moving average and reads the *new* momentum:
     :math:`\mu \leftarrow \beta_2 g + (1-\beta_2)\mu`,
     :math:`\Delta = \eta\,\mathrm{sign}((\beta_2-\beta_1)g + \beta_1\mu)` (LION-3).
     Defaults eta=0.001, beta=(0.9, 0.999).
     """
 
-    variants: ClassVar[tuple[str, ...]] = ("paper", "optimisers")
+    axes: ClassVar[dict[str, tuple[str, ...]]] = {"average": ("paper", "swapped")}
+    presets: ClassVar[dict[str, dict[str, str]]] = {
+        "paper": {"average": "paper"},
+        "optax": {"average": "paper"},
+        "optimisers": {"average": "swapped"},
+        "optimisers_jl": {"average": "swapped"},
+    }
 
     eta: float = 0.001
     beta: tuple[float, float] = (0.9, 0.999)
-    variant: str = "paper"
+    variant: str = NORMATIVE
 
     def validate(self) -> None:
         check_nonnegative(self, "eta")
@@ -53,7 +59,7 @@ class Lion(Rule):
 
     def apply(self, state: LionState, x: Array, dx: Array) -> tuple[LionState, Array]:
         (b1, b2), mu = self.beta, state.mu
-        if self.variant == "optimisers":
+        if self.axis("average") == "swapped":
             mu *= 1 - b2
             mu += b2 * dx
             step = scaled_copy(dx, b2 - b1)

@@ -20,7 +20,7 @@ from optconf.reference.legacy import (
     train_,
 )
 from optconf.reference.legacy import update_ as legacy_update_
-from optconf.reference.rules import Adam, Descent, Momentum
+from optconf.reference.rules import Adam, ClipNorm, Descent, Momentum, OptimiserChain
 from optconf.reference.state import leaves_for
 
 
@@ -355,3 +355,13 @@ def test_implicit_gradient_keys_gradients_by_array():  # DEP-8
     gs = quietly(lambda: gradient(Sum(Param(0)), ps))
     np.testing.assert_array_equal(gs[model["dec"][0]], np.ones((2, 3)))
     assert gs[model["enc"].bias] is None
+
+
+def test_legacy_update_is_atomic_too():  # UPD-8, DEP-4 (decision b)
+    a, b = np.ones(2), np.ones(2)
+    ps = quietly(lambda: params([a, b]))
+    opt = quietly(lambda: LegacyOptimiser(OptimiserChain(ClipNorm(1.0), Descent(0.1))))
+    grads = quietly(lambda: Grads(ps, [np.ones(2), np.array([np.inf, 0.0])]))
+    with pytest.raises(ValueError, match=r"^model\[1\]: ClipNorm"):
+        quietly(lambda: legacy_update_(opt, ps, grads))
+    assert a.tolist() == [1.0, 1.0] and b.tolist() == [1.0, 1.0]

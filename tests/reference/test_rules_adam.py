@@ -36,10 +36,10 @@ def test_adam_epsilon_after_bias_correction_outside_the_root():  # ADAM-3
 def test_adam_beta_powers_advance_on_zero_gradient_not_on_none():  # ADAM-2
     model = {"a": np.zeros(1), "b": np.zeros(1)}
     state = setup(Adam(0.5, BETA), model)
-    assert state["a"].state.beta_t == BETA
+    assert state["a"].observed().beta_t == BETA
     update_(state, model, {"a": np.zeros(1), "b": None})
-    assert state["a"].state.beta_t == (0.25, 0.5625)
-    assert state["b"].state.beta_t == BETA
+    assert state["a"].observed().beta_t == (0.25, 0.5625)
+    assert state["b"].observed().beta_t == BETA
 
 
 def test_adamw_coupled_and_decoupled_golden():  # ADAMW-1, ADAMW-2
@@ -57,13 +57,23 @@ def test_adamw_with_no_decay_is_adam():  # ADAMW-1
                                   steps(Adam(0.5, BETA, 0.0), GRADS))
 
 
-def test_adamw_epsilon_has_no_float16_floor():  # ADAMW-3, RULE-7
+def test_adamw_floors_float16_epsilon_like_adam():  # ADAMW-3, RULE-7 (decision c)
     # g = 1e-4 in float16: g^2 underflows to 0, so the denominator is epsilon alone;
-    # Adam floors 1e-8 to 1e-7 (finite step), AdamW keeps 1e-8, which is 0 in float16
+    # the floor makes it 1e-7 (finite step); Optimisers.jl's AdamW keeps 1e-8, 0 in float16
     with np.errstate(divide="ignore"):
         adam = steps(Adam(), [[1e-4]], dtype=np.float16)[0]
         adamw = steps(AdamW(), [[1e-4]], dtype=np.float16)[0]
-    assert np.isfinite(adam).all() and np.isinf(adamw).all()
+        upstream = steps(AdamW(variant="optimisers"), [[1e-4]], dtype=np.float16)[0]
+    assert np.isfinite(adamw).all() and np.isinf(upstream).all()
+    np.testing.assert_array_equal(adamw, adam)
+
+
+def test_adamw_zero_float16_gradient_leaves_the_parameter_unless_unfloored():  # ADAMW-3
+    # a masked token's zero gradient: 0/(0 + 1e-7) = 0, but 0/(0 + 0) = nan upstream
+    with np.errstate(invalid="ignore"):
+        floored = steps(AdamW(), [[0.0]], dtype=np.float16)[0]
+        upstream = steps(AdamW(variant="epsilon_floor=none"), [[0.0]], dtype=np.float16)[0]
+    assert floored.tolist() == [0.0] and np.isnan(upstream).all()
 
 
 def test_nadam_golden_with_the_extra_beta2():  # NADAM-1, NADAM-2

@@ -102,3 +102,16 @@ def test_clip_global_norm_alone_on_one_array_is_clip_norm():  # RULE-8, CLIPGLOB
 def test_clip_global_norm_refuses_a_non_finite_norm():  # CLIPGLOBALNORM-3
     with pytest.raises(ValueError, match="global"):
         two_arrays(ClipGlobalNorm(), math.nan, 1.0)
+
+
+def test_clip_norm_of_a_large_float16_gradient_is_taken_in_float64():  # CLIPNORM-1 (R1)
+    # |[300, 1]| = 300.0017 overflows float16 (max 65504) only if squared in float16
+    got = steps(ClipNorm(3.0), [[300.0, 1.0]], dtype=np.float16)[0]
+    want = np.array([300.0, 1.0]) * (3.0 / math.hypot(300.0, 1.0))
+    np.testing.assert_allclose(got.astype(np.float64), want, rtol=2**-10)
+
+
+def test_clip_norm_to_omega_zero_clips_everything_to_zero():  # CLIPNORM-1 (R3)
+    # Optimisers.jl computes min(0/0, 1) = NaN for a zero gradient; here the zero stays zero
+    assert steps(ClipNorm(0.0), [[0.0, 0.0]])[0].tolist() == [0.0, 0.0]
+    assert steps(ClipNorm(0.0), [[3.0, -4.0]])[0].tolist() == [0.0, -0.0]

@@ -134,20 +134,42 @@ def test_only_per_array_rules_are_not_elementwise():  # RULE-4
     assert per_array == {ClipNorm, LAMB, LARS, Muon, OptimiserChain}
 
 
-NORMATIVE = {Momentum: "optimisers", Nesterov: "optimisers", NAdam: "optimisers",
-             RAdam: "optimisers", AdaMax: "optimisers", AMSGrad: "optimisers", Lion: "paper",
-             LARS: "paper", Muon: "paper"}
+WITH_AXES = [cls for cls in RULE_CLASSES if cls.axes]
 
 
-def test_variants_put_the_normative_form_first():  # RULE-5
-    with_variants = {cls: cls.variants[0] for cls in RULE_CLASSES if cls.variants}
-    assert with_variants == NORMATIVE
-    assert all(cls().variant == name for cls, name in NORMATIVE.items())
+def test_rules_with_variants_name_the_normative_form_first():  # RULE-5
+    assert sorted(cls.__name__ for cls in WITH_AXES) == [
+        "AMSGrad", "AdaBelief", "AdaMax", "Adam", "AdamW", "LARS", "Lion", "Momentum", "Muon",
+        "NAdam", "Nesterov", "OAdam", "RAdam"]
+    for cls in WITH_AXES:
+        assert cls.variants == ("normative", *cls.presets)
+        assert cls().variant == "normative"
+        assert all(cls().axis(axis) == values[0] for axis, values in cls.axes.items())
 
 
-def test_unknown_variant_is_refused():  # RULE-5
-    with pytest.raises(ValueError, match="variant='pytorch'"):
-        AMSGrad(variant="pytorch")
+@pytest.mark.parametrize("cls", WITH_AXES, ids=lambda c: c.__name__)
+def test_a_preset_is_its_axis_values(cls):  # RULE-5
+    for name, values in cls.presets.items():
+        spelled = ", ".join(f"{axis}={value}" for axis, value in values.items())
+        preset, written = cls(variant=name), cls(variant=spelled or "normative")
+        assert {a: preset.axis(a) for a in cls.axes} == {a: written.axis(a) for a in cls.axes}
+
+
+def test_engine_presets_name_what_they_compute():  # RULE-5, ADAM-2, MOMENTUM-2
+    assert Adam(variant="torch").axis("bias_correction") == "recompute"
+    assert Adam(variant="optimisers").axis("bias_correction") == "lagged"
+    assert Adam(variant="optimisers_jl").axis("bias_correction") == "lagged"
+    assert Adam(variant="tinygrad").axis("bias_correction") == "applied"
+    assert Momentum(variant="torch").axis("lr_placement") == "outside"
+    assert RAdam(variant="torch").axis("epsilon_root") == "raw"
+    assert AdamW(variant="optimisers").axis("epsilon_floor") == "none"
+
+
+@pytest.mark.parametrize("variant", ["pytorch", "bias_correction=later", "lr_placement=outside",
+                                     "bias_correction"])
+def test_unknown_variant_is_refused(variant):  # RULE-5
+    with pytest.raises(ValueError, match=f"variant={variant!r}"):
+        AMSGrad(variant=variant)
 
 
 def test_variant_cannot_be_adjusted():  # RULE-5, ADJ-1
@@ -155,23 +177,41 @@ def test_variant_cannot_be_adjusted():  # RULE-5, ADJ-1
         Lion().adjusted(variant="optimisers")
 
 
-@pytest.mark.parametrize("cls", list(NORMATIVE), ids=lambda c: c.__name__)
-def test_variants_differ_from_the_normative_form(cls):  # RULE-5
-    """Six steps at default hyperparameters tell every variant apart (RAdam's step 5; Lion's
-    last, a small gradient against a large one; LARS's at a nonzero parameter, where the
-    ratio is not 1; Muon's on a tall or a wide matrix, which its variant scales), except the
-    momentum ones, which agree while eta is constant (MOMENTUM-2, NESTEROV-2)."""
-    grads = [*GRADS, GRADS[0], -1e-3 * GRADS[0]]
+#: Axes whose values agree while the hyperparameters stay constant (ADAM-2, MOMENTUM-2) and the
+#: parameters are not float16 (ADAMW-3); compared with the form named here.
+AGREE = {"bias_correction": "bias_correction=applied", "lr_placement": "normative",
+         "epsilon_floor": "normative"}
+#: Axes that only matter under another axis' value: AMSGrad's maximum, when it bias-corrects.
+UNDER = {(AMSGrad, "max_of"): "bias_correction=applied, "}
+
+
+@pytest.mark.parametrize("cls", WITH_AXES, ids=lambda c: c.__name__)
+def test_each_axis_value_differs_from_the_normative_form(cls):  # RULE-5
+    """Six steps at default hyperparameters tell every axis value apart (RAdam's step 5;
+    Lion's last, a small gradient against a large one; LARS's at a nonzero parameter, where
+    the ratio is not 1; Muon's on a tall and a wide matrix, which its axis scales), except
+    those of AGREE, which agree until a hyperparameter changes mid-run."""
     x = X0 if cls is LARS else None
-    for name in cls.variants[1:]:
-        shape = {"scaled_rows": (-1, 1), "scaled_cols": (1, -1)}.get(name, (-1,))
-        shaped = [g.reshape(shape) for g in grads]
-        normative = np.array(steps(cls(), shaped, x=x))
-        other = np.array(steps(cls(variant=name), shaped, x=x))
-        if cls in (Momentum, Nesterov):
-            np.testing.assert_allclose(other, normative, **GOLDEN)
-        else:
-            assert not np.array_equal(other, normative), name
+    for axis, values in cls.axes.items():
+        under = UNDER.get((cls, axis), "")
+        for value in values[1:]:
+            grads = shaped_for(cls, value, [*GRADS, GRADS[0], -1e-3 * GRADS[0]])
+            base = np.array(steps(cls(variant=under.rstrip(", ") or "normative"), grads, x=x))
+            other = np.array(steps(cls(variant=f"{under}{axis}={value}"), grads, x=x))
+            if axis in AGREE and AGREE[axis] != f"{axis}={value}":
+                np.testing.assert_allclose(
+                    other, np.array(steps(cls(variant=AGREE[axis]), grads, x=x)), **GOLDEN)
+            else:
+                assert not np.array_equal(other, base), (axis, value)
+
+
+def shaped_for(cls: type[Rule], value: str, grads: list[np.ndarray]) -> list[np.ndarray]:
+    """Muon's gradients as a wide matrix for its "cols" scaling, a tall one otherwise, so
+    the shape scaling under test changes the step (MUON-4); other rules' as they are."""
+    if cls is not Muon:
+        return grads
+    wide = [np.stack([g[:4], 2 * g[:4]]) for g in grads]
+    return wide if value == "cols" else [g.T for g in wide]
 
 
 INVALID = [

@@ -1,5 +1,5 @@
 """LARS (LARS-1 .. LARS-4): the paper's trust ratio, its zero cases, the velocity, and the
-"update_norm" variant of optax."""
+"trust_norm=update" variant of optax."""
 
 import numpy as np
 import pytest
@@ -20,7 +20,7 @@ def test_ratio_divides_by_gradient_norm_plus_decayed_parameter_norm():  # LARS-1
 
 def test_update_norm_variant_divides_by_the_norm_of_the_decayed_gradient():  # LARS-4
     # ||g + 0.75 x|| = ||[6.25, 0]|| = 6.25: ratio = 0.875*5/6.25 = 0.7; step 0.7*[6.25, 0]
-    rule = LARS(eta=1.0, rho=0.5, lambda_=0.75, trust=0.875, variant="update_norm")
+    rule = LARS(eta=1.0, rho=0.5, lambda_=0.75, trust=0.875, variant="trust_norm=update")
     np.testing.assert_allclose(steps(rule, [[4.0, -3.0]], x=X)[0], [4.375, 0.0], **GOLDEN)
 
 
@@ -41,8 +41,8 @@ def test_zero_parameter_has_ratio_one():  # LARS-2
 
 
 @pytest.mark.parametrize(("variant", "want"), [
-    ("paper", [0.75, 1.0]),         # ratio 1: 0.5 * (0 + 0.5 x)
-    ("update_norm", [0.375, 0.5]),  # ratio 0.25*5/||0.5 x|| = 0.5
+    ("normative", [0.75, 1.0]),     # ratio 1: 0.5 * (0 + 0.5 x)
+    ("trust_norm=update", [0.375, 0.5]),  # ratio 0.25*5/||0.5 x|| = 0.5
 ])
 def test_zero_gradient_keeps_the_decay_step(variant, want):  # LARS-2, LARS-4
     rule = LARS(eta=0.5, lambda_=0.5, trust=0.25, variant=variant)

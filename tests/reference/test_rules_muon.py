@@ -85,16 +85,17 @@ def test_nesterov_orthogonalises_gradient_plus_rho_buffer():  # MUON-1
 def test_decay_is_decoupled_scaled_by_eta_and_not_by_the_shape():  # MUON-5, MUON-4
     # the 2x1 column [3, 4]: NS = [0.6, 0.8], shape factor sqrt(2);
     # step = 0.5 * (sqrt(2)*[0.6, 0.8] + 0.25*[2, 0])
-    rule = Muon(eta=0.5, rho=0.0, lambda_=0.25, steps=0, epsilon=0.0, variant="scaled_rows")
+    rule = Muon(eta=0.5, rho=0.0, lambda_=0.25, steps=0, epsilon=0.0,
+                variant="shape_scale=rows")
     got = steps(rule, [[[3.0], [4.0]]], x=[[2.0], [0.0]])[0]
     np.testing.assert_allclose(got, [[0.3 * math.sqrt(2) + 0.25], [0.4 * math.sqrt(2)]],
                                **GOLDEN)
 
 
 @pytest.mark.parametrize(("variant", "row", "column"), [
-    ("paper", 0.5, 0.5),        # NS of ones(1, 4) or ones(4, 1) is 0.5 everywhere
-    ("scaled_rows", 0.5, 1.0),  # sqrt(max(1, rows/cols)): 4x1 doubles
-    ("scaled_cols", 1.0, 0.5),  # sqrt(max(1, cols/rows)): 1x4 doubles
+    ("normative", 0.5, 0.5),      # NS of ones(1, 4) or ones(4, 1) is 0.5 everywhere
+    ("shape_scale=rows", 0.5, 1.0),  # sqrt(max(1, rows/cols)): 4x1 doubles
+    ("shape_scale=cols", 1.0, 0.5),  # sqrt(max(1, cols/rows)): 1x4 doubles
 ])
 def test_variants_scale_by_the_matrix_shape(variant, row, column):  # MUON-4
     rule = Muon(eta=1.0, rho=0.0, steps=0, epsilon=0.0, variant=variant)
@@ -103,7 +104,7 @@ def test_variants_scale_by_the_matrix_shape(variant, row, column):  # MUON-4
 
 
 @pytest.mark.parametrize("bad", [{"steps": -1}, {"steps": True}, {"coefficients": (1.0, 2.0)},
-                                 {"variant": "optax"}, {"nesterov": 1}])
+                                 {"variant": "shape_scale=diagonal"}, {"nesterov": 1}])
 def test_invalid_hyperparameters_raise(bad):  # MUON-1, RULE-5, RULE-6
     with pytest.raises(ValueError):
         Muon(**bad)

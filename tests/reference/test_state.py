@@ -1,5 +1,7 @@
 """setup / update / freeze / adjust (STATE, UPD, TIE, FRZ, ADJ clauses)."""
 
+import copy
+import dataclasses
 import warnings
 
 import numpy as np
@@ -18,7 +20,14 @@ from optconf.reference import (
     update,
     update_,
 )
-from optconf.reference.rules import Adam, Descent, Momentum
+from optconf.reference.rules import (
+    Adam,
+    ClipGlobalNorm,
+    ClipNorm,
+    Descent,
+    Momentum,
+    OptimiserChain,
+)
 
 
 def tied_model():
@@ -65,8 +74,8 @@ def test_none_skips_but_zero_advances_state():  # UPD-5
     a, b = np.ones(1), np.ones(1)
     state = setup(Adam(), [a, b])
     update_(state, [a, b], [None, np.zeros(1)])
-    assert state[0].state.beta_t == (0.9, 0.999)
-    assert state[1].state.beta_t == pytest.approx((0.81, 0.998001))
+    assert state[0].observed().beta_t == (0.9, 0.999)
+    assert state[1].observed().beta_t == pytest.approx((0.81, 0.998001))
 
 
 def test_gradient_is_cast_to_the_parameter_dtype():  # UPD-6
@@ -115,7 +124,7 @@ def test_bad_update_mutates_nothing():  # UPD-8, ERR-3
     with pytest.raises(ShapeError, match=r"model\['b'\]: gradient has shape \(2,\)"):
         update_(state, model, {"a": np.ones(2), "b": np.ones(2)})
     np.testing.assert_array_equal(model["a"], np.ones(2))
-    assert state["a"].state.beta_t == (0.9, 0.999)
+    assert state["a"].observed().beta_t == (0.9, 0.999)
 
 
 def test_read_only_parameter_is_refused_by_update_but_not_update():  # UPD-2, UPD-3
@@ -214,3 +223,61 @@ def test_explicit_forms_refuse_the_other_shapes():  # UPD-4, FLAT-4
         update_(setup(Descent(), model), model, np.ones(2), form="list")
     with pytest.raises(TreeError, match="1-d array of 2 elements"):
         update_(setup(Descent(), model), model, [np.ones(2)], form="vector")
+
+
+def atomic_case(rule):
+    """A two-parameter model, its state after one good step, and copies of both."""
+    model = {"a": np.ones(2), "b": np.ones(2)}
+    state = setup(rule, model)
+    update_(state, model, {"a": np.full(2, 0.5), "b": np.full(2, 0.5)})
+    return model, state, copy.deepcopy((model, state))
+
+
+def values(state):
+    """Every array and number in a rule state, in order."""
+    if isinstance(state, tuple):
+        return [v for item in state for v in values(item)]
+    return [state]
+
+
+def assert_unchanged(model, state, kept):
+    kept_model, kept_state = kept
+    for key in model:
+        np.testing.assert_array_equal(model[key], kept_model[key])
+        for got, want in zip(values(state[key].state), values(kept_state[key].state),
+                             strict=True):
+            np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("clip", [ClipNorm(1.0), ClipGlobalNorm(1.0)], ids=repr)
+def test_non_finite_norm_leaves_everything_as_before(clip):  # UPD-8, CLIPNORM-3 (decision b)
+    model, state, kept = atomic_case(OptimiserChain(clip, Adam()))
+    with pytest.raises(ValueError, match=r"^model\['b'\]: Clip.*CLIPNORM-3"):
+        update_(state, model, {"a": np.full(2, 0.5), "b": np.array([np.inf, 1.0])})
+    assert_unchanged(model, state, kept)
+
+
+def test_global_norm_error_names_the_first_non_finite_array():  # UPD-8, CLIPGLOBALNORM-3
+    model = {"a": np.ones(1), "b": np.ones(1), "c": np.ones(1)}
+    state = setup(ClipGlobalNorm(), model)
+    grads = {"a": np.ones(1), "b": np.array([np.nan]), "c": np.array([np.inf])}
+    with pytest.raises(ValueError, match=r"^model\['b'\]: "):
+        update_(state, model, grads)
+
+
+@dataclasses.dataclass(frozen=True)
+class FailsOnNegative(Momentum):
+    """Momentum that refuses a negative gradient after updating its velocity in place."""
+
+    def apply(self, state, x, dx):
+        new_state, step = super().apply(state, x, dx)
+        if (dx < 0).any():
+            raise ArithmeticError("negative gradient")
+        return new_state, step
+
+
+def test_any_error_a_rule_raises_leaves_everything_as_before():  # UPD-8 (decision b)
+    model, state, kept = atomic_case(FailsOnNegative(0.1, 0.9))
+    with pytest.raises(ArithmeticError, match=r"^model\['b'\]: negative gradient"):
+        update_(state, model, {"a": np.ones(2), "b": -np.ones(2)})
+    assert_unchanged(model, state, kept)
