@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -81,7 +82,7 @@ def _slot(opt: Any, name: str, var: Any) -> np.ndarray:
 def _beta_t(opt: Any) -> tuple[float, float]:
     """(b1^t, b2^t) for the next step: Keras takes powers of the current betas with
     ``iterations + 1``, one count for the whole optimiser (ADAM-2)."""
-    t = int(ops.convert_to_numpy(opt.iterations)) + 1
+    t = int(_numpy(opt.iterations)) + 1
     return opt.beta_1**t, opt.beta_2**t
 
 
@@ -266,7 +267,13 @@ def _adjust(opt: Any, old: Plan, new: Plan) -> None:
 
 
 def _numpy(x: Any) -> np.ndarray:
-    return np.array(ops.convert_to_numpy(x), copy=True)
+    """A tensor or Variable as a NumPy copy.  torch's ``__array__`` takes no ``copy``
+    keyword, for which NumPy 2 warns inside keras' ``convert_to_numpy``; that warning is the
+    adapter's reading, not the engine's behaviour, so it is not recorded."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy",
+                                DeprecationWarning)
+        return np.array(ops.convert_to_numpy(x), copy=True)
 
 
 @contextlib.contextmanager

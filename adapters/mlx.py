@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import version
 from typing import Any
 
@@ -343,8 +343,8 @@ class Run:
     def params(self) -> list[Any]:
         return [_at(self.module, self.keys[i]) for i in range(len(self.keys))]
 
-    def steps(self) -> Any:
-        """Each Step's gradients (trainables order, ties refused, None kept) with the frozen
+    def steps(self) -> Iterator[tuple[list[Any], frozenset[int]]]:
+        """Each Step's gradients (trainables order, None kept) with the frozen
         positions; Adjust ops are applied to ``self.opts`` on the way (ADJ-1)."""
         for op, frozen in frozen_at(self.program.model, self.program.ops):
             if isinstance(op, Step):
@@ -359,10 +359,7 @@ class Run:
 
     def adjust(self, changes: Mapping[str, Any]) -> None:
         new_rule = self.rule.adjusted(**changes)
-        old, new = self.plan, plan(new_rule)
-        if new.clips != old.clips:
-            raise Unsupported("clip_grad_norm's max_norm is an argument of each call; "
-                              "adjusting it is the training loop's business, not MLX's")
+        old, new = self.plan, plan(new_rule)  # clip_grad_norm takes the new max_norm next call
         for opt in self.opts:
             _adjust(opt, old, new, self.dtype)
         self.rule, self.plan = new_rule, new
