@@ -463,8 +463,8 @@ class KerasAdapter(Adapter):
         return EngineInfo(
             name="keras",
             engine="keras",
-            version=f"keras {keras.__version__}, backend {keras.backend.backend()}",
-            device="cpu",
+            version=f"{keras.__version__}, backend {keras.backend.backend()}",
+            device=str(getattr(ops.convert_to_tensor(0.0), "device", "cpu")),
             dtypes=DTYPES,
             capabilities=CAPABILITIES,
             paths=tuple(PATHS),
