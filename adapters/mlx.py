@@ -228,7 +228,8 @@ def plan(rule: Rule) -> Plan:
     return Plan(optimiser, kwargs, tuple(clips), state, prefix)
 
 
-def _optimiser(the_plan: Plan, dtype: Any) -> Any:
+def make_optimiser(the_plan: Plan, dtype: Any) -> Any:
+    """``the_plan``'s optimiser, its learning rate an array of ``dtype`` (M1)."""
     kwargs = dict(the_plan.kwargs)
     kwargs["learning_rate"] = mx.array(kwargs["learning_rate"], dtype=dtype)
     return getattr(optim, the_plan.optimiser)(**kwargs)
@@ -245,7 +246,7 @@ def _adjust(opt: Any, old: Plan, new: Plan, dtype: Any) -> None:
         setattr(opt, key, mx.array(value, dtype=dtype) if key == "learning_rate" else value)
 
 
-def _clipped(grads: Any, clips: tuple[Rule, ...]) -> Any:
+def clipped(grads: Any, clips: tuple[Rule, ...]) -> Any:
     """``clip_grad_norm`` over the whole gradient tree (ClipGlobalNorm) or over each array
     on its own (ClipNorm), in chain order (CLIPNORM-1, CLIPGLOBALNORM-1)."""
     for clip in clips:
@@ -296,6 +297,7 @@ def build(model: Any, dtype: Any) -> tuple[nn.Module, dict[Any, tuple[str, ...]]
 
 
 def _at(tree: Any, keys: tuple[str, ...]) -> Any:
+    """The entry of a nested tree (Module, dict, optimiser state) at a key path."""
     for key in keys:
         tree = tree[key]
     return tree
@@ -312,10 +314,12 @@ def _nested(pairs: list[tuple[tuple[str, ...], Any]]) -> dict[str, Any]:
     return tree
 
 
-def _named(module: nn.Module) -> list[tuple[str, Any]]:
-    """``tree_flatten(module.trainable_parameters())``: (dotted name, array) pairs in MLX's
-    collection order (COLL-2)."""
-    named = tree_flatten(module.trainable_parameters())
+def named_parameters(tree: Any) -> list[tuple[str, Any]]:
+    """``tree_flatten(tree)`` (a Module: of its ``trainable_parameters()``): (dotted name,
+    array) pairs in MLX's collection order (COLL-2)."""
+    if isinstance(tree, nn.Module):
+        tree = tree.trainable_parameters()
+    named = tree_flatten(tree)
     assert isinstance(named, list)  # a dict only when asked for (destination=dict)
     return named
 
@@ -354,7 +358,7 @@ class Run:
                 self.adjust(op.changes)
 
     def optimisers(self, count: int) -> list[Any]:
-        self.opts = [_optimiser(self.plan, self.dtype) for _ in range(count)]
+        self.opts = [make_optimiser(self.plan, self.dtype) for _ in range(count)]
         return self.opts
 
     def adjust(self, changes: Mapping[str, Any]) -> None:
@@ -387,18 +391,18 @@ def _dict_tree(run: Run, keys: list[tuple[str, ...]], tree: Any, *, module: bool
         if module:
             _freeze(run, frozen)
             open_keys = {tuple(k.split(".")) for k, _ in
-                         _named(run.module)}
+                         named_parameters(run.module)}
         else:
             open_keys = {keys[i] for i in range(len(keys)) if i not in frozen}
         pairs = [(keys[i], g) for i, g in enumerate(grads)
                  if g is not None and keys[i] in open_keys]
         if not pairs:  # no gradient at all: a training loop has nothing to update
             continue
-        clipped = _clipped(_nested(pairs), run.plan.clips)
+        step_grads = clipped(_nested(pairs), run.plan.clips)
         if module:
-            opt.update(run.module, clipped)
+            opt.update(run.module, step_grads)
         else:
-            new = opt.apply_gradients(clipped, tree)
+            new = opt.apply_gradients(step_grads, tree)
             for key, _ in pairs:
                 _at(tree, key[:-1])[key[-1]] = _at(new, key)
     return ([_at(tree, k) for k in keys],
@@ -421,10 +425,10 @@ def _structured(run: Run) -> Result:
 
 
 def _flat_list(run: Run) -> Result:
-    """``dict(_named(module))``: one flat dict of arrays by
+    """``dict(named_parameters(module))``: one flat dict of arrays by
     dotted name, MLX's flat form of a model."""
     names = [".".join(run.keys[i]) for i in range(len(run.keys))]
-    flat = dict(_named(run.module))
+    flat = dict(named_parameters(run.module))
     return _dict_tree(run, [(n,) for n in names], flat, module=False)
 
 
@@ -441,7 +445,7 @@ def _per_array(run: Run) -> Result:
     for grads, frozen in run.steps():
         for i, g in enumerate(grads):
             if g is not None and i not in frozen:
-                trees[i] = opts[i].apply_gradients(_clipped({"p": g}, run.plan.clips),
+                trees[i] = opts[i].apply_gradients(clipped({"p": g}, run.plan.clips),
                                                    trees[i])
     return ([t["p"] for t in trees],
             [run.fields(opt, opt.state["p"], lambda v: v) for opt in opts])
@@ -469,7 +473,7 @@ def _flat_vector(run: Run) -> Result:
         vector = mx.concatenate([mx.zeros(p.size, dtype=run.dtype) if g is None
                                  else g.reshape(-1) for p, g in zip(params, grads,
                                                                     strict=True)])
-        tree = opt.apply_gradients(_clipped({"flat": vector}, run.plan.clips), tree)
+        tree = opt.apply_gradients(clipped({"flat": vector}, run.plan.clips), tree)
     if not params:
         return [], []
 
@@ -524,14 +528,14 @@ class MlxAdapter(Adapter):
         return with_warnings(outcome)
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
-        """``_named(module)``: MLX's order (COLL-2)."""
+        """``named_parameters(module)``: MLX's order (COLL-2)."""
         module, _ = build(model, self._dtype(dtype))
-        return [_numpy(a) for _, a in _named(module)]
+        return [_numpy(a) for _, a in named_parameters(module)]
 
     def destructure(self, model: Any, dtype: str) -> np.ndarray:
         """``mx.concatenate`` of the raveled ``tree_flatten`` leaves (FLAT-1)."""
         module, _ = build(model, self._dtype(dtype))
-        leaves = [a.reshape(-1) for _, a in _named(module)]
+        leaves = [a.reshape(-1) for _, a in named_parameters(module)]
         return _numpy(mx.concatenate(leaves)) if leaves else np.zeros(0, dtype)
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
@@ -549,7 +553,7 @@ class MlxAdapter(Adapter):
                 loss, [_at(t, keys[i]) for i in range(len(keys))], ops))(tree)
             found = [_at(grads, keys[i]) for i in range(len(keys))]
         elif via == "destructure":
-            named = _named(module)
+            named = named_parameters(module)
             flat = mx.concatenate([a.reshape(-1) for _, a in named])
             ends = np.cumsum([a.size for _, a in named])
             slot = {name: (slice(int(end) - a.size, int(end)), a.shape)
@@ -587,4 +591,4 @@ def _ops(dtype: Any) -> ref_expr.Ops:
     )
 
 
-__all__ = ["MlxAdapter", "build", "plan"]
+__all__ = ["MlxAdapter", "build", "clipped", "make_optimiser", "named_parameters", "plan"]
