@@ -216,11 +216,11 @@ def plan(rule: Rule) -> Plan:
     x -= eta g) or alone, then one optimiser rule -- the order Keras applies them in."""
     members = chain_members(rule)
     extra: dict[str, Any] = {}
-    if members and isinstance(members[0][1], rules.AccumGrad):
+    accumulates = bool(members) and isinstance(members[0][1], rules.AccumGrad)
+    if accumulates:
         n = int(getattr(members.pop(0)[1], "n"))  # noqa: B009 (Rule has no n)
-        if n < 2:
-            raise Unsupported("keras gradient_accumulation_steps must be >= 2")
-        extra["gradient_accumulation_steps"] = n
+        if n > 1:  # keras requires >= 2; AccumGrad(1) passes every gradient on as it is
+            extra["gradient_accumulation_steps"] = n
     if members and type(members[0][1]) in CLIPS:
         clip: Any = members.pop(0)[1]
         if isinstance(clip, rules.ClipNorm) and clip.p != 2:
@@ -238,7 +238,7 @@ def plan(rule: Rule) -> Plan:
         raise Unsupported(f"keras optimisers take accumulation, one clipping, weight decay "
                           f"before Descent and one optimiser, in that order; this chain "
                           f"continues with {names}")
-    mapped = "gradient_accumulation_steps" not in extra
+    mapped = not accumulates  # keras's accumulator holds a raw sum, AccumGrad's g/n
     if not members:
         return Plan("SGD", {"learning_rate": 1.0, **extra}, _no_state, "", mapped)
     prefix, core = members[0]
