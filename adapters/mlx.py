@@ -164,7 +164,6 @@ RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
     rules.AdaBelief: refused("mlx.optimizers has no AdaBelief"),
     rules.Rprop: refused("mlx.optimizers has no Rprop"),
     rules.SignDecay: refused("mlx.optimizers has no L1 (sign) decay"),
-    rules.ClipGrad: refused("mlx.optimizers has no clipping by value, only clip_grad_norm"),
     rules.AccumGrad: refused("mlx.optimizers has no gradient accumulation"),
 }
 
@@ -176,14 +175,14 @@ VARIANTS: dict[type[Rule], tuple[str, str]] = {
                               "velocity: Nesterov(variant='torch') (NESTEROV-2)"),
     rules.Lion: ("paper", "mlx Lion is the paper's form: Lion(variant='paper') (LION-2)"),
 }
-NORMS = (rules.ClipNorm, rules.ClipGlobalNorm)
+CLIPS = (rules.ClipGrad, rules.ClipNorm, rules.ClipGlobalNorm)
 SGD_RULES = (rules.Descent, rules.Momentum, rules.Nesterov)
 
 
 @dataclasses.dataclass(frozen=True)
 class Plan:
-    """How MLX runs one rule: ``clip_grad_norm`` of the gradient tree (``clips``, global or
-    per array), then ``optimiser(**kwargs)``; ``state`` reads a parameter's state, each key
+    """How MLX runs one rule: the gradient tree clipped (``clips``, see :func:`clipped`),
+    then ``optimiser(**kwargs)``; ``state`` reads a parameter's state, each key
     prefixed with ``prefix`` (the core rule's place in a chain)."""
 
     optimiser: str
@@ -204,11 +203,11 @@ def _core(rule: Rule, decay: float) -> Core:
 
 
 def plan(rule: Rule) -> Plan:
-    """The MLX plan of ``rule`` (a rule, or a chain: norm clipping, then at most one
-    WeightDecay, then one optimiser rule); Unsupported with the reason otherwise."""
+    """The MLX plan of ``rule`` (a rule, or a chain: clipping, then at most one WeightDecay,
+    then one optimiser rule); Unsupported with the reason otherwise."""
     members = chain_members(rule)
     clips: list[Rule] = []
-    while members and isinstance(members[0][1], NORMS):
+    while members and isinstance(members[0][1], CLIPS):
         clip: Any = members.pop(0)[1]
         if isinstance(clip, rules.ClipNorm) and clip.p != 2:
             raise Unsupported(f"ClipNorm(p={clip.p}): mlx clip_grad_norm is the L2 norm")
@@ -218,7 +217,7 @@ def plan(rule: Rule) -> Plan:
         decay = float(getattr(members.pop(0)[1], "lambda_"))  # noqa: B009 (Rule has no lambda_)
     if len(members) > 1:
         names = ", ".join(type(m).__name__ for _, m in members)
-        raise Unsupported(f"mlx composes norm clipping, then one coupled weight decay, then "
+        raise Unsupported(f"mlx composes clipping, then one coupled weight decay, then "
                           f"one optimiser; this chain continues with {names}")
     if not members:  # clipping and/or decay alone: x -= (clipped g + lambda x)
         return Plan("SGD", {"learning_rate": 1.0, "weight_decay": decay}, tuple(clips),
@@ -247,12 +246,16 @@ def _adjust(opt: Any, old: Plan, new: Plan, dtype: Any) -> None:
 
 
 def clipped(grads: Any, clips: tuple[Rule, ...]) -> Any:
-    """``clip_grad_norm`` over the whole gradient tree (ClipGlobalNorm) or over each array
-    on its own (ClipNorm), in chain order (CLIPNORM-1, CLIPGLOBALNORM-1)."""
+    """The chain's clipping on the gradient tree, in chain order, as an MLX training loop
+    writes it: ``clip_grad_norm`` over the whole tree (ClipGlobalNorm) or over each array on
+    its own (ClipNorm), ``mx.clip`` of each array (ClipGrad; mlx.optimizers has no helper)
+    (CLIPGRAD-1, CLIPNORM-1, CLIPGLOBALNORM-1)."""
     for clip in clips:
         c: Any = clip
         if isinstance(clip, rules.ClipGlobalNorm):
             grads = optim.clip_grad_norm(grads, c.omega)[0]
+        elif isinstance(clip, rules.ClipGrad):
+            grads = tree_map(lambda g, c=c: mx.clip(g, -c.delta, c.delta), grads)
         else:
             grads = tree_map(lambda g, c=c: optim.clip_grad_norm(g, c.omega)[0], grads)
     return grads

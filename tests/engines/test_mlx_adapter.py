@@ -19,6 +19,7 @@ from optconf.reference.rules import (  # noqa: E402
     Adam,
     AdamW,
     ClipGlobalNorm,
+    ClipGrad,
     Descent,
     Lion,
     Momentum,
@@ -58,6 +59,7 @@ FAITHFUL = [
     (AdaDelta(0.9, 1e-6), {"rho": 0.5}),
     (Lion(0.01, (0.9, 0.99)), {"eta": 0.05}),
     (OptimiserChain(WeightDecay(0.01), Momentum(0.1, 0.5, variant="torch")), {"eta": 0.05}),
+    (OptimiserChain(ClipGrad(0.5), Descent(0.1)), {"delta": 0.2}),
 ]
 
 
