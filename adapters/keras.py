@@ -1,0 +1,503 @@
+"""The Keras 3 adapter: ``keras.optimizers`` applied with ``apply_gradients`` over a Layer
+tree's ``trainable_variables``, a list of Variables, one optimiser per Variable, or one flat
+Variable.
+
+Keras runs on the backend ``KERAS_BACKEND`` names; the adapter sets it to ``torch`` (the
+pinned CPU build) before importing keras when it is unset, and ``info()`` says which backend
+runs.  The reference tree becomes a tree of Layers, one per container, each distinct array
+one ``keras.Variable`` of the program's dtype tracked at every place it occurs (a tie is one
+Variable in two Layers).  A float64 program runs with ``keras.config.set_floatx("float64")``,
+the documented way to make the optimiser's own variables (the learning rate) float64 too.
+Freezing sets ``variable.trainable = False`` (the other paths leave the Variable out of
+``apply_gradients``); a missing gradient is passed as None, which Keras skips with a
+warning.  Clipping (``clipvalue``, ``clipnorm``, ``global_clipnorm``), gradient accumulation
+(``gradient_accumulation_steps``) and weight decay are optimiser arguments.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from optconf.reference import rules
+from optconf.reference.collect import trainables
+from optconf.reference.rules.base import Rule
+from optconf.reference.tree import first_occurrences, fold, map_params, occurrences
+
+from .protocol import (
+    Adapter,
+    Adjust,
+    EngineInfo,
+    Outcome,
+    PathName,
+    Program,
+    Step,
+    Unsupported,
+    chain_members,
+    flat_list_grads,
+    frozen_at,
+    lookup,
+    path_entry,
+    refusal,
+    refused,
+    rule_entry,
+    with_warnings,
+)
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+try:
+    import keras
+    from keras import ops
+except ImportError as exc:  # the loader reports this as "engine not installed"
+    raise ModuleNotFoundError(f"pip install 'optconf[keras]' ({exc})", name="keras") from exc
+
+DTYPES = ("float32", "float64")
+#: No "destructure" and no "gradient": Keras has no flat-vector view of a model and no
+#: autodiff of its own (gradients are the backend's: torch.autograd, jax.grad, ...).
+CAPABILITIES = frozenset({"shared", "freeze", "adjust", "none_grad", "state", "collect",
+                          "carried"})
+CLIPS = {rules.ClipGrad: "clipvalue", rules.ClipNorm: "clipnorm",
+         rules.ClipGlobalNorm: "global_clipnorm"}
+
+# -------------------------------------------------------------- rules -> keras.optimizers
+
+#: The optimiser and one of its Variables, read as the reference's state fields; None where
+#: Keras keeps no counterpart of some field.
+Reader = Callable[[Any, Any], dict[str, Any] | None]
+#: A rule as keras.optimizers: the class name, its keyword arguments and the state reader.
+Core = tuple[str, dict[str, Any], Reader]
+
+
+def _slot(opt: Any, name: str, var: Any) -> np.ndarray:
+    """Optimiser variable list ``name``'s entry for ``var`` as NumPy."""
+    return _numpy(getattr(opt, name)[opt._get_variable_index(var)])
+
+
+def _beta_t(opt: Any) -> tuple[float, float]:
+    """(b1^t, b2^t) for the next step: Keras takes powers of the current betas with
+    ``iterations + 1``, one count for the whole optimiser (ADAM-2)."""
+    t = int(_numpy(opt.iterations)) + 1
+    return opt.beta_1**t, opt.beta_2**t
+
+
+def _adam_fields(opt: Any, var: Any) -> dict[str, Any]:
+    return {"mu": _slot(opt, "_momentums", var), "nu": _slot(opt, "_velocities", var),
+            "beta_t": _beta_t(opt)}
+
+
+def _no_state(opt: Any, var: Any) -> dict[str, Any]:
+    return {}
+
+
+def _momentum(r: Any) -> Core:
+    """``SGD(momentum=rho)``: m <- rho m - eta g, x += m, the velocity with eta inside
+    (MOMENTUM-1) and the opposite sign; ``nesterov=True``: x += rho m - eta g with the new
+    m, which is NESTEROV-1 with m as its velocity."""
+    nesterov = isinstance(r, rules.Nesterov)
+    sign = 1 if nesterov else -1
+    if r.rho == 0:  # keras keeps no momentum without momentum: no state to compare
+        return "SGD", {"learning_rate": r.eta}, lambda opt, var: None
+    return "SGD", {"learning_rate": r.eta, "momentum": r.rho, "nesterov": nesterov}, \
+        lambda opt, var: {"velocity": sign * _slot(opt, "momentums", var)}
+
+
+def _rmsprop(r: Any) -> Core:
+    def read(opt: Any, var: Any) -> dict[str, Any]:
+        lin = _slot(opt, "_average_gradients", var) if r.centred else None
+        return {"quad": _slot(opt, "_velocities", var), "lin": lin}
+    return "RMSprop", {"learning_rate": r.eta, "rho": r.rho, "epsilon": r.epsilon,
+                       "centered": r.centred}, read
+
+
+def _adamw(r: Any) -> Core:
+    if not r.couple:
+        raise Unsupported("keras AdamW multiplies the decay by the learning rate: it has no "
+                          "AdamW(couple=False) (ADAMW-2)")
+    return "AdamW", {"learning_rate": r.eta, "beta_1": r.beta[0], "beta_2": r.beta[1],
+                     "epsilon": r.epsilon, "weight_decay": r.lambda_}, _adam_fields
+
+
+def _lion(r: Any) -> Core:
+    if r.beta[0] <= 0:
+        raise Unsupported(f"keras Lion refuses beta_1 <= 0 (it 'degenerates to SignSGD'); "
+                          f"beta={r.beta}")
+    return "Lion", {"learning_rate": r.eta, "beta_1": r.beta[0], "beta_2": r.beta[1]}, \
+        lambda opt, var: {"mu": _slot(opt, "_momentums", var)}
+
+
+def _adam_kwargs(r: Any) -> dict[str, Any]:
+    return {"learning_rate": r.eta, "beta_1": r.beta[0], "beta_2": r.beta[1],
+            "epsilon": r.epsilon}
+
+
+#: Each reference rule as keras.optimizers; an entry raises Unsupported where Keras has no
+#: counterpart.  Clipping, AccumGrad and WeightDecay are composed by :func:`plan`.
+RULES: dict[type[Rule], Callable[[Any], Core]] = {
+    rules.Descent: lambda r: ("SGD", {"learning_rate": r.eta}, _no_state),
+    rules.Momentum: _momentum,
+    rules.Nesterov: _momentum,
+    rules.RMSProp: _rmsprop,
+    # the accumulator starts at epsilon (ADAGRAD-2)
+    rules.AdaGrad: lambda r: (
+        "Adagrad", {"learning_rate": r.eta, "initial_accumulator_value": r.epsilon,
+                    "epsilon": r.epsilon},
+        lambda opt, var: {"acc": _slot(opt, "_accumulators", var)}),
+    # no learning rate (ADADELTA-1)
+    rules.AdaDelta: lambda r: (
+        "Adadelta", {"learning_rate": 1.0, "rho": r.rho, "epsilon": r.epsilon},
+        lambda opt, var: {"acc": _slot(opt, "_accumulated_grads", var),
+                          "delta_acc": _slot(opt, "_accumulated_delta_vars", var)}),
+    rules.Adam: lambda r: ("Adam", _adam_kwargs(r), _adam_fields),
+    rules.AMSGrad: lambda r: (
+        "Adam", {**_adam_kwargs(r), "amsgrad": True},
+        lambda opt, var: {**_adam_fields(opt, var),
+                          "nu_max": _slot(opt, "_velocity_hats", var)}),
+    rules.AdamW: _adamw,
+    rules.AdaMax: lambda r: (
+        "Adamax", _adam_kwargs(r),
+        lambda opt, var: {"mu": _slot(opt, "_m", var), "u": _slot(opt, "_u", var),
+                          "beta_t": _beta_t(opt)}),
+    rules.Lion: _lion,
+    rules.NAdam: refused("keras Nadam applies Dozat's momentum schedule "
+                         "beta1 (1 - 0.5 * 0.96^t), which no NAdam variant has (NADAM-3)"),
+    rules.RAdam: refused("keras.optimizers has no RAdam"),
+    rules.OAdam: refused("keras.optimizers has no OAdam"),
+    rules.AdaBelief: refused("keras.optimizers has no AdaBelief"),
+    rules.Rprop: refused("keras.optimizers has no Rprop"),
+    rules.SignDecay: refused("keras.optimizers has no L1 (sign) decay"),
+}
+
+#: The named variant of each rule that keras.optimizers implements (RULE-5).
+VARIANTS: dict[type[Rule], tuple[str, str]] = {
+    rules.Momentum: ("optimisers", "keras SGD keeps the learning rate inside the momentum: "
+                                   "Momentum(variant='optimisers') (MOMENTUM-2)"),
+    rules.Nesterov: ("optimisers", "keras SGD(nesterov=True) keeps the learning rate inside "
+                                   "the momentum: Nesterov(variant='optimisers') "
+                                   "(NESTEROV-2)"),
+    rules.AMSGrad: ("torch", "keras Adam(amsgrad=True) starts at zero, bias-corrects and "
+                             "takes the maximum of the raw nu: AMSGrad(variant='torch') "
+                             "(AMSGRAD-3)"),
+    rules.AdaMax: ("optimisers", "keras Adamax adds epsilon outside the maximum: "
+                                 "AdaMax(variant='optimisers') (ADAMAX-2)"),
+    rules.Lion: ("paper", "keras Lion is the paper's form: Lion(variant='paper') (LION-2)"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """How Keras runs one rule: ``optimiser(**kwargs)`` with its clipping, accumulation and
+    weight-decay arguments; ``state`` reads a Variable's slots, keys prefixed with
+    ``prefix``; ``mapped``: False where the state has no reference counterpart."""
+
+    optimiser: str
+    kwargs: Mapping[str, Any]
+    state: Reader
+    prefix: str = ""
+    mapped: bool = True
+
+
+def _core(rule: Rule) -> Core:
+    variant, why = lookup(VARIANTS, rule) or (None, "")
+    if variant is not None and getattr(rule, "variant", None) != variant:
+        raise Unsupported(why)
+    return rule_entry(RULES, rule, "keras.optimizers")(rule)
+
+
+def plan(rule: Rule) -> Plan:
+    """The Keras plan of ``rule``: a chain may start with AccumGrad
+    (``gradient_accumulation_steps``, which Keras runs before clipping), then one clipping
+    rule, then a WeightDecay before Descent (``weight_decay``, x *= 1 - eta lambda, then
+    x -= eta g) or alone, then one optimiser rule -- the order Keras applies them in."""
+    members = chain_members(rule)
+    extra: dict[str, Any] = {}
+    accumulates = bool(members) and isinstance(members[0][1], rules.AccumGrad)
+    if accumulates:
+        n = int(getattr(members.pop(0)[1], "n"))  # noqa: B009 (Rule has no n)
+        if n > 1:  # keras requires >= 2; AccumGrad(1) passes every gradient on as it is
+            extra["gradient_accumulation_steps"] = n
+    if members and type(members[0][1]) in CLIPS:
+        clip: Any = members.pop(0)[1]
+        if isinstance(clip, rules.ClipNorm) and clip.p != 2:
+            raise Unsupported(f"ClipNorm(p={clip.p}): keras clipnorm is the L2 norm")
+        extra[CLIPS[type(clip)]] = clip.delta if isinstance(clip, rules.ClipGrad) else clip.omega
+    if members and isinstance(members[0][1], rules.WeightDecay):
+        decay = float(getattr(members.pop(0)[1], "lambda_"))  # noqa: B009
+        if members and not isinstance(members[0][1], rules.Descent):
+            raise Unsupported("keras weight_decay is decoupled: only before Descent (or "
+                              "alone) is it a coupled WeightDecay")
+        extra["weight_decay"] = decay
+    if len(members) > 1 or any(isinstance(m, (rules.AccumGrad, rules.WeightDecay, *CLIPS))
+                               for _, m in members):
+        names = ", ".join(type(m).__name__ for _, m in members)
+        raise Unsupported(f"keras optimisers take accumulation, one clipping, weight decay "
+                          f"before Descent and one optimiser, in that order; this chain "
+                          f"continues with {names}")
+    mapped = not accumulates  # keras's accumulator holds a raw sum, AccumGrad's g/n
+    if not members:
+        return Plan("SGD", {"learning_rate": 1.0, **extra}, _no_state, "", mapped)
+    prefix, core = members[0]
+    optimiser, kwargs, state = _core(core)
+    return Plan(optimiser, {**kwargs, **extra}, state, prefix, mapped)
+
+
+#: Keyword arguments that shape an optimiser's variables: adjusting them is a new optimiser.
+SHAPING = ("nesterov", "centered", "amsgrad", "gradient_accumulation_steps")
+
+
+def _adjust(opt: Any, old: Plan, new: Plan) -> None:
+    """Each changed keyword argument assigned to the optimiser's attribute of the same name
+    (``learning_rate`` to its Variable); the state is kept (ADJ-1, ADJ-2)."""
+    changed = {k for k in set(old.kwargs) | set(new.kwargs)
+               if old.kwargs.get(k) != new.kwargs.get(k)}
+    if new.optimiser != old.optimiser or set(old.kwargs) != set(new.kwargs) or (
+            changed & set(SHAPING)):
+        raise Unsupported(f"the adjustment turns keras {old.optimiser}({dict(old.kwargs)}) "
+                          f"into {new.optimiser}({dict(new.kwargs)})")
+    for key in sorted(changed):
+        setattr(opt, key, new.kwargs[key])
+
+
+# ------------------------------------------------------------------------- one program
+
+
+def _numpy(x: Any) -> np.ndarray:
+    """A tensor or Variable as a NumPy copy.  torch's ``__array__`` takes no ``copy``
+    keyword, for which NumPy 2 warns inside keras' ``convert_to_numpy``; that warning is the
+    adapter's reading, not the engine's behaviour, so it is not recorded."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy",
+                                DeprecationWarning)
+        return np.array(ops.convert_to_numpy(x), copy=True)
+
+
+@contextlib.contextmanager
+def _floatx(dtype: str) -> Iterator[None]:
+    """``keras.config.set_floatx(dtype)`` for the run, restored afterwards."""
+    before = keras.config.floatx()
+    keras.config.set_floatx(dtype)
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(before)
+
+
+class _Node(keras.layers.Layer):
+    """One container of the reference tree: its children assigned as attributes ``k0``,
+    ``k1``, ... in container order, which Keras tracks (Variables and sub-Layers)."""
+
+
+def build(model: Any, dtype: str) -> tuple[keras.layers.Layer, list[Any]]:
+    """The Layer tree of ``model`` and one ``keras.Variable`` per distinct array, in
+    reference ``trainables`` order; a tie is one Variable at two places (TIE-1).  Carried
+    values are kept aside (TREE-3, TREE-4)."""
+    occs = occurrences(model)
+    variables = [keras.Variable(occ.array, dtype=dtype) for occ in first_occurrences(occs)]
+    variable_at = {occ.path: variables[occ.position] for occ in occs}
+
+    def node(_kind: str, kids: list[tuple[Any, Any]]) -> Any:
+        layer = _Node()
+        for position, (_elem, kid) in enumerate(kids):
+            if kid is not None:
+                setattr(layer, f"k{position}", kid)
+        return layer
+
+    root = fold(model, lambda path, _x: variable_at[path], node, lambda _path, _x: None)
+    if not isinstance(root, keras.layers.Layer):
+        root = node("list", [(0, root)])
+    return root, variables
+
+
+@dataclasses.dataclass
+class Run:
+    """One program on Keras: the plan, the dtype and one Variable per distinct parameter."""
+
+    program: Program
+    dtype: str
+
+    def __post_init__(self) -> None:
+        self.plan = plan(self.program.rule)
+        self.rule = self.program.rule
+        self.opts: list[Any] = []
+        self.layer, self.variables = build(self.program.model, self.dtype)
+
+    def optimiser(self) -> Any:
+        opt = getattr(keras.optimizers, self.plan.optimiser)(**self.plan.kwargs)
+        self.opts.append(opt)
+        return opt
+
+    def tensor(self, value: np.ndarray) -> Any:
+        return ops.convert_to_tensor(np.asarray(value), dtype=self.dtype)
+
+    def steps(self) -> Iterator[tuple[list[Any], frozenset[int]]]:
+        """Each Step's gradients (trainables order, None kept) with the frozen positions;
+        Adjust ops are applied to every optimiser on the way (ADJ-1)."""
+        for op, frozen in frozen_at(self.program.model, self.program.ops):
+            if isinstance(op, Step):
+                yield [None if g is None else self.tensor(g)
+                       for g in flat_list_grads(self.program.model, op.grads)], frozen
+            elif isinstance(op, Adjust):
+                new_rule = self.rule.adjusted(**op.changes)
+                new = plan(new_rule)
+                for opt in self.opts:
+                    _adjust(opt, self.plan, new)
+                self.rule, self.plan = new_rule, new
+
+    def fields(self, opt: Any, var: Any, pick: Callable[[Any], Any]) -> dict[str, Any] | None:
+        """``var``'s optimiser slots as reference fields; None before Keras built any."""
+        if not self.plan.mapped or not opt.built:
+            return None
+        read = self.plan.state(opt, var)
+        if read is None:
+            return None
+        return {self.plan.prefix + k: pick(v) if isinstance(v, np.ndarray) else v
+                for k, v in read.items()}
+
+
+Result = tuple[list[np.ndarray], list[dict[str, Any] | None]]
+
+
+def _structured(run: Run) -> Result:
+    """``optimizer.apply_gradients(zip(grads, layer.trainable_variables))``: freezing sets
+    ``variable.trainable = False``, which takes it out of ``trainable_variables``; a tie is
+    one Variable, its gradient summed over its places (TIE-2)."""
+    opt = run.optimiser()
+    opt.build(run.layer.trainable_variables)
+    index = {id(v): i for i, v in enumerate(run.variables)}
+    for grads, frozen in run.steps():
+        for i, v in enumerate(run.variables):
+            v.trainable = i not in frozen
+        pairs = [(grads[index[id(v)]], v) for v in run.layer.trainable_variables]
+        if any(g is not None for g, _ in pairs):
+            opt.apply_gradients(pairs)
+    return ([_numpy(v) for v in run.variables],
+            [run.fields(opt, v, lambda x: x) for v in run.variables])
+
+
+def _flat_list(run: Run) -> Result:
+    """``optimizer.apply_gradients(zip(grads, variables))`` over the list of unfrozen
+    Variables (trainables order); a None gradient is passed as None (Keras skips that
+    Variable with a warning); a step with no gradient at all is not applied (Keras raises
+    "No gradients provided")."""
+    opt = run.optimiser()
+    opt.build(run.variables)
+    for grads, frozen in run.steps():
+        pairs = [(g, v) for i, (g, v) in enumerate(zip(grads, run.variables, strict=True))
+                 if i not in frozen]
+        if any(g is not None for g, _ in pairs):
+            opt.apply_gradients(pairs)
+    return ([_numpy(v) for v in run.variables],
+            [run.fields(opt, v, lambda x: x) for v in run.variables])
+
+
+def _per_array(run: Run) -> Result:
+    """One optimiser per Variable, called only when it has a gradient and is not frozen."""
+    if run.rule.needs_global:
+        raise Unsupported(f"{run.rule!r} needs the norm over every array of an update, "
+                          "which one optimiser per array does not see (RULE-8)")
+    variables = run.variables
+    opts = [run.optimiser() for _ in variables]
+    for opt, v in zip(opts, variables, strict=True):
+        opt.build([v])
+    for grads, frozen in run.steps():
+        for i, (g, opt, v) in enumerate(zip(grads, opts, variables, strict=True)):
+            if g is not None and i not in frozen:
+                opt.apply_gradients([(g, v)])
+    return ([_numpy(v) for v in variables],
+            [run.fields(opt, v, lambda x: x) for opt, v in zip(opts, variables, strict=True)])
+
+
+def _flat_vector(run: Run) -> Result:
+    """One flat Variable of the raveled parameters; a parameter without gradient
+    contributes zeros, a step without any is skipped, and part of it cannot be frozen."""
+    if not run.rule.elementwise:
+        raise Unsupported(f"{run.rule!r} works per array; one flat Variable is one array, a "
+                          "different computation (RULE-4)")
+    params = trainables(run.program.model)
+    ends = np.cumsum([p.size for p in params])
+    pieces = [(slice(int(end) - p.size, int(end)), p.shape)
+              for end, p in zip(ends, params, strict=True)]
+    flat = keras.Variable(np.concatenate([p.ravel() for p in params]) if params
+                          else np.zeros(0), dtype=run.dtype)
+    opt = run.optimiser()
+    opt.build([flat])
+    for grads, frozen in run.steps():
+        if all(g is None for g in grads) or len(frozen) == len(grads):
+            continue
+        if frozen:
+            raise Unsupported("one flat keras Variable cannot freeze part of itself (FRZ-1)")
+        vector = np.concatenate([np.zeros(p.size) if g is None else _numpy(g).ravel()
+                                 for p, g in zip(params, grads, strict=True)])
+        opt.apply_gradients([(run.tensor(vector), flat)])
+    whole = _numpy(flat)
+
+    def piece(i: int) -> Callable[[np.ndarray], np.ndarray]:
+        return lambda v: v[pieces[i][0]].reshape(pieces[i][1])
+
+    return ([piece(i)(whole) for i in range(len(params))],
+            [run.fields(opt, flat, piece(i)) for i in range(len(params))])
+
+
+#: One function per update path: the parameters (trainables order) and states it leaves.
+PATHS: dict[PathName, Callable[[Run], Result]] = {
+    "structured": _structured,
+    "flat_list": _flat_list,
+    "per_array": _per_array,
+    "flat_vector": _flat_vector,
+}
+
+
+# ---------------------------------------------------------------------- the adapter
+
+
+class KerasAdapter(Adapter):
+    """keras.optimizers on the ``KERAS_BACKEND`` backend (default torch, CPU), float32 and
+    float64 (``keras.config.set_floatx``)."""
+
+    def info(self) -> EngineInfo:
+        return EngineInfo(
+            name="keras",
+            engine="keras",
+            version=f"{keras.__version__}, backend {keras.backend.backend()}",
+            device=str(getattr(ops.convert_to_tensor(0.0), "device", "cpu")),
+            dtypes=DTYPES,
+            capabilities=CAPABILITIES,
+            paths=tuple(PATHS),
+            variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
+            notes=f"KERAS_BACKEND={keras.backend.backend()}; Layer trees with tied Variables; "
+                  "freezing = variable.trainable = False; floatx = the run's dtype",
+        )
+
+    def supports(self, rule: Rule) -> str | None:
+        return refusal(plan, rule)
+
+    def run(self, program: Program, path: PathName) -> Outcome:
+        go = path_entry(PATHS, path, "keras")
+        if program.dtype not in DTYPES:
+            raise Unsupported(f"the keras adapter runs {', '.join(DTYPES)}, not "
+                              f"{program.dtype}")
+        run = Run(program, program.dtype)
+
+        def outcome() -> Outcome:
+            with _floatx(program.dtype):
+                values, states = go(run)
+            position = {occ.path: occ.position for occ in occurrences(program.model)}
+            return Outcome(map_params(lambda p, _x: values[position[p]], program.model),
+                           states)
+        return with_warnings(outcome)
+
+    def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
+        """``layer.trainable_variables``: Keras's order, each Layer's own Variables before
+        those of its sub-Layers, a tie once (COLL-2)."""
+        if dtype not in DTYPES:
+            raise Unsupported(f"the keras adapter runs {', '.join(DTYPES)}, not {dtype}")
+        layer, _ = build(model, dtype)
+        return [_numpy(v) for v in layer.trainable_variables]
+
+
+__all__ = ["KerasAdapter", "build", "plan"]
