@@ -35,9 +35,16 @@ def reference_trajectory(rule, steps):
     return np.concatenate(params), value_scale, change_scale
 
 
+#: Engines whose rule deviates from the reference as a declared finding: their bench step is
+#: checked on the other rule only (the conformance run checks the deviation itself).
+DEVIATES = {("keras", "Adam"): "FINDINGS K1: epsilon on the uncorrected root"}
+
+
 @pytest.mark.parametrize(("adapter", "path"), CASES)
 @pytest.mark.parametrize("rule", [Adam(), Descent(0.1)], ids=["Adam", "Descent"])
 def test_prepared_step_follows_the_reference(adapter, path, rule):
+    if (adapter, type(rule).__name__) in DEVIATES:
+        pytest.skip(DEVIATES[adapter, type(rule).__name__])
     engine = ADAPTERS[adapter]
     prepared = engine.prepare_step(SHAPES, rule, path, "float32")
     for _ in range(STEPS):

@@ -93,7 +93,7 @@ def test_skeleton_declares_every_unexpected_result():
 
 
 def test_packaged_expectations_files_parse_and_the_reference_declares_nothing():
-    for name in ("reference", "torch", "jax", "tinygrad"):
+    for name in ("reference", "torch", "jax", "tinygrad", "keras", "mlx"):
         path = expect.packaged(name)
         assert path is not None, name
         expect.load(path, adapter=name)
