@@ -8,6 +8,7 @@ methods run cannot reach it.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import itertools
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from optconf.reference.rules.base import Rule
 
 from .. import catalog, tolerance
 from ..asserts import Context, assert_close, assert_structure, assert_ties, case_data, fail
+from ..deviation import Deviation
 from ..profiles import Profile
 from ..tolerance import Bound
 
@@ -221,6 +223,89 @@ def assert_states(actual: Outcome, want: Expected, *, program: Program, bound: B
             dtype = program.dtype if isinstance(value, np.ndarray) else None
             assert_close(label, got[key], value, allowed=allowed, clause=clause, ctx=ctx,
                          dtype=dtype)
+
+
+def claimed(rule: Rule, path: str) -> bool:
+    """Whether ``path`` claims to run ``rule`` as the structured tree does: not a per-array
+    rule on one flat vector (RULE-4, FLAT-6), nor a global-norm rule driven one array at a
+    time (RULE-8)."""
+    if path == "flat_vector":
+        return bool(rule.elementwise)
+    if path in ("per_array", "legacy"):
+        return not rule.needs_global
+    return True
+
+
+def faithful_rules(adapter: Adapter, names: tuple[str, ...], path: PathName,
+                   ) -> tuple[Rule, st.SearchStrategy[Rule]]:
+    """For a property about structure (freezing, ties, missing gradients, interleaved ops)
+    rather than a rule: the default of the first rule class in ``names`` that the engine runs
+    faithfully on ``path``, and a strategy of rules of every such class that the path claims
+    (:func:`claimed`).  A class is left out when the adapter refuses it (``supports``, in
+    its declared variant, RULE-5) or when its plain steps already differ from the reference
+    (:func:`calibrated`): that difference is the rule's own and ``rules.matches_reference``
+    reports it, so a structural failure is never a rule's deviation in disguise.
+    Unsupported, naming each class's reason, when no class is left."""
+    kept: list[tuple[Rule, st.SearchStrategy[Rule]]] = []
+    reasons = []
+    for name in names:
+        try:
+            default, drawn = rule_for(adapter, name)
+        except Unsupported as why:
+            reasons.append(f"{name}: {why}")
+            continue
+        deviates = calibrated(adapter, default, path) if claimed(default, path) else (
+            f"{path} does not claim it (RULE-4, RULE-8)")
+        if deviates is not None:
+            reasons.append(f"{name}: {deviates}")
+            continue
+        kept.append((default, drawn))
+    if not kept:
+        raise Unsupported(f"no rule of {', '.join(names)} runs faithfully on {path}: "
+                          + "; ".join(reasons))
+    drawn = st.one_of(*(drawn for _, drawn in kept))
+    return kept[0][0], drawn.filter(lambda rule: claimed(rule, path))
+
+
+#: Calibration verdicts by (adapter class, adapter name, rule, path): None when faithful,
+#: else why not.
+_CALIBRATED: dict[tuple[type, str, str, str], str | None] = {}
+
+#: The calibration model and its gradients: two arrays away from zero, gradients of one
+#: sign per element and of two scales, so that epsilon and bias corrections matter (TOL-6).
+_CALIBRATION_MODEL = {"w": np.array([1.5, -1.25, 2.0]), "v": np.array([[-1.75], [1.0]])}
+_CALIBRATION_GRADS = (
+    {"w": np.array([0.5, -1.0, 0.75]), "v": np.array([[0.25], [-1.5]])},
+    {"w": np.array([1.0, -0.5, 0.5]), "v": np.array([[1.0], [-0.25]])},
+    {"w": np.array([2.0**-8, -(2.0**-9), 2.0**-8]), "v": np.array([[2.0**-9], [-(2.0**-8)]])},
+)
+
+
+def calibrated(adapter: Adapter, rule: Rule, path: PathName) -> str | None:
+    """None when three plain steps of ``rule`` through ``path`` (an untied model, whole
+    gradients, nothing frozen or adjusted) equal the reference's at every dtype the adapter
+    declares and the tolerance model bounds; else the reason, or the difference found.
+    Remembered per adapter, rule and path for the life of the process."""
+    key = (type(adapter), adapter.info().name, repr(rule), path)
+    if key not in _CALIBRATED:
+        _CALIBRATED[key] = _calibrate(adapter, rule, path)
+    return _CALIBRATED[key]
+
+
+def _calibrate(adapter: Adapter, rule: Rule, path: PathName) -> str | None:
+    ops = tuple(Step(g) for g in _CALIBRATION_GRADS)
+    for dtype in (d for d in adapter.info().dtypes if d in tolerance.EPS):
+        if not comparable(adapter, dtype, rule, path):
+            continue
+        try:
+            model = copy.deepcopy(_CALIBRATION_MODEL)  # an engine may write into it
+            run_and_compare(adapter, Program(model, rule, ops, dtype), path,
+                            clauses=Clauses("RULE-1"))
+        except Unsupported as why:
+            return str(why)
+        except Deviation as deviation:  # the rule's own difference, not the property's
+            return f"its plain steps differ from the reference ({deviation})"
+    return None
 
 
 def probe(adapter: Adapter, path: PathName, rule: Rule, *ops: Op) -> None:

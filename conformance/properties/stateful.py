@@ -36,6 +36,7 @@ from ..strategies import gradients, models, subtree_keys
 from .common import (
     Clauses,
     dtypes,
+    faithful_rules,
     hypothesis_settings,
     model_drawing,
     probe,
@@ -44,6 +45,7 @@ from .common import (
 )
 from .registry import Case, prop
 
+#: The rules the machine draws from; the engine's faithful ones (common.faithful_rules).
 RULES = ("Adam", "Momentum", "OptimiserChain")
 
 
@@ -79,9 +81,7 @@ def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
     whole = path == "flat_vector"
     can_freeze = "freeze" in info.capabilities and _can(adapter, path, Freeze(()), Thaw(()))
     can_adjust = "adjust" in info.capabilities and _can(adapter, path, Adjust({"eta": 0.1}))
-    rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
-    if whole:  # one state over the flat vector is claimed only for elementwise rules (RULE-4)
-        rules = rules.filter(lambda r: r.elementwise)
+    rules = faithful_rules(adapter, RULES, path)[1]  # what the path claims (RULE-4, RULE-8)
     the_dtypes = dtypes(adapter)
     shapes = model_drawing(adapter)
 

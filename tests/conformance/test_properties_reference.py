@@ -20,7 +20,9 @@ from optconf.reference import collect as ref_collect
 from optconf.reference import grads as ref_grads
 from optconf.reference import tree as ref_tree
 from optconf.reference.grads import summed
-from optconf.reference.rules import Adam, Momentum
+from optconf.reference.rules import Momentum
+
+from .fixtures_adapters import AdamEpsInside
 
 CI = PROFILES["ci"]
 SEED = 20261123
@@ -127,29 +129,6 @@ class AdjustIgnored(ReferenceAdapter):
     def run(self, program: Program, path: PathName) -> Outcome:
         ops = tuple(op for op in program.ops if not isinstance(op, Adjust))
         return super().run(dataclasses.replace(program, ops=ops), path)
-
-
-@dataclasses.dataclass(frozen=True)
-class EpsInsideRoot(Adam):
-    """Adam with epsilon inside the square root (optax #571's TF form)."""
-
-    def apply(self, state: Any, x: Any, dx: Any) -> Any:
-        b1t, b2t = state.beta_t
-        mu, nu = state.mu, state.nu
-        mu *= self.beta[0]
-        mu += (1 - self.beta[0]) * dx
-        nu *= self.beta[1]
-        nu += (1 - self.beta[1]) * dx**2
-        step = self.eta * (mu / (1 - b1t)) / np.sqrt(nu / (1 - b2t) + self.epsilon)
-        return type(state)(mu, nu, (b1t * self.beta[0], b2t * self.beta[1])), step
-
-
-class AdamEpsInside(ReferenceAdapter):
-    def run(self, program: Program, path: PathName) -> Outcome:
-        rule = program.rule
-        if type(rule) is Adam:
-            rule = EpsInsideRoot(rule.eta, rule.beta, rule.epsilon)
-        return super().run(dataclasses.replace(program, rule=rule), path)
 
 
 class CollectsSharedTwice(ReferenceAdapter):
