@@ -267,6 +267,24 @@ def faithful_rules(adapter: Adapter, names: tuple[str, ...], path: PathName,
     return kept[0][0], drawn.filter(lambda rule: claimed(rule, path))
 
 
+def with_global_norm_chains(adapter: Adapter, path: PathName, default: Rule,
+                            rules: st.SearchStrategy[Rule],
+                            ) -> tuple[Rule, st.SearchStrategy[Rule]]:
+    """``default`` and ``rules`` (from :func:`faithful_rules`) with, as often as ``rules``,
+    ClipGlobalNorm chained before one of them, where the engine runs that faithfully on
+    ``path``: a global norm must leave frozen arrays out (FRZ-1, RULE-8), and the
+    catalogue's chains hold it too rarely for the properties that freeze."""
+    chain = catalog.rule_class("OptimiserChain")
+    sample = chain(catalog.default_rule("ClipGlobalNorm"), catalog.default_rule("Descent"))
+    if not claimed(sample, path) or (
+            adapter.supports(sample) or calibrated(adapter, sample, path)) is not None:
+        return default, rules
+    clips = catalog.rules("ClipGlobalNorm")
+    chains = st.builds(chain, clips, rules.filter(lambda r: not isinstance(r, chain)))
+    chains = chains.filter(lambda r: adapter.supports(r) is None)
+    return default, st.booleans().flatmap(lambda chained: chains if chained else rules)
+
+
 #: Calibration verdicts by (adapter class, adapter name, rule, path): None when faithful,
 #: else why not.
 _CALIBRATED: dict[tuple[type, str, str, str], str | None] = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from optconf.adapters.protocol import Adapter, Freeze, PathName, Program, Step, Thaw
+from optconf.reference.rules.base import Rule
 
 from ..profiles import Profile
 from ..strategies import models, programs, tied
@@ -19,6 +20,7 @@ from .common import (
     model_drawing,
     probe,
     run_and_compare,
+    with_global_norm_chains,
 )
 from .registry import Case, prop
 
@@ -27,9 +29,13 @@ from .registry import Case, prop
 RULES = ("Momentum", "Adam", "OptimiserChain")
 
 
+def _rules(adapter: Adapter, path: PathName) -> tuple[Rule, st.SearchStrategy[Rule]]:
+    return with_global_norm_chains(adapter, path, *faithful_rules(adapter, RULES, path))
+
+
 def _programs(adapter: Adapter, profile: Profile, path: PathName, **options: object,
               ) -> st.SearchStrategy[Program]:
-    rules = faithful_rules(adapter, RULES, path)[1]
+    rules = _rules(adapter, path)[1]
     options = {**drawing(adapter), **options}
     return st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
         dr[1], dtype=dr[0], steps=profile.steps, adjust=False, **options))  # type: ignore[arg-type]
@@ -41,8 +47,7 @@ def check_frozen_untouched(adapter: Adapter, profile: Profile, seed: int, case: 
     state stay as they were, the others move as in the reference (FRZ-1, FRZ-3)."""
     assert case.path is not None
     path = case.path
-    probe(adapter, path, faithful_rules(adapter, RULES, path)[0], Freeze(()), Step(None),
-          Thaw(()))
+    probe(adapter, path, _rules(adapter, path)[0], Freeze(()), Step(None), Thaw(()))
     explore(_programs(adapter, profile, path, whole=path == "flat_vector"),
             lambda program: run_and_compare(adapter, program, path,
                                             clauses=Clauses("FRZ-1")), profile, seed)
@@ -60,8 +65,7 @@ def check_thaw_resumes(adapter: Adapter, profile: Profile, seed: int, case: Case
     the state as it was when frozen (FRZ-2)."""
     assert case.path is not None
     path = case.path
-    probe(adapter, path, faithful_rules(adapter, RULES, path)[0], Freeze(()), Step(None),
-          Thaw(()))
+    probe(adapter, path, _rules(adapter, path)[0], Freeze(()), Step(None), Thaw(()))
     strategy = _programs(adapter, profile, path, whole=True, freeze=False).map(
         _freeze_then_thaw)
     explore(strategy, lambda program: run_and_compare(
@@ -80,7 +84,7 @@ def check_tied_place_freezes_all(adapter: Adapter, profile: Profile, seed: int,
     too: neither it nor its state moves (TIE-4)."""
     assert case.path is not None
     path = case.path
-    default, rules = faithful_rules(adapter, RULES, path)
+    default, rules = _rules(adapter, path)
     probe(adapter, path, default, Freeze(("w",)), Step(None))
     strategy = st.tuples(dtypes(adapter), rules).flatmap(
         lambda dr: programs(dr[1], dtype=dr[0], steps=profile.steps, freeze=False,
