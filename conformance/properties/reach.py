@@ -6,7 +6,6 @@ unchecked in practice, however many examples a profile asks for (CONF-4)."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 
 from optconf.adapters.protocol import Adapter, Unsupported
@@ -14,6 +13,7 @@ from optconf.adapters.protocol import Adapter, Unsupported
 from .. import catalog
 from ..profiles import Profile
 from ..strategies import Drawn, tally
+from .common import rule_for
 from .registry import Case, Property
 
 #: The least fraction of its draws a declared feature must be drawn in.
@@ -29,16 +29,17 @@ def cases(adapter: Adapter, prop: Property) -> list[Case]:
         return []
     rules: list[str | None] = [None]
     if "rule" in prop.axes:
-        rules = [name for name in catalog.rule_classes()
-                 if adapter.supports(_natural(adapter, name)) is None]
+        rules = [name for name in catalog.rule_classes() if _runs(adapter, name)]
     paths = list(info.paths) if "path" in prop.axes else [None]
-    return [Case(rule, path) for rule in rules for path in paths]  # type: ignore[arg-type]
+    return [Case(rule, path) for rule in rules for path in paths]
 
 
-def _natural(adapter: Adapter, name: str) -> object:
-    rule = catalog.default_rule(name)
-    variant = adapter.info().variants.get(name)
-    return rule if variant is None else dataclasses.replace(rule, variant=variant)
+def _runs(adapter: Adapter, name: str) -> bool:
+    try:
+        rule_for(adapter, name)
+    except Unsupported:
+        return False
+    return True
 
 
 def reach(adapter: Adapter, prop: Property, profile: Profile, seed: int) -> Drawn:
