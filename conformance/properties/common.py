@@ -264,7 +264,25 @@ def faithful_rules(adapter: Adapter, names: tuple[str, ...], path: PathName,
         raise Unsupported(f"no rule of {', '.join(names)} runs faithfully on {path}: "
                           + "; ".join(reasons))
     drawn = st.one_of(*(drawn for _, drawn in kept))
-    return kept[0][0], drawn.filter(lambda rule: claimed(rule, path))
+    return kept[0][0], drawn.filter(
+        lambda rule: claimed(rule, path) and members_faithful(adapter, rule, path))
+
+
+def members_faithful(adapter: Adapter, rule: Rule, path: PathName) -> bool:
+    """Whether every member of a chain (none for another rule) runs faithfully on ``path``:
+    each one before the last calibrated in front of Descent, the last one alone, each as the
+    class's default in the adapter's declared variant (:func:`calibrated`)."""
+    members = getattr(rule, "rules", ())
+    chain = catalog.rule_class("OptimiserChain")
+    samples = []
+    for i, member in enumerate(members):
+        try:
+            default = rule_for(adapter, type(member).__name__)[0]
+        except Unsupported:
+            return False
+        last = i == len(members) - 1
+        samples.append(default if last else chain(default, catalog.default_rule("Descent")))
+    return all(calibrated(adapter, sample, path) is None for sample in samples)
 
 
 def with_global_norm_chains(adapter: Adapter, path: PathName, default: Rule,
@@ -290,17 +308,20 @@ def with_global_norm_chains(adapter: Adapter, path: PathName, default: Rule,
 _CALIBRATED: dict[tuple[type, str, str, str], str | None] = {}
 
 #: The calibration model and its gradients: two arrays away from zero, gradients of one
-#: sign per element and of two scales, so that epsilon and bias corrections matter (TOL-6).
+#: sign per element and of three scales, so that epsilon, bias corrections and clipping
+#: thresholds matter (TOL-6).
 _CALIBRATION_MODEL = {"w": np.array([1.5, -1.25, 2.0]), "v": np.array([[-1.75], [1.0]])}
 _CALIBRATION_GRADS = (
     {"w": np.array([0.5, -1.0, 0.75]), "v": np.array([[0.25], [-1.5]])},
+    # past the default clipping thresholds (10): clipping rules clip
+    {"w": np.array([12.0, -9.0, 16.0]), "v": np.array([[7.0], [-11.0]])},
     {"w": np.array([1.0, -0.5, 0.5]), "v": np.array([[1.0], [-0.25]])},
     {"w": np.array([2.0**-8, -(2.0**-9), 2.0**-8]), "v": np.array([[2.0**-9], [-(2.0**-8)]])},
 )
 
 
 def calibrated(adapter: Adapter, rule: Rule, path: PathName) -> str | None:
-    """None when three plain steps of ``rule`` through ``path`` (an untied model, whole
+    """None when four plain steps of ``rule`` through ``path`` (an untied model, whole
     gradients, nothing frozen or adjusted) equal the reference's at every dtype the adapter
     declares and the tolerance model bounds; else the reason, or the difference found.
     Remembered per adapter, rule and path for the life of the process."""
