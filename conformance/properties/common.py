@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from optconf.adapters.protocol import (
     Adapter,
+    Adjust,
     Op,
     Outcome,
     PathName,
@@ -236,16 +237,17 @@ def claimed(rule: Rule, path: str) -> bool:
     return True
 
 
-def faithful_rules(adapter: Adapter, names: tuple[str, ...], path: PathName,
-                   ) -> tuple[Rule, st.SearchStrategy[Rule]]:
+def faithful_rules(adapter: Adapter, names: tuple[str, ...], path: PathName, *,
+                   adjust: bool = False) -> tuple[Rule, st.SearchStrategy[Rule]]:
     """For a property about structure (freezing, ties, missing gradients, interleaved ops)
     rather than a rule: the default of the first rule class in ``names`` that the engine runs
     faithfully on ``path``, and a strategy of rules of every such class that the path claims
     (:func:`claimed`).  A class is left out when the adapter refuses it (``supports``, in
     its declared variant, RULE-5) or when its plain steps already differ from the reference
-    (:func:`calibrated`): that difference is the rule's own and ``rules.matches_reference``
-    reports it, so a structural failure is never a rule's deviation in disguise.
-    Unsupported, naming each class's reason, when no class is left."""
+    (:func:`calibrated`; with ``adjust``, for a property that adjusts, also its adjusted
+    steps): that difference is the rule's own and ``rules.matches_reference`` or
+    ``adjust.mid_run`` reports it, so a structural failure is never a rule's deviation in
+    disguise.  Unsupported, naming each class's reason, when no class is left."""
     kept: list[tuple[Rule, st.SearchStrategy[Rule]]] = []
     reasons = []
     for name in names:
@@ -254,8 +256,8 @@ def faithful_rules(adapter: Adapter, names: tuple[str, ...], path: PathName,
         except Unsupported as why:
             reasons.append(f"{name}: {why}")
             continue
-        deviates = calibrated(adapter, default, path) if claimed(default, path) else (
-            f"{path} does not claim it (RULE-4, RULE-8)")
+        deviates = calibrated(adapter, default, path, adjust=adjust) if claimed(
+            default, path) else f"{path} does not claim it (RULE-4, RULE-8)"
         if deviates is not None:
             reasons.append(f"{name}: {deviates}")
             continue
@@ -264,11 +266,12 @@ def faithful_rules(adapter: Adapter, names: tuple[str, ...], path: PathName,
         raise Unsupported(f"no rule of {', '.join(names)} runs faithfully on {path}: "
                           + "; ".join(reasons))
     drawn = st.one_of(*(drawn for _, drawn in kept))
-    return kept[0][0], drawn.filter(
-        lambda rule: claimed(rule, path) and members_faithful(adapter, rule, path))
+    return kept[0][0], drawn.filter(lambda rule: claimed(rule, path) and members_faithful(
+        adapter, rule, path, adjust=adjust))
 
 
-def members_faithful(adapter: Adapter, rule: Rule, path: PathName) -> bool:
+def members_faithful(adapter: Adapter, rule: Rule, path: PathName, *,
+                     adjust: bool = False) -> bool:
     """Whether every member of a chain (none for another rule) runs faithfully on ``path``:
     each one before the last calibrated in front of Descent, the last one alone, each as the
     class's default in the adapter's declared variant (:func:`calibrated`)."""
@@ -282,20 +285,22 @@ def members_faithful(adapter: Adapter, rule: Rule, path: PathName) -> bool:
             return False
         last = i == len(members) - 1
         samples.append(default if last else chain(default, catalog.default_rule("Descent")))
-    return all(calibrated(adapter, sample, path) is None for sample in samples)
+    return all(calibrated(adapter, sample, path, adjust=adjust) is None for sample in samples)
 
 
 def with_global_norm_chains(adapter: Adapter, path: PathName, default: Rule,
-                            rules: st.SearchStrategy[Rule],
+                            rules: st.SearchStrategy[Rule], *, adjust: bool = False,
                             ) -> tuple[Rule, st.SearchStrategy[Rule]]:
     """``default`` and ``rules`` (from :func:`faithful_rules`) with, as often as ``rules``,
     ClipGlobalNorm chained before one of them, where the engine runs that faithfully on
     ``path``: a global norm must leave frozen arrays out (FRZ-1, RULE-8), and the
-    catalogue's chains hold it too rarely for the properties that freeze."""
+    catalogue's chains hold it too rarely for the properties that freeze.  ``adjust``: as
+    for :func:`faithful_rules`."""
     chain = catalog.rule_class("OptimiserChain")
     sample = chain(catalog.default_rule("ClipGlobalNorm"), catalog.default_rule("Descent"))
     if not claimed(sample, path) or (
-            adapter.supports(sample) or calibrated(adapter, sample, path)) is not None:
+            adapter.supports(sample) or calibrated(adapter, sample, path, adjust=adjust)
+    ) is not None:
         return default, rules
     clips = catalog.rules("ClipGlobalNorm")
     chains = st.builds(chain, clips, rules.filter(lambda r: not isinstance(r, chain)))
@@ -303,9 +308,9 @@ def with_global_norm_chains(adapter: Adapter, path: PathName, default: Rule,
     return default, st.booleans().flatmap(lambda chained: chains if chained else rules)
 
 
-#: Calibration verdicts by (adapter class, adapter name, rule, path): None when faithful,
-#: else why not.
-_CALIBRATED: dict[tuple[type, str, str, str], str | None] = {}
+#: Calibration verdicts by (adapter class, adapter name, rule, path, adjusted): None when
+#: faithful, else why not.
+_CALIBRATED: dict[tuple[type, str, str, str, bool], str | None] = {}
 
 #: The calibration model and its gradients: two arrays away from zero, gradients of one
 #: sign per element and of three scales, so that epsilon, bias corrections and clipping
@@ -320,19 +325,43 @@ _CALIBRATION_GRADS = (
 )
 
 
-def calibrated(adapter: Adapter, rule: Rule, path: PathName) -> str | None:
+def calibrated(adapter: Adapter, rule: Rule, path: PathName, *,
+               adjust: bool = False) -> str | None:
     """None when four plain steps of ``rule`` through ``path`` (an untied model, whole
-    gradients, nothing frozen or adjusted) equal the reference's at every dtype the adapter
-    declares and the tolerance model bounds; else the reason, or the difference found.
-    Remembered per adapter, rule and path for the life of the process."""
-    key = (type(adapter), adapter.info().name, repr(rule), path)
+    gradients, nothing frozen; with ``adjust``, every float hyperparameter halved after the
+    second step) equal the reference's at every dtype the adapter declares and the
+    tolerance model bounds; else the reason, or the difference found.  Remembered per
+    adapter, rule, path and ``adjust`` for the life of the process."""
+    key = (type(adapter), adapter.info().name, repr(rule), path, adjust)
     if key not in _CALIBRATED:
-        _CALIBRATED[key] = _calibrate(adapter, rule, path)
+        _CALIBRATED[key] = _calibrate(adapter, rule, path, adjust)
     return _CALIBRATED[key]
 
 
-def _calibrate(adapter: Adapter, rule: Rule, path: PathName) -> str | None:
-    ops = tuple(Step(g) for g in _CALIBRATION_GRADS)
+def _halved(rule: Rule) -> dict[str, Any]:
+    """Every float (or tuple of floats) hyperparameter of ``rule`` or its members, halved:
+    a change every rule accepts (RULE-6) and that moves every adjustable number (ADJ-1)."""
+    changes: dict[str, Any] = {}
+    for member in getattr(rule, "rules", None) or (rule,):
+        for name in member.hyperparameters():
+            value = getattr(member, name)
+            if isinstance(value, float):
+                changes[name] = value / 2
+            elif isinstance(value, tuple) and all(isinstance(v, float) for v in value):
+                changes[name] = tuple(v / 2 for v in value)
+            else:
+                continue
+            try:
+                member.adjusted(**{name: changes[name]})
+            except ValueError:  # outside the valid range (RULE-6): leave it
+                del changes[name]
+    return changes
+
+
+def _calibrate(adapter: Adapter, rule: Rule, path: PathName, adjust: bool) -> str | None:
+    steps = [Step(g) for g in _CALIBRATION_GRADS]
+    changes = _halved(rule) if adjust else {}
+    ops = tuple(steps[:2] + [Adjust(changes)] * bool(changes) + steps[2:])
     for dtype in (d for d in adapter.info().dtypes if d in tolerance.EPS):
         if not comparable(adapter, dtype, rule, path):
             continue

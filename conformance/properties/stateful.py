@@ -83,7 +83,8 @@ def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
     can_freeze = "freeze" in info.capabilities and _can(adapter, path, Freeze(()), Thaw(()))
     can_adjust = "adjust" in info.capabilities and _can(adapter, path, Adjust({"eta": 0.1}))
     # what the path claims (RULE-4, RULE-8), global-norm chains as often as the others
-    rules = with_global_norm_chains(adapter, path, *faithful_rules(adapter, RULES, path))[1]
+    faithful = faithful_rules(adapter, RULES, path, adjust=can_adjust)
+    rules = with_global_norm_chains(adapter, path, *faithful, adjust=can_adjust)[1]
     the_dtypes = dtypes(adapter)
     shapes = model_drawing(adapter)
 

@@ -9,7 +9,15 @@ import time
 
 import numpy as np
 
-from optconf.adapters.protocol import Adapter, EngineInfo, Outcome, Program, Step, Unsupported
+from optconf.adapters.protocol import (
+    Adapter,
+    Adjust,
+    EngineInfo,
+    Outcome,
+    Program,
+    Step,
+    Unsupported,
+)
 from optconf.adapters.reference import ReferenceAdapter
 from optconf.reference import trainables
 from optconf.reference.collect import trainables_pullback
@@ -175,5 +183,16 @@ class FlatVectorStepsZeros(ReferenceAdapter):
             zeros = trainables_pullback(program.model, [np.zeros(p.shape) for p in params])
             ops = tuple(Step(zeros) if isinstance(op, Step) and op.grads is None else op
                         for op in program.ops)
+            program = dataclasses.replace(program, ops=ops)
+        return super().run(program, path)
+
+
+class AdamAdjustIgnored(ReferenceAdapter):
+    """Steps every rule as the reference does, but an ``adjust`` of Adam changes nothing (an
+    engine whose Adam deviates only under adjust, like torch's bias correction, T2)."""
+
+    def run(self, program, path):
+        if type(program.rule) is Adam:
+            ops = tuple(op for op in program.ops if not isinstance(op, Adjust))
             program = dataclasses.replace(program, ops=ops)
         return super().run(program, path)

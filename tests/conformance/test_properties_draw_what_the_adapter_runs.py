@@ -11,8 +11,11 @@ from optconf.adapters.protocol import Unsupported
 from optconf.conformance.deviation import Deviation
 from optconf.conformance.profiles import PROFILES
 from optconf.conformance.properties import PROPERTIES, Case
+from optconf.conformance.properties.common import calibrated, faithful_rules
+from optconf.reference.rules import Adam, Momentum
 
 from .fixtures_adapters import (
+    AdamAdjustIgnored,
     AdamEpsInside,
     FlatVectorStepsZeros,
     GradientWithoutFlatView,
@@ -55,6 +58,19 @@ def test_the_deviating_adam_is_still_reported_as_the_rules() -> None:
     with pytest.raises(Deviation) as caught:
         check(AdamEpsInside(), "rules.matches_reference", Case("Adam", None))
     assert caught.value.clause == "ADAM-1"
+
+
+def test_a_property_that_adjusts_skips_a_rule_whose_adjust_deviates() -> None:
+    """Problem 3: the state machine adjusts, so it draws only rules whose adjusted steps
+    are faithful; adjust.mid_run still reports the deviating one."""
+    adapter = AdamAdjustIgnored()
+    assert calibrated(adapter, Adam(), "structured") is None
+    assert "differ" in str(calibrated(adapter, Adam(), "structured", adjust=True))
+    default, _ = faithful_rules(adapter, ("Adam", "Momentum"), "structured", adjust=True)
+    assert isinstance(default, Momentum)
+    with pytest.raises(Deviation) as caught:
+        check(adapter, "adjust.mid_run", Case("Adam", None))
+    assert caught.value.clause == "ADJ-2"
 
 
 @pytest.mark.parametrize("pid", ["none_grad.none_skips_zero_advances",
