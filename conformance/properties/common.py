@@ -244,10 +244,29 @@ def faithful_rules(adapter: Adapter, names: tuple[str, ...], path: PathName, *,
     faithfully on ``path``, and a strategy of rules of every such class that the path claims
     (:func:`claimed`).  A class is left out when the adapter refuses it (``supports``, in
     its declared variant, RULE-5) or when its plain steps already differ from the reference
-    (:func:`calibrated`; with ``adjust``, for a property that adjusts, also its adjusted
-    steps): that difference is the rule's own and ``rules.matches_reference`` or
-    ``adjust.mid_run`` reports it, so a structural failure is never a rule's deviation in
-    disguise.  Unsupported, naming each class's reason, when no class is left."""
+    (:func:`calibrated`): that difference is the rule's own and ``rules.matches_reference``
+    reports it, so a structural failure is never a rule's deviation in disguise.  With
+    ``adjust`` (a property that adjusts) the classes whose adjusted steps are faithful too
+    are preferred (``adjust.mid_run`` reports the others); when there are none, adjusting
+    itself is what differs, and the property is left to find it.  Unsupported, naming each
+    class's reason, when no class is left."""
+    kept, reasons = _calibrated_classes(adapter, names, path, adjust=False)
+    if adjust:
+        adjusted, _ = _calibrated_classes(adapter, names, path, adjust=True)
+        kept, adjust = (adjusted, True) if adjusted else (kept, False)
+    if not kept:
+        raise Unsupported(f"no rule of {', '.join(names)} runs faithfully on {path}: "
+                          + "; ".join(reasons))
+    drawn = st.one_of(*(drawn for _, drawn in kept))
+    return kept[0][0], drawn.filter(lambda rule: claimed(rule, path) and members_faithful(
+        adapter, rule, path, adjust=adjust))
+
+
+def _calibrated_classes(adapter: Adapter, names: tuple[str, ...], path: PathName, *,
+                        adjust: bool) -> tuple[list[tuple[Rule, st.SearchStrategy[Rule]]],
+                                               list[str]]:
+    """The (default, strategy) of each class of ``names`` the adapter runs faithfully on
+    ``path``, and for each other one why not."""
     kept: list[tuple[Rule, st.SearchStrategy[Rule]]] = []
     reasons = []
     for name in names:
@@ -262,12 +281,7 @@ def faithful_rules(adapter: Adapter, names: tuple[str, ...], path: PathName, *,
             reasons.append(f"{name}: {deviates}")
             continue
         kept.append((default, drawn))
-    if not kept:
-        raise Unsupported(f"no rule of {', '.join(names)} runs faithfully on {path}: "
-                          + "; ".join(reasons))
-    drawn = st.one_of(*(drawn for _, drawn in kept))
-    return kept[0][0], drawn.filter(lambda rule: claimed(rule, path) and members_faithful(
-        adapter, rule, path, adjust=adjust))
+    return kept, reasons
 
 
 def members_faithful(adapter: Adapter, rule: Rule, path: PathName, *,

@@ -173,7 +173,7 @@ def test_state_machine_catches_ignored_adjust() -> None:
     """Without shrinking the ops before the divergence are not minimal, so the clause is
     one of the machine's; with more examples than ci so that an adjust is followed by a
     step for sure."""
-    profile = dataclasses.replace(CI, max_examples=40)
+    profile = dataclasses.replace(CI, max_examples=80)
     prop = PROPERTIES["stateful.interleaved_ops"]
     with pytest.raises(Deviation) as caught:
         prop.check(AdjustIgnored(), profile, SEED, Case(None, "structured"))
