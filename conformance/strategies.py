@@ -7,29 +7,113 @@ reference computes on the very same inputs (TOL-1).  Sizes stay small: at most
 
 Shrink targets: a model shrinks to one 0-d array, a gradient to zeros of the parameter's
 shape, a program to no ops, a loss to ``Sum(Param(0))``.
+
+Draws that reach: each strategy names the *features* that make its draws interesting
+(:data:`MODEL_FEATURES`, :data:`PROGRAM_FEATURES`, :data:`LOSS_FEATURES`), records the ones
+each draw has as hypothesis ``event()`` s, and counts them in every active :func:`tally`, so
+that a run can say how often each feature was drawn and a test can fail when one is rare.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
+from hypothesis import event
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as hnp
 
 from optconf.adapters.protocol import Adjust, Freeze, Op, Program, Step, Thaw
 from optconf.reference import collect as ref_collect
 from optconf.reference import expr as ref_expr
+from optconf.reference import grads as ref_grads
 from optconf.reference import tree as ref_tree
+from optconf.reference.errors import TreeError
 from optconf.reference.rules.base import Rule
 
 from .catalog import adjustments
 
 #: Bits of each dtype's float format, for ``st.floats(width=...)``.
 _WIDTH: dict[str, Literal[16, 32, 64]] = {"float64": 64, "float32": 32, "float16": 16}
+
+# ------------------------------------------------------------------ features of draws
+
+
+@dataclasses.dataclass
+class Drawn:
+    """Per strategy, how many draws it made (``draws``), and per feature of that strategy
+    how many of the draws it applied to (``applicable``: a chain's features apply only to
+    draws with a chain) and how many had it (``found``).  Keys are ``"strategy: feature"``
+    for features and the strategy name for draws."""
+
+    draws: Counter[str] = dataclasses.field(default_factory=Counter)
+    applicable: Counter[str] = dataclasses.field(default_factory=Counter)
+    found: Counter[str] = dataclasses.field(default_factory=Counter)
+
+    def note(self, strategy: str, applicable: set[str], found: set[str]) -> None:
+        self.draws[strategy] += 1
+        self.applicable.update(f"{strategy}: {name}" for name in applicable)
+        self.found.update(f"{strategy}: {name}" for name in found & applicable)
+
+    def frequencies(self) -> dict[str, float]:
+        """``"strategy: feature"`` -> the fraction of the draws it applied to that had it."""
+        return {key: self.found[key] / count for key, count in sorted(self.applicable.items())}
+
+    def rare(self, floor: float = 0.05) -> dict[str, float]:
+        """The features drawn in fewer than ``floor`` of the draws they applied to."""
+        return {key: f for key, f in self.frequencies().items() if f < floor}
+
+    def merged(self, other: Drawn) -> Drawn:
+        return Drawn(self.draws + other.draws, self.applicable + other.applicable,
+                     self.found + other.found)
+
+    def to_json(self) -> dict[str, dict[str, int]]:
+        return {"draws": dict(self.draws), "applicable": dict(self.applicable),
+                "found": dict(self.found)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, dict[str, int]]) -> Drawn:
+        return cls(Counter(data["draws"]), Counter(data["applicable"]), Counter(data["found"]))
+
+    def lines(self) -> list[str]:
+        """One line per feature: ``strategy: feature  found/applicable  percent``."""
+        return [f"{key}  {self.found[key]}/{self.applicable[key]}  {f:.0%}"
+                for key, f in self.frequencies().items()]
+
+
+#: The tallies open in this process (:func:`tally`).
+_TALLIES: list[Drawn] = []
+
+
+@contextlib.contextmanager
+def tally() -> Iterator[Drawn]:
+    """Count the features of every draw made while the block runs (nested blocks count
+    each draw once each)."""
+    drawn = Drawn()
+    _TALLIES.append(drawn)
+    try:
+        yield drawn
+    finally:
+        _TALLIES.remove(drawn)
+
+
+def record(strategy: str, applicable: set[str], found: set[str]) -> None:
+    """Note one draw of ``strategy`` (or a value built like one, e.g. a state machine's
+    program) in every open tally and as hypothesis events."""
+    for name in sorted(found & applicable):
+        try:
+            event(f"{strategy}: {name}")
+        except InvalidArgument:  # drawn outside a hypothesis test: nothing to tell it
+            break
+    for drawn in _TALLIES:
+        drawn.note(strategy, applicable, found)
+
 
 # -------------------------------------------------------------- containers for model trees
 
@@ -146,7 +230,18 @@ def models(draw: st.DrawFn, *, dtype: str = "float64", max_params: int = 4,
     unused = [p for p in pool if id(p) not in used]
     if unused:
         tree = [tree, *unused]
-    return tree if shared else untie(tree)
+    if shared and draw(st.booleans()):
+        tree = draw(_tied_again(tree, pool))
+    model = tree if shared else untie(tree)
+    record("models", *model_features(model, shared=shared, carried=carried))
+    return model
+
+
+def _tied_again(tree: Any, pool: list[np.ndarray]) -> st.SearchStrategy[Any]:
+    """``tree`` beside one of its arrays in a new container, so that the array is shared
+    across different containers (TIE-1, TIE-2), its first place sometimes the new one."""
+    again = st.sampled_from(pool)
+    return st.one_of(again.map(lambda p: [p, tree]), again.map(lambda p: {"dec": tree, "a": p}))
 
 
 @functools.cache
@@ -155,7 +250,9 @@ def _skeletons(dtype: str, max_params: int, max_leaves: int,
     """Trees with :class:`_Slot` where parameters go (built once: strategies are costly)."""
     slot = st.integers(0, max_params - 1).map(_Slot)
     leaf = st.one_of(slot, carried_values()) if carried else slot
-    return st.recursive(leaf, _containers(dtype, carried), max_leaves=max_leaves)
+    extend = _containers(dtype, carried)
+    trees = st.recursive(leaf, extend, max_leaves=max_leaves)
+    return st.one_of(trees, extend(trees))  # half the trees one level deeper (FRZ-3)
 
 
 def _fill(node: Any, pool: list[np.ndarray]) -> Any:
@@ -181,15 +278,16 @@ def _containers(dtype: str,
                 carried: bool) -> Callable[[st.SearchStrategy[Any]], st.SearchStrategy[Any]]:
     def extend(kids: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         few = st.lists(kids, max_size=3)
-        plain = [st.dictionaries(st.sampled_from(KEYS), kids, max_size=3), few,
-                 few.map(tuple), st.builds(Pair, kids, kids)]
+        # two or more keys in a drawn order: a dict is often out of sorted order (COLL-2)
+        dicts = st.tuples(st.lists(kids, min_size=2, max_size=3), st.permutations(KEYS)).map(
+            lambda t: dict(zip(t[1], t[0], strict=False)))
+        plain = [dicts, few, few.map(tuple), st.builds(Pair, kids, kids)]
         if not carried:
             return st.one_of(*plain)
         return st.one_of(
             *plain,
             st.builds(Block, kids, kids, st.sampled_from(("block", "head"))),
-            st.builds(Dense, kids, kids, st.one_of(st.none(), arrays(dtype=dtype)),
-                      st.sampled_from(ACTIVATIONS)),
+            st.builds(Dense, kids, kids, arrays(dtype=dtype), st.sampled_from(ACTIVATIONS)),
         )
 
     return extend
@@ -214,35 +312,112 @@ def untie(model: Any) -> Any:
     return go(model, ())
 
 
-def subtree_keys(model: Any) -> st.SearchStrategy[tuple[Any, ...]]:
+#: What makes a drawn model interesting, and the clauses it exercises.
+MODEL_FEATURES = {
+    "dict keys out of sorted order": "COLL-2: insertion order, not sorted (JAX sorts)",
+    "tie across containers": "TIE-1, TIE-2: one array under two different parents",
+    "0-d array": "TREE-1",
+    "empty array": "FLAT-1: a zero-size array takes no place in the flat vector",
+    "sizes that do not divide evenly": "FLAT-1, FLAT-3: the flat vector cut unevenly",
+    "parameter three levels deep": "FRZ-3: room for deep freeze keys with siblings",
+    "layer with a non-trainable array": "TREE-4",
+    "carried value": "TREE-3",
+}
+
+
+def model_features(model: Any, *, shared: bool = True,
+                   carried: bool = True) -> tuple[set[str], set[str]]:
+    """The features of :data:`MODEL_FEATURES` that a model drawn with these options can
+    have, and those ``model`` has."""
+    applicable = set(MODEL_FEATURES)
+    if not shared:
+        applicable.discard("tie across containers")
+    if not carried:
+        applicable -= {"layer with a non-trainable array", "carried value"}
+    occurrences = ref_tree.occurrences(model)
+    params = ref_collect.trainables(model)
+    nodes = list(_nodes(model, ()))
+    parents: dict[int, set[ref_tree.Path]] = {}
+    for occ in occurrences:
+        parents.setdefault(occ.position, set()).add(occ.path[:-1])
+    sizes = [p.size for p in params]
+    checks = {
+        "dict keys out of sorted order": any(
+            k == "dict" and list(x) != sorted(x) for x, k in nodes),
+        "tie across containers": any(len(places) > 1 for places in parents.values()),
+        "0-d array": any(p.ndim == 0 for p in params),
+        "empty array": any(p.size == 0 for p in params),
+        "sizes that do not divide evenly": len(sizes) > 1 and sum(sizes) % len(sizes) != 0,
+        "parameter three levels deep": any(len(occ.path) >= 3 for occ in occurrences),
+        "layer with a non-trainable array": any(
+            isinstance(x, Dense) and isinstance(x.scale, np.ndarray) for x, _ in nodes),
+        "carried value": any(k == "leaf" for _, k in nodes),
+    }
+    return applicable, {name for name, present in checks.items() if present}
+
+
+def _nodes(x: Any, path: ref_tree.Path) -> Iterator[tuple[Any, str]]:
+    """Every node of a model tree with its kind, depth first."""
+    node_kind = ref_tree.kind(x, path)
+    yield x, node_kind
+    for elem, child in ref_tree.children(x, node_kind):
+        yield from _nodes(child, (*path, elem))
+
+
+def subtree_keys(model: Any, *, deep: bool = False) -> st.SearchStrategy[tuple[Any, ...]]:
     """The key path of a node above some parameter occurrence (the root included), as
-    :class:`~optconf.adapters.protocol.Freeze` takes it (FRZ-3).  Shrinks towards ``()``."""
+    :class:`~optconf.adapters.protocol.Freeze` takes it (FRZ-3); half the time (with
+    ``deep``, always, where the model has one) one two or more levels deep with a parameter
+    beside it.  Shrinks towards ``()``."""
     prefixes = {()} | {
         tuple(elem.key for elem in occ.path[:depth])
         for occ in ref_tree.occurrences(model) for depth in range(1, len(occ.path) + 1)
     }
-    return st.sampled_from(sorted(prefixes, key=lambda k: (len(k), repr(k))))
+    ordered = sorted(prefixes, key=lambda k: (len(k), repr(k)))
+    # as often as all others together: two or more levels deep, beside another parameter
+    below = [k for k in ordered if len(k) >= 2
+             and _positions_under(model, k[:-1]) - _positions_under(model, k)]
+    if deep and below:
+        return st.sampled_from(below)
+    return st.one_of(st.sampled_from(ordered), *([st.sampled_from(below)] if below else []))
 
 
 # ------------------------------------------------------------------------- gradients
 
 
+def gradients(model: Any, *, dtype: str = "float64", none: bool = True,
+              signs: dict[int, np.ndarray] | None = None) -> st.SearchStrategy[Any]:
+    """:func:`gradient_trees` that read one way only: a list that also reads as one entry
+    per trainable array with another meaning is refused by ``form="auto"`` (UPD-4), so it
+    is not a valid step."""
+    return gradient_trees(model, dtype=dtype, none=none, signs=signs).filter(
+        lambda grads: _unambiguous(model, grads))
+
+
+def _unambiguous(model: Any, grads: Any) -> bool:
+    try:
+        ref_grads.summed(model, grads)
+    except TreeError:
+        return False
+    return True
+
+
 @st.composite
-def gradients(draw: st.DrawFn, model: Any, *, dtype: str = "float64", none: bool = True,
-              signs: dict[int, np.ndarray] | None = None) -> Any:
+def gradient_trees(draw: st.DrawFn, model: Any, *, dtype: str = "float64", none: bool = True,
+                   signs: dict[int, np.ndarray] | None = None) -> Any:
     """A gradient tree for ``model`` (the shape ``setup``'s state has, UPD-4): an array at
     every trainable occurrence, sometimes explicit zeros, and with ``none`` sometimes None
-    at a parameter or a whole subtree (UPD-5); None at carried places.  Values are scaled
-    by 1 or 2**-10 per array, so epsilon matters.  ``signs``: a +-1 array per distinct
-    parameter, keyed by ``id(parameter)``; every value then has that sign and |value| in
-    [0.25, 2] (TOL-6).  Shrinks towards zeros."""
+    at a parameter, a whole subtree or the whole step (UPD-5); None at carried places.
+    Values are scaled by 1 or 2**-10 per array, so epsilon matters.  ``signs``: a +-1 array
+    per distinct parameter, keyed by ``id(parameter)``; every value then has that sign and
+    |value| in [0.25, 2] (TOL-6).  Shrinks towards zeros."""
 
     def go(x: Any, path: ref_tree.Path, trainable: bool) -> Any:
         node_kind = ref_tree.kind(x, path)
         if node_kind == "leaf" or (node_kind == "param" and not trainable):
             return None
-        if none and path and draw(st.integers(0, 4)) == 4:
-            return None  # no gradient for this subtree or parameter (UPD-5)
+        if none and draw(st.integers(0, 4)) == 4:
+            return None  # no gradient for this subtree, parameter or step (UPD-5)
         if node_kind == "param":
             return draw(_param_gradient(x.shape, dtype, signs is not None)) * (
                 1.0 if signs is None else signs[id(x)])
@@ -321,7 +496,89 @@ def programs(draw: st.DrawFn, rule: Rule | st.SearchStrategy[Rule], *, dtype: st
         if extra is not None:
             ops.append(extra)
         ops.append(Step(draw(step)))
-    return Program(model, the_rule, tuple(ops), dtype)
+    program = Program(model, the_rule, tuple(ops), dtype)
+    record("programs", *program_features(
+        program, none_steps=none, none_inside=none and not whole, zeros=not sign_stable,
+        freeze=freeze, partial_freeze=freeze and not whole, adjust=adjust))
+    return program
+
+
+#: What makes a drawn program interesting, and the clauses it exercises.
+PROGRAM_FEATURES = {
+    "step without any gradient": "UPD-5: the whole step skipped",
+    "None inside a gradient": "UPD-5: part of a step skipped",
+    "zero gradient": "UPD-5: an explicit zero advances the state",
+    "freeze then step": "FRZ-1",
+    "thaw of a frozen part then step": "FRZ-2",
+    "freeze two or more levels deep with siblings": "FRZ-3: only that subtree freezes",
+    "adjust then step": "ADJ-1, ADJ-2",
+    "frozen parts under a global-norm rule": "FRZ-1, RULE-8: the norm leaves frozen arrays out",
+    "adjust naming what a chain member lacks": "ADJ-1: members without the name keep theirs",
+}
+
+
+def program_features(program: Program, *, none_steps: bool, none_inside: bool, zeros: bool,
+                     freeze: bool, partial_freeze: bool, adjust: bool,
+                     ) -> tuple[set[str], set[str]]:
+    """The features of :data:`PROGRAM_FEATURES` that a program drawn with these options
+    (and its rule) can have, and those ``program`` has.  The options say what the drawing
+    allows: steps without gradient, None inside a gradient, zero gradients, freezing,
+    freezing part of the model, adjusting."""
+    members = [*getattr(program.rule, "rules", ()), program.rule]
+    chain = type(program.rule).__name__ == "OptimiserChain"
+    global_norm = any(type(m).__name__ == "ClipGlobalNorm" for m in members)
+    wanted = {
+        "step without any gradient": none_steps,
+        "None inside a gradient": none_inside,
+        "zero gradient": zeros,
+        "freeze then step": freeze,
+        "thaw of a frozen part then step": freeze,
+        "freeze two or more levels deep with siblings": partial_freeze,
+        "adjust then step": adjust,
+        "frozen parts under a global-norm rule": global_norm and partial_freeze,
+        "adjust naming what a chain member lacks": chain and adjust,
+    }
+    applicable = {name for name, possible in wanted.items() if possible}
+    return applicable, _program_has(program, members)
+
+
+def _program_has(program: Program, members: list[Rule]) -> set[str]:
+    model, ops = program.model, program.ops
+    steps = [op for op in ops if isinstance(op, Step)]
+    summed = [ref_grads.summed(model, op.grads, form="tree") for op in steps
+              if op.grads is not None]
+    later_step = {i for i, op in enumerate(ops) if any(isinstance(o, Step) for o in ops[i:])}
+    frozen = [(i, op) for i, op in enumerate(ops) if isinstance(op, Freeze) and i in later_step]
+    thawed = [i for i, op in enumerate(ops) if isinstance(op, Thaw) and i in later_step
+              and any(j < i for j, _ in frozen)]
+    partial = [op for _, op in frozen if 0 < len(_positions_under(model, op.keys))
+               < len(ref_collect.trainables(model))]
+    changed = {key for op in ops if isinstance(op, Adjust) for key in op.changes}
+    checks = {
+        "step without any gradient": len(summed) < len(steps)
+        or any(all(g is None for g in grads) for grads in summed),
+        "None inside a gradient": any(
+            any(g is None for g in grads) and any(g is not None for g in grads)
+            for grads in summed),
+        "zero gradient": any(g is not None and g.size and not g.any()
+                             for grads in summed for g in grads),
+        "freeze then step": bool(frozen),
+        "thaw of a frozen part then step": bool(thawed),
+        "freeze two or more levels deep with siblings": any(
+            len(op.keys) >= 2 and _positions_under(model, op.keys[:-1])
+            - _positions_under(model, op.keys) for _, op in frozen),
+        "adjust then step": any(isinstance(op, Adjust) for op in ops[:-1]),
+        "frozen parts under a global-norm rule": bool(partial),
+        "adjust naming what a chain member lacks": any(
+            key not in m.hyperparameters() for key in changed for m in members[:-1]),
+    }
+    return {name for name, present in checks.items() if present}
+
+
+def _positions_under(model: Any, keys: tuple[Any, ...]) -> set[int]:
+    """Distinct-parameter positions with an occurrence under the subtree ``keys``."""
+    return {occ.position for occ in ref_tree.occurrences(model)
+            if tuple(elem.key for elem in occ.path[:len(keys)]) == keys}
 
 
 # ---------------------------------------------------------------------------- losses
@@ -340,7 +597,18 @@ def losses(draw: st.DrawFn, model: Any) -> ref_expr.Expr:
     loss = terms[0]
     for term in terms[1:]:
         loss = ref_expr.Add(loss, term)
+    record("losses", set(LOSS_FEATURES) if len(params) > 1 else {"parameter reached twice"},
+            {name for name, present in (
+                ("parameter the loss does not reach", len(set(chosen)) < len(params)),
+                ("parameter reached twice", len(set(chosen)) < len(chosen))) if present})
     return loss
+
+
+#: What makes a drawn loss interesting, and the clauses it exercises.
+LOSS_FEATURES = {
+    "parameter the loss does not reach": "EXPR-5: None through a list, zeros through a vector",
+    "parameter reached twice": "GRAD-1: the terms' gradients add up",
+}
 
 
 def _term(i: int, shape: tuple[int, ...]) -> st.SearchStrategy[ref_expr.Expr]:

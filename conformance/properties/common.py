@@ -8,6 +8,7 @@ methods run cannot reach it.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import itertools
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from optconf.adapters.protocol import (
     Adapter,
+    Adjust,
     Op,
     Outcome,
     PathName,
@@ -35,6 +37,7 @@ from optconf.reference.rules.base import Rule
 from .. import catalog, tolerance
 from ..asserts import Context, assert_close, assert_structure, assert_ties, case_data, fail
 from ..cases import natural_rule
+from ..deviation import Deviation
 from ..profiles import Profile
 from ..tolerance import Bound
 
@@ -220,6 +223,170 @@ def assert_states(actual: Outcome, want: Expected, *, program: Program, bound: B
             dtype = program.dtype if isinstance(value, np.ndarray) else None
             assert_close(label, got[key], value, allowed=allowed, clause=clause, ctx=ctx,
                          dtype=dtype)
+
+
+def claimed(rule: Rule, path: str) -> bool:
+    """Whether ``path`` claims to run ``rule`` as the structured tree does: not a per-array
+    rule on one flat vector (RULE-4, FLAT-6), nor a global-norm rule driven one array at a
+    time (RULE-8)."""
+    if path == "flat_vector":
+        return bool(rule.elementwise)
+    if path in ("per_array", "legacy"):
+        return not rule.needs_global
+    return True
+
+
+def faithful_rules(adapter: Adapter, names: tuple[str, ...], path: PathName, *,
+                   adjust: bool = False) -> tuple[Rule, st.SearchStrategy[Rule]]:
+    """For a property about structure (freezing, ties, missing gradients, interleaved ops)
+    rather than a rule: the default of the first rule class in ``names`` that the engine runs
+    faithfully on ``path``, and a strategy of rules of every such class that the path claims
+    (:func:`claimed`).  A class is left out when the adapter refuses it (``supports``, in
+    its declared variant, RULE-5) or when its plain steps already differ from the reference
+    (:func:`calibrated`): that difference is the rule's own and ``rules.matches_reference``
+    reports it, so a structural failure is never a rule's deviation in disguise.  With
+    ``adjust`` (a property that adjusts) the classes whose adjusted steps are faithful too
+    are preferred (``adjust.mid_run`` reports the others); when there are none, adjusting
+    itself is what differs, and the property is left to find it.  Unsupported, naming each
+    class's reason, when no class is left."""
+    kept, reasons = _calibrated_classes(adapter, names, path, adjust=False)
+    if adjust:
+        adjusted, _ = _calibrated_classes(adapter, names, path, adjust=True)
+        kept, adjust = (adjusted, True) if adjusted else (kept, False)
+    if not kept:
+        raise Unsupported(f"no rule of {', '.join(names)} runs faithfully on {path}: "
+                          + "; ".join(reasons))
+    drawn = st.one_of(*(drawn for _, drawn in kept))
+    return kept[0][0], drawn.filter(lambda rule: claimed(rule, path) and members_faithful(
+        adapter, rule, path, adjust=adjust))
+
+
+def _calibrated_classes(adapter: Adapter, names: tuple[str, ...], path: PathName, *,
+                        adjust: bool) -> tuple[list[tuple[Rule, st.SearchStrategy[Rule]]],
+                                               list[str]]:
+    """The (default, strategy) of each class of ``names`` the adapter runs faithfully on
+    ``path``, and for each other one why not."""
+    kept: list[tuple[Rule, st.SearchStrategy[Rule]]] = []
+    reasons = []
+    for name in names:
+        try:
+            default, drawn = rule_for(adapter, name)
+        except Unsupported as why:
+            reasons.append(f"{name}: {why}")
+            continue
+        deviates = calibrated(adapter, default, path, adjust=adjust) if claimed(
+            default, path) else f"{path} does not claim it (RULE-4, RULE-8)"
+        if deviates is not None:
+            reasons.append(f"{name}: {deviates}")
+            continue
+        kept.append((default, drawn))
+    return kept, reasons
+
+
+def members_faithful(adapter: Adapter, rule: Rule, path: PathName, *,
+                     adjust: bool = False) -> bool:
+    """Whether every member of a chain (none for another rule) runs faithfully on ``path``:
+    each one before the last calibrated in front of Descent, the last one alone, each as the
+    class's default in the adapter's declared variant (:func:`calibrated`)."""
+    members = getattr(rule, "rules", ())
+    chain = catalog.rule_class("OptimiserChain")
+    samples = []
+    for i, member in enumerate(members):
+        try:
+            default = rule_for(adapter, type(member).__name__)[0]
+        except Unsupported:
+            return False
+        last = i == len(members) - 1
+        samples.append(default if last else chain(default, catalog.default_rule("Descent")))
+    return all(calibrated(adapter, sample, path, adjust=adjust) is None for sample in samples)
+
+
+def with_global_norm_chains(adapter: Adapter, path: PathName, default: Rule,
+                            rules: st.SearchStrategy[Rule], *, adjust: bool = False,
+                            ) -> tuple[Rule, st.SearchStrategy[Rule]]:
+    """``default`` and ``rules`` (from :func:`faithful_rules`) with, as often as ``rules``,
+    ClipGlobalNorm chained before one of them, where the engine runs that faithfully on
+    ``path``: a global norm must leave frozen arrays out (FRZ-1, RULE-8), and the
+    catalogue's chains hold it too rarely for the properties that freeze.  ``adjust``: as
+    for :func:`faithful_rules`."""
+    chain = catalog.rule_class("OptimiserChain")
+    sample = chain(catalog.default_rule("ClipGlobalNorm"), catalog.default_rule("Descent"))
+    if not claimed(sample, path) or (
+            adapter.supports(sample) or calibrated(adapter, sample, path, adjust=adjust)
+    ) is not None:
+        return default, rules
+    clips = catalog.rules("ClipGlobalNorm")
+    chains = st.builds(chain, clips, rules.filter(lambda r: not isinstance(r, chain)))
+    chains = chains.filter(lambda r: adapter.supports(r) is None)
+    return default, st.booleans().flatmap(lambda chained: chains if chained else rules)
+
+
+#: Calibration verdicts by (adapter class, adapter name, rule, path, adjusted): None when
+#: faithful, else why not.
+_CALIBRATED: dict[tuple[type, str, str, str, bool], str | None] = {}
+
+#: The calibration model and its gradients: two arrays away from zero, gradients of one
+#: sign per element and of three scales, so that epsilon, bias corrections and clipping
+#: thresholds matter (TOL-6).
+_CALIBRATION_MODEL = {"w": np.array([1.5, -1.25, 2.0]), "v": np.array([[-1.75], [1.0]])}
+_CALIBRATION_GRADS = (
+    {"w": np.array([0.5, -1.0, 0.75]), "v": np.array([[0.25], [-1.5]])},
+    # past the default clipping thresholds (10): clipping rules clip
+    {"w": np.array([12.0, -9.0, 16.0]), "v": np.array([[7.0], [-11.0]])},
+    {"w": np.array([1.0, -0.5, 0.5]), "v": np.array([[1.0], [-0.25]])},
+    {"w": np.array([2.0**-8, -(2.0**-9), 2.0**-8]), "v": np.array([[2.0**-9], [-(2.0**-8)]])},
+)
+
+
+def calibrated(adapter: Adapter, rule: Rule, path: PathName, *,
+               adjust: bool = False) -> str | None:
+    """None when four plain steps of ``rule`` through ``path`` (an untied model, whole
+    gradients, nothing frozen; with ``adjust``, every float hyperparameter halved after the
+    second step) equal the reference's at every dtype the adapter declares and the
+    tolerance model bounds; else the reason, or the difference found.  Remembered per
+    adapter, rule, path and ``adjust`` for the life of the process."""
+    key = (type(adapter), adapter.info().name, repr(rule), path, adjust)
+    if key not in _CALIBRATED:
+        _CALIBRATED[key] = _calibrate(adapter, rule, path, adjust)
+    return _CALIBRATED[key]
+
+
+def _halved(rule: Rule) -> dict[str, Any]:
+    """Every float (or tuple of floats) hyperparameter of ``rule`` or its members, halved:
+    a change every rule accepts (RULE-6) and that moves every adjustable number (ADJ-1)."""
+    changes: dict[str, Any] = {}
+    for member in getattr(rule, "rules", None) or (rule,):
+        for name in member.hyperparameters():
+            value = getattr(member, name)
+            if isinstance(value, float):
+                changes[name] = value / 2
+            elif isinstance(value, tuple) and all(isinstance(v, float) for v in value):
+                changes[name] = tuple(v / 2 for v in value)
+            else:
+                continue
+            try:
+                member.adjusted(**{name: changes[name]})
+            except ValueError:  # outside the valid range (RULE-6): leave it
+                del changes[name]
+    return changes
+
+
+def _calibrate(adapter: Adapter, rule: Rule, path: PathName, adjust: bool) -> str | None:
+    steps = [Step(g) for g in _CALIBRATION_GRADS]
+    changes = _halved(rule) if adjust else {}
+    ops = tuple(steps[:2] + [Adjust(changes)] * bool(changes) + steps[2:])
+    for dtype in (d for d in adapter.info().dtypes if d in tolerance.EPS):
+        if not comparable(adapter, dtype, rule, path):
+            continue
+        try:
+            model = copy.deepcopy(_CALIBRATION_MODEL)  # an engine may write into it
+            run_and_compare(adapter, Program(model, rule, ops, dtype), path,
+                            clauses=Clauses("RULE-1"))
+        except Unsupported as why:
+            return str(why)
+        except Deviation as deviation:  # the rule's own difference, not the property's
+            return f"its plain steps differ from the reference ({deviation})"
+    return None
 
 
 def probe(adapter: Adapter, path: PathName, rule: Rule, *ops: Op) -> None:

@@ -16,7 +16,15 @@ from optconf.adapters.protocol import Adapter, Program
 from ..asserts import fail
 from ..profiles import Profile
 from ..strategies import programs
-from .common import Clauses, context, drawing, dtypes, explore, rule_for, run_and_compare
+from .common import (
+    Clauses,
+    context,
+    drawing,
+    dtypes,
+    explore,
+    faithful_rules,
+    run_and_compare,
+)
 from .registry import CaseId, prop
 
 RULES = ("Descent", "Momentum", "Adam")
@@ -25,7 +33,7 @@ MESSAGE = re.compile(r".+ is deprecated; use .+")
 
 
 def _programs(adapter: Adapter, profile: Profile) -> st.SearchStrategy[Program]:
-    rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
+    rules = faithful_rules(adapter, RULES, "legacy")[1]
     return st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
         dr[1], dtype=dr[0], steps=profile.steps, freeze=False, adjust=False,
         **drawing(adapter)))

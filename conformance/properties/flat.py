@@ -12,6 +12,7 @@ from ..profiles import Profile
 from ..strategies import programs
 from .common import (
     Clauses,
+    claimed,
     comparable,
     dtypes,
     explore,
@@ -23,23 +24,14 @@ from .common import (
 from .registry import CaseId, prop
 
 
-def claimed(rule: Rule, path: str) -> bool:
-    """FLAT-6 is not claimed for a per-array rule on one flat vector (RULE-4), nor for a
-    global-norm rule driven one array at a time (RULE-8)."""
-    if path == "flat_vector":
-        return bool(rule.elementwise)
-    if path in ("per_array", "legacy"):
-        return not rule.needs_global
-    return True
-
-
 @prop("FLAT-6", "UPD-4", axes=("rule", "path"))
 def check_path_matches_structured(adapter: Adapter, profile: Profile, seed: int,
                                   case: CaseId) -> None:
     """Running a program through the path equals the float64 structured reference run,
-    parameters and state, over ``profile.steps`` steps with whole gradients (FLAT-6).
-    Freezing and adjusting are left to their own properties, so a difference here is the
-    path's."""
+    parameters and state, over ``profile.steps`` steps in which every parameter has a
+    gradient (FLAT-6 claims nothing else).  A step with no gradient at all is UPD-5's (the
+    none_grad property runs it on every path), freezing and adjusting are left to their own
+    properties, so a difference here is the path's."""
     assert case.rule is not None and case.path is not None
     path = case.path
     default, rules = rule_for(adapter, case.rule)
@@ -48,7 +40,7 @@ def check_path_matches_structured(adapter: Adapter, profile: Profile, seed: int,
 
     def draw(dtype_rule: tuple[str, Rule]) -> st.SearchStrategy[Program]:
         dtype, rule = dtype_rule
-        return programs(rule, dtype=dtype, steps=profile.steps, whole=True,
+        return programs(rule, dtype=dtype, steps=profile.steps, whole=True, none=False,
                         freeze=False, adjust=False, **model_drawing(adapter),
                         sign_stable=sign_stable(adapter, dtype, rule, path))
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from optconf.adapters.protocol import Adapter, Freeze, Program, Step, Thaw
+from optconf.adapters.protocol import Adapter, Freeze, PathName, Program, Step, Thaw
+from optconf.reference.rules.base import Rule
 
 from ..profiles import Profile
 from ..strategies import models, programs, tied
@@ -15,19 +16,26 @@ from .common import (
     drawing,
     dtypes,
     explore,
+    faithful_rules,
     model_drawing,
     probe,
-    rule_for,
     run_and_compare,
+    with_global_norm_chains,
 )
 from .registry import CaseId, prop
 
-RULES = ("Momentum", "Adam")
+#: Stateful rules whose state shows a frozen step, and a chain that may hold a global-norm
+#: rule (whose norm must leave frozen arrays out); the engine's faithful ones are drawn.
+RULES = ("Momentum", "Adam", "OptimiserChain")
 
 
-def _programs(adapter: Adapter, profile: Profile, path: str, **options: object,
+def _rules(adapter: Adapter, path: PathName) -> tuple[Rule, st.SearchStrategy[Rule]]:
+    return with_global_norm_chains(adapter, path, *faithful_rules(adapter, RULES, path))
+
+
+def _programs(adapter: Adapter, profile: Profile, path: PathName, **options: object,
               ) -> st.SearchStrategy[Program]:
-    rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
+    rules = _rules(adapter, path)[1]
     options = {**drawing(adapter), **options}
     return st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
         dr[1], dtype=dr[0], steps=profile.steps, adjust=False, **options))  # type: ignore[arg-type]
@@ -39,7 +47,7 @@ def check_frozen_untouched(adapter: Adapter, profile: Profile, seed: int, case: 
     state stay as they were, the others move as in the reference (FRZ-1, FRZ-3)."""
     assert case.path is not None
     path = case.path
-    probe(adapter, path, rule_for(adapter, RULES[0])[0], Freeze(()), Step(None), Thaw(()))
+    probe(adapter, path, _rules(adapter, path)[0], Freeze(()), Step(None), Thaw(()))
     explore(_programs(adapter, profile, path, whole=path == "flat_vector"),
             lambda program: run_and_compare(adapter, program, path,
                                             clauses=Clauses("FRZ-1")), profile, seed)
@@ -57,7 +65,7 @@ def check_thaw_resumes(adapter: Adapter, profile: Profile, seed: int, case: Case
     the state as it was when frozen (FRZ-2)."""
     assert case.path is not None
     path = case.path
-    probe(adapter, path, rule_for(adapter, RULES[0])[0], Freeze(()), Step(None), Thaw(()))
+    probe(adapter, path, _rules(adapter, path)[0], Freeze(()), Step(None), Thaw(()))
     strategy = _programs(adapter, profile, path, whole=True, freeze=False).map(
         _freeze_then_thaw)
     explore(strategy, lambda program: run_and_compare(
@@ -76,8 +84,9 @@ def check_tied_place_freezes_all(adapter: Adapter, profile: Profile, seed: int,
     too: neither it nor its state moves (TIE-4)."""
     assert case.path is not None
     path = case.path
-    probe(adapter, path, rule_for(adapter, RULES[0])[0], Freeze(("w",)), Step(None))
-    strategy = st.tuples(dtypes(adapter), rule_for(adapter, "Momentum")[1]).flatmap(
+    default, rules = _rules(adapter, path)
+    probe(adapter, path, default, Freeze(("w",)), Step(None))
+    strategy = st.tuples(dtypes(adapter), rules).flatmap(
         lambda dr: programs(dr[1], dtype=dr[0], steps=profile.steps, freeze=False,
                             adjust=False, none=drawing(adapter)["none"],
                             model=models(dtype=dr[0], **model_drawing(adapter)).map(tied)),

@@ -87,16 +87,20 @@ def _check_gradient(adapter: Adapter, drawn: Drawn) -> None:
 @prop("GRAD-1", "GRAD-2", "GRAD-3", "EXPR-5", "EXPR-6", requires=("gradient",))
 def check_through_collection(adapter: Adapter, profile: Profile, seed: int,
                              case: CaseId) -> None:
-    """The engine's gradient of a random loss over ``trainables`` / ``destructure`` (and
-    legacy ``params`` when declared): per distinct array the positions sum to the exact
-    gradient (GRAD-1), a shared array's gradient sits at its first place with None at the
-    others (GRAD-2), an unreached array gets None through a list and zeros through the flat
-    vector (EXPR-5)."""
-    vias = ["trainables", "destructure"]
-    if "legacy" in adapter.info().capabilities:
-        vias.append("legacy")
-    explore(_cases(adapter, vias), lambda drawn: _check_gradient(adapter, drawn),
+    """The engine's gradient of a random loss over ``trainables``, and over ``destructure``
+    and legacy ``params`` where the adapter declares them: per distinct array the positions
+    sum to the exact gradient (GRAD-1), a shared array's gradient sits at its first place
+    with None at the others (GRAD-2), an unreached array gets None through a list and zeros
+    through the flat vector (EXPR-5)."""
+    explore(_cases(adapter, routes(adapter)), lambda drawn: _check_gradient(adapter, drawn),
             profile, seed)
+
+
+def routes(adapter: Adapter) -> list[str]:
+    """The collections a gradient is taken through: ``trainables`` always, ``destructure``
+    and ``legacy`` only where the adapter declares that capability (EXPR-6, DEP-8)."""
+    declared = adapter.info().capabilities
+    return ["trainables", *(via for via in ("destructure", "legacy") if via in declared)]
 
 
 @prop("GRAD-4", requires=("gradient",))

@@ -9,10 +9,19 @@ from optconf.adapters.protocol import Adapter, Step
 
 from ..profiles import Profile
 from ..strategies import programs
-from .common import Clauses, dtypes, explore, model_drawing, probe, rule_for, run_and_compare
+from .common import (
+    Clauses,
+    dtypes,
+    explore,
+    faithful_rules,
+    model_drawing,
+    probe,
+    run_and_compare,
+)
 from .registry import CaseId, prop
 
-#: Rules whose state visibly advances on a zero gradient (moments decay, counters move).
+#: Rules whose state visibly advances on a zero gradient (moments decay, counters move); the
+#: engine's faithful ones are drawn.
 RULES = ("Adam", "Momentum", "AccumGrad")
 
 
@@ -24,8 +33,8 @@ def check_none_skips_zero_advances(adapter: Adapter, profile: Profile, seed: int
     and a zero step advanced it."""
     assert case.path is not None
     path = case.path
-    probe(adapter, path, rule_for(adapter, RULES[0])[0], Step(None))
-    rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
+    default, rules = faithful_rules(adapter, RULES, path)
+    probe(adapter, path, default, Step(None))
     strategy = st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
         dr[1], dtype=dr[0], steps=profile.steps, whole=path == "flat_vector",
         freeze=False, adjust=False, **model_drawing(adapter)))

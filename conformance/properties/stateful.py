@@ -32,19 +32,22 @@ from optconf.reference.rules.base import Rule
 
 from ..catalog import adjustments
 from ..profiles import Profile
-from ..strategies import gradients, models, subtree_keys
+from ..strategies import gradients, models, program_features, record, subtree_keys
 from .common import (
     Clauses,
     dtypes,
+    faithful_rules,
     hypothesis_settings,
     model_drawing,
     probe,
     rule_for,
     run_and_compare,
+    with_global_norm_chains,
 )
 from .registry import CaseId, prop
 
-RULES = ("Adam", "Momentum", "OptimiserChain")
+#: The rules the machine draws from; the engine's faithful ones (common.faithful_rules).
+RULES = ("OptimiserChain", "Adam", "Momentum")
 
 
 def clause_after(ops: list[Op]) -> str:
@@ -79,9 +82,9 @@ def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
     whole = path == "flat_vector"
     can_freeze = "freeze" in info.capabilities and _can(adapter, path, Freeze(()), Thaw(()))
     can_adjust = "adjust" in info.capabilities and _can(adapter, path, Adjust({"eta": 0.1}))
-    rules = st.one_of(*(rule_for(adapter, name)[1] for name in RULES))
-    if whole:  # one state over the flat vector is claimed only for elementwise rules (RULE-4)
-        rules = rules.filter(lambda r: r.elementwise)
+    # what the path claims (RULE-4, RULE-8), global-norm chains as often as the others
+    faithful = faithful_rules(adapter, RULES, path, adjust=can_adjust)
+    rules = with_global_norm_chains(adapter, path, *faithful, adjust=can_adjust)[1]
     the_dtypes = dtypes(adapter)
     shapes = model_drawing(adapter)
 
@@ -96,6 +99,12 @@ def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
             self.dtype, self.ops = dtype, []
             self.rule = data.draw(rules, label="rule")
             self.model = data.draw(models(dtype=dtype, **shapes), label="model")
+            # half the runs start with part of the model frozen, every run of a global-norm
+            # rule: its norm must leave frozen arrays out (FRZ-1, RULE-8)
+            if can_freeze and not whole and (
+                    self.rule.needs_global or data.draw(st.booleans(), label="part frozen")):
+                deep = subtree_keys(self.model, deep=True)
+                self.ops.append(Freeze(data.draw(deep, label="keys")))
 
         @rule(data=st.data())
         def step(self, data: st.DataObject) -> None:
@@ -116,6 +125,14 @@ def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
         def freeze_or_thaw(self, data: st.DataObject, thaw: bool) -> None:
             keys = () if whole else data.draw(subtree_keys(self.model), label="keys")
             self.ops.append(Thaw(keys) if thaw else Freeze(keys))
+
+        def teardown(self) -> None:
+            if hasattr(self, "ops"):  # what this run's interleaving reached (draws that reach)
+                program = Program(self.model, self.rule, tuple(self.ops), self.dtype)
+                record("programs", *program_features(
+                    program, none_steps=True, none_inside=False, zeros=True,
+                    freeze=can_freeze, partial_freeze=can_freeze and not whole,
+                    adjust=can_adjust))
 
         @invariant()
         def matches_reference(self) -> None:

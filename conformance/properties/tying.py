@@ -14,15 +14,16 @@ from .common import (
     drawing,
     dtypes,
     explore,
+    faithful_rules,
     model_drawing,
     probe,
-    rule_for,
     run_and_compare,
 )
 from .registry import CaseId, prop
 
 #: Rules for which applying the rule to each occurrence differs from applying it once to
-#: the sum (Optimisers.jl's tests pick Momentum for this reason).
+#: the sum (Optimisers.jl's tests pick Momentum for this reason); the engine's faithful ones
+#: are drawn.
 STATEFUL_RULES = ("Momentum", "Adam")
 
 
@@ -34,12 +35,12 @@ def check_shared_summed_once(adapter: Adapter, profile: Profile, seed: int,
     places afterwards."""
     assert case.path is not None
     path = case.path
-    rules = [rule_for(adapter, name) for name in STATEFUL_RULES]
-    probe(adapter, path, rules[0][0], Step(None))
+    default, rules = faithful_rules(adapter, STATEFUL_RULES, path)
+    probe(adapter, path, default, Step(None))
     whole = path == "flat_vector"
 
     def draw(dtype: str) -> st.SearchStrategy[Program]:
-        return st.one_of(*(r for _, r in rules)).flatmap(lambda rule: programs(
+        return rules.flatmap(lambda rule: programs(
             rule, dtype=dtype, steps=profile.steps, whole=whole, freeze=False, adjust=False,
             none=drawing(adapter)["none"],
             model=models(dtype=dtype, **model_drawing(adapter)).map(tied)))

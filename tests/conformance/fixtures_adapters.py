@@ -9,9 +9,20 @@ import time
 
 import numpy as np
 
-from optconf.adapters.protocol import Adapter, EngineInfo, Outcome, Program, Unsupported
+from optconf.adapters.protocol import (
+    Adapter,
+    Adjust,
+    EngineInfo,
+    Outcome,
+    Program,
+    Step,
+    Unsupported,
+)
+from optconf.adapters.reference import ReferenceAdapter
 from optconf.reference import trainables
-from optconf.reference.rules import Descent
+from optconf.reference.collect import trainables_pullback
+from optconf.reference.rules import Adam, Descent
+from optconf.reference.rules.adam import advanced
 
 
 class GoodAdapter(Adapter):
@@ -135,3 +146,82 @@ class CrashingLoadAdapter(GoodAdapter):
 
     def __init__(self):
         os._exit(5)
+
+
+# --------------------------- the reference with one gap or deviation (issue 16, problems 1, 3, 4)
+
+
+class GradientWithoutFlatView(ReferenceAdapter):
+    """Differentiates through ``trainables`` (and ``legacy``) but has no flat-vector view: no
+    ``destructure`` capability, and the destructure route refused."""
+
+    def info(self) -> EngineInfo:
+        info = super().info()
+        return dataclasses.replace(info, capabilities=info.capabilities - {"destructure"})
+
+    def gradient(self, model, loss, dtype, via):
+        if via == "destructure":
+            raise Unsupported("no flat-vector view")
+        return super().gradient(model, loss, dtype, via)
+
+
+@dataclasses.dataclass(frozen=True)
+class EpsInsideRoot(Adam):
+    """Adam with epsilon inside the square root (optax #571's TF form), dividing by the
+    rule's own bias-correction powers (ADAM-2)."""
+
+    def apply(self, state, x, dx):
+        b1t, b2t = self.powers(state.beta_t, state.steps)
+        mu, nu = state.mu, state.nu
+        mu *= self.beta[0]
+        mu += (1 - self.beta[0]) * dx
+        nu *= self.beta[1]
+        nu += (1 - self.beta[1]) * dx**2
+        step = self.eta * (mu / (1 - b1t)) / np.sqrt(nu / (1 - b2t) + self.epsilon)
+        return advanced(state, self.beta), step
+
+
+class AdamEpsInside(ReferenceAdapter):
+    """An engine whose Adam deviates (epsilon inside the root) and whose every structural
+    behaviour is right."""
+
+    def run(self, program, path):
+        rule = program.rule
+        if type(rule) is Adam:
+            rule = EpsInsideRoot(rule.eta, rule.beta, rule.epsilon)
+        return super().run(dataclasses.replace(program, rule=rule), path)
+
+
+class NoAccumGradNoChain(ReferenceAdapter):
+    """Refuses AccumGrad and OptimiserChain (torch.optim and tinygrad have neither) and runs
+    everything else as the reference does."""
+
+    def supports(self, rule):
+        if type(rule).__name__ in ("AccumGrad", "OptimiserChain"):
+            return f"no {type(rule).__name__}"
+        return super().supports(rule)
+
+
+class FlatVectorStepsZeros(ReferenceAdapter):
+    """On ``flat_vector``, a step with no gradient anywhere is taken with a zero gradient
+    (the rule runs and its state advances) instead of being skipped (UPD-5)."""
+
+    def run(self, program, path):
+        if path == "flat_vector":
+            params = trainables(program.model)
+            zeros = trainables_pullback(program.model, [np.zeros(p.shape) for p in params])
+            ops = tuple(Step(zeros) if isinstance(op, Step) and op.grads is None else op
+                        for op in program.ops)
+            program = dataclasses.replace(program, ops=ops)
+        return super().run(program, path)
+
+
+class AdamAdjustIgnored(ReferenceAdapter):
+    """Steps every rule as the reference does, but an ``adjust`` of Adam changes nothing (an
+    engine whose Adam deviates only under adjust, like torch's bias correction, T2)."""
+
+    def run(self, program, path):
+        if type(program.rule) is Adam:
+            ops = tuple(op for op in program.ops if not isinstance(op, Adjust))
+            program = dataclasses.replace(program, ops=ops)
+        return super().run(program, path)

@@ -22,7 +22,8 @@ from optconf.reference import grads as ref_grads
 from optconf.reference import tree as ref_tree
 from optconf.reference.grads import summed
 from optconf.reference.rules import Adam, Momentum
-from optconf.reference.rules.adam import advanced
+
+from .fixtures_adapters import AdamEpsInside
 
 CI = PROFILES["ci"]
 SEED = 20261123
@@ -145,29 +146,6 @@ class AdjustIgnored(ReferenceAdapter):
         return super().run(dataclasses.replace(program, ops=ops), path)
 
 
-@dataclasses.dataclass(frozen=True)
-class EpsInsideRoot(Adam):
-    """Adam with epsilon inside the square root (optax #571's TF form)."""
-
-    def apply(self, state: Any, x: Any, dx: Any) -> Any:
-        b1t, b2t = self.powers(state.beta_t, state.steps)
-        mu, nu = state.mu, state.nu
-        mu *= self.beta[0]
-        mu += (1 - self.beta[0]) * dx
-        nu *= self.beta[1]
-        nu += (1 - self.beta[1]) * dx**2
-        step = self.eta * (mu / (1 - b1t)) / np.sqrt(nu / (1 - b2t) + self.epsilon)
-        return advanced(state, self.beta), step
-
-
-class AdamEpsInside(ReferenceAdapter):
-    def run(self, program: Program, path: PathName) -> Outcome:
-        rule = program.rule
-        if type(rule) is Adam:
-            rule = EpsInsideRoot(rule.eta, rule.beta, rule.epsilon)
-        return super().run(dataclasses.replace(program, rule=rule), path)
-
-
 class CollectsSharedTwice(ReferenceAdapter):
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
         return [o.array.astype(dtype) for o in ref_tree.occurrences(model)]
@@ -216,7 +194,7 @@ def test_state_machine_catches_ignored_adjust() -> None:
     """Without shrinking the ops before the divergence are not minimal, so the clause is
     one of the machine's; with more examples than ci so that an adjust is followed by a
     step for sure."""
-    profile = dataclasses.replace(CI, max_examples=40)
+    profile = dataclasses.replace(CI, max_examples=80)
     prop = PROPERTIES["stateful.interleaved_ops"]
     with pytest.raises(Deviation) as caught:
         prop.check(AdjustIgnored(), profile, SEED, CaseId("wrong", prop.id, None, "structured"))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -175,3 +176,28 @@ def test_subtree_keys_select_nodes_above_parameters() -> None:
 @given(strategies.subtree_keys({"enc": [np.ones(1), {"w": np.ones(2)}], "n": 3}))
 def test_subtree_keys_never_point_at_carried_values(keys: tuple[object, ...]) -> None:
     assert keys[:1] != ("n",)
+
+
+@FAST
+@given(strategies.subtree_keys({"enc": [np.ones(1), {"w": np.ones(2)}], "n": 3}, deep=True))
+def test_deep_subtree_keys_have_a_parameter_beside_them(keys: tuple[object, ...]) -> None:
+    """FRZ-3: freezing them leaves a sibling parameter training."""
+    assert keys in {("enc", 0), ("enc", 1)}
+
+
+def test_gradients_never_draw_a_list_that_reads_two_ways() -> None:
+    """UPD-4 refuses a list that reads both as a tree and as one entry per trainable with
+    different meanings, so it is not a step: the raw trees reach one, the gradients not."""
+    p, q = np.ones(()), np.ones(())
+    model = strategies.Pair([(), p, q], p)  # trainables [p, q]; (None, g) reads two ways
+
+    def two_ways(g: Any) -> bool:
+        try:
+            grads.summed(model, g)
+        except ValueError:
+            return True
+        return False
+
+    reaches(strategies.gradient_trees(model), two_ways)
+    with pytest.raises(AssertionError, match="no drawn example"):
+        reaches(strategies.gradients(model), two_ways)
