@@ -27,6 +27,7 @@ from . import expectations as expect
 from .bench import cli as bench
 from .cases import DEFAULT_REGISTRY
 from .profiles import PROFILES, run_seed, seed_arg
+from .properties.reach import frequency_lines
 from .report.model import CaseResult, ExpectationUse, RunReport, merge
 from .report.spec import clauses, spec_path
 from .report.writers import read_json, write_all
@@ -153,6 +154,10 @@ def _finish(report: RunReport, out: Path) -> int:
             print(f"note: skipped {a.reason}", file=sys.stderr)
     counts = ", ".join(f"{v} {k}" for k, v in report.counts().items() if v)
     print(f"{len(report.results)} results: {counts or 'none'}")
+    features = frequency_lines(report.results)
+    if features:
+        print("features drawn, per property (share of the draws each applies to):")
+        print("\n".join(features))
     for r in report.unexpected():
         print(f"  {r.status.upper()} {r.case.key} {r.clause or ''}: "
               f"{(r.message.strip().splitlines() or [''])[0][:160]}")

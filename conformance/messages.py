@@ -63,6 +63,7 @@ class CaseAnswer:
     allowed: float | str | None = None
     counterexample: Any = None
     repro: str | None = None
+    drawn: Any = None  # Drawn.to_json(): the features the case's draws had (CONF-4)
 
 
 Record = Hello | CaseRequest | CaseAnswer

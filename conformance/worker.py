@@ -30,6 +30,7 @@ from .messages import CaseAnswer, CaseRequest, Hello, decode, encode
 from .profiles import Profile
 from .properties.registry import Property, load_properties
 from .report.jsonable import jsonable
+from .strategies import tally
 
 TRACEBACK_LINES = 12
 
@@ -58,7 +59,8 @@ def execute(adapter: Adapter, prop: Property, case: CaseId, profile: Profile, se
     start = time.perf_counter()
     fields: dict[str, Any] = {"status": "pass"}
     try:
-        prop.check(adapter, profile, seed, case)
+        with tally() as drawn:
+            prop.check(adapter, profile, seed, case)
     except Exception as exc:
         dev, others = _deviation_in(exc)
         if dev is not None:
@@ -69,7 +71,7 @@ def execute(adapter: Adapter, prop: Property, case: CaseId, profile: Profile, se
             fields = {"status": "unsupported", "message": str(exc)}
         else:  # anything else the adapter, the engine or the property raised
             fields = {"status": "error", "message": _error_text(exc)}
-    return CaseAnswer(duration=time.perf_counter() - start, **fields)
+    return CaseAnswer(duration=time.perf_counter() - start, drawn=drawn.to_json(), **fields)
 
 
 def _repro(repro_dir: Path, adapter: Adapter, case: CaseId, seed: int, dev: Deviation) -> str:

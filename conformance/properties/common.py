@@ -34,7 +34,11 @@ from optconf.reference import collect as ref_collect
 from optconf.reference import tree as ref_tree
 from optconf.reference.rules.base import Rule
 
-from .. import catalog, tolerance
+from .. import (
+    catalog,
+    draws,  # noqa: F401  (imported for its effect: draws follow the seed alone)
+    tolerance,
+)
 from ..asserts import Context, assert_close, assert_structure, assert_ties, case_data, fail
 from ..cases import natural_rule
 from ..deviation import Deviation

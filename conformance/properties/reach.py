@@ -6,6 +6,7 @@ unchecked in practice, however many examples a profile asks for (CONF-4)."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from optconf.adapters.protocol import Adapter, Unsupported
@@ -18,6 +19,7 @@ from .registry import Property
 
 if TYPE_CHECKING:
     from ..planning import Task
+    from ..report.model import CaseResult
 
 #: The least fraction of its draws a declared feature must be drawn in.
 FLOOR = 0.05
@@ -43,3 +45,25 @@ def reach(adapter: Adapter, prop: Property, profile: Profile, seed: int) -> Draw
             prop.check(adapter, profile, task.seed, task.case)
         total = total.merged(drawn)
     return total
+
+
+def drawn_by_property(results: Iterable[CaseResult]) -> dict[str, Drawn]:
+    """The features the results' draws had, merged per property over adapters and cases."""
+    merged: dict[str, Drawn] = {}
+    for r in results:
+        if r.drawn:
+            merged[r.property] = merged.get(r.property, Drawn()).merged(
+                Drawn.from_json(r.drawn))
+    return dict(sorted(merged.items()))
+
+
+def frequency_lines(results: Iterable[CaseResult], floor: float = FLOOR) -> list[str]:
+    """One line per property: each declared feature with the share of the draws it applied
+    to that had it, ``RARE`` marking those under ``floor`` (CONF-4)."""
+    lines = []
+    for pid, drawn in drawn_by_property(results).items():
+        shares = [f"{key} {share:.0%}{' RARE' if share < floor else ''}"
+                  for key, share in drawn.frequencies().items()]
+        if shares:
+            lines.append(f"  {pid}: " + "; ".join(shares))
+    return lines

@@ -46,6 +46,7 @@ class CaseResult:
     repro: str | None = None
     expected: str | None = None
     declared: str | None = None
+    drawn: Any = None  # the features its draws had: strategies.Drawn.to_json() (CONF-4)
 
     @builtins.property
     def case(self) -> CaseId:
