@@ -109,7 +109,7 @@ def test_gbps_and_ratio_follow_from_traffic_working_set_and_times():
     r = sweep.Result(case, "ok", step=step, copy=copy, bytes_per_element=28, working_set=1000)
     assert r.gbps == pytest.approx(28 * 100 / 0.002 / 1e9)
     assert r.copy_gbps == pytest.approx(1000 / 0.001 / 1e9)
-    assert r.ratio == pytest.approx(1.4)
+    assert r.copy_ratio == pytest.approx(1.4)
 
 
 def test_quick_run_on_the_reference_writes_json_markdown_and_plots(tmp_path):
@@ -122,8 +122,11 @@ def test_quick_run_on_the_reference_writes_json_markdown_and_plots(tmp_path):
     assert all(r["gbps"] > 0 and r["ratio"] > 0 for r in ok if r["sweep"] != "gradient")
     assert all(r["step"]["repeats"] == 5 for r in ok)
     assert doc["machine"]["cores"] >= 1 and doc["timer_overhead_per_call_s"] > 0
+    assert {b["threads"] for b in doc["bound"]} == {1}  # the reference's and NumPy's
+    assert [(x["device"], x["dtype"]) for x in doc["limits"]] == [("cpu", "float32")]
     md = (tmp_path / "bench.md").read_text()
     assert "How to read the ratios" in md and "| reference | flat_list | 1000 |" in md
+    assert md.index("## Headline") < md.index("How to read the ratios")
     for png in ("gbps_vs_size_Adam.png", "time_vs_leaves.png"):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
 
