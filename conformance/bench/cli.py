@@ -121,9 +121,12 @@ def _check(path: Path) -> int:
 
 def _measure_bound(config: Config, results: list[Result], timer: Timer) -> list[Any]:
     """The bound kernels at 1 thread and at each CPU engine's thread count, over the
-    sweep's working sets (after the engines, whose thread counts are known by then)."""
-    threads = {1} | {r.threads for r in results
-                     if r.threads and bound.device_kind(r.device) == bound.CPU}
+    sweep's working sets (after the engines, whose thread counts are known by then); none
+    where no engine ran on the CPU (a GPU's limit is its engines' fastest copy)."""
+    on_cpu = [r for r in results if r.status == "ok" and bound.device_kind(r.device) == bound.CPU]
+    if not on_cpu:
+        return []
+    threads = {1} | {r.threads for r in on_cpu if r.threads}
     sets = bound.working_sets(config)
     print(f"optconf bench: bound kernels, {len(sets)} working sets, threads "
           f"{sorted(threads)}", file=sys.stderr, flush=True)
