@@ -186,13 +186,15 @@ def _at_largest(results: list[Result], found: Limits, cache: int | None) -> str:
 
 
 def _per_leaf(results: list[Result], leaves: int) -> str:
-    """(step at ``leaves`` leaves - step at the fewest) / the leaves added."""
+    """(step at the most leaves - step at the fewest) / the leaves added: at ``leaves``, or
+    at the most leaves that ran where that case did not (named)."""
     ok = {r.case.leaves: r.step.median for r in results if r.status == "ok" and r.step}
-    fewest = min(ok, default=None)
-    if leaves not in ok or fewest is None or fewest == leaves:
+    fewest, most = min(ok, default=0), max(ok, default=0)
+    if most == fewest:
         return "not measured"
-    return (f"{_seconds((ok[leaves] - ok[fewest]) / (leaves - fewest))} "
-            f"({_seconds(ok[leaves])} a step)")
+    where = "" if most == leaves else f" at {_count(most)} leaves; {_count(leaves)} did not run"
+    return (f"{_seconds((ok[most] - ok[fewest]) / (most - fewest))} "
+            f"({_seconds(ok[most])} a step{where})")
 
 
 def headline(meta: dict[str, Any], results: list[Result], found: Limits) -> list[str]:

@@ -127,19 +127,22 @@ def test_a_run_from_before_the_bound_kernels_is_checked_against_its_engine_copie
 
 def test_headline_has_one_line_per_engine_and_path_with_ratio_and_per_leaf_overhead():
     """The ratio of the largest size beyond the cache (else the largest, marked in cache),
-    and (step at 10,000 leaves - step at 1) / 9,999."""
+    and (step at 10,000 leaves - step at 1) / 9,999 (else at the most leaves that ran)."""
     results = [_step("torch", "fused", 10**8, 0.1, 2000),
                _step("torch", "fused", 10**9, 2.0, 5000),
                _step("torch", "fused", 10**6, 1e-3, 10**6, sweep_name="leaves", leaves=1),
                _step("torch", "fused", 10**6, 1e-3 + 9999 * 2e-6, 10**6, sweep_name="leaves",
                      leaves=10_000),
-               _step("jax", "flat_list", 100, 1e-6, 500)]
+               _step("jax", "flat_list", 100, 1e-6, 500),
+               _step("jax", "flat_list", 10**6, 1e-3, 10**6, sweep_name="leaves", leaves=1),
+               _step("jax", "flat_list", 10**6, 1.1e-3, 10**6, sweep_name="leaves", leaves=101)]
     found = bound.limits([_kernel(28.0, 5000)], [], CACHE)
     rows = output.headline(_meta([]), results, found)
     assert rows[0] == ("| engine | path | Adam ratio (GB/s at params) | per-leaf overhead at "
                        "1e4 leaves |")
     assert rows[2] == "| torch | fused | 0.50 (14 GB/s at 1e9) | 2 µs (21 ms a step) |"
-    assert rows[3] == "| jax | flat_list | 0.10 (2.8 GB/s at 100, in cache) | not measured |"
+    assert rows[3] == ("| jax | flat_list | 0.10 (2.8 GB/s at 100, in cache) | 1 µs (1.1 ms a "
+                       "step at 101 leaves; 1e4 did not run) |")
     assert len(rows) == 4
 
 
