@@ -141,6 +141,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
             return 2
     if args.check:
         return _check(args.check)
+    try:
+        if args.readme:
+            output.headline_span(args.readme.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"optconf bench: error: --readme {args.readme}: {exc}", file=sys.stderr)
+        return 2
     if args.render:
         return _write(args.out, *output.read_json(args.render), readme=args.readme)
     config = config_from(args)
@@ -194,7 +200,7 @@ def _write(out: Path, meta: dict[str, Any], results: list[Result],
     output.write_json(out / "bench.json", meta, results)
     made = []
     cache = meta["machine"]["last_level_cache_bytes"]
-    found = output.analyse(meta, results)[0]
+    found, bench_errors = output.analyse(meta, results)
     samples = output.bound_samples(meta)
     for rule in meta["config"]["rules"]:
         name = f"gbps_vs_size_{rule}.png"
@@ -208,7 +214,6 @@ def _write(out: Path, meta: dict[str, Any], results: list[Result],
                                                  results), encoding="utf-8")
     ok = sum(r.status == "ok" for r in results)
     errors = [r for r in results if r.status == "error"]
-    bench_errors = output.analyse(meta, results)[1]
     for e in bench_errors:
         print(f"optconf bench: bench error: {e}", file=sys.stderr)
     print(f"{ok} cases timed, {len(errors)} errors, {len(bench_errors)} bench errors; wrote "

@@ -222,12 +222,18 @@ HEADLINE_START = "<!-- optconf bench headline: written by optconf bench --readme
 HEADLINE_END = "<!-- end of optconf bench headline -->"
 
 
-def splice_headline(text: str, meta: dict[str, Any], results: list[Result]) -> str:
-    """``text`` with the limits and the headline table between its headline markers."""
+def headline_span(text: str) -> tuple[int, int]:
+    """Where the headline goes in ``text``: from its start marker to its end marker."""
     start, end = text.find(HEADLINE_START), text.find(HEADLINE_END)
     if start < 0 or end < start:
         raise ValueError(f"no {HEADLINE_START!r} ... {HEADLINE_END!r} lines to write the "
                          "headline between")
+    return start, end
+
+
+def splice_headline(text: str, meta: dict[str, Any], results: list[Result]) -> str:
+    """``text`` with the limits and the headline table between its headline markers."""
+    start, end = headline_span(text)
     found, _ = analyse(meta, results)
     block = [HEADLINE_START, "", f"{meta['label']}, {meta['config']['dtype']}, "
              f"{meta['finished']}; limits:", "",

@@ -161,3 +161,13 @@ def test_the_headline_is_written_between_the_readme_markers_only():
                                               ("cpu:0", "cpu"), ("CPU", "cpu"), (None, "cpu")])
 def test_devices_are_grouped_by_kind(device, kind):
     assert bound.device_kind(device) == kind
+
+
+def test_a_readme_without_headline_markers_is_a_usage_error_before_anything_runs(tmp_path,
+                                                                                  capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text("no markers\n")
+    assert cli.main(["--adapter", "reference", "--readme", str(readme), "--out",
+                     str(tmp_path)]) == 2
+    assert "--readme" in capsys.readouterr().err
+    assert not (tmp_path / "bench.json").exists()
