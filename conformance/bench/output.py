@@ -18,7 +18,9 @@ the median step time.  *ratio* is that over the *limit* of its device and dtype 
 says which): the fastest of the bound kernels (copy, scale, add, triad, `a += b`,
 `a = a*s + b`, in NumPy on 1 thread and on every engine's thread count, each credited with
 its reads plus writes) and of every engine's own copy, timed in the same run over the same
-working sets beyond the last-level cache.  1.0 means the step streams its bytes as fast as
+working sets beyond the last-level cache, each at its fastest repeat (the bound kernels run
+after the engines: load that came and went in between shows as a low ratio or as a bench
+error, so compare runs on an idle machine).  1.0 means the step streams its bytes as fast as
 anything measured on the machine; 0.5 means it takes twice the time its traffic needs (extra
 passes, temporaries, per-call overhead).  While the working set fits in the last-level cache a
 step can beat the limit (a cache figure, not memory bandwidth; the plots mark where it stops
@@ -298,7 +300,7 @@ def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> s
     if samples:
         lines += ["## The bound kernels", "", "Each credited with its reads plus writes "
                   "(copy, scale, `a += b`, `a = a*s + b`: over two arrays; add, triad: over "
-                  "three), median of the repeats; the limit in bold.", "",
+                  "three), the fastest repeat; the limit in bold.", "",
                   *_bound_rows(samples, found), ""]
     for rule in meta["config"]["rules"]:
         sized = [r for r in results if r.case.sweep == "size" and r.case.rule == rule]
