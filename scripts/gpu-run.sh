@@ -139,7 +139,8 @@ stage() {
     echo "== $name (limit ${seconds} s): $*" | tee -a "$OUT/run.txt"
     start=$(date +%s)
     set +e
-    timeout --kill-after=10 "$seconds" "$@" >"$OUT/$name.log" 2>&1
+    # SIGINT first: optconf writes what it has (a partial bench.json and bench.md) on Ctrl-C
+    timeout --signal=INT --kill-after=15 "$seconds" "$@" >"$OUT/$name.log" 2>&1
     code=$?
     set -e
     echo "   exit $code after $(($(date +%s) - start)) s" | tee -a "$OUT/run.txt"
