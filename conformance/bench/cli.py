@@ -15,7 +15,7 @@ from typing import Any
 from optconf.adapters import AdapterUnavailable, UnknownAdapter, installed, load
 from optconf.adapters.protocol import Adapter
 
-from . import machine, output, plots
+from . import bound, machine, output, plots
 from .sweep import QUICK, SWEEPS, Config, Result, check, run_adapter
 from .timing import Timer
 from .worker import IsolatedCases
@@ -50,11 +50,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--label", help="machine label for the report.  Default: CPU, cores, cache")
     p.add_argument("--render", type=Path, metavar="BENCH.json",
                    help="run nothing: redraw bench.md and the plots from a bench.json")
+    p.add_argument("--check", type=Path, metavar="BENCH.json",
+                   help="run nothing: print a bench.json's limits and bench errors (steps "
+                   "beyond the cache faster than the limit); exit 1 if there are any")
+    p.add_argument("--readme", type=Path, metavar="README.md",
+                   help="also write the headline table into this file, between the lines "
+                   f"{output.HEADLINE_START!r} and {output.HEADLINE_END!r}")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="time optimiser steps per engine and path (GB/s, "
-                       "ratio to a same-run copy), per-leaf overhead and gradients")
+                       "ratio to a same-run memory limit), per-leaf overhead and gradients")
     add_arguments(p)
     p.set_defaults(func=cmd_bench)
 
@@ -84,8 +90,8 @@ def _adapters(names: list[str] | None) -> tuple[dict[str, Adapter], dict[str, st
 
 def _log(result: Result) -> None:
     c = result.case
-    what = (f"{result.step.median * 1e3:9.3f} ms  ratio {result.ratio:.2f}"
-            if result.step is not None and result.ratio is not None else
+    what = (f"{result.step.median * 1e3:9.3f} ms  copy ratio {result.copy_ratio:.2f}"
+            if result.step is not None and result.copy_ratio is not None else
             f"{result.step.median * 1e3:9.3f} ms" if result.step is not None else
             f"{result.status}: {result.reason.splitlines()[0][:70] if result.reason else ''}")
     print(f"  {c.sweep:<8} {c.adapter:<9} {c.path:<11} {c.rule or '-':<7} "
@@ -104,12 +110,45 @@ def _engine_info(adapter: Adapter, results: list[Result], rules: tuple[str, ...]
             "variants": {r: info.variants[r] for r in rules if r in info.variants}}
 
 
+def _check(path: Path) -> int:
+    """``--check``: the limits and bench errors of a bench.json."""
+    meta, results = output.read_json(path)
+    found, errors = output.analyse(meta, results)
+    print("\n".join(output.limit_lines(found, meta["machine"]["last_level_cache_bytes"])))
+    print(f"{len(errors)} bench errors" + "".join(f"\n- {e}" for e in errors))
+    return 1 if errors else 0
+
+
+def _measure_bound(config: Config, results: list[Result], timer: Timer) -> list[Any]:
+    """The bound kernels at 1 thread and at each CPU engine's thread count, over the
+    sweep's working sets (after the engines, whose thread counts are known by then); none
+    where no engine ran on the CPU (a GPU's limit is its engines' fastest copy)."""
+    on_cpu = [r for r in results if r.status == "ok" and bound.device_kind(r.device) == bound.CPU]
+    if not on_cpu:
+        return []
+    threads = {1} | {r.threads for r in on_cpu if r.threads}
+    sets = bound.working_sets(config)
+    print(f"optconf bench: bound kernels, {len(sets)} working sets, threads "
+          f"{sorted(threads)}", file=sys.stderr, flush=True)
+    return [bound.sample_record(s)
+            for s in bound.measure(sets, config.dtype, threads, timer)]
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
-    if args.render:
-        if not args.render.is_file():
-            print(f"optconf bench: error: no such file {args.render}", file=sys.stderr)
+    for given in (args.render, args.check):
+        if given and not given.is_file():
+            print(f"optconf bench: error: no such file {given}", file=sys.stderr)
             return 2
-        return _write(args.out, *output.read_json(args.render))
+    if args.check:
+        return _check(args.check)
+    try:
+        if args.readme:
+            output.headline_span(args.readme.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"optconf bench: error: --readme {args.readme}: {exc}", file=sys.stderr)
+        return 2
+    if args.render:
+        return _write(args.out, *output.read_json(args.render), readme=args.readme)
     config = config_from(args)
     try:
         check(config)
@@ -119,7 +158,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     adapters, unavailable = _adapters(args.adapter)
     described = machine.describe()
     meta: dict[str, Any] = {
-        "tool": "optconf bench", "schema": 1,
+        "tool": "optconf bench", "schema": 2,
         "command": shlex.join(["optconf", "bench", *getattr(args, "argv", sys.argv[2:])]),
         "mode": "quick" if args.quick else "full",
         "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -127,7 +166,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         "config": dataclasses.asdict(config),
         "load_average": {"start": machine.load_average()},
     }
-    meta["timer_overhead_per_call_s"] = Timer(config.target, config.repeats).overhead(1)
+    timer = Timer(config.target, config.repeats)
+    meta["timer_overhead_per_call_s"] = timer.overhead(1)
     results: list[Result] = []
     engines: dict[str, Any] = {n: {"unavailable": why} for n, why in unavailable.items()}
     try:
@@ -142,32 +182,44 @@ def cmd_bench(args: argparse.Namespace) -> int:
                 results += mine
             args.out.mkdir(parents=True, exist_ok=True)  # a partial bench.json survives a kill
             output.write_json(args.out / "bench.json", {**meta, "engines": engines}, results)
+        meta["bound"] = _measure_bound(config, results, timer)
     except KeyboardInterrupt:
         meta["interrupted"] = True
     meta.update(engines=engines, finished=datetime.datetime.now(datetime.UTC).isoformat(
         timespec="seconds"))
     meta["load_average"]["end"] = machine.load_average()
-    code = _write(args.out, meta, results)
+    code = _write(args.out, meta, results, readme=args.readme)
     return 130 if meta.get("interrupted") else code
 
 
-def _write(out: Path, meta: dict[str, Any], results: list[Result]) -> int:
+def _write(out: Path, meta: dict[str, Any], results: list[Result],
+           readme: Path | None = None) -> int:
+    """bench.json, bench.md and the plots; 1 if an engine failed a case or a step beat the
+    limit (a bench error)."""
     out.mkdir(parents=True, exist_ok=True)
     output.write_json(out / "bench.json", meta, results)
     made = []
     cache = meta["machine"]["last_level_cache_bytes"]
+    found, bench_errors = output.analyse(meta, results)
+    samples = output.bound_samples(meta)
     for rule in meta["config"]["rules"]:
         name = f"gbps_vs_size_{rule}.png"
-        if plots.gbps_vs_size(results, rule, cache, meta["label"], out / name):
+        if plots.gbps_vs_size(results, rule, cache, meta["label"], out / name, found, samples):
             made.append(name)
     if plots.time_vs_leaves(results, meta["label"], out / "time_vs_leaves.png"):
         made.append("time_vs_leaves.png")
     (out / "bench.md").write_text(output.markdown(meta, results, made), encoding="utf-8")
+    if readme is not None:
+        readme.write_text(output.splice_headline(readme.read_text(encoding="utf-8"), meta,
+                                                 results), encoding="utf-8")
     ok = sum(r.status == "ok" for r in results)
     errors = [r for r in results if r.status == "error"]
-    print(f"{ok} cases timed, {len(errors)} errors; wrote {out / 'bench.json'}, "
-          f"{out / 'bench.md'}, {', '.join(made) or 'no plots'}")
-    return 1 if errors else 0
+    for e in bench_errors:
+        print(f"optconf bench: bench error: {e}", file=sys.stderr)
+    print(f"{ok} cases timed, {len(errors)} errors, {len(bench_errors)} bench errors; wrote "
+          f"{out / 'bench.json'}, {out / 'bench.md'}, {', '.join(made) or 'no plots'}"
+          f"{f', {readme}' if readme else ''}")
+    return 1 if errors or bench_errors else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,74 +4,81 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from . import bound
 from .sweep import Case, Result
-from .timing import Sample
+from .timing import sample_from_record, sample_record
 
 HOW_TO_READ = """\
 **How to read the ratios.** *GB/s* is the bytes a step must move (the rule's table in
 `conformance/bench/traffic.py`: Adam reads x, g, m, v and writes x, m, v, 7 elements) over
-the median step time.  *copy GB/s* is a copy of the same working set (parameters, gradients,
-state: half copied into the other half's size) measured in the same run, on the same device,
-with the engine's own threads, in repeats alternating with the step's.  *ratio* = GB/s /
-copy GB/s: 1.0 means the step streams its bytes as fast as a plain copy (the roofline); 0.5
-means it takes twice the time its traffic needs (extra passes, temporaries, per-call
-overhead).  Ratios above 1 are real and expected on CPUs: a step updates its arrays in
-place, so every line it writes was just read, while the copy writes lines it never read, and
-a write-allocate cache first reads each of them in: the copy moves more than the bytes it
-is credited with (half as much again where every written line is read in first).  They also
-happen where the working set fits in cache.  While the working set
-fits in the last-level cache the roofline is a cache figure, not DRAM bandwidth; the plots
-mark where it stops fitting.  *spread* is the interquartile range over the repeats relative
-to the median; *best ratio* pairs the fastest step repeat with the fastest copy repeat
-(other load on the machine only ever adds time).  *working set* is what the engine holds for
-the step (parameters, gradients, state); *RSS growth* the process's resident memory after the
-case minus before it; *peak RSS* the process's peak resident set during the case (reset before
-it, but including what the same engine's earlier cases still keep in its allocator pools and
-caches: each engine runs in a process of its own, replaced after a case that did not end
-cleanly); *device MiB* the peak device memory where the device reports one."""
+the median step time.  *ratio* is that over the *limit* of its device and dtype (the header
+says which): the fastest of the bound kernels (copy, scale, add, triad, `a += b`,
+`a = a*s + b`, in NumPy on 1 thread and on every engine's thread count, each credited with
+its reads plus writes) and of every engine's own copy, timed in the same run over the same
+working sets beyond the last-level cache, each at its fastest repeat (the bound kernels run
+after the engines: load that came and went in between shows as a low ratio or as a bench
+error, so compare runs on an idle machine).  1.0 means the step streams its bytes as fast as
+anything measured on the machine; 0.5 means it takes twice the time its traffic needs (extra
+passes, temporaries, per-call overhead).  While the working set fits in the last-level cache a
+step can beat the limit (a cache figure, not memory bandwidth; the plots mark where it stops
+fitting); beyond it a ratio above 1.05 is a *bench error* (the traffic table credits bytes the
+step does not move, or the limit missed a faster kernel), listed at the top.  *copy GB/s*
+is the engine's own copy of the same working set (half copied into the other half's size),
+in repeats alternating with the step's, with the engine's threads; *copy ratio* = GB/s / copy
+GB/s.  A copy writes lines it never read, which a write-allocate cache first reads in, so
+an in-place step can run at 1.5x or more of its engine's copy: the copy alone is no limit.
+*spread* is the interquartile range over the repeats relative to the median.  *working set*
+is what the engine holds for the step (parameters, gradients, state); *RSS growth* the
+process's resident memory after the case minus before it; *peak RSS* the process's peak
+resident set during the case (reset before it, but including what the same engine's earlier
+cases still keep in its allocator pools and caches: each engine runs in a process of its
+own, replaced after a case that did not end cleanly); *device MiB* the peak device memory
+where the device reports one."""
 
 
-def _sample(sample: Sample | None) -> dict[str, Any] | None:
-    if sample is None:
-        return None
-    q1, q3 = sample.quartiles()
-    return {"median_s": sample.median, "q1_s": q1, "q3_s": q3, "min_s": min(sample.seconds),
-            "max_s": max(sample.seconds), "spread": sample.spread, "calls": sample.calls,
-            "repeats": len(sample.seconds), "overhead_per_call_s": sample.overhead,
-            "seconds": list(sample.seconds)}
+Limits = dict[tuple[str, str], bound.Limit]
 
 
-def result_record(r: Result) -> dict[str, Any]:
+def result_record(r: Result, found: Limits | None = None) -> dict[str, Any]:
+    """A result as JSON, with its ratio to the limit where ``found`` has one."""
     return {**dataclasses.asdict(r.case), "status": r.status, "reason": r.reason,
-            "step": _sample(r.step), "copy": _sample(r.copy),
+            "step": sample_record(r.step), "copy": sample_record(r.copy),
             "bytes_per_element": r.bytes_per_element, "working_set_bytes": r.working_set,
-            "gbps": r.gbps, "copy_gbps": r.copy_gbps, "ratio": r.ratio,
-            "best_ratio": r.best_ratio,
+            "gbps": r.gbps, "ratio": bound.ratio(r, found or {}), "copy_gbps": r.copy_gbps,
+            "copy_ratio": r.copy_ratio,
             "device": r.device, "threads": r.threads, "warmup_s": r.warmup_seconds,
             "resident_held_bytes": r.resident_held, "peak_resident_bytes": r.peak_resident,
             "device_memory_bytes": r.device_memory}
 
 
-def write_json(path: Path, meta: dict[str, Any], results: Iterable[Result]) -> None:
-    doc = {**meta, "results": [result_record(r) for r in results]}
+def bound_samples(meta: dict[str, Any]) -> list[bound.BoundSample]:
+    """The run's bound kernels (none in a bench.json from before they existed)."""
+    return [bound.sample_from_record(r) for r in meta.get("bound", [])]
+
+
+def analyse(meta: dict[str, Any], results: list[Result]) -> tuple[Limits, list[str]]:
+    """The limits of a run and its bench errors, from its bound kernels (``meta["bound"]``;
+    a run from before they existed has only the engines' copies) and its results."""
+    cache = meta["machine"]["last_level_cache_bytes"]
+    found = bound.limits(bound_samples(meta), results, cache)
+    return found, bound.bench_errors(results, found, cache)
+
+
+def write_json(path: Path, meta: dict[str, Any], results: list[Result]) -> None:
+    found, errors = analyse(meta, results)
+    doc = {**meta, "limits": [dataclasses.asdict(x) for x in found.values()],
+           "bench_errors": errors, "results": [result_record(r, found) for r in results]}
     path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-
-
-def _read_sample(record: dict[str, Any] | None) -> Sample | None:
-    if record is None:
-        return None
-    return Sample(tuple(record["seconds"]), record["calls"], record["overhead_per_call_s"])
 
 
 def result_from_record(r: dict[str, Any]) -> Result:
     """The inverse of :func:`result_record`."""
     fields = [f.name for f in dataclasses.fields(Case)]
     return Result(Case(**{k: r[k] for k in fields}), r["status"], r["reason"],
-                  step=_read_sample(r["step"]), copy=_read_sample(r["copy"]),
+                  step=sample_from_record(r["step"]), copy=sample_from_record(r["copy"]),
                   bytes_per_element=r["bytes_per_element"],
                   working_set=r["working_set_bytes"], device=r["device"],
                   threads=r["threads"], warmup_seconds=r["warmup_s"],
@@ -111,9 +118,10 @@ def _num(x: float | None, fmt: str = ".3g") -> str:
     return "" if x is None else format(x, fmt)
 
 
-def _step_rows(results: list[Result]) -> list[str]:
-    rows = ["| engine | path | params | leaves | step (median) | spread | GB/s | copy GB/s | "
-            "ratio | best ratio | working set MiB | RSS growth MiB | peak RSS MiB | device MiB |",
+def _step_rows(results: list[Result], found: Limits) -> list[str]:
+    rows = ["| engine | path | params | leaves | step (median) | spread | GB/s | ratio | "
+            "copy GB/s | copy ratio | working set MiB | RSS growth MiB | peak RSS MiB | "
+            "device MiB |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         if r.status != "ok" or r.step is None:
@@ -121,9 +129,10 @@ def _step_rows(results: list[Result]) -> list[str]:
         c = r.case
         rows.append(f"| {c.adapter} | {c.path} | {_count(c.elements)} | {c.leaves} | "
                     f"{_seconds(r.step.median)} | {r.step.spread:.0%} | {_num(r.gbps)} | "
-                    f"{_num(r.copy_gbps)} | {_num(r.ratio, '.2f')} | {_num(r.best_ratio, '.2f')} | "
-                    f"{_mib(r.working_set)} | {_mib(r.resident_held)} | "
-                    f"{_mib(r.peak_resident)} | {_mib(r.device_memory)} |")
+                    f"{_num(bound.ratio(r, found), '.2f')} | {_num(r.copy_gbps)} | "
+                    f"{_num(r.copy_ratio, '.2f')} | {_mib(r.working_set)} | "
+                    f"{_mib(r.resident_held)} | {_mib(r.peak_resident)} | "
+                    f"{_mib(r.device_memory)} |")
     return rows
 
 
@@ -154,8 +163,106 @@ def _not_run(results: list[Result]) -> list[str]:
             for (a, p, sweep), r in sorted(seen.items())]
 
 
+def limit_lines(found: Limits, cache: int | None) -> list[str]:
+    where = f"beyond the {_mib(cache)} MiB last-level cache" if cache else "beyond the cache"
+    return [f"- **{x.device} {x.dtype}: {x.gbps:.3g} GB/s**, {x.source}, over "
+            f"{_mib(x.working_set)} MiB ("
+            f"{where if x.beyond_cache else 'no working set ran beyond the cache: the largest'}"
+            ")" for x in found.values()]
+
+
+def _series(results: list[Result]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys((r.case.adapter, r.case.path) for r in results
+                              if r.case.sweep in ("size", "leaves")))
+
+
+def _at_largest(results: list[Result], found: Limits, cache: int | None) -> str:
+    """The ratio of the largest case run beyond the cache (else the largest, marked)."""
+    ok = [r for r in results if r.status == "ok" and r.gbps is not None]
+    if not ok:
+        return "not measured"
+    r = max(ok, key=lambda r: (bound.beyond(r.working_set, cache), r.case.elements))
+    mark = "" if bound.beyond(r.working_set, cache) else ", in cache"
+    return (f"{_num(bound.ratio(r, found), '.2f')} ({_num(r.gbps)} GB/s at "
+            f"{_count(r.case.elements)}{mark})")
+
+
+def _per_leaf(results: list[Result], leaves: int) -> str:
+    """(step at the most leaves - step at the fewest) / the leaves added: at ``leaves``, or
+    at the most leaves that ran where that case did not (named)."""
+    ok = {r.case.leaves: r.step.median for r in results if r.status == "ok" and r.step}
+    fewest, most = min(ok, default=0), max(ok, default=0)
+    if most == fewest:
+        return "not measured"
+    where = "" if most == leaves else f" at {_count(most)} leaves; {_count(leaves)} did not run"
+    return (f"{_seconds((ok[most] - ok[fewest]) / (most - fewest))} "
+            f"({_seconds(ok[most])} a step{where})")
+
+
+def headline(meta: dict[str, Any], results: list[Result], found: Limits) -> list[str]:
+    """One line per engine and path: its ratio to the limit at the largest size run beyond
+    the cache, per rule, and its per-leaf overhead at the leaf sweep's most leaves."""
+    config, cache = meta["config"], meta["machine"]["last_level_cache_bytes"]
+    rules = [rule for rule in config["rules"]
+             if any(r.case.sweep == "size" and r.case.rule == rule for r in results)]
+    most = max(config["leaf_counts"])
+    leaves = [r for r in results if r.case.sweep == "leaves"]
+    head = ["engine", "path", *(f"{rule} ratio (GB/s at params)" for rule in rules),
+            *([f"per-leaf overhead at {_count(most)} leaves"] if leaves else [])]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for adapter, path in _series(results):
+        mine = [r for r in results if (r.case.adapter, r.case.path) == (adapter, path)]
+        cells = [_at_largest([r for r in mine if r.case.sweep == "size" and r.case.rule == rule],
+                             found, cache) for rule in rules]
+        if leaves:
+            cells.append(_per_leaf([r for r in mine if r.case.sweep == "leaves"], most))
+        rows.append(f"| {adapter} | {path} | " + " | ".join(cells) + " |")
+    return rows
+
+
+HEADLINE_START = "<!-- optconf bench headline: written by optconf bench --readme -->"
+HEADLINE_END = "<!-- end of optconf bench headline -->"
+
+
+def headline_span(text: str) -> tuple[int, int]:
+    """Where the headline goes in ``text``: from its start marker to its end marker."""
+    start, end = text.find(HEADLINE_START), text.find(HEADLINE_END)
+    if start < 0 or end < start:
+        raise ValueError(f"no {HEADLINE_START!r} ... {HEADLINE_END!r} lines to write the "
+                         "headline between")
+    return start, end
+
+
+def splice_headline(text: str, meta: dict[str, Any], results: list[Result]) -> str:
+    """``text`` with the limits and the headline table between its headline markers."""
+    start, end = headline_span(text)
+    found, _ = analyse(meta, results)
+    block = [HEADLINE_START, "", f"{meta['label']}, {meta['config']['dtype']}, "
+             f"{meta['finished']}; limits:", "",
+             *limit_lines(found, meta["machine"]["last_level_cache_bytes"]), "",
+             *headline(meta, results, found), "", ""]
+    return text[:start] + "\n".join(block) + text[end:]
+
+
+def _bound_rows(samples: list[bound.BoundSample], found: Limits) -> list[str]:
+    kernels = list(dict.fromkeys(s.kernel for s in samples))
+    best = {x.gbps for x in found.values()}
+    rows = ["| working set MiB | threads | " + " | ".join(f"`{k}` GB/s" for k in kernels) + " |",
+            "|---|---|" + "---|" * len(kernels)]
+    cells: dict[tuple[int, int], dict[str, float]] = {}
+    for s in samples:
+        cells.setdefault((s.working_set, s.threads), {})[s.kernel] = s.gbps
+    for (nbytes, threads), row in sorted(cells.items()):
+        shown = [f"**{row[k]:.3g}**" if row.get(k) in best else _num(row.get(k))
+                 for k in kernels]
+        rows.append(f"| {_mib(nbytes)} | {threads} | " + " | ".join(shown) + " |")
+    return rows
+
+
 def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> str:
     m = meta["machine"]
+    found, errors = analyse(meta, results)
+    samples = bound_samples(meta)
     lines = [f"# optconf bench — {meta['label']}", "",
              f"`{meta['command']}` ({meta['mode']} run), {meta['finished']}.  "
              f"{m['cpu']}, {m['cores']} cores, last-level cache "
@@ -163,12 +270,20 @@ def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> s
              f"dtype {meta['config']['dtype']}.  1-minute load average "
              f"{_num(meta['load_average']['start'], '.2f')} at the start, "
              f"{_num(meta['load_average']['end'], '.2f')} at the end (other processes on the "
-             "machine share the cores: compare ratios, which pair each step with a copy "
-             "timed alongside it, more than absolute times).", "",
+             "machine share the cores).", "",
              *(["**Interrupted** (Ctrl-C): only the cases that ended before are listed.", ""]
                if meta.get("interrupted") else []),
-             "| engine | version | device | threads | rule variants timed |",
-             "|---|---|---|---|---|"]
+             "The limit each ratio is to (the fastest kernel of the device and dtype; "
+             f"{'bound kernels and ' if samples else 'no bound kernels in this run: '}"
+             "the engines' own copies):", "", *limit_lines(found, m["last_level_cache_bytes"]),
+             ""]
+    if errors:
+        lines += [f"**Bench errors**: {len(errors)} step(s) beyond the last-level cache faster "
+                  f"than {bound.TOLERANCE} times the limit.", "",
+                  *(f"- {e}" for e in errors), ""]
+    lines += ["## Headline", "", *headline(meta, results, found), "",
+              "| engine | version | device | threads | rule variants timed |",
+              "|---|---|---|---|---|"]
     for name, info in meta["engines"].items():
         variants = ", ".join(f"{r}={v}" for r, v in info.get("variants", {}).items())
         lines.append(f"| {name} | {info.get('version', '')} | {info.get('device', '')} | "
@@ -182,6 +297,11 @@ def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> s
               f"{meta['config']['repeats']} of them after {meta['config']['warmup']} warm-up "
               "steps (compilation, JIT capture, first touch).", ""]
     lines += [*(f"![{p}]({p})" for p in plots), ""]
+    if samples:
+        lines += ["## The bound kernels", "", "Each credited with its reads plus writes "
+                  "(copy, scale, `a += b`, `a = a*s + b`: over two arrays; add, triad: over "
+                  "three), the fastest repeat; the limit in bold.", "",
+                  *_bound_rows(samples, found), ""]
     for rule in meta["config"]["rules"]:
         sized = [r for r in results if r.case.sweep == "size" and r.case.rule == rule]
         if sized:
@@ -189,12 +309,12 @@ def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> s
             per = f"; {moved} bytes moved per parameter" if moved else ""
             lines += [f"## {rule}: step time and bandwidth vs size "
                       f"({meta['config']['size_leaves']} leaves{per})", "",
-                      *_step_rows(sized), ""]
+                      *_step_rows(sized, found), ""]
     leaves = [r for r in results if r.case.sweep == "leaves"]
     if leaves:
         lines += [f"## Per-leaf overhead: {leaves[0].case.rule}, "
                   f"{_count(meta['config']['leaves_total'])} parameters split into more leaves",
-                  "", *_step_rows(leaves), ""]
+                  "", *_step_rows(leaves, found), ""]
     grads = [r for r in results if r.case.sweep == "gradient"]
     if grads:
         lines += ["## Differentiating through collection vs a plain gradient", "",

@@ -1,5 +1,6 @@
-"""The benchmark's plots (matplotlib, PNG): GB/s vs size per engine path with the copy
-line and the last-level cache marked, and step time vs leaf count."""
+"""The benchmark's plots (matplotlib, PNG): GB/s vs size per engine path with the limit,
+the bound kernels, the engine's copy and the last-level cache marked, and step time vs leaf
+count."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from optconf.conformance.catalog import default_rule
+
+from . import bound
 from .sweep import Result
+from .traffic import arrays_held
 
 
 def _pyplot() -> Any:
@@ -35,9 +42,22 @@ def _ok(results: list[Result]) -> list[Result]:
     return [r for r in results if r.status == "ok" and r.step is not None]
 
 
-def gbps_vs_size(results: list[Result], rule: str, cache: int | None, title: str,
-                 out: Path) -> bool:
-    """One panel per engine: a line per path, the median same-run copy GB/s dashed, and a
+def _bound_curve(samples: list[bound.BoundSample], rule: str, sizes: list[int],
+                 itemsize: int) -> tuple[list[int], list[float]]:
+    """The fastest bound kernel over each size's working set, against the size."""
+    held = arrays_held(default_rule(rule))
+    fastest: dict[int, float] = {}
+    for s in samples:
+        fastest[s.working_set] = max(fastest.get(s.working_set, 0.0), s.gbps)
+    xs = [n for n in sizes if held * n * itemsize in fastest]
+    return xs, [fastest[held * n * itemsize] for n in xs]
+
+
+def gbps_vs_size(results: list[Result], rule: str, cache: int | None, title: str, out: Path,
+                 found: dict[tuple[str, str], bound.Limit],
+                 samples: list[bound.BoundSample]) -> bool:
+    """One panel per engine: a line per path, the limit (solid grey), the fastest bound
+    kernel over each size's working set (dash-dot), the engine's own copy (dashed), and a
     dotted vertical where the working set outgrows the last-level cache."""
     ok = [r for r in _ok(results) if r.case.sweep == "size" and r.case.rule == rule]
     if not ok:
@@ -50,13 +70,23 @@ def gbps_vs_size(results: list[Result], rule: str, cache: int | None, title: str
         for path in dict.fromkeys(r.case.path for r in mine):
             pts = sorted((r.case.elements, r.gbps) for r in mine if r.case.path == path)
             ax.plot(*zip(*pts, strict=True), marker="o", ms=3, label=path)
+        limit = found.get((bound.device_kind(mine[0].device), mine[0].case.dtype))
+        if limit is not None:
+            ax.axhline(limit.gbps, color="grey", lw=2, alpha=0.6,
+                       label=f"limit: {limit.source}")
+        if bound.device_kind(mine[0].device) == bound.CPU:
+            itemsize = np.dtype(mine[0].case.dtype).itemsize
+            xs, ys = _bound_curve(samples, rule, sorted({r.case.elements for r in mine}),
+                                  itemsize)
+            if xs:
+                ax.plot(xs, ys, "k-.", lw=1, label="fastest bound kernel, same working set")
         copies: dict[int, list[float]] = defaultdict(list)
         for r in mine:
             if r.copy_gbps:
                 copies[r.case.elements].append(r.copy_gbps)
         xs = sorted(copies)
-        ax.plot(xs, [statistics.median(copies[x]) for x in xs], "k--", lw=1.5,
-                label="copy, same working set")
+        ax.plot(xs, [statistics.median(copies[x]) for x in xs], "k--", lw=1,
+                label=f"{engine} copy, same working set")
         if cache:
             per_element = statistics.median(r.working_set / r.case.elements for r in mine
                                             if r.working_set)

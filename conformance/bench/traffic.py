@@ -48,15 +48,28 @@ ARRAYS: dict[str, tuple[int, int]] = {
 }
 
 
-def arrays_moved(rule: Rule) -> int:
-    """Full-size arrays read plus written by one step of ``rule``."""
+def _counts(rule: Rule) -> tuple[int, int]:
+    """(arrays read, arrays written) by one step of ``rule``; the centred RMSProp also reads
+    and writes ``lin``."""
     name = type(rule).__name__
     if name not in ARRAYS:
         raise LookupError(f"no traffic entry for {name}: add it to optconf.conformance."
                           f"bench.traffic.ARRAYS with its reasoning")
     reads, writes = ARRAYS[name]
-    centred = 2 if name == "RMSProp" and getattr(rule, "centred", False) else 0
-    return reads + writes + centred
+    centred = 1 if name == "RMSProp" and getattr(rule, "centred", False) else 0
+    return reads + centred, writes + centred
+
+
+def arrays_moved(rule: Rule) -> int:
+    """Full-size arrays read plus written by one step of ``rule``."""
+    reads, writes = _counts(rule)
+    return reads + writes
+
+
+def arrays_held(rule: Rule) -> int:
+    """Full-size arrays a step of ``rule`` works on (every one is read): its working set is
+    this many arrays of the parameters' size."""
+    return _counts(rule)[0]
 
 
 def bytes_per_element(rule: Rule, itemsize: int) -> int:

@@ -11,7 +11,7 @@ import pytest
 
 from optconf.adapters import load
 from optconf.adapters.protocol import PreparedStep, Unsupported
-from optconf.conformance.bench import cli, sweep, traffic, worker
+from optconf.conformance.bench import cli, output, sweep, traffic, worker
 from optconf.conformance.bench.timing import Sample, Timer
 from optconf.reference.rules import Adam, AMSGrad, Descent, Momentum, RMSProp
 
@@ -109,12 +109,14 @@ def test_gbps_and_ratio_follow_from_traffic_working_set_and_times():
     r = sweep.Result(case, "ok", step=step, copy=copy, bytes_per_element=28, working_set=1000)
     assert r.gbps == pytest.approx(28 * 100 / 0.002 / 1e9)
     assert r.copy_gbps == pytest.approx(1000 / 0.001 / 1e9)
-    assert r.ratio == pytest.approx(1.4)
+    assert r.copy_ratio == pytest.approx(1.4)
 
 
-def test_quick_run_on_the_reference_writes_json_markdown_and_plots(tmp_path):
+def test_quick_run_on_the_reference_writes_json_markdown_plots_and_headline(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n{output.HEADLINE_START}\n{output.HEADLINE_END}\nrest\n")
     code = cli.main(["--quick", "--adapter", "reference", "--sizes", "1e3", "4e3",
-                     "--leaves", "1", "4", "--out", str(tmp_path)])
+                     "--leaves", "1", "4", "--out", str(tmp_path), "--readme", str(readme)])
     assert code == 0
     doc = json.loads((tmp_path / "bench.json").read_text())
     ok = [r for r in doc["results"] if r["status"] == "ok"]
@@ -122,8 +124,12 @@ def test_quick_run_on_the_reference_writes_json_markdown_and_plots(tmp_path):
     assert all(r["gbps"] > 0 and r["ratio"] > 0 for r in ok if r["sweep"] != "gradient")
     assert all(r["step"]["repeats"] == 5 for r in ok)
     assert doc["machine"]["cores"] >= 1 and doc["timer_overhead_per_call_s"] > 0
+    assert {b["threads"] for b in doc["bound"]} == {1}  # the reference's and NumPy's
+    assert [(x["device"], x["dtype"]) for x in doc["limits"]] == [("cpu", "float32")]
     md = (tmp_path / "bench.md").read_text()
     assert "How to read the ratios" in md and "| reference | flat_list | 1000 |" in md
+    assert md.index("## Headline") < md.index("How to read the ratios")
+    assert "| reference | flat_list | " in readme.read_text()
     for png in ("gbps_vs_size_Adam.png", "time_vs_leaves.png"):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
 
