@@ -1,8 +1,8 @@
 """Optimiser state and updates: ``setup``, ``update`` / ``update_``, ``freeze_`` / ``thaw_``,
 ``adjust`` / ``adjust_``.
 
-Source: FluxML/Optimisers.jl src/interface.jl, src/adjust.jl.  Clauses: STATE-1 .. STATE-5,
-UPD-1 .. UPD-9, TIE-1 .. TIE-4, FRZ-1 .. FRZ-4, ADJ-1 .. ADJ-4.
+Source: FluxML/Optimisers.jl src/interface.jl, src/adjust.jl.  Clauses: STATE-1 .. STATE-7,
+UPD-1 .. UPD-11, TIE-1 .. TIE-4, FRZ-1 .. FRZ-4, ADJ-1 .. ADJ-4.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ class Leaf:
 def setup(rule: Rule, model: object) -> Any:
     """A state tree shaped like ``model`` with one :class:`Leaf` per distinct parameter,
     the same Leaf object at every occurrence of a shared array, and None elsewhere
-    (STATE-1 .. STATE-4).  Warns when the model has no parameters (STATE-5).
+    (STATE-1 .. STATE-4).  Warns when the model has no parameters (STATE-5).  A bare array
+    gets its Leaf itself (STATE-6); the list ``trainables(model)`` gets one Leaf per distinct
+    array, a list-shaped state (STATE-7).
 
     >>> import numpy as np
     >>> from optconf.reference.rules import Descent
@@ -111,7 +113,9 @@ def update_(
     gradients (TIE-2), and is updated in place, ``x -= step``.  Every check runs before
     anything is mutated, and the update is atomic: the rules run on copies of their states
     and nothing is written unless every one of them succeeds; an error a rule raises names
-    the first offending parameter's path (UPD-8).
+    the first offending parameter's path (UPD-8).  ``state`` may be one Leaf and ``model``
+    its array (UPD-10); a list-shaped state with ``trainables(model)`` and one summed gradient
+    per array updates as the model-shaped state would (UPD-11).
     """
     leaves = leaves_for(state, model)
     firsts = first_occurrences(occurrences(model))
