@@ -14,6 +14,7 @@ from .collect import (
 )
 from .errors import (
     AliasError,
+    NonFiniteLossError,
     OptconfError,
     ShapeError,
     TreeError,
@@ -27,6 +28,7 @@ from .tree import layer, path_str
 __all__ = [
     "AliasError",
     "Leaf",
+    "NonFiniteLossError",
     "OptconfError",
     "ShapeError",
     "TreeError",
