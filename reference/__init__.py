@@ -23,7 +23,7 @@ from .errors import (
 )
 from .expr import evaluate, gradient_through_trainables, value_and_grad
 from .state import Leaf, adjust, adjust_, freeze_, setup, thaw_, update, update_
-from .tree import layer, path_str
+from .tree import Transpose, layer, path_str
 
 __all__ = [
     "AliasError",
@@ -31,6 +31,7 @@ __all__ = [
     "NonFiniteLossError",
     "OptconfError",
     "ShapeError",
+    "Transpose",
     "TreeError",
     "UnknownLeafError",
     "UnsupportedLeafError",
