@@ -129,10 +129,13 @@ def update_(
     # UPD-5, FRZ-1: no rule call, state and parameter unchanged without a gradient or frozen
     active = [(leaf, occ, g) for leaf, occ, g in zip(leaves, firsts, gradients, strict=True)
               if g is not None and not leaf.frozen]
-    # RULE-2: rules must not write into the gradient; RULE-8: global-norm rules run in rounds
-    calls = ((leaf.rule, copied(leaf.state), occ.array, read_only(g)) for leaf, occ, g in active)
+    # RULE-2: rules must not write into the gradient; RULE-8: global-norm rules run in rounds;
+    # MIXED-2: a rule that writes x writes a working copy, committed with everything else
+    xs = [occ.array.copy() if leaf.rule.writes_param else occ.array for leaf, occ, _ in active]
+    calls = ((leaf.rule, copied(leaf.state), x, read_only(g))
+             for (leaf, _, g), x in zip(active, xs, strict=True))
     try:
-        results = [(index, new_state, None if step is None else active[index][1].array - step)
+        results = [(index, new_state, _new_value(active[index][0].rule, xs[index], step))
                    for index, new_state, step in apply_rules(calls)]
     except FailedCall as failed:
         raise _naming(failed.error, active[failed.index][1].path) from None
@@ -142,6 +145,14 @@ def update_(
         if new_x is not None:
             np.copyto(occ.array, new_x)
     return state, model
+
+
+def _new_value(rule: Rule, x: Array, step: Array | None) -> Array | None:
+    """What the parameter becomes: ``x - step`` (RULE-1); for a None step, unchanged (None,
+    RULE-3), or the working copy a rule that writes ``x`` wrote (MIXED-2)."""
+    if step is not None:
+        return x - step
+    return x if rule.writes_param else None
 
 
 def _naming(error: Exception, path: Path) -> Exception:
