@@ -2,7 +2,7 @@
 ``adjust`` / ``adjust_``.
 
 Source: FluxML/Optimisers.jl src/interface.jl, src/adjust.jl.  Clauses: STATE-1 .. STATE-7,
-UPD-1 .. UPD-11, TIE-1 .. TIE-4, FRZ-1 .. FRZ-4, ADJ-1 .. ADJ-4.
+UPD-1 .. UPD-11, TIE-1 .. TIE-4, FRZ-1 .. FRZ-4, ADJ-1 .. ADJ-7.
 """
 
 from __future__ import annotations
@@ -222,12 +222,16 @@ def thaw_(state: object, *keys: Any) -> None:
 
 def adjust_(state: object, eta: float | None = None, **changes: Any) -> None:
     """Change hyperparameters of every rule in ``state`` in place, keeping the rules' state
-    (momenta, step counts) as it is (ADJ-1, ADJ-2).  ``eta`` may be given positionally.
-    An unknown name raises TypeError naming it and the valid names (ADJ-3)."""
+    (momenta, step counts) as it is (ADJ-1, ADJ-2).  ``eta`` may be given positionally and is
+    then the keyword ``eta`` (ADJ-5).  An unknown name, an alias such as WeightDecay's
+    ``gamma`` (ADJ-6), or no name at all raises TypeError; every new rule is made before any
+    Leaf changes, so an error leaves every Leaf as it was (ADJ-3, ADJ-7)."""
     if eta is not None:
         changes["eta"] = eta
-    for leaf in {id(leaf): leaf for leaf in _leaves_under(state)}.values():
-        leaf.rule = leaf.rule.adjusted(**changes)
+    leaves = list({id(leaf): leaf for leaf in _leaves_under(state)}.values())
+    new_rules = [leaf.rule.adjusted(**changes) for leaf in leaves]
+    for leaf, rule in zip(leaves, new_rules, strict=True):
+        leaf.rule = rule
 
 
 def adjust(state: Any, eta: float | None = None, **changes: Any) -> Any:
