@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pytest
 
-from optconf.reference import Leaf, freeze_, setup, trainables, update_
+from optconf.reference import Leaf, TreeError, freeze_, setup, trainables, update_
 from optconf.reference.grads import summed
 from optconf.reference.rules import (
     LARS,
@@ -150,3 +150,10 @@ def test_freezing_a_list_entry_freezes_the_tied_array_as_the_model_state_does():
     np.testing.assert_array_equal(by_model["enc"]["w"], model["enc"]["w"])
     for e, g in zip(trainables(by_model), trainables(by_list), strict=True):
         np.testing.assert_array_equal(g, e)
+
+
+def test_a_list_shaped_state_is_not_a_state_for_the_model():  # STATE-7, ERR-2
+    model = tied_model(np.random.default_rng(4))
+    list_state = setup(Adam(), trainables(model))
+    with pytest.raises(TreeError, match=r"model\['enc'\]: the state tree has no entry here"):
+        update_(list_state, model, gradient_tree(np.random.default_rng(5)))
