@@ -14,6 +14,7 @@ from .collect import (
 )
 from .errors import (
     AliasError,
+    NonFiniteLossError,
     OptconfError,
     ShapeError,
     TreeError,
@@ -22,13 +23,15 @@ from .errors import (
 )
 from .expr import evaluate, gradient_through_trainables, value_and_grad
 from .state import Leaf, adjust, adjust_, freeze_, setup, thaw_, update, update_
-from .tree import layer, path_str
+from .tree import Transpose, layer, path_str
 
 __all__ = [
     "AliasError",
     "Leaf",
+    "NonFiniteLossError",
     "OptconfError",
     "ShapeError",
+    "Transpose",
     "TreeError",
     "UnknownLeafError",
     "UnsupportedLeafError",

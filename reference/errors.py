@@ -27,3 +27,8 @@ class AliasError(TreeError):
 class ShapeError(TreeError):
     """A gradient does not have its parameter's shape, or a flat vector has the wrong
     length (ERR-3, FLAT-4)."""
+
+
+class NonFiniteLossError(OptconfError, ValueError):
+    """A training loop met a loss that is infinite or NaN and stopped before updating with
+    it (DEP-10); Python's counterpart of Flux's ``DomainError``."""

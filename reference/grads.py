@@ -4,7 +4,7 @@
 * a **flat list** aligned with ``trainables(model)``,
 * a **flat vector** aligned with ``destructure(model)[0]``.
 
-Clauses: UPD-4 .. UPD-7, TIE-2, ERR-2, ERR-3.
+Clauses: UPD-4 .. UPD-7, TIE-2, TIE-5, ERR-2, ERR-3.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from .rules.base import Array
 from .tree import (
     Occurrence,
     Path,
+    Transpose,
     children,
     first_occurrences,
     kind,
@@ -47,9 +48,24 @@ def as_gradient(value: object, path: Path, like: Array) -> Array:
     return g.astype(like.dtype, copy=False)
 
 
+def _transposed_cotangent(x: Transpose, g: object, path: Path) -> Array:
+    """A cotangent of ``x.value`` given as a plain array, turned towards ``x.parent``: its
+    transpose (TIE-5, ERR-3)."""
+    ct = np.asarray(g)
+    if ct.shape != x.value.shape:
+        raise ShapeError(
+            f"{path_str(path)}: gradient has shape {ct.shape}, the transpose has "
+            f"{x.value.shape} (clause ERR-3)"
+        )
+    return ct.T
+
+
 def _grad_children(x: object, node_kind: str, g: object, path: Path) -> Iterator[object]:
-    """The gradient's child for each of ``x``'s children; missing dict keys are None."""
+    """The gradient's child for each of ``x``'s children; missing dict keys are None; an
+    array at a :class:`Transpose` is the transposed array's cotangent (TIE-5)."""
     kids = children(x, node_kind)  # type: ignore[arg-type]
+    if isinstance(x, Transpose) and isinstance(g, np.ndarray | np.generic):
+        return iter([_transposed_cotangent(x, g, path)])
     if node_kind in ("dict", "fields"):
         if isinstance(g, dict):
             extra = set(g) - {elem.key for elem, _ in kids}

@@ -20,11 +20,12 @@ Methods of the returned objects (``len(ps)``, ``gs[x]``) are plain reads and do 
 'Grads(params, grads) is deprecated', 'update_(opt, params, grads) is deprecated'])
 
 Sources: FluxML/Flux.jl src/deprecations.jl, src/optimise/train.jl; FluxML/Zygote.jl
-src/compiler/interface.jl (Params, Grads), src/lib/base.jl.  Clauses: DEP-1 .. DEP-9.
+src/compiler/interface.jl (Params, Grads), src/lib/base.jl.  Clauses: DEP-1 .. DEP-10.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -33,7 +34,7 @@ import numpy as np
 
 from . import state as new_api
 from .collect import trainables
-from .errors import TreeError
+from .errors import NonFiniteLossError, TreeError
 from .expr import Expr, gradient_through_trainables, reached, value_and_grad
 from .grads import as_gradient
 from .rules.base import Array, Rule
@@ -178,9 +179,13 @@ def gradient(loss: Expr, ps: Params) -> Grads:
 
 
 def _gradient(loss: Expr, ps: Params) -> Grads:
-    _, grads = value_and_grad(loss, list(ps))
+    return _value_and_gradient(loss, ps)[1]
+
+
+def _value_and_gradient(loss: Expr, ps: Params) -> tuple[float, Grads]:
+    value, grads = value_and_grad(loss, list(ps))
     used = reached(loss)
-    return Grads._of(ps, [g if i in used else None for i, g in enumerate(grads)])
+    return value, Grads._of(ps, [g if i in used else None for i, g in enumerate(grads)])
 
 
 def gradient_through_params(
@@ -276,7 +281,9 @@ def train_(
     loss: Callable[[Any], Expr], ps: Params, data: Iterable[Any], opt: LegacyOptimiser
 ) -> None:
     """For each item ``d`` of ``data``: ``update_(opt, ps, gradient(loss(d), ps))`` (DEP-4).
-    An explicit rule in place of the optimiser object is an error (DEP-7)."""
+    An explicit rule in place of the optimiser object is an error (DEP-7).  A loss that is
+    not finite skips that item's update and raises :class:`NonFiniteLossError`, leaving the
+    parameters and state as the earlier items left them (DEP-10)."""
     _deprecated(
         "train_(loss, params, data, opt) is deprecated; use state = setup(rule, model) and, "
         "per batch, update_(state, model, gradient_through_trainables(model, loss))"
@@ -290,8 +297,13 @@ def train_(
         raise TypeError(
             f"train_ takes Params, got {type(ps).__qualname__}; for a model use the new API"
         )
-    for d in data:
-        gs = _gradient(loss(d), ps)
+    for item, d in enumerate(data):
+        value, gs = _value_and_gradient(loss(d), ps)
+        if not math.isfinite(value):
+            raise NonFiniteLossError(
+                f"train_: loss is {value} on data item {item} (counted from 0), stopping "
+                "training; this item's update was skipped (clause DEP-10)"
+            )
         _update_pairs(opt, [(p, gs[p]) for p in ps])
 
 

@@ -1,8 +1,8 @@
 """Optimiser state and updates: ``setup``, ``update`` / ``update_``, ``freeze_`` / ``thaw_``,
 ``adjust`` / ``adjust_``.
 
-Source: FluxML/Optimisers.jl src/interface.jl, src/adjust.jl.  Clauses: STATE-1 .. STATE-5,
-UPD-1 .. UPD-9, TIE-1 .. TIE-4, FRZ-1 .. FRZ-4, ADJ-1 .. ADJ-4.
+Source: FluxML/Optimisers.jl src/interface.jl, src/adjust.jl.  Clauses: STATE-1 .. STATE-7,
+UPD-1 .. UPD-11, TIE-1 .. TIE-4, FRZ-1 .. FRZ-4, ADJ-1 .. ADJ-7.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ class Leaf:
 def setup(rule: Rule, model: object) -> Any:
     """A state tree shaped like ``model`` with one :class:`Leaf` per distinct parameter,
     the same Leaf object at every occurrence of a shared array, and None elsewhere
-    (STATE-1 .. STATE-4).  Warns when the model has no parameters (STATE-5).
+    (STATE-1 .. STATE-4).  Warns when the model has no parameters (STATE-5).  A bare array
+    gets its Leaf itself (STATE-6); the list ``trainables(model)`` gets one Leaf per distinct
+    array, a list-shaped state (STATE-7).
 
     >>> import numpy as np
     >>> from optconf.reference.rules import Descent
@@ -111,7 +113,9 @@ def update_(
     gradients (TIE-2), and is updated in place, ``x -= step``.  Every check runs before
     anything is mutated, and the update is atomic: the rules run on copies of their states
     and nothing is written unless every one of them succeeds; an error a rule raises names
-    the first offending parameter's path (UPD-8).
+    the first offending parameter's path (UPD-8).  ``state`` may be one Leaf and ``model``
+    its array (UPD-10); a list-shaped state with ``trainables(model)`` and one summed gradient
+    per array updates as the model-shaped state would (UPD-11).
     """
     leaves = leaves_for(state, model)
     firsts = first_occurrences(occurrences(model))
@@ -125,10 +129,13 @@ def update_(
     # UPD-5, FRZ-1: no rule call, state and parameter unchanged without a gradient or frozen
     active = [(leaf, occ, g) for leaf, occ, g in zip(leaves, firsts, gradients, strict=True)
               if g is not None and not leaf.frozen]
-    # RULE-2: rules must not write into the gradient; RULE-8: global-norm rules run in rounds
-    calls = ((leaf.rule, copied(leaf.state), occ.array, read_only(g)) for leaf, occ, g in active)
+    # RULE-2: rules must not write into the gradient; RULE-8: global-norm rules run in rounds;
+    # MIXED-2: a rule that writes x writes a working copy, committed with everything else
+    xs = [occ.array.copy() if leaf.rule.writes_param else occ.array for leaf, occ, _ in active]
+    calls = ((leaf.rule, copied(leaf.state), x, read_only(g))
+             for (leaf, _, g), x in zip(active, xs, strict=True))
     try:
-        results = [(index, new_state, None if step is None else active[index][1].array - step)
+        results = [(index, new_state, _new_value(active[index][0].rule, xs[index], step))
                    for index, new_state, step in apply_rules(calls)]
     except FailedCall as failed:
         raise _naming(failed.error, active[failed.index][1].path) from None
@@ -138,6 +145,14 @@ def update_(
         if new_x is not None:
             np.copyto(occ.array, new_x)
     return state, model
+
+
+def _new_value(rule: Rule, x: Array, step: Array | None) -> Array | None:
+    """What the parameter becomes: ``x - step`` (RULE-1); for a None step, unchanged (None,
+    RULE-3), or the working copy a rule that writes ``x`` wrote (MIXED-2)."""
+    if step is not None:
+        return x - step
+    return x if rule.writes_param else None
 
 
 def _naming(error: Exception, path: Path) -> Exception:
@@ -207,12 +222,16 @@ def thaw_(state: object, *keys: Any) -> None:
 
 def adjust_(state: object, eta: float | None = None, **changes: Any) -> None:
     """Change hyperparameters of every rule in ``state`` in place, keeping the rules' state
-    (momenta, step counts) as it is (ADJ-1, ADJ-2).  ``eta`` may be given positionally.
-    An unknown name raises TypeError naming it and the valid names (ADJ-3)."""
+    (momenta, step counts) as it is (ADJ-1, ADJ-2).  ``eta`` may be given positionally and is
+    then the keyword ``eta`` (ADJ-5).  An unknown name, an alias such as WeightDecay's
+    ``gamma`` (ADJ-6), or no name at all raises TypeError; every new rule is made before any
+    Leaf changes, so an error leaves every Leaf as it was (ADJ-3, ADJ-7)."""
     if eta is not None:
         changes["eta"] = eta
-    for leaf in {id(leaf): leaf for leaf in _leaves_under(state)}.values():
-        leaf.rule = leaf.rule.adjusted(**changes)
+    leaves = list({id(leaf): leaf for leaf in _leaves_under(state)}.values())
+    new_rules = [leaf.rule.adjusted(**changes) for leaf in leaves]
+    for leaf, rule in zip(leaves, new_rules, strict=True):
+        leaf.rule = rule
 
 
 def adjust(state: Any, eta: float | None = None, **changes: Any) -> Any:

@@ -4,7 +4,7 @@ A *model tree* is any nesting of dict, list, tuple, namedtuple, dataclass instan
 classes registered with :func:`layer`.  Its leaves are parameters (floating-point
 ``numpy.ndarray``, clause TREE-2) or carried values (everything listed in TREE-3).
 
-Clauses: TREE-1 .. TREE-9 (docs/SPEC.md).
+Clauses: TREE-1 .. TREE-10 (docs/SPEC.md).
 """
 
 from __future__ import annotations
@@ -64,6 +64,34 @@ def layer(
         return klass
 
     return register if cls is None else register(cls)
+
+
+@dataclasses.dataclass(eq=False)
+class Transpose:
+    """``parent`` transposed, as a node of a model tree: the way to write ``W.T`` so that it is
+    tied to ``W`` (TREE-10).  Its one child is ``parent`` itself, so ``W`` and
+    ``Transpose(W)`` are one parameter by identity, with one state (TIE-1, STATE-3); a
+    gradient here may be the cotangent of the transposed array, which counts transposed
+    towards ``parent`` (TIE-5).  NumPy's own ``W.T`` is a view and stays an alias (TREE-8).
+
+    >>> import numpy as np
+    >>> w = np.ones((2, 3))
+    >>> Transpose(w).value.shape
+    (3, 2)
+    """
+
+    parent: np.ndarray[Any, Any]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.parent, np.ndarray):
+            raise TypeError(
+                f"Transpose takes an array, got {type(self.parent).__qualname__} (clause TREE-10)"
+            )
+
+    @property
+    def value(self) -> np.ndarray[Any, Any]:
+        """The transposed array the model computes with: a view of ``parent``."""
+        return self.parent.T
 
 
 def _is_carried(x: object) -> bool:
@@ -233,7 +261,8 @@ def _reject_aliases(firsts: list[Occurrence]) -> None:
                     raise AliasError(
                         f"{path_str(a.path)} and {path_str(b.path)} are different arrays "
                         "that share memory (a view or alias); use the same array object to "
-                        "tie them, or copy one (clause TREE-8)"
+                        "tie them (Transpose(w) for a transpose, TREE-10), or copy one "
+                        "(clause TREE-8)"
                     )
 
 

@@ -3,10 +3,11 @@
 A rule never holds buffers.  ``init(x)`` builds the state for one parameter array;
 ``apply(state, x, dx)`` returns ``(new_state, step)`` and the caller subtracts the step,
 ``x <- x - step`` (clause RULE-1).  ``apply`` may update the state's arrays in place and
-must not write to ``x`` or ``dx`` (RULE-2).  A step of ``None`` means "no update this call"
-(AccumGrad, RULE-3).  A rule that needs the norm over *all* arrays of an update (global-norm
-clipping) says so with ``needs_global`` and is driven through ``apply_global`` by
-:func:`apply_rules` (RULE-8).
+must not write to ``x`` or ``dx`` (RULE-2), except a rule declaring ``writes_param``
+(MixedPrecision), which writes ``x`` and returns None.  A step of ``None`` means "no update
+this call" (AccumGrad, RULE-3).  A rule that needs the norm over *all* arrays of an update
+(global-norm clipping) says so with ``needs_global`` and is driven through ``apply_global``
+by :func:`apply_rules` (RULE-8).
 
 Clauses: RULE-1 .. RULE-8.
 """
@@ -56,6 +57,10 @@ class Rule(ABC):
     """
 
     elementwise: ClassVar[bool] = True
+    #: RULE-2's one exception: ``apply`` writes the parameter's new value into ``x`` itself
+    #: and returns a None step (MixedPrecision, MIXED-2).  The update hands such a rule a
+    #: working copy of ``x`` and commits it with everything else (UPD-8).
+    writes_param: ClassVar[bool] = False
     axes: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     presets: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     variants: ClassVar[tuple[str, ...]] = ()

@@ -38,6 +38,11 @@ class OptimiserChain(Rule):
         for rule in self.rules:
             if not isinstance(rule, Rule):
                 raise TypeError(f"OptimiserChain: {rule!r} is not a rule (clause CHAIN-1)")
+            if rule.writes_param:
+                raise ValueError(
+                    f"OptimiserChain: {type(rule).__name__} writes the parameter itself, so it "
+                    "must wrap the whole chain, not be inside it (clause MIXED-3)"
+                )
 
     @property
     def elementwise(self) -> bool:  # type: ignore[override]

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from optconf.reference import TreeError, setup, trainables, update_
+from optconf.reference import NonFiniteLossError, TreeError, setup, trainables, update_
 from optconf.reference.expr import Add, Const, Dot, Param, Square, Sum, Tanh
 from optconf.reference.expr import gradient_through_trainables as gradient_new
 from optconf.reference.legacy import (
@@ -365,3 +365,40 @@ def test_legacy_update_is_atomic_too():  # UPD-8, DEP-4 (decision b)
     with pytest.raises(ValueError, match=r"^model\[1\]: ClipNorm"):
         quietly(lambda: legacy_update_(opt, ps, grads))
     assert a.tolist() == [1.0, 1.0] and b.tolist() == [1.0, 1.0]
+
+
+# ---------------------------------------------------------------------- DEP-10
+
+
+def filled(d):
+    """A loss over ``Param(0)`` that is NaN when the data item ``d`` is NaN."""
+    return Dot(Param(0), Const(np.full((2, 3), d)))
+
+
+@pytest.mark.parametrize("bad", [0, 2])
+def test_train_stops_on_a_non_finite_loss_with_that_items_update_skipped(bad):  # DEP-10
+    data = [0.5, -1.0, 2.0, 3.0]
+    data[bad] = np.nan
+    stopped, reference = tied_model(), tied_model()
+    ps, ps_ref = quietly(lambda: params(stopped)), quietly(lambda: params(reference))
+    opt = quietly(lambda: LegacyOptimiser(Adam(0.1)))
+    opt_ref = quietly(lambda: LegacyOptimiser(Adam(0.1)))
+    quietly(lambda: train_(filled, ps_ref, data[:bad], opt_ref))  # the items before it
+    with pytest.raises(NonFiniteLossError, match=rf"loss is nan on data item {bad} "):
+        quietly(lambda: train_(filled, ps, data, opt))
+    assert_snapshot_equal(snapshot(stopped, opt), snapshot(reference, opt_ref))
+
+
+def test_an_infinite_loss_also_stops_training():  # DEP-10
+    model = tied_model()
+    ps = quietly(lambda: params(model))
+    opt = quietly(lambda: LegacyOptimiser(Descent(0.1)))
+    before = copy.deepcopy(trainables(model))
+
+    def loss(_d):
+        return Dot(Square(Param(0)), Const(np.full((2, 3), np.inf)))
+
+    with pytest.raises(NonFiniteLossError, match="loss is inf"):
+        quietly(lambda: train_(loss, ps, [1.0], opt))
+    for p, q in zip(before, trainables(model), strict=True):
+        np.testing.assert_array_equal(q, p)
