@@ -47,6 +47,7 @@ from .protocol import (
     refusal,
     refused,
     rule_entry,
+    runs_as,
     with_warnings,
 )
 
@@ -175,16 +176,15 @@ RULES: dict[type[Rule], Callable[[Any], Core]] = {
 
 #: The named variant of each rule that keras.optimizers implements (RULE-5).
 VARIANTS: dict[type[Rule], tuple[str, str]] = {
-    rules.Momentum: ("optimisers", "keras SGD keeps the learning rate inside the momentum: "
-                                   "Momentum(variant='optimisers') (MOMENTUM-2)"),
-    rules.Nesterov: ("optimisers", "keras SGD(nesterov=True) keeps the learning rate inside "
-                                   "the momentum: Nesterov(variant='optimisers') "
-                                   "(NESTEROV-2)"),
+    rules.Momentum: ("normative", "keras SGD keeps the learning rate inside the momentum: "
+                                  "Momentum(variant='normative') (MOMENTUM-2)"),
+    rules.Nesterov: ("normative", "keras SGD(nesterov=True) keeps the learning rate inside "
+                                  "the momentum: Nesterov(variant='normative') (NESTEROV-2)"),
     rules.AMSGrad: ("torch", "keras Adam(amsgrad=True) starts at zero, bias-corrects and "
                              "takes the maximum of the raw nu: AMSGrad(variant='torch') "
                              "(AMSGRAD-3)"),
-    rules.AdaMax: ("optimisers", "keras Adamax adds epsilon outside the maximum: "
-                                 "AdaMax(variant='optimisers') (ADAMAX-2)"),
+    rules.AdaMax: ("normative", "keras Adamax adds epsilon outside the maximum: "
+                                "AdaMax(variant='normative') (ADAMAX-2)"),
     rules.Lion: ("paper", "keras Lion is the paper's form: Lion(variant='paper') (LION-2)"),
 }
 
@@ -204,7 +204,7 @@ class Plan:
 
 def _core(rule: Rule) -> Core:
     variant, why = lookup(VARIANTS, rule) or (None, "")
-    if variant is not None and getattr(rule, "variant", None) != variant:
+    if variant is not None and not runs_as(rule, variant):
         raise Unsupported(why)
     return rule_entry(RULES, rule, "keras.optimizers")(rule)
 

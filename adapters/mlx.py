@@ -47,6 +47,7 @@ from .protocol import (
     refusal,
     refused,
     rule_entry,
+    runs_as,
     with_warnings,
 )
 
@@ -194,7 +195,7 @@ class Plan:
 
 def _core(rule: Rule, decay: float) -> Core:
     variant, why = lookup(VARIANTS, rule) or (None, "")
-    if variant is not None and getattr(rule, "variant", None) != variant:
+    if variant is not None and not runs_as(rule, variant):
         raise Unsupported(why)
     if decay and not isinstance(rule, SGD_RULES):
         raise Unsupported(f"only mlx SGD takes a coupled weight_decay; a WeightDecay before "

@@ -21,7 +21,7 @@ import numpy as np
 from optconf.reference.collect import flatten, trainables
 from optconf.reference.expr import Ops
 from optconf.reference.grads import summed
-from optconf.reference.rules.base import Rule
+from optconf.reference.rules.base import Rule, variant_form
 from optconf.reference.rules.compose import OptimiserChain
 from optconf.reference.tree import map_params, mirror, occurrences
 
@@ -262,6 +262,15 @@ def lookup(table: Mapping[type[Rule], Entry], rule: Rule) -> Entry | None:
     """The entry of ``table`` for ``rule``'s class, or for the nearest base class that has
     one (a subclass of a rule is that rule); None when there is none."""
     return next((table[cls] for cls in type(rule).__mro__ if cls in table), None)
+
+
+def runs_as(rule: Rule, declared: str) -> bool:
+    """Whether ``rule`` computes what the variant ``declared`` names: the same value on
+    every variant axis (RULE-5), so a preset and its axes spelled out are one variant."""
+    if not type(rule).axes:
+        return getattr(rule, "variant", None) == declared
+    return dict(variant_form(type(rule), getattr(rule, "variant", "normative"))) == dict(
+        variant_form(type(rule), declared))
 
 
 def rule_entry(table: Mapping[type[Rule], Entry], rule: Rule, engine: str) -> Entry:

@@ -105,6 +105,8 @@ def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
                     self.rule.needs_global or data.draw(st.booleans(), label="part frozen")):
                 deep = subtree_keys(self.model, deep=True)
                 self.ops.append(Freeze(data.draw(deep, label="keys")))
+                if self.rule.needs_global:  # a step under the frozen part, however it goes on
+                    self.step(data)
 
         @rule(data=st.data())
         def step(self, data: st.DataObject) -> None:
@@ -125,6 +127,15 @@ def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
         def freeze_or_thaw(self, data: st.DataObject, thaw: bool) -> None:
             keys = () if whole else data.draw(subtree_keys(self.model), label="keys")
             self.ops.append(Thaw(keys) if thaw else Freeze(keys))
+
+        @precondition(lambda self: can_freeze and any(isinstance(op, Freeze)
+                                                      for op in getattr(self, "ops", ())))
+        @rule()
+        def thaw_frozen(self) -> None:
+            """Thaw what was frozen last: independent keys rarely hit a frozen part, and the
+            thaw-then-step of FRZ-2 went undrawn (draws that reach)."""
+            frozen = [op for op in self.ops if isinstance(op, Freeze)]
+            self.ops.append(Thaw(frozen[-1].keys))
 
         def teardown(self) -> None:
             if hasattr(self, "ops"):  # what this run's interleaving reached (draws that reach)
