@@ -14,8 +14,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from optconf.adapters.protocol import EngineInfo
 from optconf.reference import rules as ref_rules
-from optconf.reference.rules.base import Rule
+from optconf.reference.rules.base import NORMATIVE, Rule, variant_form
 
 St = st.SearchStrategy
 
@@ -159,3 +160,119 @@ def adjustments(rule: Rule) -> St[dict[str, Any]]:
         return st.nothing()
     names = st.lists(st.sampled_from(sorted(ranges)), min_size=1, max_size=2, unique=True)
     return names.flatmap(lambda ns: st.fixed_dictionaries({n: ranges[n] for n in ns}))
+
+
+
+# ------------------------------------------------------------------------ clause tables
+#
+# Which SPEC clauses a case checks beyond its property's own: a rule's clauses, in the
+# variant the engine declares.  A clause is listed only where a wrong implementation of it
+# changes what the property compares (parameters and every state field over several steps
+# from drawn hyperparameters, zero gradients and zero arrays included), so a pass is shown in
+# the clause's row of the matrix.
+
+#: Clauses a rule's steps show whatever its variant (rules.matches_reference, RULE-5).
+FORMULA_CLAUSES: dict[str, tuple[str, ...]] = {
+    "Descent": ("DESCENT-1",),
+    "Momentum": ("MOMENTUM-3",),
+    "Nesterov": ("NESTEROV-3",),
+    "RMSProp": ("RMSPROP-1", "RMSPROP-2"),
+    "AdaGrad": ("ADAGRAD-1", "ADAGRAD-2"),
+    "AdaDelta": ("ADADELTA-1", "ADADELTA-2"),
+    "Adam": ("ADAM-1", "ADAM-2", "ADAM-3", "ADAM-4"),
+    "AdamW": ("ADAMW-1", "ADAMW-2", "ADAM-2", "ADAM-4"),
+    "NAdam": ("NADAM-1", "ADAM-2", "ADAM-4"),
+    "RAdam": ("RADAM-1", "RADAM-2", "ADAM-2"),
+    "AMSGrad": ("AMSGRAD-1",),
+    "AdaMax": ("ADAM-2",),
+    "OAdam": ("OADAM-1", "OADAM-2", "ADAM-2", "ADAM-4"),
+    "AdaBelief": ("ADABELIEF-1", "ADABELIEF-2", "ADAM-2", "ADAM-4"),
+    "Lion": ("LION-2",),
+    "Rprop": ("RPROP-1", "RPROP-2"),
+    "WeightDecay": ("WEIGHTDECAY-1",),
+    "SignDecay": ("SIGNDECAY-1",),
+    "ClipGrad": ("CLIPGRAD-1",),
+    "ClipNorm": ("CLIPNORM-1",),
+    "ClipGlobalNorm": ("CLIPGLOBALNORM-1", "RULE-8"),
+    "AccumGrad": ("ACCUMGRAD-1", "ACCUMGRAD-2", "RULE-3"),
+    "OptimiserChain": ("CHAIN-1", "CHAIN-2", "CHAIN-4", "RULE-3", "RULE-8"),
+    "LAMB": ("LAMB-1", "LAMB-2", "LAMB-3", "ADAM-2"),
+    "LARS": ("LARS-2", "LARS-3"),
+    "Muon": ("MUON-1", "MUON-2", "MUON-3", "MUON-5"),
+}
+
+#: Clauses a variant brings: (rule class, the axis values it needs, clauses), the normative
+#: form's clause and each named form's own (RULE-5).
+VARIANT_CLAUSES: tuple[tuple[str, dict[str, str], tuple[str, ...]], ...] = (
+    ("Momentum", {"lr_placement": "inside"}, ("MOMENTUM-1",)),
+    ("Momentum", {"lr_placement": "outside"}, ("MOMENTUM-2",)),
+    ("Nesterov", {"lr_placement": "inside"}, ("NESTEROV-1",)),
+    ("Nesterov", {"lr_placement": "outside"}, ("NESTEROV-2",)),
+    ("NAdam", {"extra_beta2": "kept"}, ("NADAM-2",)),
+    ("NAdam", {"extra_beta2": "dropped"}, ("NADAM-3",)),
+    ("RAdam", {"rectify_when": "rho>5"}, ("RADAM-3",)),
+    ("RAdam", {"rectify_when": "rho>=5"}, ("RADAM-3",)),
+    ("RAdam", {"epsilon_root": "raw"}, ("RADAM-3",)),
+    ("AdaMax", {"epsilon_placement": "outside_max"}, ("ADAMAX-1",)),
+    ("AdaMax", {"epsilon_placement": "inside_max"}, ("ADAMAX-2",)),
+    ("AMSGrad", {"start": "epsilon", "bias_correction": "none"}, ("AMSGRAD-2",)),
+    ("AMSGrad", {"start": "zero", "max_of": "raw"}, ("AMSGRAD-3",)),
+    ("AMSGrad", {"start": "zero", "max_of": "corrected"}, ("AMSGRAD-4",)),
+    ("Lion", {"average": "paper"}, ("LION-1",)),
+    ("Lion", {"average": "swapped"}, ("LION-3",)),
+    ("LARS", {"trust_norm": "gradient"}, ("LARS-1",)),
+    ("LARS", {"trust_norm": "update"}, ("LARS-4",)),
+    ("Muon", {"shape_scale": "rows"}, ("MUON-4",)),
+    ("Muon", {"shape_scale": "cols"}, ("MUON-4",)),
+)
+
+#: Clauses only float16 parameters show: the epsilon floor (RULE-7, ADAMW-3).
+FLOAT16_CLAUSES: dict[str, tuple[str, ...]] = {
+    **{name: ("RULE-7",) for name in ("Adam", "NAdam", "RAdam", "AdaMax", "OAdam", "AdaBelief",
+                                      "RMSProp", "AdaGrad", "LAMB", "AMSGrad")},
+    "AdamW": ("RULE-7", "ADAMW-3"),
+}
+
+#: Clauses adjust.mid_run shows for a rule beyond ADJ-1 and ADJ-2: where an adjusted
+#: hyperparameter meets the kept state (MOMENTUM-2/NESTEROV-2 through the variant, ADAM-2's
+#: product of the betas applied, ADAM-4's beta_t shown, LARS-3's velocity, CHAIN-3).
+ADJUST_CLAUSES: dict[str, tuple[str, ...]] = {
+    **{name: ("ADAM-2", "ADAM-4") for name in ("Adam", "AdamW", "NAdam", "OAdam",
+                                               "AdaBelief")},
+    **{name: ("ADAM-2",) for name in ("RAdam", "AdaMax", "LAMB")},
+    "LARS": ("LARS-3",),
+    "OptimiserChain": ("CHAIN-3",),
+}
+
+
+def _variant_clauses(name: str, variant: str | None) -> tuple[str, ...]:
+    """The clauses of :data:`VARIANT_CLAUSES` whose axis values ``variant`` has."""
+    form = variant_form(rule_class(name), variant or NORMATIVE)
+    return tuple(c for rule, needs, found in VARIANT_CLAUSES if rule == name
+                 and all(form.get(axis) == value for axis, value in needs.items())
+                 for c in found)
+
+
+def formula_clauses(name: str, info: EngineInfo) -> tuple[str, ...]:
+    """The clauses of rule class ``name`` that running its steps against the reference
+    checks on the engine ``info`` declares: its formula in the declared variant, and the
+    float16 floor where the engine runs float16 (RULE-5, RULE-7)."""
+    float16 = FLOAT16_CLAUSES.get(name, ()) if "float16" in info.dtypes else ()
+    return (*FORMULA_CLAUSES.get(name, ()), *_variant_clauses(name, info.variants.get(name)),
+            *float16)
+
+
+def adjust_clauses(name: str, info: EngineInfo) -> tuple[str, ...]:
+    """The clauses of rule class ``name`` that an adjust between steps checks: where the
+    learning rate sits for Momentum and Nesterov (MOMENTUM-1/2, NESTEROV-1/2), and
+    :data:`ADJUST_CLAUSES`."""
+    placement = (_variant_clauses(name, info.variants.get(name))
+                 if name in ("Momentum", "Nesterov") else ())
+    return (*placement, *ADJUST_CLAUSES.get(name, ()))
+
+
+def flat_clauses(name: str, info: EngineInfo) -> tuple[str, ...]:
+    """The clauses of rule class ``name`` that flat == structured checks: a global norm
+    unchanged by splitting arrays (CLIPGLOBALNORM-2), through a chain too (CHAIN-4)."""
+    return {"ClipGlobalNorm": ("CLIPGLOBALNORM-2",),
+            "OptimiserChain": ("CHAIN-4",)}.get(name, ())

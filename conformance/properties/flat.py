@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from optconf.adapters.protocol import Adapter, Program, Unsupported
 from optconf.reference.rules.base import Rule
 
+from ..catalog import flat_clauses
 from ..profiles import Profile
 from ..strategies import programs
 from .common import (
@@ -33,7 +34,7 @@ def claimed(rule: Rule, path: str) -> bool:
     return True
 
 
-@prop("FLAT-6", "UPD-4", axes=("rule", "path"))
+@prop("FLAT-6", "UPD-4", axes=("rule", "path"), rule_clauses=flat_clauses)
 def check_path_matches_structured(adapter: Adapter, profile: Profile, seed: int,
                                   case: CaseId) -> None:
     """Running a program through the path equals the float64 structured reference run,
