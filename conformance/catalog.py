@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from optconf.adapters.protocol import EngineInfo
+from optconf.adapters.protocol import EngineInfo, PathName
 from optconf.reference import rules as ref_rules
 from optconf.reference.rules.base import NORMATIVE, Rule, variant_form
 
@@ -253,26 +253,109 @@ def _variant_clauses(name: str, variant: str | None) -> tuple[str, ...]:
                  for c in found)
 
 
-def formula_clauses(name: str, info: EngineInfo) -> tuple[str, ...]:
+def formula_clauses(name: str | None, path: PathName | None,
+                    info: EngineInfo) -> tuple[str, ...]:
     """The clauses of rule class ``name`` that running its steps against the reference
     checks on the engine ``info`` declares: its formula in the declared variant, and the
     float16 floor where the engine runs float16 (RULE-5, RULE-7)."""
+    if name is None:
+        return ()
     float16 = FLOAT16_CLAUSES.get(name, ()) if "float16" in info.dtypes else ()
     return (*FORMULA_CLAUSES.get(name, ()), *_variant_clauses(name, info.variants.get(name)),
             *float16)
 
 
-def adjust_clauses(name: str, info: EngineInfo) -> tuple[str, ...]:
+def adjust_clauses(name: str | None, path: PathName | None,
+                   info: EngineInfo) -> tuple[str, ...]:
     """The clauses of rule class ``name`` that an adjust between steps checks: where the
     learning rate sits for Momentum and Nesterov (MOMENTUM-1/2, NESTEROV-1/2), and
     :data:`ADJUST_CLAUSES`."""
+    if name is None:
+        return ()
     placement = (_variant_clauses(name, info.variants.get(name))
                  if name in ("Momentum", "Nesterov") else ())
     return (*placement, *ADJUST_CLAUSES.get(name, ()))
 
 
-def flat_clauses(name: str, info: EngineInfo) -> tuple[str, ...]:
-    """The clauses of rule class ``name`` that flat == structured checks: a global norm
-    unchanged by splitting arrays (CLIPGLOBALNORM-2), through a chain too (CHAIN-4)."""
-    return {"ClipGlobalNorm": ("CLIPGLOBALNORM-2",),
-            "OptimiserChain": ("CHAIN-4",)}.get(name, ())
+def flat_clauses(name: str | None, path: PathName | None,
+                 info: EngineInfo) -> tuple[str, ...]:
+    """The clauses that flat == structured checks for rule class ``name`` on ``path``: a
+    global norm unchanged by splitting arrays (CLIPGLOBALNORM-2, through a chain CHAIN-4);
+    on the flat vector, the model rebuilt from it (FLAT-3, FLAT-5)."""
+    rebuilt = ("FLAT-3", "FLAT-5") if path == "flat_vector" else ()
+    return (*{"ClipGlobalNorm": ("CLIPGLOBALNORM-2",),
+              "OptimiserChain": ("CHAIN-4",)}.get(name or "", ()), *rebuilt)
+
+
+def on_path(path: PathName, *clauses: str) -> Callable[..., tuple[str, ...]]:
+    """Case clauses: ``clauses`` for the cases on ``path`` (e.g. the legacy optimiser's
+    state keyed by identity, DEP-9, shown by ties on the legacy path)."""
+    return lambda _rule, case_path, _info: clauses if case_path == path else ()
+
+
+def with_capability(capability: str, *clauses: str) -> Callable[..., tuple[str, ...]]:
+    """Case clauses: ``clauses`` on an engine declaring ``capability`` (e.g. ``legacy``:
+    the gradient through ``params``, DEP-6, DEP-8)."""
+    return lambda _rule, _path, info: clauses if capability in info.capabilities else ()
+
+
+# ------------------------------------------------------------- clauses no engine shows
+
+#: Clauses only the reference can show, each with why the adapter protocol (a Program run
+#: into an Outcome, collect, destructure, gradient) cannot observe it on an engine; the
+#: reference's own tests check them (tests/reference).
+REFERENCE_ONLY: dict[str, str] = {
+    "TREE-8": "adapters cast (copy) a Program's float64 arrays into the engine's dtype, so "
+              "two arrays sharing memory are distinct copies before the engine sees them",
+    "TREE-9": "a cycle in a Program's model loops the adapter's copy of it before the "
+              "engine's walk could name where it closes",
+    "COLL-3": "identity with the caller's arrays: collect() returns NumPy copies",
+    "COLL-4": "trainables_with_paths is the reference's call; collect() returns arrays in "
+              "order (COLL-2) without paths",
+    "STATE-1": "the state tree's shape: an Outcome holds one state dict per distinct "
+               "parameter, not the engine's state containers",
+    "STATE-3": "Leaf identity at shared places: an Outcome has one state per distinct "
+               "parameter (their count and values are TIE-2's)",
+    "STATE-4": "None at places without a parameter is a position in the state tree, which "
+               "an Outcome does not have (STATE-1)",
+    "UPD-2": "in-place writes and read-only parameters: adapters run on their own copies of "
+             "a Program's model, so the caller's arrays are never the engine's",
+    "UPD-3": "the copying update differs from update_ only in the caller's objects, which "
+             "adapters never hand to the engine (UPD-2)",
+    "UPD-6": "cast each tied gradient, then sum: the oracle runs at float64 and adapters "
+             "cast the float64 gradients they are given, so the order is inside the bound "
+             "(TOL-3)",
+    "UPD-8": "atomicity: a run that raises returns no Outcome, so what an engine left in its "
+             "arrays is not observed; the error's path is CLIPNORM-3's and "
+             "CLIPGLOBALNORM-3's",
+    "FLAT-4": "adapters derive a flat gradient from the model-shaped Step gradient, so a "
+              "wrong length cannot be expressed",
+    "FRZ-4": "Freeze, Thaw and Adjust ops act on the adapter's state by construction; a "
+             "model array cannot be passed in its place",
+    "ADJ-4": "the copying adjust differs from adjust_ only in the caller's objects (UPD-3)",
+    "ERR-4": "a Program carries a reference rule, which adapters translate through their "
+             "tables; anything else is refused before an engine's setup",
+    "RULE-2": "apply writing into x or the gradient: adapters give the engine its own "
+              "copies, so no write reaches the caller's arrays",
+    "RULE-4": "elementwise is a declaration of the reference's rules; it decides where "
+              "FLAT-6 is claimed",
+    "RULE-6": "a Program carries a rule the reference already validated, so an engine's own "
+              "range checks are not reached (FINDINGS F14)",
+    "CLIPNORM-2": "a consequence of CLIPNORM-1 declared by the reference (elementwise is "
+                  "False), which exempts ClipNorm from FLAT-6 on one flat vector",
+    "EXPR-1": "the expression language is the reference's data; engines evaluate it, checked "
+              "through EXPR-4..6 and GRAD-1..5",
+    "EXPR-2": "the strategies build well-shaped expressions only; refusing a bad shape is "
+              "the reference's",
+    "EXPR-3": "value_and_grad is the reference's; gradient() returns the gradient only "
+              "(GRAD-1, EXPR-4)",
+    "DEP-7": "mixing the styles needs calls the protocol's legacy path never makes: the "
+             "adapter builds the legacy arguments itself from model-shaped gradients",
+}
+
+#: Areas whose clauses are the suite's own behaviour, not an engine's, with where they are
+#: checked.
+SUITE_AREAS: dict[str, str] = {
+    "CONF": "the runner, reports, CLI, pytest plugin and selftest (tests/conformance)",
+    "TOL": "the tolerance model every comparison applies (tests/conformance/test_tolerance.py)",
+}

@@ -56,7 +56,7 @@ def plan(label: str, info: EngineInfo, supports: Mapping[str, str | None],
                  prop: Property = prop) -> Task:
             case = CaseId(label, prop.id, rule, path)
             return Task(case, prop, case.seed(run_seed), info.variants.get(rule or ""),
-                        prop.clauses_for(rule, info))
+                        prop.clauses_for(rule, path, info))
 
         missing = sorted(prop.requires - offered)
         if missing:

@@ -43,7 +43,7 @@ def _adjusted(draw: st.DrawFn, program: Program) -> Program:
                                                  *program.ops[at:]), program.dtype)
 
 
-@prop("ADJ-1", "ADJ-2", requires=("adjust",), axes=("rule",), rule_clauses=adjust_clauses)
+@prop("ADJ-1", "ADJ-2", requires=("adjust",), axes=("rule",), case_clauses=adjust_clauses)
 def check_mid_run(adapter: Adapter, profile: Profile, seed: int, case: CaseId) -> None:
     """Steps, then ``adjust`` of one or two hyperparameters, then more steps: parameters and
     state equal the reference's, which kept its state across the change (ADJ-2).  The steps

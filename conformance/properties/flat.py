@@ -34,7 +34,7 @@ def claimed(rule: Rule, path: str) -> bool:
     return True
 
 
-@prop("FLAT-6", "UPD-4", axes=("rule", "path"), rule_clauses=flat_clauses)
+@prop("FLAT-6", "UPD-4", axes=("rule", "path"), case_clauses=flat_clauses)
 def check_path_matches_structured(adapter: Adapter, profile: Profile, seed: int,
                                   case: CaseId) -> None:
     """Running a program through the path equals the float64 structured reference run,

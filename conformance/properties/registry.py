@@ -14,7 +14,7 @@ from collections.abc import Callable
 from fnmatch import fnmatchcase
 from typing import Literal
 
-from optconf.adapters.protocol import Adapter, EngineInfo
+from optconf.adapters.protocol import Adapter, EngineInfo, PathName
 
 from ..cases import DEFAULT_REGISTRY, CaseId
 from ..profiles import Profile
@@ -23,9 +23,10 @@ Axis = Literal["rule", "path"]
 
 Check = Callable[[Adapter, Profile, int, CaseId], None]
 
-#: The clauses a case of rule class ``name`` checks beyond the property's own, on the engine
-#: the EngineInfo describes (e.g. :func:`~optconf.conformance.catalog.formula_clauses`).
-RuleClauses = Callable[[str, EngineInfo], tuple[str, ...]]
+#: The clauses a case checks beyond its property's own, from the case's rule and path (None
+#: off those axes) and the engine's declarations (e.g.
+#: :func:`~optconf.conformance.catalog.formula_clauses`).
+CaseClauses = Callable[[str | None, PathName | None, EngineInfo], tuple[str, ...]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,8 +37,8 @@ class Property:
     returns on success and raises
     :class:`~optconf.conformance.deviation.Deviation` on a conformance failure,
     :class:`~optconf.adapters.protocol.Unsupported` when the adapter cannot express the
-    case; anything else is an adapter error.  ``rule_clauses`` adds, per case of the
-    ``rule`` axis, the clauses of that rule it checks (a pass shows in their rows too)."""
+    case; anything else is an adapter error.  ``case_clauses`` adds, per case, the clauses
+    its rule, path or engine make it check (a pass shows in their rows too)."""
 
     id: str
     clauses: tuple[str, ...]
@@ -45,12 +46,13 @@ class Property:
     axes: tuple[Axis, ...]
     check: Check
     doc: str
-    rule_clauses: RuleClauses | None = None
+    case_clauses: CaseClauses | None = None
 
-    def clauses_for(self, rule: str | None, info: EngineInfo) -> tuple[str, ...]:
-        """Every clause a case of this property checks for ``rule`` on the engine ``info``
-        declares: the property's own, then its rule's, each once."""
-        extra = self.rule_clauses(rule, info) if rule and self.rule_clauses else ()
+    def clauses_for(self, rule: str | None, path: PathName | None,
+                    info: EngineInfo) -> tuple[str, ...]:
+        """Every clause a case of this property checks for ``rule`` and ``path`` on the
+        engine ``info`` declares: the property's own, then the case's, each once."""
+        extra = self.case_clauses(rule, path, info) if self.case_clauses else ()
         return tuple(dict.fromkeys((*self.clauses, *extra)))
 
 
@@ -59,7 +61,7 @@ PROPERTIES: dict[str, Property] = {}
 
 def prop(
     *clauses: str, requires: tuple[str, ...] = (), axes: tuple[Axis, ...] = (),
-    rule_clauses: RuleClauses | None = None,
+    case_clauses: CaseClauses | None = None,
 ) -> Callable[[Check], Check]:
     """Register ``check`` as a property; its id is ``<module>.<function name>`` with any
     ``check_`` prefix dropped."""
@@ -70,7 +72,7 @@ def prop(
         if pid in PROPERTIES:
             raise ValueError(f"property {pid} registered twice")
         PROPERTIES[pid] = Property(pid, clauses, frozenset(requires), axes, check,
-                                   (check.__doc__ or "").strip(), rule_clauses)
+                                   (check.__doc__ or "").strip(), case_clauses)
         return check
 
     return register

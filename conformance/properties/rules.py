@@ -34,7 +34,7 @@ def rule_clause(name: str) -> str:
     return f"{GROUPS.get(name, name.upper())}-1"
 
 
-@prop("RULE-1", "RULE-5", "STATE-2", axes=("rule",), rule_clauses=formula_clauses)
+@prop("RULE-1", "RULE-5", "STATE-2", axes=("rule",), case_clauses=formula_clauses)
 def check_matches_reference(adapter: Adapter, profile: Profile, seed: int,
                             case: CaseId) -> None:
     """``profile.steps`` steps of the rule, with random hyperparameters in the declared
