@@ -245,7 +245,7 @@ ADJUST_CLAUSES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _variant_clauses(name: str, variant: str | None) -> tuple[str, ...]:
+def variant_clauses(name: str, variant: str | None) -> tuple[str, ...]:
     """The clauses of :data:`VARIANT_CLAUSES` whose axis values ``variant`` has."""
     form = variant_form(rule_class(name), variant or NORMATIVE)
     return tuple(c for rule, needs, found in VARIANT_CLAUSES if rule == name
@@ -261,7 +261,7 @@ def formula_clauses(name: str | None, path: PathName | None,
     if name is None:
         return ()
     float16 = FLOAT16_CLAUSES.get(name, ()) if "float16" in info.dtypes else ()
-    return (*FORMULA_CLAUSES.get(name, ()), *_variant_clauses(name, info.variants.get(name)),
+    return (*FORMULA_CLAUSES.get(name, ()), *variant_clauses(name, info.variants.get(name)),
             *float16)
 
 
@@ -272,7 +272,7 @@ def adjust_clauses(name: str | None, path: PathName | None,
     :data:`ADJUST_CLAUSES`."""
     if name is None:
         return ()
-    placement = (_variant_clauses(name, info.variants.get(name))
+    placement = (variant_clauses(name, info.variants.get(name))
                  if name in ("Momentum", "Nesterov") else ())
     return (*placement, *ADJUST_CLAUSES.get(name, ()))
 
@@ -359,3 +359,20 @@ SUITE_AREAS: dict[str, str] = {
     "CONF": "the runner, reports, CLI, pytest plugin and selftest (tests/conformance)",
     "TOL": "the tolerance model every comparison applies (tests/conformance/test_tolerance.py)",
 }
+
+
+def other_forms(name: str, info: EngineInfo) -> tuple[str, ...]:
+    """The variants of rule class ``name`` (normative and presets) other than the one the
+    engine declares (RULE-5)."""
+    declared = info.variants.get(name) or NORMATIVE
+    return tuple(v for v in rule_class(name).variants if v != declared)
+
+
+def other_form_clauses(name: str | None, path: PathName | None,
+                       info: EngineInfo) -> tuple[str, ...]:
+    """The variant clauses of the forms of ``name`` the engine does not declare: what
+    running those forms too checks (MOMENTUM-2, NADAM-3, ...)."""
+    if name is None:
+        return ()
+    return tuple(dict.fromkeys(c for v in other_forms(name, info)
+                               for c in variant_clauses(name, v)))

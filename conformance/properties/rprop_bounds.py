@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from optconf.adapters.protocol import Adapter, Program
+from optconf.adapters.protocol import Adapter, Program, Unsupported
 from optconf.reference.rules.base import Rule
 
 from ..profiles import Profile
@@ -40,6 +40,9 @@ def check_size_kept_outside_bounds(adapter: Adapter, profile: Profile, seed: int
     reference's, which keeps the step size where ``prev*g = 0`` (RPROP-3)."""
     default, rules = rule_for(adapter, "Rprop")
     path = path_for(adapter, default)
+    refused = adapter.supports(default.adjusted(gamma=(default.eta * 2, 50.0)))
+    if refused:
+        raise Unsupported(refused)
 
     def draw(dtype_rule: tuple[str, Rule]) -> st.SearchStrategy[Program]:
         dtype, rule = dtype_rule

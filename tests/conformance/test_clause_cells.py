@@ -67,3 +67,19 @@ def test_report_md_and_matrix_say_how_many_clauses_each_engine_was_checked_again
     assert "| clauses checked |" in markdown(report)
     page = matrix_html(report, {c.id: c for c in parse(SPEC)})
     assert "clauses checked / in docs/SPEC.md" in page and page.count("<b>3/3</b>") == 2
+
+
+def test_the_other_forms_case_claims_the_variant_clauses_the_engine_did_not_declare():
+    assert "MOMENTUM-2" in planned_clauses("variant_forms.other_forms_match", "Momentum",
+                                           info())
+    torch = planned_clauses("variant_forms.other_forms_match", "Momentum",
+                            info({"Momentum": "torch"}))
+    assert "MOMENTUM-1" in torch
+
+
+def test_a_legacy_case_claims_the_legacy_clauses_only_on_the_legacy_path():
+    engine = EngineInfo("e", "e", "1", "cpu", ("float64",), frozenset({"shared"}),
+                        ("structured", "legacy"), {})
+    tasks, _ = plan("e", engine, {}, [PROPERTIES["tying.shared_summed_once"]], 1)
+    claims = {t.case.path: set(t.clauses) for t in tasks}
+    assert "DEP-9" in claims["legacy"] and "DEP-9" not in claims["structured"]
