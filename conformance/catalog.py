@@ -287,18 +287,6 @@ def flat_clauses(name: str | None, path: PathName | None,
               "OptimiserChain": ("CHAIN-4",)}.get(name or "", ()), *rebuilt)
 
 
-def on_path(path: PathName, *clauses: str) -> Callable[..., tuple[str, ...]]:
-    """Case clauses: ``clauses`` for the cases on ``path`` (e.g. the legacy optimiser's
-    state keyed by identity, DEP-9, shown by ties on the legacy path)."""
-    return lambda _rule, case_path, _info: clauses if case_path == path else ()
-
-
-def with_capability(capability: str, *clauses: str) -> Callable[..., tuple[str, ...]]:
-    """Case clauses: ``clauses`` on an engine declaring ``capability`` (e.g. ``legacy``:
-    the gradient through ``params``, DEP-6, DEP-8)."""
-    return lambda _rule, _path, info: clauses if capability in info.capabilities else ()
-
-
 # ------------------------------------------------------------- clauses no engine shows
 
 #: Clauses only the reference can show, each with why the adapter protocol (a Program run

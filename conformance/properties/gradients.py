@@ -20,7 +20,6 @@ from optconf.reference.rules import Descent
 from .. import tolerance
 from ..asserts import Context, assert_close, case_data, fail
 from ..catalog import rules as rule_strategy
-from ..catalog import with_capability
 from ..profiles import Profile
 from ..strategies import losses, models, tied
 from .common import Clauses, assert_outcome, context, dtypes, expected, explore, model_drawing
@@ -85,8 +84,7 @@ def _check_gradient(adapter: Adapter, drawn: Drawn) -> None:
                  clause="EXPR-5" if occ.path in first_paths else "GRAD-2", ctx=ctx)
 
 
-@prop("GRAD-1", "GRAD-2", "GRAD-3", "GRAD-5", "EXPR-4", "EXPR-5", "EXPR-6", requires=("gradient",),
-      case_clauses=with_capability("legacy", "DEP-6", "DEP-8"))
+@prop("GRAD-1", "GRAD-2", "GRAD-3", "GRAD-5", "EXPR-4", "EXPR-5", "EXPR-6", requires=("gradient",))
 def check_through_collection(adapter: Adapter, profile: Profile, seed: int,
                              case: CaseId) -> None:
     """The engine's gradient of a random loss over ``trainables`` / ``destructure`` (and

@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 
 from optconf.adapters.protocol import Adapter, Step
 
-from ..catalog import on_path
 from ..profiles import Profile
 from ..strategies import programs
 from .common import Clauses, dtypes, explore, model_drawing, probe, rule_for, run_and_compare
@@ -17,8 +16,7 @@ from .registry import CaseId, prop
 RULES = ("Adam", "Momentum", "AccumGrad")
 
 
-@prop("UPD-5", requires=("none_grad",), axes=("path",),
-      case_clauses=on_path("legacy", "DEP-9"))
+@prop("UPD-5", requires=("none_grad",), axes=("path",))
 def check_none_skips_zero_advances(adapter: Adapter, profile: Profile, seed: int,
                                    case: CaseId) -> None:
     """Steps whose gradients hold None (whole subtrees or single arrays) and explicit

@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 
 from optconf.adapters.protocol import Adapter, Program, Step
 
-from ..catalog import on_path
 from ..profiles import Profile
 from ..strategies import models, programs, tied
 from .common import (
@@ -27,8 +26,7 @@ from .registry import CaseId, prop
 STATEFUL_RULES = ("Momentum", "Adam")
 
 
-@prop("TIE-1", "TIE-2", "TIE-3", "UPD-9", requires=("shared",), axes=("path",),
-      case_clauses=on_path("legacy", "DEP-9"))
+@prop("TIE-1", "TIE-2", "TIE-3", "UPD-9", requires=("shared",), axes=("path",))
 def check_shared_summed_once(adapter: Adapter, profile: Profile, seed: int,
                              case: CaseId) -> None:
     """A model holding one array at two places is updated as one parameter with one state,

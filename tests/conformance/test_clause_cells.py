@@ -76,10 +76,3 @@ def test_the_other_forms_case_claims_the_variant_clauses_the_engine_did_not_decl
                             info({"Momentum": "torch"}))
     assert "MOMENTUM-1" in torch
 
-
-def test_a_legacy_case_claims_the_legacy_clauses_only_on_the_legacy_path():
-    engine = EngineInfo("e", "e", "1", "cpu", ("float64",), frozenset({"shared"}),
-                        ("structured", "legacy"), {})
-    tasks, _ = plan("e", engine, {}, [PROPERTIES["tying.shared_summed_once"]], 1)
-    claims = {t.case.path: set(t.clauses) for t in tasks}
-    assert "DEP-9" in claims["legacy"] and "DEP-9" not in claims["structured"]
