@@ -22,17 +22,19 @@ from .report.model import CaseResult
 
 @dataclasses.dataclass(frozen=True)
 class Task:
-    """One planned case with its seed and the variant its rule runs in (RULE-5)."""
+    """One planned case with its seed, the variant its rule runs in (RULE-5) and every
+    clause it checks (the property's and its rule's)."""
 
     case: CaseId
     prop: Property
     seed: int
     variant: str | None
+    clauses: tuple[str, ...]
 
     def result(self, answer: CaseAnswer) -> CaseResult:
         """The case's result from what its run answered."""
         fields = {f.name: getattr(answer, f.name) for f in dataclasses.fields(answer)}
-        return CaseResult(**dataclasses.asdict(self.case), clauses=list(self.prop.clauses),
+        return CaseResult(**dataclasses.asdict(self.case), clauses=list(self.clauses),
                           variant=self.variant, seed=self.seed, **fields)
 
     def unsupported(self, why: str) -> CaseResult:
@@ -53,7 +55,8 @@ def plan(label: str, info: EngineInfo, supports: Mapping[str, str | None],
         def task(rule: str | None = None, path: PathName | None = None,
                  prop: Property = prop) -> Task:
             case = CaseId(label, prop.id, rule, path)
-            return Task(case, prop, case.seed(run_seed), info.variants.get(rule or ""))
+            return Task(case, prop, case.seed(run_seed), info.variants.get(rule or ""),
+                        prop.clauses_for(rule, path, info))
 
         missing = sorted(prop.requires - offered)
         if missing:

@@ -119,7 +119,7 @@ def _cases(config: pytest.Config) -> list[OptconfCase]:
     reg = opt.optconf_registry
     cases = [OptconfCase(adapter, t, opt.optconf_profile, None, entries, reg) for t in tasks]
     for r in known:
-        task = Task(r.case, props[r.property], r.seed, r.variant)
+        task = Task(r.case, props[r.property], r.seed, r.variant, tuple(r.clauses))
         cases.append(OptconfCase(adapter, task, opt.optconf_profile, r, entries, reg))
     return sorted(cases, key=_id)
 

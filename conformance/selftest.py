@@ -84,7 +84,7 @@ def aimed(task: Task) -> bool:
     from optconf.adapters.mutants import MUTANTS  # imported only when a selftest runs
 
     breaks = getattr(MUTANTS.get(task.case.adapter.removeprefix("mutant:")), "clauses", ())
-    return bool(set(task.prop.clauses) & set(breaks))
+    return bool(set(task.clauses) & set(breaks))
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:

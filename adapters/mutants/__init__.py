@@ -7,12 +7,12 @@ mutant:NAME`` finds one through :func:`load`.
 
 from optconf.adapters.protocol import Adapter
 
-from . import legacy, rules, trees, updates
+from . import legacy, refusals, rules, trees, updates
 from .base import MUTANTS, Mutant
 from .engines import ENGINE_MUTANTS
 
 __all__ = ["ENGINE_MUTANTS", "MUTANTS", "Mutant", "load"]
-_AREAS = (legacy, rules, trees, updates)  # imported for their registrations
+_AREAS = (legacy, refusals, rules, trees, updates)  # imported for their registrations
 
 
 def load(name: str) -> Adapter:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from optconf.adapters.protocol import Adapter, Adjust, Program, Step
 from optconf.reference.rules.base import Rule
 
-from ..catalog import adjustments
+from ..catalog import adjust_clauses, adjustments
 from ..profiles import Profile
 from ..strategies import programs
 from .common import (
@@ -43,8 +43,7 @@ def _adjusted(draw: st.DrawFn, program: Program) -> Program:
                                                  *program.ops[at:]), program.dtype)
 
 
-@prop("ADJ-1", "ADJ-2", "ADAM-2", "MOMENTUM-2", "NESTEROV-2", requires=("adjust",),
-      axes=("rule",))
+@prop("ADJ-1", "ADJ-2", requires=("adjust",), axes=("rule",), case_clauses=adjust_clauses)
 def check_mid_run(adapter: Adapter, profile: Profile, seed: int, case: CaseId) -> None:
     """Steps, then ``adjust`` of one or two hyperparameters, then more steps: parameters and
     state equal the reference's, which kept its state across the change (ADJ-2).  The steps

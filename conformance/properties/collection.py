@@ -30,7 +30,7 @@ def _context(adapter: Adapter, model: Any, dtype: str) -> Context:
     return Context(adapter.info().name, None, dtype, None, case_data(model=model, dtype=dtype))
 
 
-@prop("COLL-1", "COLL-2", "TIE-1", requires=("collect",))
+@prop("COLL-1", "COLL-2", "TIE-1", "TREE-1", "TREE-2", requires=("collect",))
 def check_same_arrays_same_order(adapter: Adapter, profile: Profile, seed: int,
                                  case: CaseId) -> None:
     """``collect(model)`` gives the distinct trainable arrays in depth-first container

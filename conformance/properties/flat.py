@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from optconf.adapters.protocol import Adapter, Program, Unsupported
 from optconf.reference.rules.base import Rule
 
+from ..catalog import flat_clauses
 from ..profiles import Profile
 from ..strategies import programs
 from .common import (
@@ -24,7 +25,7 @@ from .common import (
 from .registry import CaseId, prop
 
 
-@prop("FLAT-6", "UPD-4", axes=("rule", "path"))
+@prop("FLAT-6", "UPD-4", axes=("rule", "path"), case_clauses=flat_clauses)
 def check_path_matches_structured(adapter: Adapter, profile: Profile, seed: int,
                                   case: CaseId) -> None:
     """Running a program through the path equals the float64 structured reference run,

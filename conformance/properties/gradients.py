@@ -84,7 +84,7 @@ def _check_gradient(adapter: Adapter, drawn: Drawn) -> None:
                  clause="EXPR-5" if occ.path in first_paths else "GRAD-2", ctx=ctx)
 
 
-@prop("GRAD-1", "GRAD-2", "GRAD-3", "EXPR-5", "EXPR-6", requires=("gradient",))
+@prop("GRAD-1", "GRAD-2", "GRAD-3", "GRAD-5", "EXPR-4", "EXPR-5", "EXPR-6", requires=("gradient",))
 def check_through_collection(adapter: Adapter, profile: Profile, seed: int,
                              case: CaseId) -> None:
     """The engine's gradient of a random loss over ``trainables``, and over ``destructure``

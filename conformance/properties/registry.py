@@ -14,7 +14,7 @@ from collections.abc import Callable
 from fnmatch import fnmatchcase
 from typing import Literal
 
-from optconf.adapters.protocol import Adapter
+from optconf.adapters.protocol import Adapter, EngineInfo, PathName
 
 from ..cases import DEFAULT_REGISTRY, CaseId
 from ..profiles import Profile
@@ -22,6 +22,11 @@ from ..profiles import Profile
 Axis = Literal["rule", "path"]
 
 Check = Callable[[Adapter, Profile, int, CaseId], None]
+
+#: The clauses a case checks beyond its property's own, from the case's rule and path (None
+#: off those axes) and the engine's declarations (e.g.
+#: :func:`~optconf.conformance.catalog.formula_clauses`).
+CaseClauses = Callable[[str | None, PathName | None, EngineInfo], tuple[str, ...]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,7 +37,8 @@ class Property:
     returns on success and raises
     :class:`~optconf.conformance.deviation.Deviation` on a conformance failure,
     :class:`~optconf.adapters.protocol.Unsupported` when the adapter cannot express the
-    case; anything else is an adapter error."""
+    case; anything else is an adapter error.  ``case_clauses`` adds, per case, the clauses
+    its rule, path or engine make it check (a pass shows in their rows too)."""
 
     id: str
     clauses: tuple[str, ...]
@@ -40,13 +46,22 @@ class Property:
     axes: tuple[Axis, ...]
     check: Check
     doc: str
+    case_clauses: CaseClauses | None = None
+
+    def clauses_for(self, rule: str | None, path: PathName | None,
+                    info: EngineInfo) -> tuple[str, ...]:
+        """Every clause a case of this property checks for ``rule`` and ``path`` on the
+        engine ``info`` declares: the property's own, then the case's, each once."""
+        extra = self.case_clauses(rule, path, info) if self.case_clauses else ()
+        return tuple(dict.fromkeys((*self.clauses, *extra)))
 
 
 PROPERTIES: dict[str, Property] = {}
 
 
 def prop(
-    *clauses: str, requires: tuple[str, ...] = (), axes: tuple[Axis, ...] = ()
+    *clauses: str, requires: tuple[str, ...] = (), axes: tuple[Axis, ...] = (),
+    case_clauses: CaseClauses | None = None,
 ) -> Callable[[Check], Check]:
     """Register ``check`` as a property; its id is ``<module>.<function name>`` with any
     ``check_`` prefix dropped."""
@@ -57,7 +72,7 @@ def prop(
         if pid in PROPERTIES:
             raise ValueError(f"property {pid} registered twice")
         PROPERTIES[pid] = Property(pid, clauses, frozenset(requires), axes, check,
-                                   (check.__doc__ or "").strip())
+                                   (check.__doc__ or "").strip(), case_clauses)
         return check
 
     return register

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from optconf.adapters.protocol import Adapter, Program
 from optconf.reference.rules.base import Rule
 
+from ..catalog import formula_clauses
 from ..profiles import Profile
 from ..strategies import programs
 from .common import (
@@ -33,7 +34,7 @@ def rule_clause(name: str) -> str:
     return f"{GROUPS.get(name, name.upper())}-1"
 
 
-@prop("RULE-1", "RULE-5", "STATE-2", axes=("rule",))
+@prop("RULE-1", "RULE-5", "STATE-2", axes=("rule",), case_clauses=formula_clauses)
 def check_matches_reference(adapter: Adapter, profile: Profile, seed: int,
                             case: CaseId) -> None:
     """``profile.steps`` steps of the rule, with random hyperparameters in the declared

@@ -27,7 +27,7 @@ from .registry import CaseId, prop
 STATEFUL_RULES = ("Momentum", "Adam")
 
 
-@prop("TIE-1", "TIE-2", "TIE-3", requires=("shared",), axes=("path",))
+@prop("TIE-1", "TIE-2", "TIE-3", "UPD-9", requires=("shared",), axes=("path",))
 def check_shared_summed_once(adapter: Adapter, profile: Profile, seed: int,
                              case: CaseId) -> None:
     """A model holding one array at two places is updated as one parameter with one state,

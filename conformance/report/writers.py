@@ -49,9 +49,11 @@ def markdown(report: RunReport) -> str:
         f"Suite {report.suite_version}, profile `{report.profile}`, seed {report.seed}, "
         f"shard {report.shard}, {report.started} .. {report.finished}"
         + (" -- **interrupted, partial results**" if report.interrupted else ""), "",
-        "| adapter | " + " | ".join(CELL_ORDER) + " |",
-        "|---|" + "---|" * len(CELL_ORDER),
+        "| adapter | " + " | ".join(CELL_ORDER) + " | clauses checked |",
+        "|---|" + "---|" * (len(CELL_ORDER) + 1),
     ]
+    checked = clauses_checked(report)
+    spec = set(clauses())
     per: dict[str, Counter[str]] = defaultdict(Counter)
     for r in report.results:
         per[r.adapter][r.status] += 1
@@ -60,7 +62,8 @@ def markdown(report: RunReport) -> str:
             state = "error" if a.error else "unavailable"
             lines.append(f"| {a.name} | {state}: {_first_line(a.reason)} |")
             continue
-        lines.append(f"| {a.name} | " + " | ".join(str(per[a.name][s]) for s in CELL_ORDER) + " |")
+        lines.append(f"| {a.name} | " + " | ".join(str(per[a.name][s]) for s in CELL_ORDER)
+                     + f" | {len(checked[a.name] & spec)} of {len(spec)} |")
     bad = report.unexpected()
     lines += ["", f"## Unexpected results ({len(bad)})", ""]
     for r in bad:
@@ -73,6 +76,17 @@ def markdown(report: RunReport) -> str:
         lines += [f"- {e.where}: `{e.property}` reached {e.covered} results, declared none "
                   f"({e.reason})" for e in stale]
     return "\n".join(lines) + "\n"
+
+
+def clauses_checked(report: RunReport) -> dict[str, set[str]]:
+    """Per adapter, the clauses some case of it ran against (any status but
+    ``unsupported``): a failure counts for the clause it names, any other result for every
+    clause its case checks."""
+    checked: dict[str, set[str]] = defaultdict(set)
+    for (clause, adapter), results in _cell_results(report).items():
+        if any(r.status != "unsupported" for r in results):
+            checked[adapter].add(clause)
+    return checked
 
 
 # ----------------------------------------------------------------------------------- junit
@@ -184,6 +198,7 @@ def matrix_html(report: RunReport, spec: dict[str, Clause] | None = None) -> str
 Legend: {html.escape(legend)}; hover a cell for its cases.</p>
 <table><tr><th class="clause">clause</th>{head}</tr>
 <tr><td class="clause">cases passed / run (unsupported not run)</td>{_totals(report, adapters)}</tr>
+<tr><td class="clause">clauses checked / in docs/SPEC.md</td>{_checked(report, adapters, spec)}</tr>
 {chr(10).join(body)}
 </table>
 {f'<h2>Unavailable</h2><ul>{unavailable}</ul>' if unavailable else ''}
@@ -198,6 +213,11 @@ def _totals(report: RunReport, adapters: list[str]) -> str:
         passed = sum(r.status == "pass" for r in mine)
         cells.append(f"<td><b>{passed}/{len(mine)}</b></td>")
     return "".join(cells)
+
+
+def _checked(report: RunReport, adapters: list[str], spec: dict[str, Clause]) -> str:
+    checked = clauses_checked(report)
+    return "".join(f"<td><b>{len(checked[a] & set(spec))}/{len(spec)}</b></td>" for a in adapters)
 
 
 def _row(cid: str, sentence: str, adapters: list[str],

@@ -98,6 +98,18 @@ def failure(adapter: Adapter, program: Program) -> str:
     return str(caught.value)
 
 
+def settled(program: Program) -> Callable[[Adapter], Any]:
+    """A probe: the outcome of a structured run of ``program``, or the error it raises."""
+    def probe(adapter: Adapter) -> Any:
+        try:
+            outcome = adapter.run(program, "structured")
+        except Exception as error:
+            return f"{type(error).__name__}: {error}"
+        return outcome.model, outcome.states, [w.category for w in outcome.warnings]
+
+    return probe
+
+
 #: Mutant -> a probe whose answer the bug changes.
 PROBES: dict[str, Callable[[Adapter], Any]] = {
     "adam_eps_inside_sqrt": trained(Adam(epsilon=1e-3)),
@@ -149,6 +161,13 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
     "legacy_message_without_replacement": warned,
     "legacy_none_grad_as_zeros": trained(Momentum(), Step(grads()), Step({"w": None, "v": GV}),
                                          path="legacy"),
+    "adjust_unknown_ignored": settled(Program(model(), Descent(), (Adjust({"etaa": 0.5}),))),
+    "clip_nonfinite_silent": settled(Program(model(), ClipNorm(), (
+        Step({"w": G, "v": np.array([np.inf, 0.0])}),))),
+    "setup_empty_silent": settled(Program({"n": 1}, Descent(), (Step(None),))),
+    "complex_carried": settled(Program({"w": W.copy(), "z": np.ones(2, complex)}, Descent(),
+                                       (Step(None),))),
+    "rprop_size_clamped": trained(Rprop(eta=1e-4, gamma=(1e-3, 50.0)), Step(grads())),
 }
 
 

@@ -31,7 +31,8 @@ REFERENCE = ReferenceAdapter()
 
 #: (property, rule, path) cases the reference does not claim, and why (FLAT-6, RULE-4,
 #: RULE-8, DEP-4): per-array rules on one flat vector, global-norm rules one array at a
-#: time, and the legacy API's missing freeze / a flat vector's partial freeze.
+#: time, the legacy API's missing freeze / a flat vector's partial freeze, and the rules with
+#: one form, which have no other form to run.
 NOT_CLAIMED = {
     ("flat.path_matches_structured", "ClipNorm", "flat_vector"),
     ("flat.path_matches_structured", "LAMB", "flat_vector"),
@@ -43,6 +44,9 @@ NOT_CLAIMED = {
     ("freezing.thaw_resumes", None, "legacy"),
     ("freezing.tied_place_freezes_all", None, "legacy"),
     ("freezing.tied_place_freezes_all", None, "flat_vector"),
+    # a rule with one form has no other form to run (RULE-5)
+    *(("variant_forms.other_forms_match", name, None) for name, cls in rule_classes().items()
+      if not getattr(cls, "axes", None)),
 }
 
 
