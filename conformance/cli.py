@@ -196,7 +196,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     """Each registered adapter's declarations, asked in a worker of its own (as ``run``
     does: an adapter that hangs or crashes costs its line only)."""
-    names = sorted(registered())
+    names = args.adapter or sorted(registered())
     for name, hello in zip(names, describe_adapters(names, PROFILES["ci"].timeout, jobs=2),
                            strict=True):
         if isinstance(hello, str) or hello.info is None:
@@ -209,8 +209,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"  capabilities: {', '.join(sorted(info.capabilities))}")
         if info.variants:
             print("  variants: " + ", ".join(f"{k}={v}" for k, v in info.variants.items()))
-    mutants = mutant_names()
-    print(f"mutants: {', '.join('mutant:' + m for m in mutants) if mutants else 'none'}")
+    if not args.adapter:
+        mutants = mutant_names()
+        print(f"mutants: {', '.join('mutant:' + m for m in mutants) if mutants else 'none'}")
     return 0
 
 
@@ -266,8 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
         "unexpected deviations or stale expectations, 2 usage or adapter error.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run(sub)
-    sub.add_parser("list", help="adapters found, their engines and declarations"
-                   ).set_defaults(func=cmd_list)
+    p = sub.add_parser("list", help="adapters found, their engines and declarations")
+    p.add_argument("--adapter", action="append", metavar="NAME",
+                   help="only these: a registered name, module:attr or mutant:NAME "
+                        "(default: every registered adapter)")
+    p.set_defaults(func=cmd_list)
     _add_report(sub)
     _add_spec(sub)
     replay.add_parser(sub)

@@ -17,6 +17,13 @@ def test_list_shows_each_adapters_declarations_or_why_it_is_unavailable():
     assert "mutants:" in proc.stdout
 
 
+def test_list_shows_a_module_attr_adapter():
+    proc = optconf("list", "--adapter", fake_adapter("GoodAdapter"))
+    assert proc.returncode == 0
+    assert proc.stdout.startswith(f"{fake_adapter('GoodAdapter')}: ")
+    assert "mutants:" not in proc.stdout
+
+
 def test_spec_shows_a_clause_and_each_engines_results_from_a_report(tmp_path):
     optconf("run", "--adapter", fake_adapter("GoodAdapter"), "--registry", FAKE_REGISTRY,
             "--property", "fake.descent_step", "--out", str(tmp_path))
