@@ -70,7 +70,8 @@ DTYPES = ("float32", "float64")
 #: no "freeze": optax freezes with a static mask, so a frozen set that changes between steps
 #: (freeze_ / thaw_ at any time, FRZ-2) cannot be expressed; a program whose frozen set stays
 #: the same over its steps still runs exactly.
-CAPABILITIES = frozenset({"adjust", "state", "collect", "destructure", "gradient", "carried"})
+CAPABILITIES = frozenset({"adjust", "state", "collect", "destructure", "gradient", "carried",
+                          "legacy"})
 
 # ------------------------------------------------------------------ rules -> optax
 
@@ -552,8 +553,9 @@ class Run:
     def params(self) -> list[Any]:
         return [jnp.asarray(p, self.dtype) for p in trainables(self.program.model)]
 
-    def one_tree(self, form: Layout) -> tuple[list[Any], list[Any]]:
-        """One optax state over one params pytree laid out by ``form``.  optax clips by the
+    def one_tree(self, form: Layout, legacy: bool = False) -> tuple[list[Any], list[Any]]:
+        """One optax state over one params pytree laid out by ``form``, stepped through the
+        deprecated surface when ``legacy`` (:func:`_deprecated_step`).  optax clips by the
         norm of the whole update: a per-array norm needs one state per array (CLIPNORM-2)."""
         if _members_of(self.program.rule, rules.ClipNorm):
             raise Unsupported("optax clips by the norm of the whole update "
@@ -563,19 +565,41 @@ class Run:
         params = form.pack(self.params())
         opt = optimiser(rule, self.injected, form.mask(self.frozen), self.jit)
         state = opt.tx.init(params)
+        advance = _deprecated_step(opt.tx) if legacy else opt.step
         for op in self.program.ops:
             if isinstance(op, Step):
                 grads = gradients(model, op.grads, self.dtype)
                 if all(g is None for g in grads):
                     continue  # no gradient at all: a user does not call the optimiser
                 grads = form.pack(whole(grads, self.frozen, model, self.dtype))
-                params, state = opt.step(grads, state, params)
+                params, state = advance(grads, state, params)
             elif isinstance(op, Adjust):
                 rule = rule.adjusted(**op.changes)
                 opt.adjust(state, rule)
         states = [None if frozen else _numpy_fields(opt.fields(state, form.pick(i), rule))
                   for i, frozen in enumerate(self.frozen)]
         return form.unpack(params), states
+
+
+def _deprecated_step(tx: Any) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
+    """An eager step whose updates are added to the parameters with the deprecated
+    ``optax.tree_utils.tree_add_scalar_mul(params, 1.0, updates)`` (optax 0.2.5 renamed it
+    ``tree_add_scale``, now ``optax.tree.add_scale``) where the new API has
+    ``optax.apply_updates``: the legacy surface of the DEP clauses.  The module's
+    ``__getattr__`` warns at every access, at this line (eager, so at every step)."""
+
+    def step(grads: Any, state: Any, params: Any) -> tuple[Any, Any]:
+        updates, state = tx.update(grads, state, params)
+        return optax.tree_utils.tree_add_scalar_mul(params, 1.0, updates), state
+
+    return step
+
+
+def _legacy(run: Run) -> tuple[list[Any], list[Any]]:
+    """The list of trainables as the pytree, updates added through the deprecated
+    ``tree_add_scalar_mul`` (DEP-1 .. DEP-5)."""
+    return run.one_tree(Layout.of(list(range(len(trainables(run.program.model))))),
+                        legacy=True)
 
 
 def _structured(run: Run) -> tuple[list[Any], list[Any]]:
@@ -626,6 +650,7 @@ PATHS: dict[PathName, Callable[[Run], tuple[list[Any], list[Any]]]] = {
     "flat_list": _flat_list,
     "per_array": _per_array,
     "flat_vector": _flat_vector,
+    "legacy": _legacy,
 }
 
 
@@ -687,14 +712,16 @@ class JaxAdapter(Adapter):
         """``jax.grad`` of the loss over the model's pytree, the loss reading its leaves
         (``via="trainables"``) or the unravelled ``ravel_pytree`` vector
         (``via="destructure"``).  ``Param(i)`` is the i-th array of ``trainables(model)``,
-        found among JAX's leaves by position.  jax.grad has no structural zero: a parameter
+        found among JAX's leaves by position.  JAX has no deprecated collection, so the
+        legacy ``params`` (``via="legacy"``) collects as ``trainables`` does, its leaves
+        (DEP-8).  jax.grad has no structural zero: a parameter
         the loss does not reach gets zeros, not None (EXPR-5, GRAD-1, GRAD-2)."""
         dtype = self._dtype(dtype)
         with self._x64(dtype):
             layout = Layout.of(_skeleton(model))
             tree = layout.tree([jnp.asarray(p, dtype) for p in trainables(model)])
             ops = array_ops(lambda v: jnp.asarray(v, dtype), jnp.tanh, jnp.square)
-            if via == "trainables":
+            if via in ("trainables", "legacy"):
                 grads = layout.leaves(jax.grad(
                     lambda t: ref_expr.evaluate(loss, layout.leaves(t), ops))(tree))
             elif via == "destructure":

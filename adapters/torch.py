@@ -348,7 +348,8 @@ class TorchAdapter(Adapter):
             device=str(self.device),
             dtypes=dtypes,
             capabilities=frozenset({"shared", "freeze", "adjust", "none_grad", "state",
-                                    "collect", "destructure", "gradient", "carried"}),
+                                    "collect", "destructure", "gradient", "carried",
+                                    "legacy"}),
             paths=tuple(PATHS),
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
             notes="nn.Module tree with tied Parameters; freezing = requires_grad_(False) so "
@@ -380,19 +381,23 @@ class TorchAdapter(Adapter):
         return _numpy(parameters_to_vector(engine.torch_order()))
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
-        """torch autograd through ``list(module.parameters())`` or through
-        ``parameters_to_vector`` of it; each Parameter's gradient goes to the tree path of
-        the name ``named_parameters()`` gives it (its first name in torch's order), None at
-        its other names (GRAD-1, GRAD-2).  ``Param(i)`` of the loss is the i-th array of
-        ``trainables(model)``, found in torch's collection by identity."""
+        """torch autograd through ``list(module.parameters())``, through
+        ``parameters_to_vector`` of it, or (``via="legacy"``) through the deprecated
+        ``torch.nn.utils.stateless.functional_call`` of the module (DEP-8); each Parameter's
+        gradient goes to the tree path of the name ``named_parameters()`` gives it (its
+        first name in torch's order), None at its other names (GRAD-1, GRAD-2).
+        ``Param(i)`` of the loss is the i-th array of ``trainables(model)``, found in
+        torch's collection by identity."""
         torch_dtype = self._dtype(dtype)
         engine = build(model, torch_dtype, self.device)
         named = list(engine.module.named_parameters())
         collected = [p for _, p in named]
         ops = array_ops(lambda v: torch.as_tensor(v, dtype=torch_dtype, device=self.device),
                         torch.tanh, torch.square)
-        if via == "trainables":
-            value = ref_expr.evaluate(loss, engine.params, ops)
+        if via in ("trainables", "legacy"):
+            value = (_functional_call(engine.module, lambda inner: ref_expr.evaluate(
+                loss, [inner.get_parameter(name) for name in _first_names(engine)], ops))
+                if via == "legacy" else ref_expr.evaluate(loss, engine.params, ops))
             grads = torch.autograd.grad(value, collected, allow_unused=True)
         elif via == "destructure":
             flat = parameters_to_vector(collected).detach().requires_grad_(True)
@@ -611,6 +616,54 @@ def _list_grads(session: Session, grads: Any) -> None:
             p.grad = session.tensor(g, p)
 
 
+class _Forward(nn.Module):
+    """``fn(inner)`` as a module's forward: what ``functional_call`` calls."""
+
+    def __init__(self, inner: nn.Module, fn: Callable[[nn.Module], torch.Tensor]) -> None:
+        super().__init__()
+        self.inner, self.fn = inner, fn
+
+    def forward(self) -> torch.Tensor:
+        return self.fn(self.inner)
+
+
+def _functional_call(module: nn.Module, fn: Callable[[nn.Module], torch.Tensor]
+                     ) -> torch.Tensor:
+    """``fn(module)`` through the deprecated ``torch.nn.utils.stateless.functional_call``
+    with the module's own Parameters (its replacement is ``torch.func.functional_call``):
+    the legacy surface of the DEP clauses, warning at this line at every call."""
+    values: dict[str, torch.Tensor] = {f"inner.{name}": p
+                                       for name, p in module.named_parameters()}
+    out: torch.Tensor = torch.nn.utils.stateless.functional_call(
+        _Forward(module, fn), values, ())
+    return out
+
+
+def _first_names(engine: EngineModel) -> list[str]:
+    """Each distinct Parameter's name in ``named_parameters()`` (its first, torch's
+    order), in reference ``trainables`` order."""
+    name_of = {id(p): name for name, p in engine.module.named_parameters()}
+    return [name_of[id(p)] for p in engine.params]
+
+
+def _functional_call_grads(session: Session, grads: Any) -> None:
+    """Each Parameter's ``.grad`` by ``backward()`` of ``sum(p * g)`` over every unfrozen
+    occurrence, evaluated through the deprecated ``stateless.functional_call`` (DEP-4):
+    autograd sums a tied Parameter's uses (TIE-2), frozen Parameters get none."""
+    name_at = {path: name for name, path in session.engine.path_of.items()}
+    terms = [(name_at[occ.path], g) for occ, g in per_occurrence(session.program.model, grads)
+             if g is not None and occ.position not in session.frozen]
+    if not terms:
+        return
+
+    def loss(inner: nn.Module) -> torch.Tensor:
+        products = [(p * session.tensor(g, p)).sum()
+                    for name, g in terms for p in [inner.get_parameter(name)]]
+        return torch.stack(products).sum()
+
+    _functional_call(session.engine.module, loss).backward()
+
+
 def _one_optimiser(session: Session, put_grads: PutGrads, **flags: bool) -> Held:
     """One optimiser over ``module.parameters()`` (torch's order, a tie once)."""
     if not session.engine.params:
@@ -675,6 +728,8 @@ PATHS: dict[PathName, Callable[[Session], Held]] = {
     "flat_vector": _flat_vector,
     "foreach": lambda session: _one_optimiser(session, _tree_grads, foreach=True),
     "fused": _fused,
+    # the same optimiser, gradients by autograd through stateless.functional_call (DEP)
+    "legacy": lambda session: _one_optimiser(session, _functional_call_grads),
 }
 
 

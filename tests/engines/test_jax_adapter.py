@@ -5,6 +5,7 @@ behaviours the findings (docs/FINDINGS.md, section jax) rest on."""
 
 from __future__ import annotations
 
+import warnings
 from itertools import pairwise
 
 import numpy as np
@@ -421,3 +422,30 @@ def test_info_declares_variants_and_paths():
     info = JAX.info()
     assert info.dtypes[0] == "float32" and info.paths == tuple(PATHS)
     assert info.variants["AMSGrad"] == "optax" and info.variants["AdaMax"] == "torch"
+
+
+def test_legacy_path_gives_the_flat_list_numbers_bitwise():
+    """Updates added with the deprecated ``tree_add_scalar_mul(params, 1.0, updates)`` are
+    ``apply_updates``'s, bit for bit (DEP-4)."""
+    prog = program(Adam(0.01), dtype="float64")
+    legacy, flat = JAX.run(prog, "legacy"), JAX.run(prog, "flat_list")
+    for got, want in zip(trainables(legacy.model), trainables(flat.model), strict=True):
+        assert np.array_equal(got, want)
+
+
+def test_legacy_path_warns_at_the_adapter_line_naming_another_function():
+    """optax's deprecated ``tree_add_scalar_mul`` warns DeprecationWarning at every access,
+    at the calling line (DEP-1, DEP-2), but its message names ``tree_scalar_mul`` and
+    ``tree_scale`` (FINDINGS J11)."""
+    seen = JAX.run(program(Descent(0.1), steps=3), "legacy").warnings
+    assert [w.category for w in seen] == ["DeprecationWarning"] * 3
+    assert all(w.filename.endswith("adapters/jax.py") for w in seen)
+    assert seen[0].message.startswith("optax.tree_utils.tree_scalar_mul is deprecated")
+
+
+def test_legacy_run_raises_the_deprecation_made_an_error():
+    """With DeprecationWarning an error, the legacy run stops at the first step (DEP-5)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        with pytest.raises(DeprecationWarning):
+            JAX.run(program(Descent(0.1)), "legacy")

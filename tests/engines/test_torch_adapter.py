@@ -274,3 +274,37 @@ def test_repro_source_replays_clips_freezing_and_adjust_with_torch_alone(rule):
     for got, want in zip(scope["GOT"], trainables(TORCH.run(prog, "flat_list").model),
                          strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_legacy_path_gives_the_structured_numbers_bitwise():
+    """Gradients through the deprecated ``stateless.functional_call`` are the ones assigned
+    directly, ties summed: parameters and state bit for bit (DEP-4; the DEP property stops
+    at DEP-1 on torch, FINDINGS T8)."""
+    prog = program(Adam(0.01), dtype="float64")
+    legacy, structured = TORCH.run(prog, "legacy"), TORCH.run(prog, "structured")
+    for got, want in zip(trainables(legacy.model), trainables(structured.model), strict=True):
+        assert np.array_equal(got, want)
+    for got, want in zip(legacy.states, structured.states, strict=True):
+        assert got is not None and want is not None
+        assert all(np.array_equal(got[k], want[k]) for k in ("mu", "nu"))
+
+
+def test_legacy_path_warns_future_warning_at_the_adapter_line_every_step():
+    """torch's deprecated functional_call warns FutureWarning, not DeprecationWarning
+    (DEP-1 differs, FINDINGS T8), once per step, at the calling line (DEP-2 holds)."""
+    prog = program(Momentum(0.1, 0.9, variant="torch"), steps=3)
+    seen = TORCH.run(prog, "legacy").warnings
+    assert [w.category for w in seen] == ["FutureWarning"] * 3
+    assert all(w.filename.endswith("adapters/torch.py") for w in seen)
+    assert "torch.func.functional_call" in seen[0].message
+
+
+def test_gradient_through_the_deprecated_functional_call_equals_trainables():
+    """``via="legacy"``: autograd through stateless.functional_call gives the gradient
+    through the module's Parameters (DEP-8)."""
+    model = tied_model(np.random.default_rng(3))
+    loss = Add(Sum(Square(Param(0))), Sum(Param(1)))
+    legacy = TORCH.gradient(model, loss, "float64", "legacy")
+    plain = TORCH.gradient(model, loss, "float64", "trainables")
+    assert np.array_equal(legacy["w"], plain["w"])
+    assert np.array_equal(legacy["block"][0]["b"], plain["block"][0]["b"])
