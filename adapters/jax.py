@@ -153,6 +153,29 @@ def _clip_norm(rule: Any, hp: HP) -> tuple[Any, Reader]:
     return optax.clip_by_global_norm(hp("omega")), _no_fields
 
 
+def _lars(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """optax ``lars``'s transforms with ``scale(eta)`` for ``scale_by_learning_rate``:
+    ``v = rho v + eta * tc|x|/|g + wd x| * (g + wd x)``, the trust ratio of the decayed
+    gradient's norm, ``LARS(variant="optax")`` (LARS-4)."""
+    core = optax.chain(optax.add_decayed_weights(hp("lambda_")),
+                       optax.scale_by_trust_ratio(trust_coefficient=hp("trust"), eps=0.0),
+                       optax.scale(hp("eta")), optax.trace(decay=hp("rho"), nesterov=False))
+    return core, lambda s, pick, _hp: {"velocity": pick(s[3].trace)}
+
+
+def _lamb(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """optax ``lamb``'s transforms: Adam's ratio plus ``wd x``, scaled by ``|x|/|r|``
+    (LAMB-1); its state is Adam's with the step count (LAMB-3)."""
+    core = _then_eta(optax.chain(
+        optax.scale_by_adam(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0),
+        optax.add_decayed_weights(hp("lambda_")), optax.scale_by_trust_ratio()), hp)
+
+    def read(s: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+        adam = s[0][0]
+        return _adam_fields((adam,), pick, hp) | {"steps": int(adam.count)}
+    return core, read
+
+
 #: Each reference rule as optax transforms producing the reference's step; an entry raises
 #: Unsupported where optax cannot express the rule exactly.  AccumGrad and OptimiserChain
 #: compose the others (:func:`_sequence`).
@@ -199,6 +222,8 @@ RULES: dict[type[Rule], Builder] = {
     rules.Rprop: lambda r, hp: (optax.scale_by_rprop(
         hp("eta"), eta_minus=hp("ell_0"), eta_plus=hp("ell_1"), min_step_size=hp("gamma_0"),
         max_step_size=hp("gamma_1")), _unmapped),
+    rules.LARS: _lars,
+    rules.LAMB: _lamb,
     rules.WeightDecay: lambda r, hp: (optax.add_decayed_weights(hp("lambda_")), _no_fields),
     rules.ClipGrad: lambda r, hp: (optax.clip(hp("delta")), _no_fields),
     rules.ClipNorm: _clip_norm,
@@ -219,7 +244,7 @@ RULES: dict[type[Rule], Builder] = {
 #: its normative (first) variant only.  Momentum and Nesterov run in both.
 VARIANTS: dict[type[Rule], str] = {
     rules.Momentum: "torch", rules.Nesterov: "torch", rules.NAdam: "optax",
-    rules.RAdam: "optax", rules.AMSGrad: "optax", rules.AdaMax: "torch",
+    rules.RAdam: "optax", rules.AMSGrad: "optax", rules.AdaMax: "torch", rules.LARS: "optax",
 }
 BOTH_VARIANTS = (rules.Momentum, rules.Nesterov)
 

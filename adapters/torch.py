@@ -13,6 +13,7 @@ here (docs/ADAPTERS.md); the device comes from ``OPTCONF_TORCH_DEVICE`` (default
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -149,6 +150,24 @@ def _rprop(r: Any, decay: float) -> Core:
     return "Rprop", kwargs, lambda s, g: {"prev": s["prev"], "step_size": s["step_size"]}
 
 
+def _muon(r: Any, decay: float) -> Core:
+    """torch.optim.Muon (2.9+): its buffer is the moving average ``lerp(buf, g, 1 - m)``,
+    ``(1 - m)`` times the reference's plain sum, and its Nesterov input ``(1 - m)`` times
+    ``g + m B``; Newton-Schulz divides by the norm first, so only epsilon sees the factor.
+    The step is scaled by ``sqrt(max(1, rows/cols))`` (MUON-4, ``shape_scale="rows"``);
+    the decay multiplies the parameter by ``1 - lr*wd`` first (MUON-5)."""
+    if decay:
+        raise Unsupported("torch Muon's weight_decay is the decoupled one; it cannot add a "
+                          "coupled WeightDecay as well")
+    if r.rho == 1:
+        raise Unsupported("torch Muon's buffer is (1 - momentum) times the reference's, so "
+                          "momentum=1 leaves it at zero (MUON-1)")
+    kwargs = {"lr": r.eta, "weight_decay": r.lambda_, "momentum": r.rho,
+              "nesterov": r.nesterov, "ns_coefficients": r.coefficients, "eps": r.epsilon,
+              "ns_steps": r.steps}
+    return "Muon", kwargs, lambda s, g: {"buffer": s["momentum_buffer"] / (1 - g["momentum"])}
+
+
 #: Each reference rule as torch.optim, given the coupled L2 ``decay`` of a WeightDecay
 #: chained before it; an entry raises Unsupported with the reason where torch has no
 #: faithful counterpart.  Clipping and WeightDecay are composed by :func:`plan`.
@@ -185,6 +204,7 @@ RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
         "NAdam", {**_adam_kwargs(r, decay), "momentum_decay": math.inf}, _moments),
     rules.AdamW: _adamw,
     rules.Rprop: _rprop,
+    rules.Muon: _muon,
     rules.OAdam: refused("torch.optim has no OAdam"),
     rules.AdaBelief: refused("torch.optim has no AdaBelief"),
     rules.Lion: refused("torch.optim has no Lion"),
@@ -207,6 +227,8 @@ VARIANTS: dict[type[Rule], tuple[str, str]] = {
                            "uncorrected root: RAdam(variant='torch') (RADAM-3)"),
     rules.AdaMax: ("torch", "torch Adamax puts eps inside the maximum: "
                             "AdaMax(variant='torch') (ADAMAX-2)"),
+    rules.Muon: ("torch", "torch Muon scales the step by sqrt(max(1, rows/cols)): "
+                          "Muon(variant='torch') (MUON-4)"),
     rules.NAdam: ("optax", "torch NAdam has no beta2 factor in the root; with "
                            "momentum_decay=inf it is NAdam(variant='optax'), and its default "
                            "schedule (momentum_decay=4e-3) has no reference counterpart "
@@ -682,6 +704,13 @@ def _fused(session: Session) -> Held:
     return _one_optimiser(session, _tree_grads, fused=True)
 
 
+def _foreach(session: Session) -> Held:
+    optimiser = session.plan.optimiser
+    if "foreach" not in inspect.signature(getattr(torch.optim, optimiser)).parameters:
+        raise Unsupported(f"torch.optim.{optimiser} has no foreach implementation")
+    return _one_optimiser(session, _tree_grads, foreach=True)
+
+
 def _per_array(session: Session) -> Held:
     """One optimiser per Parameter (torch's order)."""
     if session.rule.needs_global:
@@ -726,7 +755,7 @@ PATHS: dict[PathName, Callable[[Session], Held]] = {
     "flat_list": lambda session: _one_optimiser(session, _list_grads),
     "per_array": _per_array,
     "flat_vector": _flat_vector,
-    "foreach": lambda session: _one_optimiser(session, _tree_grads, foreach=True),
+    "foreach": _foreach,
     "fused": _fused,
     # the same optimiser, gradients by autograd through stateless.functional_call (DEP)
     "legacy": lambda session: _one_optimiser(session, _functional_call_grads),

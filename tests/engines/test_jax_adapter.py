@@ -38,6 +38,8 @@ from optconf.reference.expr import (  # noqa: E402
     value_and_grad,
 )
 from optconf.reference.rules import (  # noqa: E402
+    LAMB,
+    LARS,
     AccumGrad,
     AdaBelief,
     AdaDelta,
@@ -449,3 +451,17 @@ def test_legacy_run_raises_the_deprecation_made_an_error():
         warnings.simplefilter("error", DeprecationWarning)
         with pytest.raises(DeprecationWarning):
             JAX.run(program(Descent(0.1)), "legacy")
+
+
+@pytest.mark.parametrize("rule", [LARS(0.1, 0.9, 0.01, 0.02, variant="optax"),
+                                  LAMB(0.01, lambda_=0.01)], ids=lambda r: type(r).__name__)
+@pytest.mark.parametrize("path", ["structured", "per_array"])
+def test_lars_and_lamb_are_optax_transforms_exactly(rule, path):
+    """optax lars is LARS(variant="optax") (LARS-4), optax lamb is LAMB (LAMB-1): float64
+    parameters and state to rounding."""
+    prog = program(rule, dtype="float64")
+    got, want = JAX.run(prog, path), REFERENCE.run(prog, "structured")
+    assert max_error(got.model, want.model) < 1e-14
+    for mine, theirs in zip(got.states, want.states, strict=True):
+        for key, value in mine.items():
+            assert np.allclose(value, theirs[key], rtol=1e-12, atol=1e-15)

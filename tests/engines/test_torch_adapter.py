@@ -28,6 +28,7 @@ from optconf.reference.rules import (  # noqa: E402
     ClipNorm,
     Lion,
     Momentum,
+    Muon,
     NAdam,
     Nesterov,
     OptimiserChain,
@@ -308,3 +309,31 @@ def test_gradient_through_the_deprecated_functional_call_equals_trainables():
     plain = TORCH.gradient(model, loss, "float64", "trainables")
     assert np.array_equal(legacy["w"], plain["w"])
     assert np.array_equal(legacy["block"][0]["b"], plain["block"][0]["b"])
+
+
+def muon_program(dtype: str = "float64") -> Program:
+    rng = np.random.default_rng(4)
+    model = {"w": rng.normal(size=(3, 4)), "v": rng.normal(size=(5, 2))}
+    ops = tuple(Step({"w": rng.normal(size=(3, 4)), "v": rng.normal(size=(5, 2))})
+                for _ in range(3))
+    return Program(model, Muon(0.02, nesterov=True, lambda_=0.1, variant="torch"), ops, dtype)
+
+
+def test_muon_buffer_is_the_reference_sum_but_newton_schulz_runs_in_bfloat16():
+    """torch Muon's moving-average buffer over (1 - momentum) is the reference's buffer to
+    float64 rounding; its steps are off by bfloat16 Newton-Schulz, far beyond the float64
+    tolerance (MUON-2, FINDINGS T9)."""
+    prog = muon_program()
+    got, want = TORCH.run(prog, "flat_list"), REFERENCE.run(prog, "structured")
+    for mine, theirs in zip(got.states, want.states, strict=True):
+        assert mine is not None
+        assert np.allclose(mine["buffer"], theirs["buffer"], rtol=1e-13, atol=0)
+    assert 1e-5 < max_error(got.model, want.model) < 1e-2
+
+
+def test_muon_refuses_a_parameter_that_is_not_a_matrix():
+    """torch.optim.Muon raises ValueError for a vector (MUON-3, FINDINGS T9)."""
+    prog = Program({"b": np.ones(3)}, Muon(variant="torch"), (Step({"b": np.ones(3)}),),
+                   "float64")
+    with pytest.raises(ValueError, match="2D"):
+        TORCH.run(prog, "flat_list")
