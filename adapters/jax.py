@@ -60,6 +60,7 @@ try:
     import jax.numpy as jnp
     import optax
     from jax.flatten_util import ravel_pytree
+    from optax.contrib import _muon as optax_muon  # scale_by_shape is not exported
 except ImportError as exc:  # the loader reports this as "engine not installed"
     raise ModuleNotFoundError(
         f"pip install 'optconf[jax]' ({exc})", name="jax"
@@ -176,6 +177,34 @@ def _lamb(rule: Any, hp: HP) -> tuple[Any, Reader]:
     return core, read
 
 
+def _matrix_dimensions(updates: Any) -> Any:
+    """Every array a matrix reduced over its rows, as ``contrib.muon`` reads a 2-D one."""
+    return jax.tree.map(lambda _: optax.contrib.MuonDimensionNumbers(0, 1), updates)
+
+
+def _muon(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """optax ``contrib.muon``'s Muon branch: ``scale_by_muon`` (a bias-corrected moving
+    average, ``(1 - b)/(1 - b^t)`` times the reference's sum, which Newton-Schulz divides
+    out up to epsilon), ``scale_by_shape`` (``sqrt(max(1, cols/rows))``,
+    ``Muon(variant="optax")``, MUON-4), decoupled decay and ``scale(eta)`` (MUON-5).
+    Its Nesterov input bias-corrects its two terms at different steps, no multiple of
+    ``g + rho B``; ``contrib.muon`` sends arrays that are not 2-D to adamw."""
+    if rule.nesterov:
+        raise Unsupported("optax's Nesterov Muon mixes mu/(1 - b^(t+1)) and g/(1 - b^t), "
+                          "not a multiple of g + rho*B (MUON-1)")
+    if rule.rho == 1:
+        raise Unsupported("optax's Muon buffer is (1 - b) times the reference's: b=1 leaves "
+                          "it at zero (MUON-1)")
+    coefficients = tuple(hp(f"coefficients_{i}") for i in range(3))
+    core = optax.chain(
+        optax.contrib.scale_by_muon(coefficients, hp("steps"), hp("rho"), hp("epsilon"),
+                                    nesterov=False,
+                                    weight_dimension_numbers=_matrix_dimensions),
+        optax_muon.scale_by_shape(_matrix_dimensions),
+        optax.add_decayed_weights(hp("lambda_")), optax.scale(hp("eta")))
+    return core, lambda s, pick, hp: {"buffer": pick(s[0].mu) / (1 - hp("rho"))}
+
+
 #: Each reference rule as optax transforms producing the reference's step; an entry raises
 #: Unsupported where optax cannot express the rule exactly.  AccumGrad and OptimiserChain
 #: compose the others (:func:`_sequence`).
@@ -224,6 +253,7 @@ RULES: dict[type[Rule], Builder] = {
         max_step_size=hp("gamma_1")), _unmapped),
     rules.LARS: _lars,
     rules.LAMB: _lamb,
+    rules.Muon: _muon,
     rules.WeightDecay: lambda r, hp: (optax.add_decayed_weights(hp("lambda_")), _no_fields),
     rules.ClipGrad: lambda r, hp: (optax.clip(hp("delta")), _no_fields),
     rules.ClipNorm: _clip_norm,
@@ -245,6 +275,7 @@ RULES: dict[type[Rule], Builder] = {
 VARIANTS: dict[type[Rule], str] = {
     rules.Momentum: "torch", rules.Nesterov: "torch", rules.NAdam: "optax",
     rules.RAdam: "optax", rules.AMSGrad: "optax", rules.AdaMax: "torch", rules.LARS: "optax",
+    rules.Muon: "optax",
 }
 BOTH_VARIANTS = (rules.Momentum, rules.Nesterov)
 

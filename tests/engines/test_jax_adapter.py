@@ -54,6 +54,7 @@ from optconf.reference.rules import (  # noqa: E402
     Descent,
     Lion,
     Momentum,
+    Muon,
     NAdam,
     Nesterov,
     OAdam,
@@ -465,3 +466,18 @@ def test_lars_and_lamb_are_optax_transforms_exactly(rule, path):
     for mine, theirs in zip(got.states, want.states, strict=True):
         for key, value in mine.items():
             assert np.allclose(value, theirs[key], rtol=1e-12, atol=1e-15)
+
+
+def test_muon_is_the_reference_up_to_where_eps_meets_its_rescaled_buffer():
+    """optax's Muon branch is Muon(variant="optax"): the buffer to rounding, the float64
+    steps about 1e-9 apart (FINDINGS J12); Nesterov Muon is refused."""
+    rng = np.random.default_rng(0)
+    model = {"w": rng.normal(size=(3, 4)), "v": rng.normal(size=(5, 2))}
+    ops = tuple(Step({"w": rng.normal(size=(3, 4)), "v": rng.normal(size=(5, 2))})
+                for _ in range(3))
+    prog = Program(model, Muon(0.02, lambda_=0.1, variant="optax"), ops, "float64")
+    got, want = JAX.run(prog, "flat_list"), REFERENCE.run(prog, "structured")
+    assert 1e-12 < max_error(got.model, want.model) < 1e-7
+    for mine, theirs in zip(got.states, want.states, strict=True):
+        assert np.allclose(mine["buffer"], theirs["buffer"], rtol=1e-13, atol=0)
+    assert JAX.supports(Muon(nesterov=True, variant="optax")) is not None
