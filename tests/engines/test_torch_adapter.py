@@ -5,6 +5,7 @@ findings (docs/FINDINGS.md) rest on."""
 
 from __future__ import annotations
 
+import dataclasses
 from itertools import pairwise
 
 import numpy as np
@@ -337,3 +338,14 @@ def test_muon_refuses_a_parameter_that_is_not_a_matrix():
                    "float64")
     with pytest.raises(ValueError, match="2D"):
         TORCH.run(prog, "flat_list")
+
+
+def test_a_declared_variant_applies_to_the_default_chains_members():
+    """natural_rule puts each member of the default chain in the variant the engine
+    declares for its class (RULE-5): with Adam declared "torch", the chain's Adam is."""
+    from optconf.conformance.cases import natural_rule
+
+    info = dataclasses.replace(TORCH.info(), variants={"Adam": "torch"})
+    chain = natural_rule(info, "OptimiserChain")
+    assert chain.rules[-1] == Adam(variant="torch")
+    assert natural_rule(TORCH.info(), "OptimiserChain").rules[-1] == Adam()
