@@ -275,6 +275,7 @@ RULES: dict[type[Rule], Builder] = {
 VARIANTS: dict[type[Rule], str] = {
     rules.Momentum: "torch", rules.Nesterov: "torch", rules.NAdam: "optax",
     rules.RAdam: "optax", rules.AMSGrad: "optax", rules.AdaMax: "torch", rules.LARS: "optax",
+    rules.Adam: "optax", rules.AdamW: "optax", rules.AdaBelief: "optax",
     rules.Muon: "optax",
 }
 BOTH_VARIANTS = (rules.Momentum, rules.Nesterov)

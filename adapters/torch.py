@@ -216,6 +216,10 @@ RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
 #: The named variant of each rule that torch.optim implements (RULE-5), and why another
 #: variant is refused.
 VARIANTS: dict[type[Rule], tuple[str, str]] = {
+    rules.Adam: ("torch", "torch Adam bias-corrects with 1 - beta**step of the group's "
+                          "current betas: Adam(variant='torch') (ADAM-2)"),
+    rules.AdamW: ("torch", "torch AdamW bias-corrects with 1 - beta**step of the group's "
+                           "current betas: AdamW(variant='torch') (ADAM-2)"),
     rules.Momentum: ("torch", "torch SGD keeps lr outside the velocity: "
                               "Momentum(variant='torch') (MOMENTUM-2)"),
     rules.Nesterov: ("torch", "torch SGD(nesterov=True) keeps lr outside the velocity: "
