@@ -79,11 +79,13 @@ class CaseId:
 def natural_rule(info: EngineInfo, name: str) -> Rule:
     """The rule class ``name`` as the engine runs it: the catalogue's default rule, it and
     every member of a chain in the variant the engine declares for its class (RULE-5)."""
-    return _in_declared_variants(info, default_rule(name))
+    return in_declared_variants(info, default_rule(name))
 
 
-def _in_declared_variants(info: EngineInfo, rule: Rule) -> Rule:
+def in_declared_variants(info: EngineInfo, rule: Rule) -> Rule:
+    """``rule``, and every member of a chain, in the variant the engine declares for its
+    class (RULE-5)."""
     if isinstance(rule, OptimiserChain):
-        return OptimiserChain(*(_in_declared_variants(info, member) for member in rule.rules))
+        return OptimiserChain(*(in_declared_variants(info, member) for member in rule.rules))
     variant = info.variants.get(type(rule).__name__)
     return rule if variant is None else dataclasses.replace(rule, variant=variant)
