@@ -60,6 +60,7 @@ try:
     import jax.numpy as jnp
     import optax
     from jax.flatten_util import ravel_pytree
+    from optax.contrib import _muon as optax_muon  # scale_by_shape is not exported
 except ImportError as exc:  # the loader reports this as "engine not installed"
     raise ModuleNotFoundError(
         f"pip install 'optconf[jax]' ({exc})", name="jax"
@@ -70,7 +71,8 @@ DTYPES = ("float32", "float64")
 #: no "freeze": optax freezes with a static mask, so a frozen set that changes between steps
 #: (freeze_ / thaw_ at any time, FRZ-2) cannot be expressed; a program whose frozen set stays
 #: the same over its steps still runs exactly.
-CAPABILITIES = frozenset({"adjust", "state", "collect", "destructure", "gradient", "carried"})
+CAPABILITIES = frozenset({"adjust", "state", "collect", "destructure", "gradient", "carried",
+                          "legacy"})
 
 # ------------------------------------------------------------------ rules -> optax
 
@@ -152,6 +154,57 @@ def _clip_norm(rule: Any, hp: HP) -> tuple[Any, Reader]:
     return optax.clip_by_global_norm(hp("omega")), _no_fields
 
 
+def _lars(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """optax ``lars``'s transforms with ``scale(eta)`` for ``scale_by_learning_rate``:
+    ``v = rho v + eta * tc|x|/|g + wd x| * (g + wd x)``, the trust ratio of the decayed
+    gradient's norm, ``LARS(variant="optax")`` (LARS-4)."""
+    core = optax.chain(optax.add_decayed_weights(hp("lambda_")),
+                       optax.scale_by_trust_ratio(trust_coefficient=hp("trust"), eps=0.0),
+                       optax.scale(hp("eta")), optax.trace(decay=hp("rho"), nesterov=False))
+    return core, lambda s, pick, _hp: {"velocity": pick(s[3].trace)}
+
+
+def _lamb(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """optax ``lamb``'s transforms: Adam's ratio plus ``wd x``, scaled by ``|x|/|r|``
+    (LAMB-1); its state is Adam's with the step count (LAMB-3)."""
+    core = _then_eta(optax.chain(
+        optax.scale_by_adam(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0),
+        optax.add_decayed_weights(hp("lambda_")), optax.scale_by_trust_ratio()), hp)
+
+    def read(s: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+        adam = s[0][0]
+        return _adam_fields((adam,), pick, hp) | {"steps": int(adam.count)}
+    return core, read
+
+
+def _matrix_dimensions(updates: Any) -> Any:
+    """Every array a matrix reduced over its rows, as ``contrib.muon`` reads a 2-D one."""
+    return jax.tree.map(lambda _: optax.contrib.MuonDimensionNumbers(0, 1), updates)
+
+
+def _muon(rule: Any, hp: HP) -> tuple[Any, Reader]:
+    """optax ``contrib.muon``'s Muon branch: ``scale_by_muon`` (a bias-corrected moving
+    average, ``(1 - b)/(1 - b^t)`` times the reference's sum, which Newton-Schulz divides
+    out up to epsilon), ``scale_by_shape`` (``sqrt(max(1, cols/rows))``,
+    ``Muon(variant="optax")``, MUON-4), decoupled decay and ``scale(eta)`` (MUON-5).
+    Its Nesterov input bias-corrects its two terms at different steps, no multiple of
+    ``g + rho B``; ``contrib.muon`` sends arrays that are not 2-D to adamw."""
+    if rule.nesterov:
+        raise Unsupported("optax's Nesterov Muon mixes mu/(1 - b^(t+1)) and g/(1 - b^t), "
+                          "not a multiple of g + rho*B (MUON-1)")
+    if rule.rho == 1:
+        raise Unsupported("optax's Muon buffer is (1 - b) times the reference's: b=1 leaves "
+                          "it at zero (MUON-1)")
+    coefficients = tuple(hp(f"coefficients_{i}") for i in range(3))
+    core = optax.chain(
+        optax.contrib.scale_by_muon(coefficients, hp("steps"), hp("rho"), hp("epsilon"),
+                                    nesterov=False,
+                                    weight_dimension_numbers=_matrix_dimensions),
+        optax_muon.scale_by_shape(_matrix_dimensions),
+        optax.add_decayed_weights(hp("lambda_")), optax.scale(hp("eta")))
+    return core, lambda s, pick, hp: {"buffer": pick(s[0].mu) / (1 - hp("rho"))}
+
+
 #: Each reference rule as optax transforms producing the reference's step; an entry raises
 #: Unsupported where optax cannot express the rule exactly.  AccumGrad and OptimiserChain
 #: compose the others (:func:`_sequence`).
@@ -198,6 +251,9 @@ RULES: dict[type[Rule], Builder] = {
     rules.Rprop: lambda r, hp: (optax.scale_by_rprop(
         hp("eta"), eta_minus=hp("ell_0"), eta_plus=hp("ell_1"), min_step_size=hp("gamma_0"),
         max_step_size=hp("gamma_1")), _unmapped),
+    rules.LARS: _lars,
+    rules.LAMB: _lamb,
+    rules.Muon: _muon,
     rules.WeightDecay: lambda r, hp: (optax.add_decayed_weights(hp("lambda_")), _no_fields),
     rules.ClipGrad: lambda r, hp: (optax.clip(hp("delta")), _no_fields),
     rules.ClipNorm: _clip_norm,
@@ -218,7 +274,9 @@ RULES: dict[type[Rule], Builder] = {
 #: its normative (first) variant only.  Momentum and Nesterov run in both.
 VARIANTS: dict[type[Rule], str] = {
     rules.Momentum: "torch", rules.Nesterov: "torch", rules.NAdam: "optax",
-    rules.RAdam: "optax", rules.AMSGrad: "optax", rules.AdaMax: "torch",
+    rules.RAdam: "optax", rules.AMSGrad: "optax", rules.AdaMax: "torch", rules.LARS: "optax",
+    rules.Adam: "optax", rules.AdamW: "optax", rules.AdaBelief: "optax",
+    rules.Muon: "optax",
 }
 BOTH_VARIANTS = (rules.Momentum, rules.Nesterov)
 
@@ -552,8 +610,9 @@ class Run:
     def params(self) -> list[Any]:
         return [jnp.asarray(p, self.dtype) for p in trainables(self.program.model)]
 
-    def one_tree(self, form: Layout) -> tuple[list[Any], list[Any]]:
-        """One optax state over one params pytree laid out by ``form``.  optax clips by the
+    def one_tree(self, form: Layout, legacy: bool = False) -> tuple[list[Any], list[Any]]:
+        """One optax state over one params pytree laid out by ``form``, stepped through the
+        deprecated surface when ``legacy`` (:func:`_deprecated_step`).  optax clips by the
         norm of the whole update: a per-array norm needs one state per array (CLIPNORM-2)."""
         if _members_of(self.program.rule, rules.ClipNorm):
             raise Unsupported("optax clips by the norm of the whole update "
@@ -563,19 +622,41 @@ class Run:
         params = form.pack(self.params())
         opt = optimiser(rule, self.injected, form.mask(self.frozen), self.jit)
         state = opt.tx.init(params)
+        advance = _deprecated_step(opt.tx) if legacy else opt.step
         for op in self.program.ops:
             if isinstance(op, Step):
                 grads = gradients(model, op.grads, self.dtype)
                 if all(g is None for g in grads):
                     continue  # no gradient at all: a user does not call the optimiser
                 grads = form.pack(whole(grads, self.frozen, model, self.dtype))
-                params, state = opt.step(grads, state, params)
+                params, state = advance(grads, state, params)
             elif isinstance(op, Adjust):
                 rule = rule.adjusted(**op.changes)
                 opt.adjust(state, rule)
         states = [None if frozen else _numpy_fields(opt.fields(state, form.pick(i), rule))
                   for i, frozen in enumerate(self.frozen)]
         return form.unpack(params), states
+
+
+def _deprecated_step(tx: Any) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
+    """An eager step whose updates are added to the parameters with the deprecated
+    ``optax.tree_utils.tree_add_scalar_mul(params, 1.0, updates)`` (optax 0.2.5 renamed it
+    ``tree_add_scale``, now ``optax.tree.add_scale``) where the new API has
+    ``optax.apply_updates``: the legacy surface of the DEP clauses.  The module's
+    ``__getattr__`` warns at every access, at this line (eager, so at every step)."""
+
+    def step(grads: Any, state: Any, params: Any) -> tuple[Any, Any]:
+        updates, state = tx.update(grads, state, params)
+        return optax.tree_utils.tree_add_scalar_mul(params, 1.0, updates), state
+
+    return step
+
+
+def _legacy(run: Run) -> tuple[list[Any], list[Any]]:
+    """The list of trainables as the pytree, updates added through the deprecated
+    ``tree_add_scalar_mul`` (DEP-1 .. DEP-5)."""
+    return run.one_tree(Layout.of(list(range(len(trainables(run.program.model))))),
+                        legacy=True)
 
 
 def _structured(run: Run) -> tuple[list[Any], list[Any]]:
@@ -626,6 +707,7 @@ PATHS: dict[PathName, Callable[[Run], tuple[list[Any], list[Any]]]] = {
     "flat_list": _flat_list,
     "per_array": _per_array,
     "flat_vector": _flat_vector,
+    "legacy": _legacy,
 }
 
 
@@ -687,14 +769,16 @@ class JaxAdapter(Adapter):
         """``jax.grad`` of the loss over the model's pytree, the loss reading its leaves
         (``via="trainables"``) or the unravelled ``ravel_pytree`` vector
         (``via="destructure"``).  ``Param(i)`` is the i-th array of ``trainables(model)``,
-        found among JAX's leaves by position.  jax.grad has no structural zero: a parameter
+        found among JAX's leaves by position.  JAX has no deprecated collection, so the
+        legacy ``params`` (``via="legacy"``) collects as ``trainables`` does, its leaves
+        (DEP-8).  jax.grad has no structural zero: a parameter
         the loss does not reach gets zeros, not None (EXPR-5, GRAD-1, GRAD-2)."""
         dtype = self._dtype(dtype)
         with self._x64(dtype):
             layout = Layout.of(_skeleton(model))
             tree = layout.tree([jnp.asarray(p, dtype) for p in trainables(model)])
             ops = array_ops(lambda v: jnp.asarray(v, dtype), jnp.tanh, jnp.square)
-            if via == "trainables":
+            if via in ("trainables", "legacy"):
                 grads = layout.leaves(jax.grad(
                     lambda t: ref_expr.evaluate(loss, layout.leaves(t), ops))(tree))
             elif via == "destructure":

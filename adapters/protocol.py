@@ -342,12 +342,24 @@ def frozen_at(model: Any, ops: Sequence[Op]) -> Iterator[tuple[Op, frozenset[int
         yield op, frozen
 
 
+def _deprecation_is_error() -> bool:
+    """Whether the innermost filter for a bare DeprecationWarning says ``error``."""
+    for action, message, category, module, _ in warnings.filters:
+        if issubclass(DeprecationWarning, category) and message is None and module is None:
+            return action == "error"
+    return False
+
+
 def with_warnings(run: Callable[[], Outcome], *, always: bool = True) -> Outcome:
     """``run()``'s outcome with the warnings raised while it ran recorded in it; ``always``
-    records every call's own, not only the first from each line."""
+    records every call's own, not only the first from each line, except that a
+    DeprecationWarning the caller has made an error is still raised (DEP-5)."""
     with warnings.catch_warnings(record=True) as seen:
         if always:
+            error = _deprecation_is_error()
             warnings.simplefilter("always")
+            if error:
+                warnings.simplefilter("error", DeprecationWarning)
         outcome = run()
     outcome.warnings = [WarningRecord(w.category.__name__, str(w.message), w.filename,
                                       w.lineno) for w in seen]

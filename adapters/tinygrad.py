@@ -2,9 +2,9 @@
 
 The rule table (:data:`RULES`) and the path table (:data:`PATHS`) were read from the
 installed ``tinygrad/nn/optim.py``; findings in docs/FINDINGS.md.  tinygrad has ``SGD``
-(``LARS`` with the trust ratio off) and ``LAMB`` (``Adam`` and ``AdamW`` are
-``LAMB(adam=True)``, the trust ratio fixed at 1); ``LARS``, ``Muon`` and ``LAMB`` itself have
-no reference rule.  Every other rule is refused by ``supports``.
+(``LARS`` with the trust ratio off), ``LARS``, ``Muon`` (``LARS`` with Newton-Schulz) and
+``LAMB`` (``Adam`` and ``AdamW`` are ``LAMB(adam=True)``, the trust ratio fixed at 1), each
+mapped onto its reference rule.  Every other rule is refused by ``supports``.
 
 tinygrad's ``Optimizer.step`` needs a ``.grad`` on every parameter it holds and has no
 freezing, so a missing gradient or a frozen parameter can only be honoured on ``per_array``
@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any
@@ -75,13 +76,14 @@ FLOAT64_ENV = "OPTCONF_TINYGRAD_FLOAT64"
 class Plan:
     """How a reference rule is built in tinygrad: ``factory`` (``"SGD"`` or ``"LAMB"``),
     its keyword arguments, the sign of the momentum buffer relative to the reference
-    velocity (None: the rule has no velocity), and the prefix of the reference state's field
-    names (a chain's member index)."""
+    velocity (None: the rule has no velocity), the prefix of the reference state's field
+    names (a chain's member index) and the reference field the buffer is (``buffer``)."""
 
     factory: str
     kwargs: dict[str, Any]
     velocity_sign: float | None = None
     prefix: str = ""
+    buffer: str = "velocity"
 
 
 def _sgd(rule: Any, weight_decay: float) -> Plan:
@@ -114,6 +116,40 @@ def _adamw(rule: Any, weight_decay: float) -> Plan:
     return _lamb(rule, rule.lambda_)
 
 
+def _lars(rule: Any, weight_decay: float) -> Plan:
+    """``LARS(classic=True)``: the trust ratio ``tcoef*|x|/(|g| + wd*|x|)`` of the raw
+    gradient, lr inside the buffer (LARS-1, LARS-2): the paper's form, the normative
+    ``trust_norm="gradient"``."""
+    if rule.axis("trust_norm") != "gradient":
+        raise Unsupported("tinygrad's LARS divides by the gradient's norm plus wd*|x|: "
+                          "LARS(trust_norm='gradient') only (LARS-4)")
+    return Plan("LARS", dict(lr=rule.eta, momentum=rule.rho, weight_decay=rule.lambda_,
+                             tcoef=rule.trust, nesterov=False, classic=True), 1.0)
+
+
+def _lamb_trust(rule: Any, weight_decay: float) -> Plan:
+    """``LAMB(adam=False)``: Adam's ratio plus ``wd*x``, scaled by ``|x|/|r|`` (LAMB-1)."""
+    b1, b2 = rule.beta
+    return Plan("LAMB", dict(lr=rule.eta, b1=b1, b2=b2, eps=rule.epsilon,
+                             weight_decay=rule.lambda_, adam=False))
+
+
+def _muon(rule: Any, weight_decay: float) -> Plan:
+    """``Muon``: the buffer ``momentum*b + g``, Newton-Schulz of its ``(rows, -1)`` view,
+    then ``lr*(. + wd*x)`` (MUON-1 .. MUON-5) without shape scaling: the normative
+    ``shape_scale="none"``.  tinygrad's ``newton_schulz`` divides by the norm plus a fixed
+    1e-7."""
+    if rule.axis("shape_scale") != "none":
+        raise Unsupported("tinygrad's Muon has no shape scaling: Muon(shape_scale='none') "
+                          "only (MUON-4)")
+    if rule.epsilon != 1e-7:
+        raise Unsupported(f"tinygrad's Muon passes no eps to newton_schulz, whose eps is "
+                          f"1e-7; epsilon={rule.epsilon} (MUON-2)")
+    return Plan("Muon", dict(lr=rule.eta, momentum=rule.rho, weight_decay=rule.lambda_,
+                             ns_steps=rule.steps, ns_coefficients=rule.coefficients,
+                             nesterov=rule.nesterov), 1.0, buffer="buffer")
+
+
 #: Each reference rule as a tinygrad optimiser, given the ``weight_decay`` of a WeightDecay
 #: chained before it (SGD only: ``pre_wd`` adds it to the gradient first, as the chain does,
 #: WEIGHTDECAY-1, CHAIN-1).
@@ -123,6 +159,9 @@ RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.Nesterov: _sgd,
     rules.Adam: _lamb,
     rules.AdamW: _adamw,
+    rules.LARS: _lars,
+    rules.LAMB: _lamb_trust,
+    rules.Muon: _muon,
 }
 SGD_RULES = (rules.Descent, rules.Momentum, rules.Nesterov)
 
@@ -214,6 +253,13 @@ class _Engine:
         with self.Context(TRAINING=1):
             opt.step()
 
+    def legacy_step(self, opt: Any) -> None:
+        """The training switch of older tinygrad, ``with Tensor.train(): opt.step()``,
+        which the ``TRAINING`` context variable replaced: 0.14 has no ``Tensor.train`` and
+        raises AttributeError, with no deprecation period (DEP-1, docs/FINDINGS.md)."""
+        with self.Tensor.train():
+            opt.step()
+
 
 
 # ------------------------------------------------------------------------ engine models
@@ -270,11 +316,11 @@ class EngineModel:
 # ------------------------------------------------------------------------ one program
 
 
-def _slot_state(plan: Plan, opt: Any, slot: int, piece: slice, shape: tuple[int, ...]
-                ) -> dict[str, Any] | None:
+def _slot_state(plan: Plan, opt: Any, slot: int, piece: slice, shape: tuple[int, ...],
+                steps: int) -> dict[str, Any] | None:
     """The reference state fields of one parameter, read from slot ``slot`` of ``opt`` (a
-    slice ``piece`` of it for fused and flat buffers); None where tinygrad keeps none that
-    the reference has (SGD with momentum 0 keeps no buffer)."""
+    slice ``piece`` of it for fused and flat buffers), which took ``steps`` steps; None where
+    tinygrad keeps none that the reference has (SGD with momentum 0 keeps no buffer)."""
 
     def read(t: Any) -> np.ndarray:
         return t.numpy().reshape(-1)[piece].reshape(shape)
@@ -283,10 +329,12 @@ def _slot_state(plan: Plan, opt: Any, slot: int, piece: slice, shape: tuple[int,
     if plan.factory == "LAMB":
         # tinygrad keeps b^t of the last step; the reference keeps b^t of the next (ADAM-2)
         b1t, b2t = float(opt.b1_t.numpy()[0]), float(opt.b2_t.numpy()[0])
-        return {f"{p}mu": read(opt.m[slot]), f"{p}nu": read(opt.v[slot]),
-                f"{p}beta_t": (b1t * opt.b1, b2t * opt.b2)}
+        moments = {f"{p}mu": read(opt.m[slot]), f"{p}nu": read(opt.v[slot]),
+                   f"{p}beta_t": (b1t * opt.b1, b2t * opt.b2)}
+        # LAMB's state is shown with its step count, Adam's without (ADAM-4, LAMB-3)
+        return moments if opt.adam else moments | {f"{p}steps": steps}
     if opt.momentum and plan.velocity_sign is not None:
-        return {f"{p}velocity": plan.velocity_sign * read(opt.b[slot])}
+        return {f"{p}{plan.buffer}": plan.velocity_sign * read(opt.b[slot])}
     return None if plan.velocity_sign is not None else {}
 
 
@@ -328,6 +376,13 @@ class Run:
         # its steps have nothing to do (STATE-5 differs: docs/FINDINGS.md)
         self.held = hold(self) if self.model.tensors else Held([], [], _all_or_none, list)
         self.frozen: frozenset[int] = frozenset()
+        self.stepped: Counter[int] = Counter()
+
+    def step(self, opt: Any, legacy: bool = False) -> None:
+        """One ``step()`` of ``opt``, counted: tinygrad's LAMB keeps ``b^t`` but no step
+        count, which the reference's LAMB state shows (LAMB-3)."""
+        (self.engine.legacy_step if legacy else self.engine.step)(opt)
+        self.stepped[id(opt)] += 1
 
     def outcome(self) -> Outcome:
         """Each op in turn (UPD-5, FRZ-1, FRZ-3): a step in which no parameter has a
@@ -341,7 +396,8 @@ class Run:
                     self.held.step(self, op.grads, active)
             elif isinstance(op, Adjust):
                 self.adjust(op.changes)
-        states = [None if slot is None else _slot_state(self.plan, *slot, shape)
+        states = [None if slot is None else
+                  _slot_state(self.plan, *slot, shape, self.stepped[id(slot[0])])
                   for slot, shape in zip(self.held.slots, self.model.shapes(), strict=True)]
         return Outcome(with_values(self.program.model, self.held.values()), states)
 
@@ -356,7 +412,8 @@ class Run:
                               "this way: it would need a different optimiser")
         self.plan = new_plan
         attribute = {"momentum": "momentum", "b1": "b1", "b2": "b2", "eps": "eps",
-                     "weight_decay": "wd"}
+                     "weight_decay": "wd", "tcoef": "tcoef", "ns_steps": "ns_steps",
+                     "ns_coefficients": "ns_coefficients"}
         for opt in self.held.optimisers:
             for name, value in new_plan.kwargs.items():
                 if name == "lr":
@@ -389,15 +446,17 @@ def _tree_grads(run: Run, grads: Any) -> None:
 
 
 def _all_or_none(run: Run, grads: Any, active: list[bool],
-                 put_grads: Callable[[Run, Any], None] | None = None) -> None:
+                 put_grads: Callable[[Run, Any], None] | None = None,
+                 legacy: bool = False) -> None:
     """One ``Optimizer.step`` of every optimiser, which needs every parameter to have a
     gradient: a step in which only some have, or some are frozen, is refused.  Gradients
-    are put in by ``put_grads`` (default: assigned from the flat list)."""
+    are put in by ``put_grads`` (default: assigned from the flat list); ``legacy`` steps
+    through the removed training switch (:meth:`_Engine.legacy_step`)."""
     if not all(active):
         raise Unsupported(NO_PARTIAL_STEP)
     (put_grads or _list_grads)(run, grads)
     for opt in run.held.optimisers:
-        run.engine.step(opt)
+        run.step(opt, legacy)
 
 
 def _one_optimiser(run: Run, params: list[Any], step: StepFn, fused: bool = False) -> Held:
@@ -427,6 +486,9 @@ def _flat_list(run: Run) -> Held:
 def _fused(run: Run) -> Held:
     """``fused=True``: tinygrad concatenates parameters, gradients and state into flat
     buffers and slices the update back (the ``FUSE_OPTIM`` default of that argument)."""
+    if not run.rule.elementwise:
+        raise Unsupported(f"{run.rule!r} works per array, and fused=True concatenates every "
+                          "parameter into one buffer, one array to the rule (RULE-4)")
     return _one_optimiser(run, run.model.tensors, _all_or_none, fused=True)
 
 
@@ -441,7 +503,7 @@ def _per_array(run: Run) -> Held:
             if on:  # active only where there is a gradient
                 assert g is not None
                 t.grad = run.engine.const(g, run.dtype, t.shape)
-                run.engine.step(opt)
+                run.step(opt)
 
     return Held(opts, [(opt, 0, slice(None)) for opt in opts], step, run.model.values)
 
@@ -450,6 +512,9 @@ def _flat_vector(run: Run) -> Held:
     """One Tensor holding the concatenated parameters (``destructure``), one optimiser.  A
     flat buffer cannot say "no gradient here": absent gradients are zeros
     (``flat_vector_grads``); freezing is all or nothing."""
+    if not run.rule.elementwise:
+        raise Unsupported(f"{run.rule!r} works per array; one flat Tensor is one array, a "
+                          "different computation (RULE-4)")
     source = run.program.model
     flat = run.engine.tensor(ref_collect.destructure(source)[0], run.dtype)
     opt = run.engine.optimizer(run.plan, [flat])
@@ -458,7 +523,7 @@ def _flat_vector(run: Run) -> Held:
         if run.frozen:
             raise Unsupported("one optimiser over the flat vector cannot freeze part of it")
         flat.grad = run.engine.const(flat_vector_grads(source, grads), run.dtype)
-        run.engine.step(opt)
+        run.step(opt)
 
     return Held([opt], [(opt, 0, piece) for piece in consecutive(run.model.sizes())],
                 step, lambda: ref_collect.split_flat(source, flat.numpy()))
@@ -471,6 +536,10 @@ PATHS: dict[PathName, Callable[[Run], Held]] = {
     "per_array": _per_array,
     "fused": _fused,
     "flat_vector": _flat_vector,
+    # flat_list stepped the way older tinygrad switched training on (DEP clauses)
+    "legacy": lambda run: _one_optimiser(
+        run, run.model.tensors, lambda r, grads, active: _all_or_none(r, grads, active,
+                                                                      legacy=True)),
 }
 
 
@@ -494,7 +563,7 @@ class TinygradAdapter(Adapter):
             # nor freeze one (FINDINGS TG4); per_array emulates both by not stepping that
             # parameter's optimiser, which is the adapter's doing, not the engine's
             capabilities=frozenset({"shared", "adjust", "state", "collect", "destructure",
-                                    "gradient", "carried"}),
+                                    "gradient", "carried", "legacy"}),
             paths=tuple(PATHS),
             notes=f"no freezing, no missing gradients (per_array can skip them); float64 only with "
                   f"{FLOAT64_ENV}=1: optimiser state, lr and b^t are float32 whatever the "
@@ -533,12 +602,14 @@ class TinygradAdapter(Adapter):
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
         """``backward()`` of the loss evaluated with tinygrad ops.  ``via="trainables"``:
         ``Param(i)`` is the i-th parameter tinygrad's Optimizer would hold; a Tensor the loss
-        does not reach keeps ``.grad`` None.  ``via="destructure"``: the loss reads slices
+        does not reach keeps ``.grad`` None; tinygrad has no deprecated collection, so the
+        legacy ``params`` (``via="legacy"``) collects as ``trainables`` does (DEP-8).
+        ``via="destructure"``: the loss reads slices
         of one flat Tensor.  A shared Tensor has one ``.grad``; it goes to the first
         occurrence (GRAD-1 .. GRAD-3)."""
         engine, tdtype = self.engine, self.engine.dtype(dtype)
         built = EngineModel(engine, model, tdtype)
-        if via == "trainables":
+        if via in ("trainables", "legacy"):
             params = self._optimised(built)
             views = [p.reshape(built.shape.get(id(p), p.shape)) for p in params]
             evaluate(loss, views, self._ops(tdtype)).backward()

@@ -13,6 +13,7 @@ here (docs/ADAPTERS.md); the device comes from ``OPTCONF_TORCH_DEVICE`` (default
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -149,6 +150,24 @@ def _rprop(r: Any, decay: float) -> Core:
     return "Rprop", kwargs, lambda s, g: {"prev": s["prev"], "step_size": s["step_size"]}
 
 
+def _muon(r: Any, decay: float) -> Core:
+    """torch.optim.Muon (2.9+): its buffer is the moving average ``lerp(buf, g, 1 - m)``,
+    ``(1 - m)`` times the reference's plain sum, and its Nesterov input ``(1 - m)`` times
+    ``g + m B``; Newton-Schulz divides by the norm first, so only epsilon sees the factor.
+    The step is scaled by ``sqrt(max(1, rows/cols))`` (MUON-4, ``shape_scale="rows"``);
+    the decay multiplies the parameter by ``1 - lr*wd`` first (MUON-5)."""
+    if decay:
+        raise Unsupported("torch Muon's weight_decay is the decoupled one; it cannot add a "
+                          "coupled WeightDecay as well")
+    if r.rho == 1:
+        raise Unsupported("torch Muon's buffer is (1 - momentum) times the reference's, so "
+                          "momentum=1 leaves it at zero (MUON-1)")
+    kwargs = {"lr": r.eta, "weight_decay": r.lambda_, "momentum": r.rho,
+              "nesterov": r.nesterov, "ns_coefficients": r.coefficients, "eps": r.epsilon,
+              "ns_steps": r.steps}
+    return "Muon", kwargs, lambda s, g: {"buffer": s["momentum_buffer"] / (1 - g["momentum"])}
+
+
 #: Each reference rule as torch.optim, given the coupled L2 ``decay`` of a WeightDecay
 #: chained before it; an entry raises Unsupported with the reason where torch has no
 #: faithful counterpart.  Clipping and WeightDecay are composed by :func:`plan`.
@@ -185,6 +204,7 @@ RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
         "NAdam", {**_adam_kwargs(r, decay), "momentum_decay": math.inf}, _moments),
     rules.AdamW: _adamw,
     rules.Rprop: _rprop,
+    rules.Muon: _muon,
     rules.OAdam: refused("torch.optim has no OAdam"),
     rules.AdaBelief: refused("torch.optim has no AdaBelief"),
     rules.Lion: refused("torch.optim has no Lion"),
@@ -196,6 +216,10 @@ RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
 #: The named variant of each rule that torch.optim implements (RULE-5), and why another
 #: variant is refused.
 VARIANTS: dict[type[Rule], tuple[str, str]] = {
+    rules.Adam: ("torch", "torch Adam bias-corrects with 1 - beta**step of the group's "
+                          "current betas: Adam(variant='torch') (ADAM-2)"),
+    rules.AdamW: ("torch", "torch AdamW bias-corrects with 1 - beta**step of the group's "
+                           "current betas: AdamW(variant='torch') (ADAM-2)"),
     rules.Momentum: ("torch", "torch SGD keeps lr outside the velocity: "
                               "Momentum(variant='torch') (MOMENTUM-2)"),
     rules.Nesterov: ("torch", "torch SGD(nesterov=True) keeps lr outside the velocity: "
@@ -207,6 +231,8 @@ VARIANTS: dict[type[Rule], tuple[str, str]] = {
                            "uncorrected root: RAdam(variant='torch') (RADAM-3)"),
     rules.AdaMax: ("torch", "torch Adamax puts eps inside the maximum: "
                             "AdaMax(variant='torch') (ADAMAX-2)"),
+    rules.Muon: ("torch", "torch Muon scales the step by sqrt(max(1, rows/cols)): "
+                          "Muon(variant='torch') (MUON-4)"),
     rules.NAdam: ("optax", "torch NAdam has no beta2 factor in the root; with "
                            "momentum_decay=inf it is NAdam(variant='optax'), and its default "
                            "schedule (momentum_decay=4e-3) has no reference counterpart "
@@ -348,7 +374,8 @@ class TorchAdapter(Adapter):
             device=str(self.device),
             dtypes=dtypes,
             capabilities=frozenset({"shared", "freeze", "adjust", "none_grad", "state",
-                                    "collect", "destructure", "gradient", "carried"}),
+                                    "collect", "destructure", "gradient", "carried",
+                                    "legacy"}),
             paths=tuple(PATHS),
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
             notes="nn.Module tree with tied Parameters; freezing = requires_grad_(False) so "
@@ -380,19 +407,23 @@ class TorchAdapter(Adapter):
         return _numpy(parameters_to_vector(engine.torch_order()))
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
-        """torch autograd through ``list(module.parameters())`` or through
-        ``parameters_to_vector`` of it; each Parameter's gradient goes to the tree path of
-        the name ``named_parameters()`` gives it (its first name in torch's order), None at
-        its other names (GRAD-1, GRAD-2).  ``Param(i)`` of the loss is the i-th array of
-        ``trainables(model)``, found in torch's collection by identity."""
+        """torch autograd through ``list(module.parameters())``, through
+        ``parameters_to_vector`` of it, or (``via="legacy"``) through the deprecated
+        ``torch.nn.utils.stateless.functional_call`` of the module (DEP-8); each Parameter's
+        gradient goes to the tree path of the name ``named_parameters()`` gives it (its
+        first name in torch's order), None at its other names (GRAD-1, GRAD-2).
+        ``Param(i)`` of the loss is the i-th array of ``trainables(model)``, found in
+        torch's collection by identity."""
         torch_dtype = self._dtype(dtype)
         engine = build(model, torch_dtype, self.device)
         named = list(engine.module.named_parameters())
         collected = [p for _, p in named]
         ops = array_ops(lambda v: torch.as_tensor(v, dtype=torch_dtype, device=self.device),
                         torch.tanh, torch.square)
-        if via == "trainables":
-            value = ref_expr.evaluate(loss, engine.params, ops)
+        if via in ("trainables", "legacy"):
+            value = (_functional_call(engine.module, lambda inner: ref_expr.evaluate(
+                loss, [inner.get_parameter(name) for name in _first_names(engine)], ops))
+                if via == "legacy" else ref_expr.evaluate(loss, engine.params, ops))
             grads = torch.autograd.grad(value, collected, allow_unused=True)
         elif via == "destructure":
             flat = parameters_to_vector(collected).detach().requires_grad_(True)
@@ -611,6 +642,54 @@ def _list_grads(session: Session, grads: Any) -> None:
             p.grad = session.tensor(g, p)
 
 
+class _Forward(nn.Module):
+    """``fn(inner)`` as a module's forward: what ``functional_call`` calls."""
+
+    def __init__(self, inner: nn.Module, fn: Callable[[nn.Module], torch.Tensor]) -> None:
+        super().__init__()
+        self.inner, self.fn = inner, fn
+
+    def forward(self) -> torch.Tensor:
+        return self.fn(self.inner)
+
+
+def _functional_call(module: nn.Module, fn: Callable[[nn.Module], torch.Tensor]
+                     ) -> torch.Tensor:
+    """``fn(module)`` through the deprecated ``torch.nn.utils.stateless.functional_call``
+    with the module's own Parameters (its replacement is ``torch.func.functional_call``):
+    the legacy surface of the DEP clauses, warning at this line at every call."""
+    values: dict[str, torch.Tensor] = {f"inner.{name}": p
+                                       for name, p in module.named_parameters()}
+    out: torch.Tensor = torch.nn.utils.stateless.functional_call(
+        _Forward(module, fn), values, ())
+    return out
+
+
+def _first_names(engine: EngineModel) -> list[str]:
+    """Each distinct Parameter's name in ``named_parameters()`` (its first, torch's
+    order), in reference ``trainables`` order."""
+    name_of = {id(p): name for name, p in engine.module.named_parameters()}
+    return [name_of[id(p)] for p in engine.params]
+
+
+def _functional_call_grads(session: Session, grads: Any) -> None:
+    """Each Parameter's ``.grad`` by ``backward()`` of ``sum(p * g)`` over every unfrozen
+    occurrence, evaluated through the deprecated ``stateless.functional_call`` (DEP-4):
+    autograd sums a tied Parameter's uses (TIE-2), frozen Parameters get none."""
+    name_at = {path: name for name, path in session.engine.path_of.items()}
+    terms = [(name_at[occ.path], g) for occ, g in per_occurrence(session.program.model, grads)
+             if g is not None and occ.position not in session.frozen]
+    if not terms:
+        return
+
+    def loss(inner: nn.Module) -> torch.Tensor:
+        products = [(p * session.tensor(g, p)).sum()
+                    for name, g in terms for p in [inner.get_parameter(name)]]
+        return torch.stack(products).sum()
+
+    _functional_call(session.engine.module, loss).backward()
+
+
 def _one_optimiser(session: Session, put_grads: PutGrads, **flags: bool) -> Held:
     """One optimiser over ``module.parameters()`` (torch's order, a tie once)."""
     if not session.engine.params:
@@ -627,6 +706,13 @@ def _fused(session: Session) -> Held:
         raise Unsupported(f"torch.optim.{optimiser} has no fused implementation (fused=True "
                           "is SGD, Adam, AdamW, Adagrad)")
     return _one_optimiser(session, _tree_grads, fused=True)
+
+
+def _foreach(session: Session) -> Held:
+    optimiser = session.plan.optimiser
+    if "foreach" not in inspect.signature(getattr(torch.optim, optimiser)).parameters:
+        raise Unsupported(f"torch.optim.{optimiser} has no foreach implementation")
+    return _one_optimiser(session, _tree_grads, foreach=True)
 
 
 def _per_array(session: Session) -> Held:
@@ -673,8 +759,10 @@ PATHS: dict[PathName, Callable[[Session], Held]] = {
     "flat_list": lambda session: _one_optimiser(session, _list_grads),
     "per_array": _per_array,
     "flat_vector": _flat_vector,
-    "foreach": lambda session: _one_optimiser(session, _tree_grads, foreach=True),
+    "foreach": _foreach,
     "fused": _fused,
+    # the same optimiser, gradients by autograd through stateless.functional_call (DEP)
+    "legacy": lambda session: _one_optimiser(session, _functional_call_grads),
 }
 
 

@@ -14,6 +14,7 @@ import re
 
 from optconf.adapters.protocol import EngineInfo, PathName
 from optconf.reference.rules.base import Rule
+from optconf.reference.rules.compose import OptimiserChain
 
 from .catalog import default_rule
 
@@ -76,8 +77,15 @@ class CaseId:
 
 
 def natural_rule(info: EngineInfo, name: str) -> Rule:
-    """The rule class ``name`` as the engine runs it: the catalogue's default rule, in the
-    variant the engine declares (RULE-5)."""
-    rule = default_rule(name)
-    variant = info.variants.get(name)
+    """The rule class ``name`` as the engine runs it: the catalogue's default rule, it and
+    every member of a chain in the variant the engine declares for its class (RULE-5)."""
+    return in_declared_variants(info, default_rule(name))
+
+
+def in_declared_variants(info: EngineInfo, rule: Rule) -> Rule:
+    """``rule``, and every member of a chain, in the variant the engine declares for its
+    class (RULE-5)."""
+    if isinstance(rule, OptimiserChain):
+        return OptimiserChain(*(in_declared_variants(info, member) for member in rule.rules))
+    variant = info.variants.get(type(rule).__name__)
     return rule if variant is None else dataclasses.replace(rule, variant=variant)

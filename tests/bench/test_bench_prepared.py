@@ -8,6 +8,7 @@ import pytest
 from optconf.adapters import installed
 from optconf.adapters.bench_common import case_arrays
 from optconf.adapters.protocol import Adapter, Unsupported
+from optconf.conformance.cases import in_declared_variants, natural_rule
 from optconf.conformance.tolerance import bound
 from optconf.reference import setup, update_
 from optconf.reference.rules import Adam, Descent
@@ -46,6 +47,7 @@ def test_prepared_step_follows_the_reference(adapter, path, rule):
     if (adapter, type(rule).__name__) in DEVIATES:
         pytest.skip(DEVIATES[adapter, type(rule).__name__])
     engine = ADAPTERS[adapter]
+    rule = in_declared_variants(engine.info(), rule)
     prepared = engine.prepare_step(SHAPES, rule, path, "float32")
     for _ in range(STEPS):
         prepared.step()
@@ -61,14 +63,16 @@ def test_prepared_step_follows_the_reference(adapter, path, rule):
 def test_working_set_counts_parameters_gradients_and_adam_state(adapter):
     """Adam keeps two moments per element: the working set is at least four float32 arrays
     (scalars such as step counts may add a few bytes)."""
-    prepared = ADAPTERS[adapter].prepare_step(SHAPES, Adam(), "flat_list", "float32")
+    adam = natural_rule(ADAPTERS[adapter].info(), "Adam")
+    prepared = ADAPTERS[adapter].prepare_step(SHAPES, adam, "flat_list", "float32")
     elements = sum(s[0] for s in SHAPES)
     assert 4 * 4 * elements <= prepared.nbytes <= 4 * 4 * elements + 64 * len(SHAPES)
 
 
 @pytest.mark.parametrize("adapter", sorted(ADAPTERS))
 def test_copy_moves_the_working_set_without_touching_parameters(adapter):
-    prepared = ADAPTERS[adapter].prepare_step(SHAPES, Adam(), "flat_list", "float32")
+    adam = natural_rule(ADAPTERS[adapter].info(), "Adam")
+    prepared = ADAPTERS[adapter].prepare_step(SHAPES, adam, "flat_list", "float32")
     before = prepared.parameters()
     prepared.copy()
     prepared.sync()

@@ -5,6 +5,8 @@ behaviours the findings (docs/FINDINGS.md, section jax) rest on."""
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from itertools import pairwise
 
 import numpy as np
@@ -37,6 +39,8 @@ from optconf.reference.expr import (  # noqa: E402
     value_and_grad,
 )
 from optconf.reference.rules import (  # noqa: E402
+    LAMB,
+    LARS,
     AccumGrad,
     AdaBelief,
     AdaDelta,
@@ -51,6 +55,7 @@ from optconf.reference.rules import (  # noqa: E402
     Descent,
     Lion,
     Momentum,
+    Muon,
     NAdam,
     Nesterov,
     OAdam,
@@ -104,7 +109,7 @@ def max_error(got, want) -> float:
 
 def test_outcome_keeps_the_program_dtype():
     """(UPD-6) parameters, state and collected arrays come back in the engine's dtype."""
-    prog = program(Adam(0.01), dtype="float32")
+    prog = program(Adam(0.01, variant="optax"), dtype="float32")
     got = JAX.run(prog, "structured")
     assert {p.dtype for p in trainables(got.model)} == {np.dtype(np.float32)}
     assert got.states[0]["mu"].dtype == np.float32
@@ -123,13 +128,14 @@ def reference(prog: Program):
 SUPPORTED = [
     Descent(0.1), Momentum(0.05, 0.9), Momentum(0.05, 0.9, variant="torch"),
     Nesterov(0.05, 0.9), Nesterov(0.05, 0.9, variant="torch"), RMSProp(0.01),
-    RMSProp(0.01, centred=True), Adam(0.01), AdamW(0.01, lambda_=0.1),
-    AdamW(0.01, lambda_=0.1, couple=False), NAdam(0.01, variant="optax"),
+    RMSProp(0.01, centred=True), Adam(0.01, variant="optax"),
+    AdamW(0.01, lambda_=0.1, variant="optax"),
+    AdamW(0.01, lambda_=0.1, couple=False, variant="optax"), NAdam(0.01, variant="optax"),
     RAdam(0.01, variant="optax"), AMSGrad(0.01, variant="optax"),
-    AdaMax(0.01, variant="torch"), AdaBelief(0.01), AdaDelta(0.9), Lion(0.01),
-    OptimiserChain(WeightDecay(0.1), ClipGrad(0.5), Adam(0.01)),
+    AdaMax(0.01, variant="torch"), AdaBelief(0.01, variant="optax"), AdaDelta(0.9), Lion(0.01),
+    OptimiserChain(WeightDecay(0.1), ClipGrad(0.5), Adam(0.01, variant="optax")),
     OptimiserChain(ClipGlobalNorm(1.0), Descent(0.1)),
-    OptimiserChain(AccumGrad(2), Adam(0.01)),
+    OptimiserChain(AccumGrad(2), Adam(0.01, variant="optax")),
 ]
 
 
@@ -157,7 +163,7 @@ def test_rule_matches_reference_within_tolerance(rule, dtype):
 def test_every_path_agrees_with_reference(path):
     """(UPD-4, FLAT-6) structured, flat list, one state per array and ravel_pytree's flat
     vector all give the reference's update."""
-    prog = program(OptimiserChain(WeightDecay(0.01), Adam(0.01)), steps=5)
+    prog = program(OptimiserChain(WeightDecay(0.01), Adam(0.01, variant="optax")), steps=5)
     assert max_error(JAX.run(prog, path).model, reference(prog).model) <= allowed(prog, path)
 
 
@@ -222,7 +228,7 @@ def test_freeze_before_the_first_step_is_exact_and_drops_state():
     rng = np.random.default_rng(2)
     model = model_for(rng)
     ops = (Freeze(("block",)), *(Step(grads_for(rng)) for _ in range(3)))
-    prog = Program(model, Adam(0.01), ops, "float64")
+    prog = Program(model, Adam(0.01, variant="optax"), ops, "float64")
     for path in ("structured", "flat_list", "per_array"):
         got = JAX.run(prog, path)
         assert max_error(got.model, reference(prog).model) <= allowed(prog, path)
@@ -232,10 +238,10 @@ def test_freeze_before_the_first_step_is_exact_and_drops_state():
 def test_freezing_mid_run_is_unsupported():
     """(FRZ-2) optax's freeze masks are static: a mask changing between steps needs a new
     optimiser state, so the adapter does not declare the freeze capability."""
-    prog = program(Adam(0.01), extra=(Freeze(("w",)),))
+    prog = program(Adam(0.01, variant="optax"), extra=(Freeze(("w",)),))
     with pytest.raises(Unsupported, match="static"):
         JAX.run(prog, "structured")
-    thawed = program(Adam(0.01), extra=(Freeze(("w",)), Thaw(("w",))))
+    thawed = program(Adam(0.01, variant="optax"), extra=(Freeze(("w",)), Thaw(("w",))))
     assert max_error(JAX.run(thawed, "structured").model, reference(thawed).model) <= \
         allowed(thawed, "structured")
     assert "freeze" not in JAX.info().capabilities
@@ -258,7 +264,7 @@ def test_missing_gradient_is_unsupported_and_zeros_advance_state():
     optax state per array, the array's optimiser is just not called: exact."""
     rng = np.random.default_rng(3)
     model = {"a": rng.normal(size=2), "b": rng.normal(size=2)}
-    prog = Program(model, Adam(0.01), (Step({"a": np.ones(2), "b": np.ones(2)}),
+    prog = Program(model, Adam(0.01, variant="optax"), (Step({"a": np.ones(2), "b": np.ones(2)}),
                                        Step({"a": np.ones(2), "b": None}), Step(None)),
                    "float64")
     for path in ("structured", "flat_list", "flat_vector"):
@@ -288,20 +294,24 @@ def test_adjust_mid_run_keeps_state_and_follows_the_variant(variant):
 
 
 def test_adjust_beta_recomputes_the_bias_correction_from_the_new_beta():
-    """(ADJ-2, ADAM-2) optax bias-corrects with b^t of the *current* beta; the reference
-    keeps the running product of the betas in force at each step, so adjusting beta
-    mid-run moves the two apart beyond float64 tolerance."""
-    prog = program(Adam(0.01), steps=4, dtype="float64", extra=(Adjust({"beta": (0.5, 0.9)}),))
-    assert max_error(JAX.run(prog, "structured").model, reference(prog).model) > \
-        100 * allowed(prog, "structured")
+    """(ADJ-2, ADAM-2) optax bias-corrects with b^t of the *current* beta,
+    Adam(variant="optax"); the normative reference keeps the running product of the betas
+    in force at each step, so adjusting beta mid-run moves the two apart."""
+    prog = program(Adam(0.01, variant="optax"), steps=4, dtype="float64",
+                   extra=(Adjust({"beta": (0.5, 0.9)}),))
+    got = JAX.run(prog, "structured").model
+    normative = reference(dataclasses.replace(prog, rule=Adam(0.01)))
+    assert max_error(got, reference(prog).model) <= allowed(prog, "structured")
+    assert max_error(got, normative.model) > 100 * allowed(prog, "structured")
 
 
 def test_adjust_of_a_flag_is_unsupported_and_unknown_names_raise():
     """(ADJ-1, ADJ-3) flags are static arguments of optax transforms."""
     with pytest.raises(Unsupported, match="couple"):
-        JAX.run(program(AdamW(0.01), extra=(Adjust({"couple": False}),)), "structured")
+        JAX.run(program(AdamW(0.01, variant="optax"), extra=(Adjust({"couple": False}),)),
+                "structured")
     with pytest.raises(TypeError, match="gamma"):
-        JAX.run(program(Adam(0.01), extra=(Adjust({"gamma": 1.0}),)), "structured")
+        JAX.run(program(Adam(0.01, variant="optax"), extra=(Adjust({"gamma": 1.0}),)), "structured")
 
 
 # ----------------------------------------------------------- collection, autodiff
@@ -411,7 +421,7 @@ def test_float32_bias_correction_depends_on_jax_enable_x64():
 
 def test_jit_gives_what_eager_gives():
     """Compiling the step with jax.jit changes nothing beyond rounding."""
-    prog = program(Adam(0.01), steps=3)
+    prog = program(Adam(0.01, variant="optax"), steps=3)
     eager = JaxAdapter(jit=False).run(prog, "structured")
     assert max_error(eager.model, JAX.run(prog, "structured").model) <= allowed(
         prog, "structured")
@@ -421,3 +431,59 @@ def test_info_declares_variants_and_paths():
     info = JAX.info()
     assert info.dtypes[0] == "float32" and info.paths == tuple(PATHS)
     assert info.variants["AMSGrad"] == "optax" and info.variants["AdaMax"] == "torch"
+
+
+def test_legacy_path_gives_the_flat_list_numbers_bitwise():
+    """Updates added with the deprecated ``tree_add_scalar_mul(params, 1.0, updates)`` are
+    ``apply_updates``'s, bit for bit (DEP-4)."""
+    prog = program(Adam(0.01, variant="optax"), dtype="float64")
+    legacy, flat = JAX.run(prog, "legacy"), JAX.run(prog, "flat_list")
+    for got, want in zip(trainables(legacy.model), trainables(flat.model), strict=True):
+        assert np.array_equal(got, want)
+
+
+def test_legacy_path_warns_at_the_adapter_line_naming_another_function():
+    """optax's deprecated ``tree_add_scalar_mul`` warns DeprecationWarning at every access,
+    at the calling line (DEP-1, DEP-2), but its message names ``tree_scalar_mul`` and
+    ``tree_scale`` (FINDINGS J11)."""
+    seen = JAX.run(program(Descent(0.1), steps=3), "legacy").warnings
+    assert [w.category for w in seen] == ["DeprecationWarning"] * 3
+    assert all(w.filename.endswith("adapters/jax.py") for w in seen)
+    assert seen[0].message.startswith("optax.tree_utils.tree_scalar_mul is deprecated")
+
+
+def test_legacy_run_raises_the_deprecation_made_an_error():
+    """With DeprecationWarning an error, the legacy run stops at the first step (DEP-5)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        with pytest.raises(DeprecationWarning):
+            JAX.run(program(Descent(0.1)), "legacy")
+
+
+@pytest.mark.parametrize("rule", [LARS(0.1, 0.9, 0.01, 0.02, variant="optax"),
+                                  LAMB(0.01, lambda_=0.01)], ids=lambda r: type(r).__name__)
+@pytest.mark.parametrize("path", ["structured", "per_array"])
+def test_lars_and_lamb_are_optax_transforms_exactly(rule, path):
+    """optax lars is LARS(variant="optax") (LARS-4), optax lamb is LAMB (LAMB-1): float64
+    parameters and state to rounding."""
+    prog = program(rule, dtype="float64")
+    got, want = JAX.run(prog, path), REFERENCE.run(prog, "structured")
+    assert max_error(got.model, want.model) < 1e-14
+    for mine, theirs in zip(got.states, want.states, strict=True):
+        for key, value in mine.items():
+            assert np.allclose(value, theirs[key], rtol=1e-12, atol=1e-15)
+
+
+def test_muon_is_the_reference_up_to_where_eps_meets_its_rescaled_buffer():
+    """optax's Muon branch is Muon(variant="optax"): the buffer to rounding, the float64
+    steps about 1e-9 apart (FINDINGS J12); Nesterov Muon is refused."""
+    rng = np.random.default_rng(0)
+    model = {"w": rng.normal(size=(3, 4)), "v": rng.normal(size=(5, 2))}
+    ops = tuple(Step({"w": rng.normal(size=(3, 4)), "v": rng.normal(size=(5, 2))})
+                for _ in range(3))
+    prog = Program(model, Muon(0.02, lambda_=0.1, variant="optax"), ops, "float64")
+    got, want = JAX.run(prog, "flat_list"), REFERENCE.run(prog, "structured")
+    assert 1e-12 < max_error(got.model, want.model) < 1e-7
+    for mine, theirs in zip(got.states, want.states, strict=True):
+        assert np.allclose(mine["buffer"], theirs["buffer"], rtol=1e-13, atol=0)
+    assert JAX.supports(Muon(nesterov=True, variant="optax")) is not None

@@ -18,7 +18,7 @@ from optconf.conformance.tolerance import bound
 from optconf.reference import trainables
 from optconf.reference.expr import Add as Plus
 from optconf.reference.expr import Const, Dot, Mul, Param, Square, Sum
-from optconf.reference.rules import Adam, Descent, Momentum
+from optconf.reference.rules import LAMB, LARS, Adam, Descent, Momentum, Muon
 from optconf.reference.rules.adam import AdamW
 from optconf.reference.rules.compose import OptimiserChain
 from optconf.reference.rules.decay import WeightDecay
@@ -239,3 +239,40 @@ def test_sgd_without_momentum_exposes_no_velocity(tiny):
     prog = Program({"x": np.ones(2)}, Momentum(0.1, 0.0), (Step({"x": np.ones(2)}),), "float32")
     got = tiny.run(prog, "per_array")
     assert got.states == [None] and got.model["x"][0] == np.float32(0.9)
+
+
+def test_legacy_training_switch_was_removed_without_a_warning(tiny):
+    """Older tinygrad's ``with Tensor.train(): opt.step()`` raises AttributeError in 0.14,
+    and no DeprecationWarning came first (DEP-1 differs, FINDINGS TG10)."""
+    with pytest.raises(AttributeError, match="train"):
+        tiny.run(program(Descent(0.1)), "legacy")
+
+
+PER_ARRAY_RULES = [LARS(0.1, 0.9, 0.01, 0.02), LAMB(0.01, lambda_=0.01),
+                   Muon(0.02, nesterov=True, lambda_=0.1)]
+
+
+@pytest.mark.parametrize("rule", PER_ARRAY_RULES, ids=lambda r: type(r).__name__)
+@pytest.mark.parametrize("path", ["structured", "flat_list", "per_array"])
+def test_lars_lamb_muon_match_reference_within_tolerance(tiny, rule, path):
+    """tinygrad's LARS (classic, paper trust ratio), LAMB (adam=False) and Muon (no shape
+    scaling) are the normative rules (LARS-1, LAMB-1, MUON-1)."""
+    prog = program(rule)
+    got = tiny.run(prog, path)
+    want = REFERENCE.run(Program(prog.model, rule, prog.ops, "float64"), "structured")
+    allowed = bound("tinygrad", "float32", rule, path, STEPS).allowed(*scales(prog))
+    assert max_error(got.model, want.model) <= allowed
+
+
+@pytest.mark.parametrize("path", ["fused", "flat_vector"])
+def test_per_array_rules_are_refused_on_one_buffer(tiny, path):
+    """fused=True and the flat vector make one array of all parameters (RULE-4)."""
+    with pytest.raises(Unsupported, match="RULE-4"):
+        tiny.run(program(LAMB(0.01)), path)
+
+
+def test_muon_crashes_on_an_empty_parameter(tiny):
+    """reshape(0, -1) of an empty update raises (FINDINGS TG11)."""
+    prog = Program({"e": np.zeros(0)}, Muon(0.02), (Step({"e": np.zeros(0)}),), "float32")
+    with pytest.raises(ZeroDivisionError):
+        tiny.run(prog, "flat_list")

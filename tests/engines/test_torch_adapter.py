@@ -5,6 +5,7 @@ findings (docs/FINDINGS.md) rest on."""
 
 from __future__ import annotations
 
+import dataclasses
 from itertools import pairwise
 
 import numpy as np
@@ -28,6 +29,7 @@ from optconf.reference.rules import (  # noqa: E402
     ClipNorm,
     Lion,
     Momentum,
+    Muon,
     NAdam,
     Nesterov,
     OptimiserChain,
@@ -84,14 +86,14 @@ def allowed(prog: Program, path: str) -> float:
 
 
 RULES = [
-    Adam(0.01),
+    Adam(0.01, variant="torch"),
     Momentum(0.1, 0.9, variant="torch"),
     RMSProp(0.01, 0.9, 1e-8, centred=True),
     AdaGrad(0.1),
-    AdamW(0.01, lambda_=0.1),
+    AdamW(0.01, lambda_=0.1, variant="torch"),
     AMSGrad(0.01, variant="torch"),
     RAdam(0.01, variant="torch"),
-    OptimiserChain(ClipGrad(0.5), WeightDecay(0.01), Adam(0.01)),
+    OptimiserChain(ClipGrad(0.5), WeightDecay(0.01), Adam(0.01, variant="torch")),
 ]
 
 
@@ -106,7 +108,7 @@ def test_rule_matches_reference_within_tolerance(rule, dtype):
 
 @pytest.mark.parametrize("path", PATHS)
 def test_every_path_matches_reference(path):
-    rule = Adam(0.01)
+    rule = Adam(0.01, variant="torch")
     prog = program(rule, dtype="float32")
     want = REFERENCE.run(Program(prog.model, rule, prog.ops, "float64"), "structured")
     got = TORCH.run(prog, path)
@@ -115,7 +117,7 @@ def test_every_path_matches_reference(path):
 
 
 def test_state_is_reported_in_reference_fields():
-    prog = program(Adam(0.01), dtype="float64")
+    prog = program(Adam(0.01, variant="torch"), dtype="float64")
     want = REFERENCE.run(prog, "structured").states
     got = TORCH.run(prog, "structured").states
     for mine, theirs in zip(got, want, strict=True):
@@ -138,7 +140,7 @@ def test_tied_parameter_gets_the_sum_once():
 def test_frozen_parameter_and_state_untouched_then_thawed():
     """Freeze = requires_grad_(False) and no .grad: torch leaves the Parameter and its
     state alone; thawing resumes from that state (FRZ-1, FRZ-2)."""
-    rule = Adam(0.01)
+    rule = Adam(0.01, variant="torch")
     prog = program(rule, dtype="float64",
                    extra=(Freeze(("block", 0, "b")), Step(grads_for(np.random.default_rng(2))),
                           Thaw(("block",))))
@@ -152,7 +154,8 @@ def test_none_gradient_skips_and_zero_gradient_advances():
     """torch skips ``p.grad is None`` (UPD-5): no state is made; a zero grad makes one."""
     x, y = np.ones(2), np.ones(2)
     ops = (Step({"x": np.zeros(2), "y": None}),)
-    out = TORCH.run(Program({"x": x, "y": y}, Adam(0.1), ops, "float64"), "flat_list")
+    prog = Program({"x": x, "y": y}, Adam(0.1, variant="torch"), ops, "float64")
+    out = TORCH.run(prog, "flat_list")
     assert out.states[0]["beta_t"] == pytest.approx((0.9**2, 0.999**2))
     assert out.states[1] is None and np.array_equal(out.model["y"], y)
 
@@ -193,7 +196,7 @@ def test_supports_names_the_reason():
     assert "lr outside the velocity" in TORCH.supports(Momentum())
     assert "no Lion" in TORCH.supports(Lion())
     assert "eta=100.0 outside" in TORCH.supports(Rprop(100.0))
-    assert TORCH.supports(OptimiserChain(ClipGlobalNorm(1.0), Adam())) is None
+    assert TORCH.supports(OptimiserChain(ClipGlobalNorm(1.0), Adam(variant="torch"))) is None
 
 
 def test_torch_optimiser_ignores_requires_grad():
@@ -234,8 +237,9 @@ def test_nesterov_without_momentum_runs_as_plain_sgd():
         prog, "structured")
 
 
-@pytest.mark.parametrize("rule", [OptimiserChain(ClipGrad(0.5), Adam(0.1)),
-                                  OptimiserChain(ClipNorm(0.5, float("inf")), Adam(0.1))],
+@pytest.mark.parametrize("rule", [OptimiserChain(ClipGrad(0.5), Adam(0.1, variant="torch")),
+                                  OptimiserChain(ClipNorm(0.5, float("inf")),
+                                                 Adam(0.1, variant="torch"))],
                          ids=["ClipGrad", "ClipNorm-inf"])
 def test_clipping_nothing_is_a_no_op(rule):
     """No gradient at all, and a zero-size array: torch's clip utilities raise there, the
@@ -250,17 +254,20 @@ def test_clipping_nothing_is_a_no_op(rule):
 
 
 def test_adjusting_beta_uses_the_new_beta_to_the_power_t():
-    """torch's bias correction after a beta change is 1 - b_new**t, not the running
-    product the reference keeps (ADJ-2 differs; FINDINGS T2)."""
+    """torch's bias correction after a beta change is 1 - b_new**t: Adam(variant="torch"),
+    not the normative running product of the betas applied (ADAM-2; FINDINGS T2)."""
     ops = (Step({"x": np.ones(1)}), Step({"x": np.ones(1)}), Adjust({"beta": (0.5, 0.9)}),
            Step({"x": np.ones(1)}))
-    prog = Program({"x": np.zeros(1)}, Adam(0.1), ops, "float64")
+    prog = Program({"x": np.zeros(1)}, Adam(0.1, variant="torch"), ops, "float64")
     got, want = TORCH.run(prog, "structured"), REFERENCE.run(prog, "structured")
+    normative = REFERENCE.run(dataclasses.replace(prog, rule=Adam(0.1)), "structured")
     assert got.states[0]["beta_t"] == pytest.approx((0.5**4, 0.9**4), rel=1e-15)
-    assert max_error(got.model, want.model) > 1e3 * allowed(prog, "structured")
+    assert max_error(got.model, want.model) <= allowed(prog, "structured")
+    assert max_error(got.model, normative.model) > 1e3 * allowed(prog, "structured")
 
 
-@pytest.mark.parametrize("rule", [OptimiserChain(ClipGrad(0.05), ClipNorm(0.5), Adam(0.1)),
+@pytest.mark.parametrize("rule", [OptimiserChain(ClipGrad(0.05), ClipNorm(0.5),
+                                                 Adam(0.1, variant="torch")),
                                   OptimiserChain(ClipGlobalNorm(0.5), Momentum(0.1, 0.9,
                                                                                "torch"))],
                          ids=["ClipGrad-ClipNorm-Adam", "ClipGlobalNorm-Momentum"])
@@ -274,3 +281,76 @@ def test_repro_source_replays_clips_freezing_and_adjust_with_torch_alone(rule):
     for got, want in zip(scope["GOT"], trainables(TORCH.run(prog, "flat_list").model),
                          strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_legacy_path_gives_the_structured_numbers_bitwise():
+    """Gradients through the deprecated ``stateless.functional_call`` are the ones assigned
+    directly, ties summed: parameters and state bit for bit (DEP-4; the DEP property stops
+    at DEP-1 on torch, FINDINGS T8)."""
+    prog = program(Adam(0.01, variant="torch"), dtype="float64")
+    legacy, structured = TORCH.run(prog, "legacy"), TORCH.run(prog, "structured")
+    for got, want in zip(trainables(legacy.model), trainables(structured.model), strict=True):
+        assert np.array_equal(got, want)
+    for got, want in zip(legacy.states, structured.states, strict=True):
+        assert got is not None and want is not None
+        assert all(np.array_equal(got[k], want[k]) for k in ("mu", "nu"))
+
+
+def test_legacy_path_warns_future_warning_at_the_adapter_line_every_step():
+    """torch's deprecated functional_call warns FutureWarning, not DeprecationWarning
+    (DEP-1 differs, FINDINGS T8), once per step, at the calling line (DEP-2 holds)."""
+    prog = program(Momentum(0.1, 0.9, variant="torch"), steps=3)
+    seen = TORCH.run(prog, "legacy").warnings
+    assert [w.category for w in seen] == ["FutureWarning"] * 3
+    assert all(w.filename.endswith("adapters/torch.py") for w in seen)
+    assert "torch.func.functional_call" in seen[0].message
+
+
+def test_gradient_through_the_deprecated_functional_call_equals_trainables():
+    """``via="legacy"``: autograd through stateless.functional_call gives the gradient
+    through the module's Parameters (DEP-8)."""
+    model = tied_model(np.random.default_rng(3))
+    loss = Add(Sum(Square(Param(0))), Sum(Param(1)))
+    legacy = TORCH.gradient(model, loss, "float64", "legacy")
+    plain = TORCH.gradient(model, loss, "float64", "trainables")
+    assert np.array_equal(legacy["w"], plain["w"])
+    assert np.array_equal(legacy["block"][0]["b"], plain["block"][0]["b"])
+
+
+def muon_program(dtype: str = "float64") -> Program:
+    rng = np.random.default_rng(4)
+    model = {"w": rng.normal(size=(3, 4)), "v": rng.normal(size=(5, 2))}
+    ops = tuple(Step({"w": rng.normal(size=(3, 4)), "v": rng.normal(size=(5, 2))})
+                for _ in range(3))
+    return Program(model, Muon(0.02, nesterov=True, lambda_=0.1, variant="torch"), ops, dtype)
+
+
+def test_muon_buffer_is_the_reference_sum_but_newton_schulz_runs_in_bfloat16():
+    """torch Muon's moving-average buffer over (1 - momentum) is the reference's buffer to
+    float64 rounding; its steps are off by bfloat16 Newton-Schulz, far beyond the float64
+    tolerance (MUON-2, FINDINGS T9)."""
+    prog = muon_program()
+    got, want = TORCH.run(prog, "flat_list"), REFERENCE.run(prog, "structured")
+    for mine, theirs in zip(got.states, want.states, strict=True):
+        assert mine is not None
+        assert np.allclose(mine["buffer"], theirs["buffer"], rtol=1e-13, atol=0)
+    assert 1e-5 < max_error(got.model, want.model) < 1e-2
+
+
+def test_muon_refuses_a_parameter_that_is_not_a_matrix():
+    """torch.optim.Muon raises ValueError for a vector (MUON-3, FINDINGS T9)."""
+    prog = Program({"b": np.ones(3)}, Muon(variant="torch"), (Step({"b": np.ones(3)}),),
+                   "float64")
+    with pytest.raises(ValueError, match="2D"):
+        TORCH.run(prog, "flat_list")
+
+
+def test_a_declared_variant_applies_to_the_default_chains_members():
+    """natural_rule puts each member of the default chain in the variant the engine
+    declares for its class (RULE-5): with Adam declared "torch", the chain's Adam is."""
+    from optconf.conformance.cases import natural_rule
+
+    info = dataclasses.replace(TORCH.info(), variants={"Adam": "torch"})
+    chain = natural_rule(info, "OptimiserChain")
+    assert chain.rules[-1] == Adam(variant="torch")
+    assert natural_rule(TORCH.info(), "OptimiserChain").rules[-1] == Adam(variant="torch")
