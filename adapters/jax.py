@@ -51,6 +51,7 @@ from .protocol import (
     refusal,
     refused,
     rule_entry,
+    runs_as,
     with_values,
     with_warnings,
 )
@@ -115,10 +116,11 @@ def _then_eta(core: Any, hp: HP) -> Any:
 def _momentum(rule: Any, hp: HP) -> tuple[Any, Reader]:
     """Normative: scale, then trace -- eta inside the velocity (MOMENTUM-1, NESTEROV-1; the
     normative Nesterov velocity is minus optax's trace).  "torch": trace, then scale, which
-    is ``optax.sgd(eta, momentum=rho, nesterov=...)`` (MOMENTUM-2, NESTEROV-2)."""
+    is ``optax.sgd(eta, momentum=rho, nesterov=...)``, the learning rate outside the velocity
+    (``lr_placement="outside"``, presets "torch" and "optax": MOMENTUM-2, NESTEROV-2)."""
     nesterov = isinstance(rule, rules.Nesterov)
     trace = optax.trace(hp("rho"), nesterov=nesterov)
-    if rule.variant == "torch":
+    if rule.axis("lr_placement") == "outside":
         return optax.chain(trace, optax.scale(hp("eta"))), lambda s, pick, _hp: {
             "velocity": pick(s[0].trace)}
     sign = -1 if nesterov else 1
@@ -285,7 +287,8 @@ def _entry(rule: Rule) -> Builder:
     """The table's builder of ``rule``, in the variant optax implements (RULE-5)."""
     variant = getattr(rule, "variant", None)
     implemented = lookup(VARIANTS, rule) or (rule.variants[0] if rule.variants else None)
-    if not isinstance(rule, BOTH_VARIANTS) and variant not in (None, implemented):
+    if (not isinstance(rule, BOTH_VARIANTS) and variant is not None
+            and implemented is not None and not runs_as(rule, implemented)):
         raise Unsupported(f"{type(rule).__name__}(variant={variant!r}): optax implements "
                           f"variant {implemented!r} (RULE-5)")
     return rule_entry(RULES, rule, "optax")

@@ -94,7 +94,7 @@ def _sgd(rule: Any, weight_decay: float) -> Plan:
         return Plan("SGD", dict(lr=rule.eta, momentum=0.0, weight_decay=weight_decay,
                                 nesterov=False, classic=True))
     nesterov = isinstance(rule, rules.Nesterov)
-    torch_form = rule.variant == "torch"
+    torch_form = rule.axis("lr_placement") == "outside"
     # normative Nesterov keeps v = rho v - eta g; tinygrad's classic buffer is its negative
     sign = -1.0 if nesterov and not torch_form else 1.0
     return Plan("SGD", dict(lr=rule.eta, momentum=rule.rho, weight_decay=weight_decay,

@@ -48,6 +48,7 @@ from .protocol import (
     refusal,
     refused,
     rule_entry,
+    runs_as,
     with_values,
     with_warnings,
 )
@@ -243,7 +244,7 @@ VARIANTS: dict[type[Rule], tuple[str, str]] = {
 def _core(rule: Rule, decay: float) -> Core:
     """The table's entry for ``rule``, in the variant torch implements (RULE-5)."""
     variant, why = lookup(VARIANTS, rule) or (None, "")
-    if variant is not None and getattr(rule, "variant", None) != variant:
+    if variant is not None and not runs_as(rule, variant):
         raise Unsupported(why)
     return rule_entry(RULES, rule, "torch.optim")(rule, decay)
 
