@@ -25,9 +25,27 @@ def drawn(pid: str) -> strategies.Drawn:
     return reach(ReferenceAdapter(), PROPERTIES[pid], PROFILES["ci"], SEED)
 
 
-@pytest.mark.parametrize("pid", sorted(PROPERTIES))
+#: Targeted checks that draw a handful of models on purpose: what they check (an error
+#: raised, a warning given, a step size held at a bound) does not depend on the model's
+#: shape, so their model features are not held to the floor.
+TARGETED = {
+    "leaves.complex_refused": "TREE-6: a complex leaf anywhere is refused",
+    "nonfinite.clipnorm_raises": "CLIPNORM-3: an infinite gradient anywhere raises",
+    "nonfinite.clipglobalnorm_raises": "CLIPGLOBALNORM-3: as CLIPNORM-3",
+    "rprop_bounds.size_kept_outside_bounds": "RPROP-3: one parameter held at each bound",
+}
+
+
+@pytest.mark.parametrize("pid", sorted(set(PROPERTIES) - set(TARGETED)))
 def test_every_declared_feature_is_drawn_often_enough(pid: str) -> None:
     assert drawn(pid).rare(FLOOR) == {}, "\n".join(drawn(pid).lines())
+
+
+@pytest.mark.parametrize("pid", sorted(TARGETED))
+def test_targeted_checks_draw_only_a_handful_of_models(pid: str) -> None:
+    """An exemption stays honest: a targeted check that grows into a random exploration
+    must meet the floor like the others."""
+    assert drawn(pid).draws["models"] <= 5
 
 
 @pytest.mark.parametrize("pid", ["freezing.frozen_untouched", "stateful.interleaved_ops"])
