@@ -157,6 +157,9 @@ def _run_tasks(pool: WorkerPool, tasks: list[Task], config: RunConfig,
             pool.close_name(adapter)
     caught: set[str] = set()   # adapters with a result in config.stop_on
     repro_dir = str(config.out / "repro") if config.out else None
+    if config.out:  # the folder holds this run's scripts only, not a former run's
+        for stale in (config.out / "repro").glob("*.py"):
+            stale.unlink()
 
     def one(task: Task) -> CaseResult | None:
         if task.case.adapter in caught:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import faulthandler
 import math
 import os
+import re
 import sys
 import time
 import traceback
@@ -82,7 +83,18 @@ def _repro(repro_dir: Path, adapter: Adapter, case: CaseId, seed: int, dev: Devi
 
 def _error_text(exc: BaseException) -> str:
     tail = traceback.format_exception(exc)[-TRACEBACK_LINES:]
-    return f"{type(exc).__name__}: {exc}\n" + "".join(tail)
+    return without_machine_paths(f"{type(exc).__name__}: {exc}\n" + "".join(tail))
+
+
+#: The folder holding optconf's packages (a checkout or site-packages/optconf).
+_SOURCE_ROOT = str(Path(__file__).resolve().parents[1]) + os.sep
+
+
+def without_machine_paths(text: str) -> str:
+    """``text`` with file names relative to optconf's source root or to site-packages, so a
+    committed report does not carry the paths of the machine that made it."""
+    text = text.replace(_SOURCE_ROOT, "")
+    return re.sub(r"[^\s\"']*?[/\\]site-packages[/\\]", "site-packages/", text)
 
 
 def _deviation_in(exc: Exception) -> tuple[Deviation | None, int]:
