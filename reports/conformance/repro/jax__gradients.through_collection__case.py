@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """optconf repro: jax gradients.through_collection deviates from EXPR-5.
 
-grad[model[3]]=an array, but should be None [adapter=jax, dtype=float64]
+grad[model[1]]=an array, but should be None [adapter=jax, dtype=float64]
 
 Case seed 462280396.  Inside optconf, replay with:
     optconf replay --adapter jax --property gradients.through_collection --seed 462280396
@@ -29,7 +29,7 @@ RECORDED = None
 ALLOWED = None
 PROGRAM_PICKLE = None
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'model': [[False], {'__array__': 1.1935259372907057, 'dtype': 'float64'}, {'__array__': [[[]], [[]]], 'dtype': 'float64'}, {'__array__': [[[]]], 'dtype': 'float64'}, {'__array__': [[1.643254222204976], [-3.0]], 'dtype': 'float64'}], 'loss': 'Add(a=Add(a=Sum(x=Tanh(x=Param(index=3))), b=Sum(x=Mul(a=Const(value=array([], shape=(2, 1, 0), dtype=float64)), b=Param(index=1)))), b=Sum(x=Mul(a=Const(value=array(1.43483534)), b=Param(index=0))))', 'via': 'trainables', 'dtype': 'float64', 'path': None, 'step': None}
+COUNTEREXAMPLE = {'model': [[], {'__array__': [[[2.286452588028979], [-1.369873087180854e-122]], [[-3.8036338191012273], [-3.1129317405683015]]], 'dtype': 'float64'}, {'__array__': -1.2690062430340356e-192, 'dtype': 'float64'}, {'__array__': [[], []], 'dtype': 'float64'}, {'__array__': [], 'dtype': 'float64'}], 'loss': 'Sum(x=Square(x=Param(index=2)))', 'via': 'trainables', 'dtype': 'float64', 'path': None, 'step': None}
 
 
 def run_engine():

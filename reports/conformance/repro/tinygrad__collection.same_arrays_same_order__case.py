@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """optconf repro: tinygrad collection.same_arrays_same_order deviates from COLL-1.
 
-len(collect(model))=4, but should be 3 [adapter=tinygrad, dtype=float32]
+len(collect(model))=7, but should be 4 [adapter=tinygrad, dtype=float32]
 
 Case seed 591774878.  Inside optconf, replay with:
     optconf replay --adapter tinygrad --property collection.same_arrays_same_order --seed 591774878
@@ -29,7 +29,7 @@ RECORDED = None
 ALLOWED = None
 PROGRAM_PICKLE = None
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'model': [{'w': ['<function identity at 0x7f5234865a80>', {'__array__': [], 'dtype': 'float64'}], 'dec': {'__type__': 'Dense', 'weight': True, 'bias': None, 'scale': {'__array__': [], 'dtype': 'float64'}, 'act': '<function identity at 0x7f5234865a80>'}, 'a': None}, {'__array__': [], 'dtype': 'float64'}, {'__array__': [2.115891695022583, 0.699999988079071], 'dtype': 'float64'}], 'dtype': 'float32', 'path': None, 'step': None}
+COUNTEREXAMPLE = {'model': [[[{'__array__': [], 'dtype': 'float64'}, [-3, '<function identity at 0x7fe3f18dfe20>'], {'__type__': 'Dense', 'weight': False, 'bias': {'__array__': [-1], 'dtype': 'int64'}, 'scale': {'__array__': 3.979010820388794, 'dtype': 'float64'}, 'act': "<ufunc 'tanh'>"}], [], [{'__type__': 'Block', 'w': '', 'b': '<function identity at 0x7fe3f18dfe20>', 'note': 'head'}, {'__type__': 'Dense', 'weight': None, 'bias': 'relu', 'scale': {'__array__': -3.12276029586792, 'dtype': 'float64'}, 'act': '<function identity at 0x7fe3f18dfe20>'}]], {'__array__': [[], []], 'dtype': 'float64'}, {'__array__': 0.0, 'dtype': 'float64'}, {'__array__': [9.999999747378752e-06, -2.059011936187744], 'dtype': 'float64'}], 'dtype': 'float32', 'path': None, 'step': None}
 
 
 def run_engine():

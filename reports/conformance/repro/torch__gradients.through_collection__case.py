@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """optconf repro: torch gradients.through_collection deviates from EXPR-5.
 
-grad[model['net'][1]]=None, but should be an array [adapter=torch, dtype=float64]
+grad[model['net'][0][0].w[2]]=None, but should be an array [adapter=torch, dtype=float32]
 
 Case seed 3671498825.  Inside optconf, replay with:
     optconf replay --adapter torch --property gradients.through_collection --seed 3671498825
@@ -29,7 +29,7 @@ RECORDED = None
 ALLOWED = None
 PROGRAM_PICKLE = None
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'model': {'net': [[['']], {'__array__': [-2.5988177398541623, -2.8553962754771227], 'dtype': 'float64'}, {'__array__': [[[2.1371473368975327, 1.3869958150814226], [-2.547591400580231, -1.9295559399966993]]], 'dtype': 'float64'}, {'__array__': [[[], []], [[], []]], 'dtype': 'float64'}, {'__array__': [], 'dtype': 'float64'}], 'tied': {'__array__': [-2.5988177398541623, -2.8553962754771227], 'dtype': 'float64'}}, 'loss': 'Add(a=Sum(x=Square(x=Param(index=3))), b=Sum(x=Square(x=Param(index=2))))', 'via': 'destructure', 'dtype': 'float64', 'path': None, 'step': None}
+COUNTEREXAMPLE = {'model': {'net': [[{'__type__': 'Block', 'w': ['relu', {'__array__': -4, 'dtype': 'int64'}, {'__array__': [[[2.9549267292022705, -0.7699854969978333]], [[2.9549267292022705, 1.0775978565216064]]], 'dtype': 'float64'}], 'b': {'__type__': 'Block', 'w': ['<function identity at 0x7f747efe3e20>'], 'b': {'__array__': [], 'dtype': 'int64'}, 'note': 'block'}, 'note': 'block'}, [{'__type__': 'Dense', 'weight': [2, {'__array__': [[[2.9549267292022705, -0.7699854969978333]], [[2.9549267292022705, 1.0775978565216064]]], 'dtype': 'float64'}, "<ufunc 'tanh'>"], 'bias': [], 'scale': {'__array__': [], 'dtype': 'float64'}, 'act': "<ufunc 'tanh'>"}], [{'__array__': -2, 'dtype': 'int64'}, {'__array__': [-2], 'dtype': 'int64'}, "<ufunc 'tanh'>"]], {'__array__': [[], []], 'dtype': 'float64'}], 'tied': {'__array__': [[[2.9549267292022705, -0.7699854969978333]], [[2.9549267292022705, 1.0775978565216064]]], 'dtype': 'float64'}}, 'loss': 'Add(a=Add(a=Sum(x=Tanh(x=Param(index=1))), b=Sum(x=Mul(a=Const(value=array([[[-1.17549435e-38,  3.37332636e+00]],\n\n       [[ 6.89944209e-01, -7.80459880e-02]]])), b=Param(index=0)))), b=Sum(x=Tanh(x=Param(index=0))))', 'via': 'trainables', 'dtype': 'float32', 'path': None, 'step': None}
 
 
 def run_engine():

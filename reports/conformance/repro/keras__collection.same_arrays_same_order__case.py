@@ -1,0 +1,72 @@
+#!/usr/bin/env python
+"""optconf repro: keras collection.same_arrays_same_order deviates from COLL-2.
+
+collect(model)[0] (model[0].weight.w).shape=(0, 1, 2), but should be (0, 2, 0) [adapter=keras, dtype=float64]
+
+Case seed 2674853473.  Inside optconf, replay with:
+    optconf replay --adapter keras --property collection.same_arrays_same_order --seed 2674853473
+"""
+
+import sys
+
+import numpy as np
+
+ADAPTER = 'keras'
+CLAUSE = 'COLL-2'
+PATH = 'structured'
+DTYPE = 'float64'
+REPLAY = 'optconf replay --adapter keras --property collection.same_arrays_same_order --seed 2674853473'
+RULE = None
+# parameters before the run, in reference trainables order (float64)
+PARAMS = None
+# the operations; gradients as one array (or None) per parameter
+OPS = None
+# parameters after the run as the float64 NumPy reference computed them (the oracle)
+EXPECTED = None
+# what the engine gave when the failure was found
+RECORDED = None
+# the tolerance model's bound at failure time (None: an exact or non-numeric clause)
+ALLOWED = None
+PROGRAM_PICKLE = None
+# the property's whole counterexample, for reading
+COUNTEREXAMPLE = {'model': [{'__type__': 'Dense', 'weight': {'__type__': 'Block', 'w': {'__array__': [], 'dtype': 'float64'}, 'b': {'__array__': -2, 'dtype': 'int64'}, 'note': 'block'}, 'bias': [], 'scale': {'__array__': [[[], []], [[], []]], 'dtype': 'float64'}, 'act': '<function identity at 0x7feb711dfe20>'}, {'__array__': [], 'dtype': 'float64'}], 'dtype': 'float64', 'path': None, 'step': None}
+
+
+def run_engine():
+    # This adapter has no repro_source hook, so the engine is driven through optconf's own
+    # adapter (needs optconf installed).  The program is the exact counterexample, pickled.
+    if PROGRAM_PICKLE is None:
+        sys.exit("no engine-only replay for this case; use: " + REPLAY)
+    import base64
+    import pickle
+
+    from optconf.adapters import load
+    from optconf.reference import trainables
+
+    program = pickle.loads(base64.b64decode(PROGRAM_PICKLE))
+    GOT = trainables(load(ADAPTER).run(program, PATH).model)
+    return GOT
+
+
+def main():
+    if EXPECTED is None:
+        print("recorded deviation (COLL-2); no replayable program in this case:")
+        print(COUNTEREXAMPLE)
+        return 1
+    got = [np.asarray(g) for g in run_engine()]
+    worst, wrong_kind = 0.0, False
+    for i, (e, g) in enumerate(zip(EXPECTED, got, strict=True)):
+        if g.dtype != np.dtype(DTYPE) or g.shape != e.shape:
+            print(f"param {i}: {g.dtype} {g.shape}, but should be {DTYPE} {e.shape}")
+            wrong_kind = True
+            continue
+        err = float(np.max(np.abs(g.astype(np.float64) - e), initial=0.0))
+        print(f"param {i}: expected {e.tolist()}, got {g.tolist()}")
+        worst = err if err != err else max(worst, err)
+    bound = ALLOWED or 0.0
+    print(f"max abs error {worst!r}, allowed {bound!r} (COLL-2)")
+    return 0 if worst <= bound and not wrong_kind else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
