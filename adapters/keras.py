@@ -42,12 +42,11 @@ from .protocol import (
     chain_members,
     flat_list_grads,
     frozen_at,
-    lookup,
     path_entry,
     refusal,
     refused,
+    require_variant,
     rule_entry,
-    runs_as,
     with_warnings,
 )
 
@@ -203,9 +202,7 @@ class Plan:
 
 
 def _core(rule: Rule) -> Core:
-    variant, why = lookup(VARIANTS, rule) or (None, "")
-    if variant is not None and not runs_as(rule, variant):
-        raise Unsupported(why)
+    require_variant(VARIANTS, rule)
     return rule_entry(RULES, rule, "keras.optimizers")(rule)
 
 

@@ -42,12 +42,11 @@ from .protocol import (
     chain_members,
     flat_list_grads,
     frozen_at,
-    lookup,
     path_entry,
     refusal,
     refused,
+    require_variant,
     rule_entry,
-    runs_as,
     with_warnings,
 )
 
@@ -194,9 +193,7 @@ class Plan:
 
 
 def _core(rule: Rule, decay: float) -> Core:
-    variant, why = lookup(VARIANTS, rule) or (None, "")
-    if variant is not None and not runs_as(rule, variant):
-        raise Unsupported(why)
+    require_variant(VARIANTS, rule)
     if decay and not isinstance(rule, SGD_RULES):
         raise Unsupported(f"only mlx SGD takes a coupled weight_decay; a WeightDecay before "
                           f"{type(rule).__name__} has no MLX form")

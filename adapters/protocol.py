@@ -273,6 +273,15 @@ def runs_as(rule: Rule, declared: str) -> bool:
         variant_form(type(rule), declared))
 
 
+def require_variant(table: Mapping[type[Rule], tuple[str, str]], rule: Rule) -> None:
+    """Unsupported with the table's reason unless ``rule`` is in the variant the engine
+    declares for its class (``table``: class -> (variant, why another is refused)); a class
+    not in the table runs in any variant the adapter's rule table accepts (RULE-5)."""
+    declared, why = lookup(table, rule) or (None, "")
+    if declared is not None and not runs_as(rule, declared):
+        raise Unsupported(why)
+
+
 def rule_entry(table: Mapping[type[Rule], Entry], rule: Rule, engine: str) -> Entry:
     """:func:`lookup`, Unsupported naming the rule's class when ``table`` has no entry."""
     entry = lookup(table, rule)

@@ -43,12 +43,11 @@ from .protocol import (
     consecutive,
     flat_list_grads,
     indices_under,
-    lookup,
     path_entry,
     refusal,
     refused,
+    require_variant,
     rule_entry,
-    runs_as,
     with_values,
     with_warnings,
 )
@@ -243,9 +242,7 @@ VARIANTS: dict[type[Rule], tuple[str, str]] = {
 
 def _core(rule: Rule, decay: float) -> Core:
     """The table's entry for ``rule``, in the variant torch implements (RULE-5)."""
-    variant, why = lookup(VARIANTS, rule) or (None, "")
-    if variant is not None and not runs_as(rule, variant):
-        raise Unsupported(why)
+    require_variant(VARIANTS, rule)
     return rule_entry(RULES, rule, "torch.optim")(rule, decay)
 
 
