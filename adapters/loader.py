@@ -9,25 +9,28 @@ unavailable engines with a note unless they were asked for by name.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterable
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, TypeVar
 
 from .protocol import Adapter, Unsupported
 
 GROUP = "optconf.adapters"
+Kind = TypeVar("Kind")
 
 
 class UnknownAdapter(LookupError):
-    """No adapter answers to this name (a usage error)."""
+    """No adapter (or bench engine) answers to this name (a usage error)."""
 
 
 class AdapterUnavailable(RuntimeError):
-    """The adapter exists but its engine cannot run here; the message says why."""
+    """The adapter (or bench engine) exists but its engine cannot run here; the message
+    says why."""
 
 
-def registered() -> dict[str, str]:
-    """Short name -> ``module:attr`` for every adapter in the entry-point group."""
-    return {ep.name: ep.value for ep in entry_points(group=GROUP)}
+def registered(group: str = GROUP) -> dict[str, str]:
+    """Short name -> ``module:attr`` for every entry of the entry-point ``group``."""
+    return {ep.name: ep.value for ep in entry_points(group=group)}
 
 
 def load(spec: str) -> Adapter:
@@ -35,43 +38,47 @@ def load(spec: str) -> Adapter:
     zero-argument factory or an instance) or ``mutant:NAME``."""
     if spec.startswith("mutant:"):
         return _mutant(spec.removeprefix("mutant:"))
-    names = registered()
+    adapter: Adapter = named(spec, GROUP, Adapter, "adapter", "module:attr, or mutant:NAME")
+    return adapter
+
+
+def named(spec: str, group: str, kind: type, what: str, forms: str = "module:attr") -> Any:
+    """The ``kind`` named by ``spec``: a short name in the entry-point ``group`` or
+    ``module:attr`` (a ``kind`` class, a zero-argument factory or an instance); ``what``
+    and ``forms`` name it and the other spellings in the error for an unknown name."""
+    names = registered(group)
     if spec in names:
         target = names[spec]
     elif ":" in spec:
         target = spec
     else:
         known = ", ".join(sorted(names)) or "none"
-        raise UnknownAdapter(
-            f"unknown adapter {spec!r}; registered adapters: {known} "
-            "(or give module:attr, or mutant:NAME)"
-        )
-    return _construct(spec, _resolve(spec, target, registered=spec in names))
+        raise UnknownAdapter(f"unknown {what} {spec!r}; registered {what}s: {known} "
+                             f"(or give {forms})")
+    obj = _resolve(spec, target, what, registered=spec in names)
+    try:
+        made = obj if isinstance(obj, kind) else obj()
+    except (Unsupported, RuntimeError, ImportError, OSError) as exc:
+        raise AdapterUnavailable(f"{spec}: engine unavailable ({exc})") from exc
+    if not isinstance(made, kind):
+        raise UnknownAdapter(f"{what} {spec!r} gave {type(made).__name__}, which is no "
+                             f"{kind.__name__}")
+    return made
 
 
-def _resolve(spec: str, target: str, *, registered: bool) -> Any:
+def _resolve(spec: str, target: str, what: str, *, registered: bool) -> Any:
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         if registered or (exc.name and not module_name.startswith(exc.name)):
-            # the adapter module exists but its engine (or a dependency) does not
+            # the module exists but its engine (or a dependency) does not
             raise AdapterUnavailable(f"{spec}: engine not installed ({exc})") from exc
-        raise UnknownAdapter(f"adapter {spec!r}: cannot import {module_name!r} ({exc})") from exc
+        raise UnknownAdapter(f"{what} {spec!r}: cannot import {module_name!r} ({exc})") from exc
     try:
         return getattr(module, attr) if attr else module
     except AttributeError as exc:
-        raise UnknownAdapter(f"adapter {spec!r}: {module_name} has no attribute {attr!r}") from exc
-
-
-def _construct(spec: str, obj: Any) -> Adapter:
-    try:
-        adapter = obj if isinstance(obj, Adapter) else obj()
-    except (Unsupported, RuntimeError, ImportError, OSError) as exc:
-        raise AdapterUnavailable(f"{spec}: engine unavailable ({exc})") from exc
-    if not isinstance(adapter, Adapter):
-        raise UnknownAdapter(f"adapter {spec!r} gave {type(adapter).__name__}, not an Adapter")
-    return adapter
+        raise UnknownAdapter(f"{what} {spec!r}: {module_name} has no attribute {attr!r}") from exc
 
 
 def _mutant(name: str) -> Adapter:
@@ -99,10 +106,16 @@ def mutant_names() -> list[str]:
 
 def installed() -> dict[str, Adapter | AdapterUnavailable]:
     """Every registered adapter, constructed, or the reason it cannot run here."""
-    found: dict[str, Adapter | AdapterUnavailable] = {}
-    for name in sorted(registered()):
+    return each(registered(), load)
+
+
+def each(names: Iterable[str], load_one: Callable[[str], Kind]
+         ) -> dict[str, Kind | AdapterUnavailable]:
+    """``load_one`` of each of ``names`` (sorted), or the reason it cannot run here."""
+    found: dict[str, Kind | AdapterUnavailable] = {}
+    for name in sorted(names):
         try:
-            found[name] = load(name)
+            found[name] = load_one(name)
         except AdapterUnavailable as exc:
             found[name] = exc
     return found

@@ -8,7 +8,6 @@ properties only ever see this protocol (docs/ADAPTERS.md).
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import itertools
 import operator
 import warnings
@@ -143,50 +142,6 @@ class Unsupported(Exception):
     message says why; the result is ``unsupported``, never a pass."""
 
 
-class PreparedStep(ABC):
-    """One unit of engine work set up once on engine-resident data, for ``optconf bench``:
-    ``step()`` runs it (an optimiser step, or a gradient), ``sync()`` waits until the device
-    has finished it, ``copy()`` copies ``nbytes // 2`` bytes into another ``nbytes // 2`` on
-    the same device with the engine's own threads (the copy bandwidth of the same working
-    set), ``nbytes`` is the working set: parameters, gradients and optimiser state;
-    ``device`` where it all lives and ``threads`` the CPU threads both run with, if known."""
-
-    nbytes: int = 0
-    device: str = "cpu"
-    threads: int | None = None
-
-    @abstractmethod
-    def step(self) -> None:
-        """Run the prepared work once (asynchronously where the engine is)."""
-
-    def sync(self) -> None:
-        """Wait for the device; engines that run synchronously need nothing."""
-        return None
-
-    @abstractmethod
-    def copy(self) -> None:
-        """Copy half the working set's bytes into the other half's size of buffer."""
-
-    @abstractmethod
-    def parameters(self) -> list[np.ndarray]:
-        """The parameters as NumPy now (checks that ``step`` runs the real update)."""
-
-    def device_memory(self) -> int | None:
-        """Peak device memory in bytes since preparation, where the device reports one."""
-        return None
-
-
-def _bench_hook(adapter: Adapter, verb: str) -> Any:
-    """``verb`` of the module ``optconf.adapters.bench_<name>``, which keeps an engine's
-    benchmark set-up out of its adapter module; Unsupported when there is none."""
-    name = adapter.info().name
-    try:
-        module = importlib.import_module(f"optconf.adapters.bench_{name}")
-    except ModuleNotFoundError as exc:
-        raise Unsupported(f"{name}: no benchmark module ({exc})") from exc
-    return getattr(module, verb)
-
-
 class Adapter(ABC):
     """Base class for adapters.  Subclasses implement ``info`` and ``run``; the other verbs
     are optional and guarded by capabilities."""
@@ -219,23 +174,6 @@ class Adapter(ABC):
         ``"trainables"`` (a list), ``"destructure"`` (a flat vector cut back into arrays) or
         ``"legacy"``; return the structured gradient tree (GRAD clauses)."""
         raise Unsupported(f"{type(self).__name__} does not differentiate through collection")
-
-    def prepare_step(self, shapes: Sequence[tuple[int, ...]], rule: Rule, path: PathName,
-                     dtype: str) -> PreparedStep:
-        """Optional, for ``optconf bench``: parameters of ``shapes`` with gradients and
-        ``rule``'s state, resident on the engine's device, stepped through ``path``.  The
-        default delegates to ``optconf.adapters.bench_<name>.prepare_step(self, ...)``."""
-        prepared: PreparedStep = _bench_hook(self, "prepare_step")(self, shapes, rule, path,
-                                                                   dtype)
-        return prepared
-
-    def prepare_gradient(self, shapes: Sequence[tuple[int, ...]], dtype: str,
-                         via: str) -> PreparedStep:
-        """Optional, for ``optconf bench``: the gradient of ``sum(p * p)`` over parameters of
-        ``shapes``, taken over the arrays themselves (``via="plain"``) or through the
-        engine's collection (``"trainables"``, ``"destructure"``)."""
-        prepared: PreparedStep = _bench_hook(self, "prepare_gradient")(self, shapes, dtype, via)
-        return prepared
 
     def repro_source(self, program: Program, path: PathName) -> str | None:
         """Optional: Python source that replays ``program`` with the engine alone, for the

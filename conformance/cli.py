@@ -21,10 +21,10 @@ from optconf.adapters import (
     mutant_names,
     registered,
 )
+from optconf.bench import cli as bench
 
 from . import diff, replay, selftest
 from . import expectations as expect
-from .bench import cli as bench
 from .cases import DEFAULT_REGISTRY
 from .profiles import PROFILES, run_seed, seed_arg
 from .properties.reach import frequency_lines

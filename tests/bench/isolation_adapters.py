@@ -1,5 +1,5 @@
-"""Adapters for the bench worker's isolation tests, loaded by ``module:attr`` in the worker
-process.  The case's ``path`` says how preparation behaves; ``device`` reports the worker's
+"""A bench engine for the bench worker's isolation tests, loaded by ``module:attr`` in the
+worker process.  The case's ``path`` says how preparation behaves; ``device`` reports the worker's
 process id, so a test can tell a reused worker from a fresh one."""
 
 import os
@@ -8,7 +8,8 @@ import time
 
 import numpy as np
 
-from optconf.adapters.protocol import Adapter, PreparedStep
+from optconf.adapters import load
+from optconf.bench.protocol import BenchEngine, PreparedStep
 
 
 class PidStep(PreparedStep):
@@ -28,17 +29,13 @@ class PidStep(PreparedStep):
         return [self.x.copy()]
 
 
-class Behaving(Adapter):
+class Behaving(BenchEngine):
     """``structured`` prepares at once; ``slow`` sleeps (interruptible, like a Python-level
     compiler); ``stuck`` blocks the interrupting signal, like native work; ``exits`` kills
     its process; ``raises`` fails like an engine bug."""
 
-    def info(self):
-        from optconf.adapters import load
-        return load("reference").info()
-
-    def run(self, program, path):
-        raise NotImplementedError
+    def __init__(self):
+        super().__init__(load("reference"))
 
     def prepare_step(self, shapes, rule, path, dtype):
         if path == "slow":

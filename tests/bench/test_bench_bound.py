@@ -1,14 +1,17 @@
-"""The memory limit of ``optconf bench`` (``conformance/bench/bound.py``): the bound kernels
+"""The memory limit of ``optconf bench`` (``bench/bound.py``): the bound kernels
 compute what they are credited with, the limit is the fastest kernel beyond the cache, a step
 beyond the cache faster than it is a bench error, and the headline table reads from it."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
 
-from optconf.conformance.bench import bound, cli, output, sweep
-from optconf.conformance.bench.timing import Sample, Timer
+from optconf.bench import bound, cli, output, sweep
+from optconf.bench.machine import Machine
+from optconf.bench.record import RunMeta
+from optconf.bench.timing import Sample, Timer
 
 CACHE = 1000  # bytes of last-level cache in the synthetic runs
 
@@ -105,19 +108,15 @@ def test_a_step_beyond_the_cache_faster_than_the_limit_is_a_bench_error():
     assert bound.ratio(within, found) == pytest.approx(26 / 25)  # within the tolerance
 
 
-def _meta(bound_records, rules=("Adam",), leaf_counts=(1, 10_000)):
-    return {"machine": {"last_level_cache_bytes": CACHE, "cpu": "x", "cores": 2,
-                        "memory_bytes": 1},
-            "config": {"rules": list(rules), "leaf_counts": list(leaf_counts), "dtype": "float32",
-                       "size_leaves": 10, "leaves_total": 10**6, "target": 0.05, "repeats": 11,
-                       "warmup": 3},
-            "bound": bound_records, "label": "synthetic", "finished": "now", "command": "c",
-            "mode": "full", "load_average": {"start": 0.0, "end": 0.0}, "engines": {},
-            "timer_overhead_per_call_s": 1e-7}
+def _meta(bound_samples, rules=("Adam",), leaf_counts=(1, 10_000)):
+    machine = Machine("x", 2, CACHE, 1, "Linux", "3.11", "vm")
+    return RunMeta("c", "full", "then", machine, "synthetic",
+                   sweep.Config(rules=rules, leaf_counts=leaf_counts), 1e-7, 0.0, 0.0,
+                   bound=bound_samples, finished="now")
 
 
 def test_check_reads_a_bench_json_and_exits_1_on_a_bench_error(tmp_path, capsys):
-    meta = _meta([bound.sample_record(_kernel(25.0, 5000))])
+    meta = _meta([_kernel(25.0, 5000)])
     output.write_json(tmp_path / "bench.json", meta,
                       [_step("torch", "fused", 10**9, 1.0, 5000)])
     assert cli.main(["--check", str(tmp_path / "bench.json")]) == 1
@@ -128,11 +127,13 @@ def test_check_reads_a_bench_json_and_exits_1_on_a_bench_error(tmp_path, capsys)
 
 def test_a_run_from_before_the_bound_kernels_is_checked_against_its_engine_copies(tmp_path,
                                                                                    capsys):
-    meta = _meta([])
-    del meta["bound"]
-    output.write_json(tmp_path / "bench.json", meta,
+    path = tmp_path / "bench.json"
+    output.write_json(path, _meta([]),
                       [_step("jax", "flat_list", 10**9, 1.0, 5000, copy_s=5000 / 30e9)])
-    assert cli.main(["--check", str(tmp_path / "bench.json")]) == 0
+    schema_1 = json.loads(path.read_text())
+    del schema_1["bound"]
+    path.write_text(json.dumps({**schema_1, "schema": 1}))
+    assert cli.main(["--check", str(path)]) == 0
     assert "0 bench errors" in capsys.readouterr().out
 
 
@@ -159,7 +160,7 @@ def test_headline_has_one_line_per_engine_and_path_with_ratio_and_per_leaf_overh
 
 def test_the_headline_is_written_between_the_readme_markers_only():
     text = f"intro\n{output.HEADLINE_START}\nold table\n{output.HEADLINE_END}\nrest\n"
-    meta = _meta([bound.sample_record(_kernel(28.0, 5000))])
+    meta = _meta([_kernel(28.0, 5000)])
     spliced = output.splice_headline(text, meta, [_step("torch", "fused", 10**9, 1.0, 5000)])
     assert spliced.startswith(f"intro\n{output.HEADLINE_START}\n")
     assert spliced.endswith(f"{output.HEADLINE_END}\nrest\n")

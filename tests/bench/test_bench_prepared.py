@@ -5,9 +5,10 @@ path the adapter declares (so the benchmark never times a no-op or a different r
 import numpy as np
 import pytest
 
-from optconf.adapters import installed
-from optconf.adapters.bench_common import case_arrays
-from optconf.adapters.protocol import Adapter, Unsupported
+from optconf.adapters.protocol import Unsupported
+from optconf.bench.engines.common import case_arrays
+from optconf.bench.loader import installed
+from optconf.bench.protocol import BenchEngine
 from optconf.conformance.cases import in_declared_variants, natural_rule
 from optconf.conformance.tolerance import bound
 from optconf.reference import setup, update_
@@ -15,8 +16,8 @@ from optconf.reference.rules import Adam, Descent
 
 SHAPES = [(1000,)] * 4
 STEPS = 4
-ADAPTERS = {n: a for n, a in installed().items() if isinstance(a, Adapter)}
-CASES = [(n, p) for n, a in ADAPTERS.items() for p in a.info().paths if p != "legacy"]
+ENGINES = {n: e for n, e in installed().items() if isinstance(e, BenchEngine)}
+CASES = [(n, p) for n, e in ENGINES.items() for p in e.info().paths if p != "legacy"]
 
 
 def reference_trajectory(rule, steps):
@@ -46,7 +47,7 @@ DEVIATES = {("keras", "Adam"): "FINDINGS K1: epsilon on the uncorrected root"}
 def test_prepared_step_follows_the_reference(adapter, path, rule):
     if (adapter, type(rule).__name__) in DEVIATES:
         pytest.skip(DEVIATES[adapter, type(rule).__name__])
-    engine = ADAPTERS[adapter]
+    engine = ENGINES[adapter]
     rule = in_declared_variants(engine.info(), rule)
     prepared = engine.prepare_step(SHAPES, rule, path, "float32")
     for _ in range(STEPS):
@@ -59,20 +60,20 @@ def test_prepared_step_follows_the_reference(adapter, path, rule):
     assert np.abs(got - want).max() <= allowed
 
 
-@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+@pytest.mark.parametrize("adapter", sorted(ENGINES))
 def test_working_set_counts_parameters_gradients_and_adam_state(adapter):
     """Adam keeps two moments per element: the working set is at least four float32 arrays
     (scalars such as step counts may add a few bytes)."""
-    adam = natural_rule(ADAPTERS[adapter].info(), "Adam")
-    prepared = ADAPTERS[adapter].prepare_step(SHAPES, adam, "flat_list", "float32")
+    adam = natural_rule(ENGINES[adapter].info(), "Adam")
+    prepared = ENGINES[adapter].prepare_step(SHAPES, adam, "flat_list", "float32")
     elements = sum(s[0] for s in SHAPES)
     assert 4 * 4 * elements <= prepared.nbytes <= 4 * 4 * elements + 64 * len(SHAPES)
 
 
-@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+@pytest.mark.parametrize("adapter", sorted(ENGINES))
 def test_copy_moves_the_working_set_without_touching_parameters(adapter):
-    adam = natural_rule(ADAPTERS[adapter].info(), "Adam")
-    prepared = ADAPTERS[adapter].prepare_step(SHAPES, adam, "flat_list", "float32")
+    adam = natural_rule(ENGINES[adapter].info(), "Adam")
+    prepared = ENGINES[adapter].prepare_step(SHAPES, adam, "flat_list", "float32")
     before = prepared.parameters()
     prepared.copy()
     prepared.sync()
@@ -80,16 +81,16 @@ def test_copy_moves_the_working_set_without_touching_parameters(adapter):
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+@pytest.mark.parametrize("adapter", sorted(ENGINES))
 @pytest.mark.parametrize("via", ["plain", "trainables", "destructure"])
 def test_every_engine_prepares_each_gradient(adapter, via):
-    prepared = ADAPTERS[adapter].prepare_gradient(SHAPES, "float32", via)
+    prepared = ENGINES[adapter].prepare_gradient(SHAPES, "float32", via)
     prepared.step()
     prepared.sync()
     assert prepared.nbytes == 2 * 4 * sum(s[0] for s in SHAPES)
 
 
-@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+@pytest.mark.parametrize("adapter", sorted(ENGINES))
 def test_a_path_without_a_benchmark_is_unsupported(adapter):
     with pytest.raises(Unsupported):
-        ADAPTERS[adapter].prepare_step(SHAPES, Adam(), "legacy", "float32")
+        ENGINES[adapter].prepare_step(SHAPES, Adam(), "legacy", "float32")

@@ -13,25 +13,25 @@ import os
 import numpy as np
 import pytest
 
-from optconf.adapters import installed
-from optconf.adapters.protocol import Adapter
-from optconf.conformance.bench.timing import Timer
-from optconf.conformance.bench.traffic import bytes_per_element
+from optconf.bench.loader import installed
+from optconf.bench.protocol import BenchEngine
+from optconf.bench.timing import Timer
+from optconf.bench.traffic import bytes_per_element
 from optconf.conformance.cases import natural_rule
 from optconf.conformance.catalog import default_rule
 
 LEAVES = 10
 SIZES = [int(float(s)) for s in os.environ.get("OPTCONF_BENCH_SIZES", "1e4").split()]
 RULES = os.environ.get("OPTCONF_BENCH_RULES", "Adam").split()
-ADAPTERS = {n: a for n, a in installed().items() if isinstance(a, Adapter)}
-CASES = [(n, p) for n, a in ADAPTERS.items() for p in a.info().paths if p != "legacy"]
+ENGINES = {n: e for n, e in installed().items() if isinstance(e, BenchEngine)}
+CASES = [(n, p) for n, e in ENGINES.items() for p in e.info().paths if p != "legacy"]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda n: f"{n:.0e}")
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize(("adapter", "path"), CASES)
 def test_step(benchmark, adapter, path, rule, size):
-    engine = ADAPTERS[adapter]
+    engine = ENGINES[adapter]
     prepared = engine.prepare_step([(size // LEAVES,)] * LEAVES, natural_rule(engine.info(), rule),
                                    path, "float32")
     initial = prepared.parameters()[0]

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from optconf.adapters import load
-from optconf.adapters.protocol import PreparedStep, Unsupported
-from optconf.conformance.bench import cli, output, sweep, traffic, worker
-from optconf.conformance.bench.timing import Sample, Timer
+from optconf.adapters.protocol import Unsupported
+from optconf.bench import cli, output, sweep, traffic, worker
+from optconf.bench.protocol import BenchEngine, PreparedStep
+from optconf.bench.timing import Sample, Timer
 from optconf.reference.rules import Adam, AMSGrad, Descent, Momentum, RMSProp
 
 
@@ -61,11 +62,11 @@ def test_sizes_keep_equal_leaves_and_series_grow():
         "plain", "trainables", "destructure"}
 
 
-class SlowPrepare:
-    """An adapter whose preparation never ends, and one path it does not have."""
+class SlowPrepare(BenchEngine):
+    """An engine whose preparation never ends, and one path it does not have."""
 
-    def info(self):
-        return load("reference").info()
+    def __init__(self):
+        super().__init__(load("reference"))
 
     def prepare_step(self, shapes, rule, path, dtype):
         if path == "flat_vector":
@@ -76,9 +77,9 @@ class SlowPrepare:
 
 def test_a_case_over_the_preparation_limit_is_interrupted_and_its_series_skipped():
     config = sweep.Config(sizes=(100, 200), sweeps=("size",), max_prepare=0.2)
-    adapter, timer = SlowPrepare(), Timer(0.001, 1)
-    results = list(sweep.run_adapter("slow", adapter, config,
-                                     lambda case: sweep.run_case(adapter, case, timer, config)))
+    engine, timer = SlowPrepare(), Timer(0.001, 1)
+    results = list(sweep.run_engine("slow", engine, config,
+                                    lambda case: sweep.run_case(engine, case, timer, config)))
     by_path = {}
     for r in results:
         by_path.setdefault(r.case.path, []).append(r.status)
@@ -134,9 +135,10 @@ def test_quick_run_on_the_reference_writes_json_markdown_plots_and_headline(tmp_
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
 
 
-def test_an_unknown_adapter_is_a_usage_error(tmp_path, capsys):
+def test_an_unknown_engine_is_a_usage_error_naming_the_registered_ones(tmp_path, capsys):
     assert cli.main(["--adapter", "nonesuch", "--out", str(tmp_path)]) == 2
-    assert "unknown adapter" in capsys.readouterr().err
+    assert "unknown bench engine 'nonesuch'; registered bench engines: " in \
+        capsys.readouterr().err
 
 
 class Idle(Fixed):
@@ -146,14 +148,14 @@ class Idle(Fixed):
         pass
 
 
-class IdleAdapter(SlowPrepare):
+class IdleEngine(SlowPrepare):
     def prepare_step(self, shapes, rule, path, dtype):
         return Idle()
 
 
 def test_a_step_that_leaves_the_parameters_unchanged_is_an_error_not_a_time():
     config = sweep.Config(sizes=(100,), sweeps=("size",), warmup=1)
-    result = sweep.run_case(IdleAdapter(), sweep.Case("size", "idle", "structured", "Adam",
+    result = sweep.run_case(IdleEngine(), sweep.Case("size", "idle", "structured", "Adam",
                                                       100, 1, "float32"),
                             Timer(0.001, 1), config)
     assert result.status == "error"

@@ -1,19 +1,18 @@
-"""The benchmark's JSON (every repeat, for re-analysis) and its Markdown summary."""
+"""The benchmark's views: its JSON (:mod:`.record`, every repeat, for re-analysis) with
+the limits and bench errors, the Markdown summary and the README's headline."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from pathlib import Path
-from typing import Any
 
-from . import bound
-from .sweep import Case, Result
-from .timing import sample_from_record, sample_record
+from . import bound, record
+from .bound import Limits
+from .record import RunMeta
+from .sweep import Result
 
 HOW_TO_READ = """\
 **How to read the ratios.** *GB/s* is the bytes a step must move (the rule's table in
-`conformance/bench/traffic.py`: Adam reads x, g, m, v and writes x, m, v, 7 elements) over
+`bench/traffic.py`: Adam reads x, g, m, v and writes x, m, v, 7 elements) over
 the median step time.  *ratio* is that over the *limit* of its device and dtype (the header
 says which): the fastest of the bound kernels (copy, scale, add, triad, `a += b`,
 `a = a*s + b`, in NumPy on 1 thread and on every engine's thread count, each credited with
@@ -39,58 +38,15 @@ own, replaced after a case that did not end cleanly); *device MiB* the peak devi
 where the device reports one."""
 
 
-Limits = dict[tuple[str, str], bound.Limit]
+def analyse(meta: RunMeta, results: list[Result]) -> tuple[Limits, list[str]]:
+    """The limits of a run and its bench errors, from its bound kernels (a run from before
+    they existed has only the engines' copies) and its results."""
+    found = bound.limits(meta.bound, results, meta.cache)
+    return found, bound.bench_errors(results, found, meta.cache)
 
 
-def result_record(r: Result, found: Limits | None = None) -> dict[str, Any]:
-    """A result as JSON, with its ratio to the limit where ``found`` has one."""
-    return {**dataclasses.asdict(r.case), "status": r.status, "reason": r.reason,
-            "step": sample_record(r.step), "copy": sample_record(r.copy),
-            "bytes_per_element": r.bytes_per_element, "working_set_bytes": r.working_set,
-            "gbps": r.gbps, "ratio": bound.ratio(r, found or {}), "copy_gbps": r.copy_gbps,
-            "copy_ratio": r.copy_ratio,
-            "device": r.device, "threads": r.threads, "warmup_s": r.warmup_seconds,
-            "resident_held_bytes": r.resident_held, "peak_resident_bytes": r.peak_resident,
-            "device_memory_bytes": r.device_memory}
-
-
-def bound_samples(meta: dict[str, Any]) -> list[bound.BoundSample]:
-    """The run's bound kernels (none in a bench.json from before they existed)."""
-    return [bound.sample_from_record(r) for r in meta.get("bound", [])]
-
-
-def analyse(meta: dict[str, Any], results: list[Result]) -> tuple[Limits, list[str]]:
-    """The limits of a run and its bench errors, from its bound kernels (``meta["bound"]``;
-    a run from before they existed has only the engines' copies) and its results."""
-    cache = meta["machine"]["last_level_cache_bytes"]
-    found = bound.limits(bound_samples(meta), results, cache)
-    return found, bound.bench_errors(results, found, cache)
-
-
-def write_json(path: Path, meta: dict[str, Any], results: list[Result]) -> None:
-    found, errors = analyse(meta, results)
-    doc = {**meta, "limits": [dataclasses.asdict(x) for x in found.values()],
-           "bench_errors": errors, "results": [result_record(r, found) for r in results]}
-    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-
-
-def result_from_record(r: dict[str, Any]) -> Result:
-    """The inverse of :func:`result_record`."""
-    fields = [f.name for f in dataclasses.fields(Case)]
-    return Result(Case(**{k: r[k] for k in fields}), r["status"], r["reason"],
-                  step=sample_from_record(r["step"]), copy=sample_from_record(r["copy"]),
-                  bytes_per_element=r["bytes_per_element"],
-                  working_set=r["working_set_bytes"], device=r["device"],
-                  threads=r["threads"], warmup_seconds=r["warmup_s"],
-                  resident_held=r["resident_held_bytes"],
-                  peak_resident=r["peak_resident_bytes"],
-                  device_memory=r["device_memory_bytes"])
-
-
-def read_json(path: Path) -> tuple[dict[str, Any], list[Result]]:
-    """A ``bench.json`` back as its metadata and results (to redraw the views)."""
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    return doc, [result_from_record(r) for r in doc.pop("results")]
+def write_json(path: Path, meta: RunMeta, results: list[Result]) -> None:
+    record.write(path, meta, results, *analyse(meta, results))
 
 
 # ------------------------------------------------------------------------------ Markdown
@@ -199,13 +155,13 @@ def _per_leaf(results: list[Result], leaves: int) -> str:
             f"({_seconds(ok[most])} a step{where})")
 
 
-def headline(meta: dict[str, Any], results: list[Result], found: Limits) -> list[str]:
+def headline(meta: RunMeta, results: list[Result], found: Limits) -> list[str]:
     """One line per engine and path: its ratio to the limit at the largest size run beyond
     the cache, per rule, and its per-leaf overhead at the leaf sweep's most leaves."""
-    config, cache = meta["config"], meta["machine"]["last_level_cache_bytes"]
-    rules = [rule for rule in config["rules"]
+    config, cache = meta.config, meta.cache
+    rules = [rule for rule in config.rules
              if any(r.case.sweep == "size" and r.case.rule == rule for r in results)]
-    most = max(config["leaf_counts"])
+    most = max(config.leaf_counts)
     leaves = [r for r in results if r.case.sweep == "leaves"]
     head = ["engine", "path", *(f"{rule} ratio (GB/s at params)" for rule in rules),
             *([f"per-leaf overhead at {_count(most)} leaves"] if leaves else [])]
@@ -233,13 +189,12 @@ def headline_span(text: str) -> tuple[int, int]:
     return start, end
 
 
-def splice_headline(text: str, meta: dict[str, Any], results: list[Result]) -> str:
+def splice_headline(text: str, meta: RunMeta, results: list[Result]) -> str:
     """``text`` with the limits and the headline table between its headline markers."""
     start, end = headline_span(text)
     found, _ = analyse(meta, results)
-    block = [HEADLINE_START, "", f"{meta['label']}, {meta['config']['dtype']}, "
-             f"{meta['finished']}; limits:", "",
-             *limit_lines(found, meta["machine"]["last_level_cache_bytes"]), "",
+    block = [HEADLINE_START, "", f"{meta.label}, {meta.config.dtype}, {meta.finished}; "
+             "limits:", "", *limit_lines(found, meta.cache), "",
              *headline(meta, results, found), "", ""]
     return text[:start] + "\n".join(block) + text[end:]
 
@@ -259,23 +214,23 @@ def _bound_rows(samples: list[bound.BoundSample], found: Limits) -> list[str]:
     return rows
 
 
-def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> str:
-    m = meta["machine"]
+def markdown(meta: RunMeta, results: list[Result], plots: list[str]) -> str:
+    m, config = meta.machine, meta.config
     found, errors = analyse(meta, results)
-    samples = bound_samples(meta)
-    lines = [f"# optconf bench — {meta['label']}", "",
-             f"`{meta['command']}` ({meta['mode']} run), {meta['finished']}.  "
-             f"{m['cpu']}, {m['cores']} cores, last-level cache "
-             f"{_mib(m['last_level_cache_bytes'])} MiB, memory {_mib(m['memory_bytes'])} MiB; "
-             f"dtype {meta['config']['dtype']}.  1-minute load average "
-             f"{_num(meta['load_average']['start'], '.2f')} at the start, "
-             f"{_num(meta['load_average']['end'], '.2f')} at the end (other processes on the "
+    samples = meta.bound
+    lines = [f"# optconf bench — {meta.label}", "",
+             f"`{meta.command}` ({meta.mode} run), {meta.finished}.  "
+             f"{m.cpu}, {m.cores} cores, last-level cache "
+             f"{_mib(m.last_level_cache_bytes)} MiB, memory {_mib(m.memory_bytes)} MiB; "
+             f"dtype {config.dtype}.  1-minute load average "
+             f"{_num(meta.load_start, '.2f')} at the start, "
+             f"{_num(meta.load_end, '.2f')} at the end (other processes on the "
              "machine share the cores).", "",
              *(["**Interrupted** (Ctrl-C): only the cases that ended before are listed.", ""]
-               if meta.get("interrupted") else []),
+               if meta.interrupted else []),
              "The limit each ratio is to (the fastest kernel of the device and dtype; "
              f"{'bound kernels and ' if samples else 'no bound kernels in this run: '}"
-             "the engines' own copies):", "", *limit_lines(found, m["last_level_cache_bytes"]),
+             "the engines' own copies):", "", *limit_lines(found, m.last_level_cache_bytes),
              ""]
     if errors:
         lines += [f"**Bench errors**: {len(errors)} step(s) beyond the last-level cache faster "
@@ -284,17 +239,17 @@ def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> s
     lines += ["## Headline", "", *headline(meta, results, found), "",
               "| engine | version | device | threads | rule variants timed |",
               "|---|---|---|---|---|"]
-    for name, info in meta["engines"].items():
-        variants = ", ".join(f"{r}={v}" for r, v in info.get("variants", {}).items())
-        lines.append(f"| {name} | {info.get('version', '')} | {info.get('device', '')} | "
-                     f"{info.get('threads', '')} | {variants or 'normative'} |"
-                     if "unavailable" not in info else
-                     f"| {name} | unavailable: {info['unavailable']} | | | |")
+    for name, info in meta.engines.items():
+        variants = ", ".join(f"{r}={v}" for r, v in info.variants.items())
+        lines.append(f"| {name} | {info.version} | {info.device} | "
+                     f"{'' if info.threads is None else info.threads} | "
+                     f"{variants or 'normative'} |" if info.unavailable is None else
+                     f"| {name} | unavailable: {info.unavailable} | | | |")
     lines += ["", HOW_TO_READ, "", f"Timer: per-call harness overhead "
-              f"{_seconds(meta['timer_overhead_per_call_s'])} (a no-op in the same timed loop), "
+              f"{_seconds(meta.timer_overhead)} (a no-op in the same timed loop), "
               "subtracted from every repeat; each repeat lasts at least "
-              f"{_seconds(meta['config']['target'])} and there are "
-              f"{meta['config']['repeats']} of them after {meta['config']['warmup']} warm-up "
+              f"{_seconds(config.target)} and there are "
+              f"{config.repeats} of them after {config.warmup} warm-up "
               "steps (compilation, JIT capture, first touch).", ""]
     lines += [*(f"![{p}]({p})" for p in plots), ""]
     if samples:
@@ -302,18 +257,18 @@ def markdown(meta: dict[str, Any], results: list[Result], plots: list[str]) -> s
                   "(copy, scale, `a += b`, `a = a*s + b`: over two arrays; add, triad: over "
                   "three), the fastest repeat; the limit in bold.", "",
                   *_bound_rows(samples, found), ""]
-    for rule in meta["config"]["rules"]:
+    for rule in config.rules:
         sized = [r for r in results if r.case.sweep == "size" and r.case.rule == rule]
         if sized:
             moved = next((r.bytes_per_element for r in sized if r.bytes_per_element), None)
             per = f"; {moved} bytes moved per parameter" if moved else ""
             lines += [f"## {rule}: step time and bandwidth vs size "
-                      f"({meta['config']['size_leaves']} leaves{per})", "",
+                      f"({config.size_leaves} leaves{per})", "",
                       *_step_rows(sized, found), ""]
     leaves = [r for r in results if r.case.sweep == "leaves"]
     if leaves:
         lines += [f"## Per-leaf overhead: {leaves[0].case.rule}, "
-                  f"{_count(meta['config']['leaves_total'])} parameters split into more leaves",
+                  f"{_count(config.leaves_total)} parameters split into more leaves",
                   "", *_step_rows(leaves, found), ""]
     grads = [r for r in results if r.case.sweep == "gradient"]
     if grads:

@@ -15,7 +15,6 @@ import math
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
 
 Call = Callable[[], object]
 MAX_CALLS = 100_000
@@ -58,24 +57,6 @@ class Sample:
         """Interquartile range relative to the median."""
         q1, q3 = self.quartiles()
         return (q3 - q1) / self.median if self.median > 0 else math.inf
-
-
-def sample_record(sample: Sample | None) -> dict[str, Any] | None:
-    """A sample as JSON: its statistics and every repeat (for re-analysis)."""
-    if sample is None:
-        return None
-    q1, q3 = sample.quartiles()
-    return {"median_s": sample.median, "q1_s": q1, "q3_s": q3, "min_s": min(sample.seconds),
-            "max_s": max(sample.seconds), "spread": sample.spread, "calls": sample.calls,
-            "repeats": len(sample.seconds), "overhead_per_call_s": sample.overhead,
-            "seconds": list(sample.seconds)}
-
-
-def sample_from_record(record: dict[str, Any] | None) -> Sample | None:
-    """The inverse of :func:`sample_record`."""
-    if record is None:
-        return None
-    return Sample(tuple(record["seconds"]), record["calls"], record["overhead_per_call_s"])
 
 
 class Timer:

@@ -3,12 +3,12 @@ resident memory (read from /proc on Linux; ``None`` elsewhere)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import platform
 import resource
 import sys
 from pathlib import Path
-from typing import Any
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -54,23 +54,31 @@ def load_average() -> float | None:
         return None
 
 
-def describe() -> dict[str, Any]:
-    """The machine, for the JSON and the Markdown header."""
-    return {
-        "cpu": _cpu_model(),
-        "cores": os.cpu_count(),
-        "last_level_cache_bytes": last_level_cache(),
-        "memory_bytes": _memory(),
-        "system": f"{platform.system()} {platform.release()}",
-        "python": sys.version.split()[0],
-        "hostname": platform.node(),
-    }
+@dataclasses.dataclass(frozen=True)
+class Machine:
+    """What a run was measured on, for the JSON and the Markdown header."""
+
+    cpu: str
+    cores: int | None
+    last_level_cache_bytes: int | None
+    memory_bytes: int | None
+    system: str
+    python: str
+    hostname: str
+
+    def label(self) -> str:
+        """CPU, cores and last-level cache, the report's default machine label."""
+        cache = self.last_level_cache_bytes
+        cache_text = f", {cache >> 20} MiB last-level cache" if cache else ""
+        return f"{self.cpu}, {self.cores} cores{cache_text}"
 
 
-def label(info: dict[str, Any]) -> str:
-    cache = info["last_level_cache_bytes"]
-    cache_text = f", {cache >> 20} MiB last-level cache" if cache else ""
-    return f"{info['cpu']}, {info['cores']} cores{cache_text}"
+def describe() -> Machine:
+    """This machine."""
+    return Machine(cpu=_cpu_model(), cores=os.cpu_count(),
+                   last_level_cache_bytes=last_level_cache(), memory_bytes=_memory(),
+                   system=f"{platform.system()} {platform.release()}",
+                   python=sys.version.split()[0], hostname=platform.node())
 
 
 def resident_bytes() -> int | None:

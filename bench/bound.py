@@ -19,13 +19,11 @@ import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import numpy as np
 
 from optconf.conformance.catalog import default_rule
 
-from . import timing
 from .sweep import Config, Result
 from .timing import Sample, Timer
 from .traffic import arrays_held
@@ -194,8 +192,12 @@ def beyond(working_set: int | None, cache: int | None) -> bool:
     return working_set is not None and cache is not None and working_set > cache
 
 
+#: The limit of each (device kind, dtype).
+Limits = dict[tuple[str, str], Limit]
+
+
 def limits(samples: Iterable[BoundSample], results: Iterable[Result], cache: int | None
-           ) -> dict[tuple[str, str], Limit]:
+           ) -> Limits:
     """The limit per (device kind, dtype): the fastest candidate beyond the cache, or where
     none ran beyond it, the fastest over the largest working set run."""
     grouped: dict[tuple[str, str], list[tuple[float, str, int]]] = {}
@@ -211,14 +213,14 @@ def limits(samples: Iterable[BoundSample], results: Iterable[Result], cache: int
     return out
 
 
-def ratio(result: Result, found: dict[tuple[str, str], Limit]) -> float | None:
+def ratio(result: Result, found: Limits) -> float | None:
     """The step's GB/s over its device's and dtype's limit."""
     limit = found.get((device_kind(result.device), result.case.dtype))
     gbps = result.gbps
     return None if gbps is None or limit is None or limit.gbps <= 0 else gbps / limit.gbps
 
 
-def bench_errors(results: Iterable[Result], found: dict[tuple[str, str], Limit],
+def bench_errors(results: Iterable[Result], found: Limits,
                  cache: int | None) -> list[str]:
     """Each step beyond the last-level cache faster than ``TOLERANCE`` times its limit."""
     errors = []
@@ -234,16 +236,3 @@ def bench_errors(results: Iterable[Result], found: dict[tuple[str, str], Limit],
             f"{limit.dtype} limit {limit.gbps:.3g} GB/s ({limit.source}): the traffic table "
             f"credits {c.rule} with bytes it does not move, or the limit is wrong")
     return errors
-
-
-def sample_record(s: BoundSample) -> dict[str, Any]:
-    return {"kernel": s.kernel, "threads": s.threads, "working_set_bytes": s.working_set,
-            "dtype": s.dtype, "moved_bytes": s.moved, "gbps": s.gbps,
-            "sample": timing.sample_record(s.sample)}
-
-
-def sample_from_record(r: dict[str, Any]) -> BoundSample:
-    sample = timing.sample_from_record(r["sample"])
-    assert sample is not None
-    return BoundSample(r["kernel"], r["threads"], r["working_set_bytes"], r["dtype"],
-                       r["moved_bytes"], sample)

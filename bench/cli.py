@@ -1,4 +1,4 @@
-"""``optconf bench`` (also ``python -m optconf.conformance.bench``): run the sweeps over the
+"""``optconf bench`` (also ``python -m optconf.bench``): run the sweeps over the
 installed engines and write ``bench.json``, ``bench.md`` and the PNG plots to ``--out``."""
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from optconf.adapters import AdapterUnavailable, UnknownAdapter, installed, load
-from optconf.adapters.protocol import Adapter
+from optconf.adapters import AdapterUnavailable, UnknownAdapter
 
-from . import bound, machine, output, plots
-from .sweep import QUICK, SWEEPS, Config, Result, check, run_adapter
+from . import bound, loader, machine, output, plots, record
+from .protocol import BenchEngine
+from .record import EngineEntry, RunMeta
+from .sweep import QUICK, SWEEPS, Config, Result, check, run_engine
 from .timing import Timer
 from .worker import IsolatedCases
 
@@ -79,13 +80,13 @@ def config_from(args: argparse.Namespace) -> Config:
     return dataclasses.replace(config, **changes)
 
 
-def _adapters(names: list[str] | None) -> tuple[dict[str, Adapter], dict[str, str]]:
-    """The adapters to run and the reasons others cannot (named ones must load)."""
+def _engines(names: list[str] | None) -> tuple[dict[str, BenchEngine], dict[str, str]]:
+    """The bench engines to run and the reasons others cannot (named ones must load)."""
     if names:
-        return {name: load(name) for name in names}, {}
-    found = installed()
-    return ({n: a for n, a in found.items() if isinstance(a, Adapter)},
-            {n: str(a) for n, a in found.items() if not isinstance(a, Adapter)})
+        return {name: loader.load(name) for name in names}, {}
+    found = loader.installed()
+    return ({n: a for n, a in found.items() if isinstance(a, BenchEngine)},
+            {n: str(a) for n, a in found.items() if not isinstance(a, BenchEngine)})
 
 
 def _log(result: Result) -> None:
@@ -98,28 +99,27 @@ def _log(result: Result) -> None:
           f"{c.elements:>9} x{c.leaves:<6} {what}", file=sys.stderr, flush=True)
 
 
-def _engine_info(adapter: Adapter, results: list[Result], rules: tuple[str, ...]
-                 ) -> dict[str, Any]:
+def _engine_entry(engine: BenchEngine, results: list[Result], rules: tuple[str, ...]
+                  ) -> EngineEntry:
     """What ran: version, device, threads and the variants of ``rules`` the engine timed
     (its declared ones, RULE-5)."""
-    info = adapter.info()
+    info = engine.info()
     ran = [r for r in results if r.status == "ok"]
-    return {"engine": info.engine, "version": info.version,
-            "device": ran[0].device if ran else info.device,
-            "threads": ran[0].threads if ran else None,
-            "variants": {r: info.variants[r] for r in rules if r in info.variants}}
+    return EngineEntry(info.engine, info.version, ran[0].device or info.device if ran
+                       else info.device, ran[0].threads if ran else None,
+                       {r: info.variants[r] for r in rules if r in info.variants})
 
 
-def _check(path: Path) -> int:
+def _check(meta: RunMeta, results: list[Result]) -> int:
     """``--check``: the limits and bench errors of a bench.json."""
-    meta, results = output.read_json(path)
     found, errors = output.analyse(meta, results)
-    print("\n".join(output.limit_lines(found, meta["machine"]["last_level_cache_bytes"])))
+    print("\n".join(output.limit_lines(found, meta.cache)))
     print(f"{len(errors)} bench errors" + "".join(f"\n- {e}" for e in errors))
     return 1 if errors else 0
 
 
-def _measure_bound(config: Config, results: list[Result], timer: Timer) -> list[Any]:
+def _measure_bound(config: Config, results: list[Result], timer: Timer
+                   ) -> list[bound.BoundSample]:
     """The bound kernels at 1 thread and at each CPU engine's thread count, over the
     sweep's working sets (after the engines, whose thread counts are known by then); none
     where no engine ran on the CPU (a GPU's limit is its engines' fastest copy)."""
@@ -130,83 +130,80 @@ def _measure_bound(config: Config, results: list[Result], timer: Timer) -> list[
     sets = bound.working_sets(config)
     print(f"optconf bench: bound kernels, {len(sets)} working sets, threads "
           f"{sorted(threads)}", file=sys.stderr, flush=True)
-    return [bound.sample_record(s)
-            for s in bound.measure(sets, config.dtype, threads, timer)]
+    return bound.measure(sets, config.dtype, threads, timer)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    for given in (args.render, args.check):
-        if given and not given.is_file():
-            print(f"optconf bench: error: no such file {given}", file=sys.stderr)
-            return 2
-    if args.check:
-        return _check(args.check)
+    given = args.check or args.render
+    try:
+        saved = record.read(given) if given else None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"optconf bench: error: {given}: {exc!r}", file=sys.stderr)
+        return 2
+    if args.check and saved:
+        return _check(*saved)
     try:
         if args.readme:
             output.headline_span(args.readme.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         print(f"optconf bench: error: --readme {args.readme}: {exc}", file=sys.stderr)
         return 2
-    if args.render:
-        return _write(args.out, *output.read_json(args.render), readme=args.readme)
+    if saved:
+        return _write(args.out, *saved, readme=args.readme)
     config = config_from(args)
     try:
         check(config)
     except ValueError as exc:
         print(f"optconf bench: error: {exc}", file=sys.stderr)
         return 2
-    adapters, unavailable = _adapters(args.adapter)
+    engines, unavailable = _engines(args.adapter)
     described = machine.describe()
-    meta: dict[str, Any] = {
-        "tool": "optconf bench", "schema": 2,
-        "command": shlex.join(["optconf", "bench", *getattr(args, "argv", sys.argv[2:])]),
-        "mode": "quick" if args.quick else "full",
-        "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": described, "label": args.label or machine.label(described),
-        "config": dataclasses.asdict(config),
-        "load_average": {"start": machine.load_average()},
-    }
     timer = Timer(config.target, config.repeats)
-    meta["timer_overhead_per_call_s"] = timer.overhead(1)
+    meta = RunMeta(
+        command=shlex.join(["optconf", "bench", *getattr(args, "argv", sys.argv[2:])]),
+        mode="quick" if args.quick else "full", started=_now(), machine=described,
+        label=args.label or described.label(), config=config,
+        timer_overhead=timer.overhead(1), load_start=machine.load_average(),
+        engines={n: EngineEntry(unavailable=why) for n, why in unavailable.items()})
     results: list[Result] = []
-    engines: dict[str, Any] = {n: {"unavailable": why} for n, why in unavailable.items()}
     try:
-        for name, adapter in adapters.items():
+        for name, engine in engines.items():
             print(f"optconf bench: {name}", file=sys.stderr, flush=True)
             mine: list[Result] = []
             try:
                 with IsolatedCases(name, config) as isolated:
-                    mine.extend(run_adapter(name, adapter, config, isolated, _log))
+                    mine.extend(run_engine(name, engine, config, isolated, _log))
             finally:  # Ctrl-C keeps the engine's finished cases
-                engines[name] = _engine_info(adapter, mine, config.rules)
+                meta.engines[name] = _engine_entry(engine, mine, config.rules)
                 results += mine
             args.out.mkdir(parents=True, exist_ok=True)  # a partial bench.json survives a kill
-            output.write_json(args.out / "bench.json", {**meta, "engines": engines}, results)
-        meta["bound"] = _measure_bound(config, results, timer)
+            output.write_json(args.out / "bench.json", meta, results)
+        meta.bound = _measure_bound(config, results, timer)
     except KeyboardInterrupt:
-        meta["interrupted"] = True
-    meta.update(engines=engines, finished=datetime.datetime.now(datetime.UTC).isoformat(
-        timespec="seconds"))
-    meta["load_average"]["end"] = machine.load_average()
+        meta.interrupted = True
+    meta.finished, meta.load_end = _now(), machine.load_average()
     code = _write(args.out, meta, results, readme=args.readme)
-    return 130 if meta.get("interrupted") else code
+    return 130 if meta.interrupted else code
 
 
-def _write(out: Path, meta: dict[str, Any], results: list[Result],
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+def _write(out: Path, meta: RunMeta, results: list[Result],
            readme: Path | None = None) -> int:
     """bench.json, bench.md and the plots; 1 if an engine failed a case or a step beat the
     limit (a bench error)."""
     out.mkdir(parents=True, exist_ok=True)
     output.write_json(out / "bench.json", meta, results)
     made = []
-    cache = meta["machine"]["last_level_cache_bytes"]
     found, bench_errors = output.analyse(meta, results)
-    samples = output.bound_samples(meta)
-    for rule in meta["config"]["rules"]:
+    for rule in meta.config.rules:
         name = f"gbps_vs_size_{rule}.png"
-        if plots.gbps_vs_size(results, rule, cache, meta["label"], out / name, found, samples):
+        if plots.gbps_vs_size(results, rule, meta.cache, meta.label, out / name, found,
+                              meta.bound):
             made.append(name)
-    if plots.time_vs_leaves(results, meta["label"], out / "time_vs_leaves.png"):
+    if plots.time_vs_leaves(results, meta.label, out / "time_vs_leaves.png"):
         made.append("time_vs_leaves.png")
     (out / "bench.md").write_text(output.markdown(meta, results, made), encoding="utf-8")
     if readme is not None:

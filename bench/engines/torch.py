@@ -13,19 +13,20 @@ import torch
 from torch import nn
 from torch.nn.utils import parameters_to_vector
 
+from optconf.adapters.protocol import PathName, Unsupported
+from optconf.adapters.torch import DEVICE_VARIABLE, FUSED, TorchAdapter, build, plan
 from optconf.reference.rules.base import Rule
 
-from .bench_common import case_arrays, check_via, copy_elements, model_tree, no_path
-from .protocol import Adapter, PathName, PreparedStep, Unsupported
-from .torch import DEVICE_VARIABLE, FUSED, build, plan
+from ..protocol import BenchEngine, PreparedStep, check_via, no_path
+from .common import case_arrays, copy_elements, model_tree
 
 
-def bench_device(adapter: Adapter) -> torch.device:
+def bench_device(adapter: TorchAdapter) -> torch.device:
     """The adapter's device, except that with ``OPTCONF_TORCH_DEVICE`` unset a CUDA GPU is
     used when there is one, so ``optconf bench`` is the same command on a GPU machine."""
     if DEVICE_VARIABLE not in os.environ and torch.cuda.is_available():
         return torch.device("cuda")
-    return adapter.device  # type: ignore[attr-defined]
+    return adapter.device
 
 
 def _tensor(a: np.ndarray, device: torch.device) -> torch.Tensor:
@@ -80,38 +81,6 @@ def _optimisers(rule: Rule, path: PathName, params: list[nn.Parameter],
     return [cls(module.parameters() if module is not None else params, **kwargs)]
 
 
-def prepare_step(adapter: Adapter, shapes: Sequence[tuple[int, ...]], rule: Rule,
-                 path: PathName, dtype: str) -> PreparedStep:
-    """``structured``: the adapter's module tree, ``optimiser(module.parameters())`` with
-    torch's default implementation; ``flat_list``: the same over a list; ``per_array``:
-    one optimiser per Parameter; ``flat_vector``: one Parameter; ``foreach`` / ``fused``:
-    those implementations over the list."""
-    device = bench_device(adapter)
-    if path not in ("structured", "flat_list", "per_array", "flat_vector", "foreach", "fused"):
-        raise no_path("torch", path)
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(device)
-    arrays, grad_arrays = case_arrays(shapes, dtype)
-    module = None
-    if path == "structured":
-        module = build(model_tree(arrays), getattr(torch, dtype), device).module
-        params = list(module.parameters())
-    elif path == "flat_vector":
-        params = [nn.Parameter(_tensor(np.concatenate([a.ravel() for a in arrays]), device))]
-        grad_arrays = [np.concatenate([g.ravel() for g in grad_arrays])]
-    else:
-        params = [nn.Parameter(_tensor(a, device)) for a in arrays]
-    for p, g in zip(params, grad_arrays, strict=True):
-        p.grad = _tensor(g, device).view_as(p)
-    opts = _optimisers(rule, path, params, module)
-
-    def run() -> None:
-        for opt in opts:
-            opt.step()
-
-    return TorchPrepared(run, list(params), _working_set(run, params, opts), device)
-
-
 def _working_set(run: Callable[[], None], params: list[nn.Parameter],
                  opts: list[torch.optim.Optimizer]) -> int:
     """Bytes of parameters, gradients and state.  torch.optim creates state at the first
@@ -129,29 +98,66 @@ def _working_set(run: Callable[[], None], params: list[nn.Parameter],
     return nbytes
 
 
-def prepare_gradient(adapter: Adapter, shapes: Sequence[tuple[int, ...]], dtype: str,
-                     via: str) -> PreparedStep:
-    """autograd of ``sum(p * p)``: over a list of leaf tensors (plain), over
-    ``list(module.parameters())`` of the adapter's module tree (trainables), or over views
-    of ``parameters_to_vector`` of them (destructure), as the adapter's gradient does."""
-    check_via(via)
-    device = bench_device(adapter)
-    arrays, _ = case_arrays(shapes, dtype)
-    if via == "plain":
-        params = [_tensor(a, device).requires_grad_(True) for a in arrays]
-    else:
-        params = list(build(model_tree(arrays), getattr(torch, dtype), device).module
-                      .parameters())
+class TorchBench(BenchEngine):
+    adapter: TorchAdapter
 
-    def loss(xs: Sequence[torch.Tensor]) -> torch.Tensor:
-        return torch.stack([torch.sum(x * x) for x in xs]).sum()
+    def __init__(self) -> None:
+        super().__init__(TorchAdapter())
 
-    def run() -> Any:
-        if via != "destructure":
-            return torch.autograd.grad(loss(params), params)
-        flat = parameters_to_vector(params).detach().requires_grad_(True)
-        pieces = torch.split(flat, [p.numel() for p in params])
-        return torch.autograd.grad(loss([x.view_as(p) for x, p in zip(pieces, params,
-                                                                        strict=True)]), flat)
+    def prepare_step(self, shapes: Sequence[tuple[int, ...]], rule: Rule,
+                     path: PathName, dtype: str) -> PreparedStep:
+        """``structured``: the adapter's module tree, ``optimiser(module.parameters())`` with
+        torch's default implementation; ``flat_list``: the same over a list; ``per_array``:
+        one optimiser per Parameter; ``flat_vector``: one Parameter; ``foreach`` / ``fused``:
+        those implementations over the list."""
+        device = bench_device(self.adapter)
+        if path not in ("structured", "flat_list", "per_array", "flat_vector", "foreach", "fused"):
+            raise no_path("torch", path)
+        if device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats(device)
+        arrays, grad_arrays = case_arrays(shapes, dtype)
+        module = None
+        if path == "structured":
+            module = build(model_tree(arrays), getattr(torch, dtype), device).module
+            params = list(module.parameters())
+        elif path == "flat_vector":
+            params = [nn.Parameter(_tensor(np.concatenate([a.ravel() for a in arrays]), device))]
+            grad_arrays = [np.concatenate([g.ravel() for g in grad_arrays])]
+        else:
+            params = [nn.Parameter(_tensor(a, device)) for a in arrays]
+        for p, g in zip(params, grad_arrays, strict=True):
+            p.grad = _tensor(g, device).view_as(p)
+        opts = _optimisers(rule, path, params, module)
 
-    return TorchPrepared(run, params, 2 * _nbytes(params), device)
+        def run() -> None:
+            for opt in opts:
+                opt.step()
+
+        return TorchPrepared(run, list(params), _working_set(run, params, opts), device)
+
+    def prepare_gradient(self, shapes: Sequence[tuple[int, ...]], dtype: str,
+                         via: str) -> PreparedStep:
+        """autograd of ``sum(p * p)``: over a list of leaf tensors (plain), over
+        ``list(module.parameters())`` of the adapter's module tree (trainables), or over views
+        of ``parameters_to_vector`` of them (destructure), as the adapter's gradient does."""
+        check_via(via)
+        device = bench_device(self.adapter)
+        arrays, _ = case_arrays(shapes, dtype)
+        if via == "plain":
+            params = [_tensor(a, device).requires_grad_(True) for a in arrays]
+        else:
+            params = list(build(model_tree(arrays), getattr(torch, dtype), device).module
+                          .parameters())
+
+        def loss(xs: Sequence[torch.Tensor]) -> torch.Tensor:
+            return torch.stack([torch.sum(x * x) for x in xs]).sum()
+
+        def run() -> Any:
+            if via != "destructure":
+                return torch.autograd.grad(loss(params), params)
+            flat = parameters_to_vector(params).detach().requires_grad_(True)
+            pieces = torch.split(flat, [p.numel() for p in params])
+            return torch.autograd.grad(loss([x.view_as(p) for x, p in zip(pieces, params,
+                                                                            strict=True)]), flat)
+
+        return TorchPrepared(run, params, 2 * _nbytes(params), device)

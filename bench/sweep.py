@@ -1,4 +1,4 @@
-"""The benchmark's cases and how one is run: prepare through the adapter (engine-resident
+"""The benchmark's cases and how one is run: prepare through the bench engine (engine-resident
 data, set up once), warm up (compile, JIT-capture, first-touch), then time steps and the
 same-working-set copy in alternating repeats, with the memory the case holds (the limit
 the steps are held against is measured after them: :mod:`.bound`).
@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from optconf.adapters.bench_common import VIAS
-from optconf.adapters.protocol import Adapter, PreparedStep, Unsupported
+from optconf.adapters.protocol import Unsupported
 from optconf.conformance.cases import natural_rule
 from optconf.conformance.catalog import default_rule
 
 from . import machine
+from .protocol import VIAS, BenchEngine, PreparedStep
 from .timing import Sample, Timer
 from .traffic import arrays_moved, bytes_per_element
 
@@ -41,7 +41,7 @@ class Config:
     whose median step took longer than ``max_step`` seconds, or whose preparation and
     warm-up took longer than ``max_prepare`` (the case is interrupted then), the rest
     recorded as skipped.  A worker process that gives no answer within ``max_case`` seconds
-    is killed (``optconf.conformance.bench.worker``)."""
+    is killed (``optconf.bench.worker``)."""
 
     rules: tuple[str, ...] = ("Adam",)
     sizes: tuple[int, ...] = (10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000,
@@ -114,7 +114,7 @@ class Result:
     @property
     def copy_ratio(self) -> float | None:
         """Step GB/s over the engine's own copy's GB/s (the headline ratio is to the limit
-        instead, :func:`optconf.conformance.bench.bound.ratio`)."""
+        instead, :func:`optconf.bench.bound.ratio`)."""
         gbps, copy = self.gbps, self.copy_gbps
         return None if gbps is None or not copy else gbps / copy
 
@@ -158,13 +158,13 @@ def plan(config: Config, adapter: str, paths: tuple[str, ...]) -> Iterator[Case]
                            config.size_leaves, d)
 
 
-def _prepare(adapter: Adapter, case: Case) -> PreparedStep:
+def _prepare(engine: BenchEngine, case: Case) -> PreparedStep:
     if case.sweep == "gradient":
-        return adapter.prepare_gradient(case.shapes(), case.dtype, case.path)
+        return engine.prepare_gradient(case.shapes(), case.dtype, case.path)
     # each engine times the rule in the variant it declares (torch's Momentum keeps the
     # learning rate outside the velocity): the same traffic, the engine's own arithmetic
-    return adapter.prepare_step(case.shapes(), natural_rule(adapter.info(), case.rule), case.path,
-                                case.dtype)
+    return engine.prepare_step(case.shapes(), natural_rule(engine.info(), case.rule), case.path,
+                               case.dtype)
 
 
 def _warm(prepared: PreparedStep, times: int) -> None:
@@ -212,7 +212,7 @@ def _check_warmed(case: Case, initial: np.ndarray, warmed: np.ndarray) -> None:
                            f"change over the warm-up steps, so step() does not run the update")
 
 
-def run_case(adapter: Adapter, case: Case, timer: Timer, config: Config) -> Result:
+def run_case(engine: BenchEngine, case: Case, timer: Timer, config: Config) -> Result:
     """One case, never raising: an Unsupported path, a timeout or an engine error is a
     result."""
     gc.collect()
@@ -221,7 +221,7 @@ def run_case(adapter: Adapter, case: Case, timer: Timer, config: Config) -> Resu
     start = time.perf_counter()
     try:
         with _deadline(config.max_prepare):
-            prepared = _prepare(adapter, case)
+            prepared = _prepare(engine, case)
             initial = prepared.parameters()[0]
             _warm(prepared, config.warmup)
         warm = time.perf_counter() - start
@@ -250,11 +250,11 @@ def run_case(adapter: Adapter, case: Case, timer: Timer, config: Config) -> Resu
     return result
 
 
-def run_adapter(name: str, adapter: Adapter, config: Config,
-                run_one: Callable[[Case], Result], log: Any = None) -> Iterator[Result]:
-    """Every case of one adapter as it ends, each run by ``run_one`` (in this process, or
+def run_engine(name: str, engine: BenchEngine, config: Config,
+               run_one: Callable[[Case], Result], log: Any = None) -> Iterator[Result]:
+    """Every case of one engine as it ends, each run by ``run_one`` (in this process, or
     isolated in a worker); a series stops once a step exceeds ``max_step``."""
-    paths = tuple(p for p in adapter.info().paths if p != "legacy")
+    paths = tuple(p for p in engine.info().paths if p != "legacy")
     stopped: dict[tuple[str, str, str, str], tuple[str, str]] = {}
     for case in plan(config, name, paths):
         if case.series in stopped:

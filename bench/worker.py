@@ -4,10 +4,11 @@ An interrupted preparation leaves the engine's native work running (an XLA compi
 10,000 leaves goes on in its threads after the Python-level timeout), which would eat the
 cores and memory every later case is timed with; and one engine's allocator pools would
 count in the next engine's peak resident set.  So the cases of one engine run in one worker
-process (``python -m optconf.conformance.bench.worker ADAPTER``), which is stopped and
-replaced after a case that did not end cleanly, and killed when it gives no answer within
-``Config.max_case`` seconds.  The worker speaks the conformance runner's line protocol: one
-JSON request ``{"case": ..., "config": ...}`` per line, one result record per line.
+process (``python -m optconf.bench.worker ENGINE``, ENGINE a bench engine's name), which is
+stopped and replaced after a case that did not end cleanly, and killed when it gives no
+answer within ``Config.max_case`` seconds.  The worker speaks the conformance runner's line
+protocol: one JSON request ``{"case": ..., "config": ...}`` per line, one result record per
+line.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ import dataclasses
 import json
 import os
 import sys
-from typing import Any
 
-from optconf.adapters import load
 from optconf.conformance.pool import Lost, Worker
 
-from .output import result_from_record, result_record
+from . import loader
+from .record import config_from_json, result_from_json, result_json
 from .sweep import Case, Config, Result, run_case
 from .timing import Timer
 
@@ -33,13 +33,12 @@ STARTUP_TIMEOUT = 300.0
 
 
 class IsolatedCases:
-    """Runs one adapter's cases in a worker process: ``isolated(case) -> Result``; a context
-    manager that stops the worker on leaving."""
+    """Runs one bench engine's cases in a worker process: ``isolated(case) -> Result``; a
+    context manager that stops the worker on leaving."""
 
-    def __init__(self, adapter: str, config: Config) -> None:
+    def __init__(self, engine: str, config: Config) -> None:
         self.config = config
-        self.worker = Worker(adapter, ["optconf.conformance.bench.worker", adapter],
-                             STARTUP_TIMEOUT)
+        self.worker = Worker(engine, ["optconf.bench.worker", engine], STARTUP_TIMEOUT)
 
     def __call__(self, case: Case) -> Result:
         line = self.worker.ask(json.dumps({"case": dataclasses.asdict(case),
@@ -53,7 +52,7 @@ class IsolatedCases:
         answer = json.loads(line)
         if answer["status"] in _UNCLEAN:
             self.worker.close()
-        return result_from_record(answer)
+        return result_from_json(answer)
 
     def close(self) -> None:
         self.worker.close()
@@ -65,28 +64,21 @@ class IsolatedCases:
         self.close()
 
 
-def _config(record: dict[str, Any]) -> Config:
-    """A Config from its JSON form (tuples came back as lists)."""
-    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
-                              for k, v in record.items()}
-    return Config(**fields)
-
-
 def main(argv: list[str] | None = None) -> None:
-    """``python -m optconf.conformance.bench.worker ADAPTER``."""
+    """``python -m optconf.bench.worker ENGINE``."""
     args = sys.argv[1:] if argv is None else argv
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # engine prints must not corrupt the protocol stream
-    adapter = load(args[0])
+    engine = loader.load(args[0])
     proto.write(json.dumps({"ready": True}) + "\n")
     proto.flush()
     timers: dict[tuple[float, int], Timer] = {}
     for line in sys.stdin:
         request = json.loads(line)
-        case, config = Case(**request["case"]), _config(request["config"])
+        case, config = Case(**request["case"]), config_from_json(request["config"])
         timer = timers.setdefault((config.target, config.repeats),
                                   Timer(config.target, config.repeats))
-        proto.write(json.dumps(result_record(run_case(adapter, case, timer, config))) + "\n")
+        proto.write(json.dumps(result_json(run_case(engine, case, timer, config))) + "\n")
         proto.flush()
 
 

@@ -1,9 +1,5 @@
 """What every engine's benchmark set-up shares: the data a case starts from, the model tree
-it is shaped as, and the size of the copy that measures the roofline (``optconf bench``).
-
-The engine-specific halves live in ``bench_<engine>.py``, found by name from
-:meth:`optconf.adapters.protocol.Adapter.prepare_step`.
-"""
+it is shaped as, and the size of the copy that measures the engine's own copy bandwidth."""
 
 from __future__ import annotations
 
@@ -12,12 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .protocol import PathName, Unsupported
-
 SEED = 0
-#: The losses ``prepare_gradient`` differentiates: ``sum(p * p)`` over the arrays as they
-#: are, over the model's collected parameters, or through its flat vector.
-VIAS = ("plain", "trainables", "destructure")
 
 
 def case_arrays(shapes: Sequence[tuple[int, ...]], dtype: str
@@ -41,12 +32,3 @@ def model_tree(arrays: Sequence[Any]) -> dict[str, Any]:
 def copy_elements(nbytes: int, itemsize: int) -> int:
     """Elements in each of the copy's two buffers: together they are the working set."""
     return max(nbytes // (2 * itemsize), 1)
-
-
-def check_via(via: str) -> None:
-    if via not in VIAS:
-        raise Unsupported(f"no gradient through {via!r}; known: {', '.join(VIAS)}")
-
-
-def no_path(engine: str, path: PathName) -> Unsupported:
-    return Unsupported(f"{engine} has no benchmark of the {path!r} path")
