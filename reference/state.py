@@ -18,7 +18,7 @@ import numpy as np
 from .errors import TreeError
 from .grads import GradForm, summed
 from .rules.base import Array, FailedCall, Rule, apply_rules, copied, read_only
-from .tree import Path, first_occurrences, mirror, occurrences, path_str
+from .tree import Occurrence, Path, first_occurrences, mirror, occurrences, path_str
 
 
 @dataclasses.dataclass(eq=False)
@@ -129,6 +129,9 @@ def update_(
     # UPD-5, FRZ-1: no rule call, state and parameter unchanged without a gradient or frozen
     active = [(leaf, occ, g) for leaf, occ, g in zip(leaves, firsts, gradients, strict=True)
               if g is not None and not leaf.frozen]
+    if all(leaf.rule.in_place for leaf, _, _ in active):
+        _update_in_place(active)
+        return state, model
     # RULE-2: rules must not write into the gradient; RULE-8: global-norm rules run in rounds;
     # MIXED-2: a rule that writes x writes a working copy, committed with everything else
     xs = [occ.array.copy() if leaf.rule.writes_param else occ.array for leaf, occ, _ in active]
@@ -145,6 +148,16 @@ def update_(
         if new_x is not None:
             np.copyto(occ.array, new_x)
     return state, model
+
+
+def _update_in_place(active: list[tuple[Leaf, Occurrence, Array]]) -> None:
+    """Each parameter and state written directly by its rule's in-place step, the same bits
+    as the general path (RULE-1): such a step cannot fail once the checks have passed, so
+    the update is atomic without copying the states (UPD-8).  NumPy's floating-point
+    warnings are off, as one made an error would stop it halfway."""
+    with np.errstate(all="ignore"):
+        for leaf, occ, g in active:
+            leaf.state = leaf.rule.apply_(leaf.state, occ.array, read_only(g))
 
 
 def _new_value(rule: Rule, x: Array, step: Array | None) -> Array | None:

@@ -21,6 +21,7 @@ from .base import (
     NORMATIVE,
     Array,
     Rule,
+    blocks,
     check_betas,
     check_flag,
     check_nonnegative,
@@ -166,15 +167,30 @@ class Adam(BiasCorrected):
         check_betas(self)
         check_nonnegative(self, "epsilon")
 
+    in_place: ClassVar[bool] = True
+
     def init(self, x: Array) -> AdamState:
         return AdamState(np.zeros_like(x), np.zeros_like(x), self.initial_powers())
 
     def apply(self, state: AdamState, x: Array, dx: Array) -> tuple[AdamState, Array]:
         now = state._replace(beta_t=self.powers(state.beta_t, state.steps))
-        scratch = update_moments(state.mu, state.nu, dx, self.beta)
-        step = corrected_ratio(now, eps_for(x, self.epsilon), scratch)
+        return advanced(state, self.beta), self._step(now, dx, eps_for(x, self.epsilon))
+
+    def apply_(self, state: AdamState, x: Array, dx: Array) -> AdamState:
+        """:meth:`apply`'s step block by block, each block's step subtracted from its part of
+        ``x`` at once (RULE-1)."""
+        now = state._replace(beta_t=self.powers(state.beta_t, state.steps))
+        eps = eps_for(x, self.epsilon)
+        for mu, nu, g, part in blocks(state.mu, state.nu, dx, x):
+            part -= self._step(now._replace(mu=mu, nu=nu), g, eps)
+        return advanced(state, self.beta)
+
+    def _step(self, now: AdamState, dx: Array, epsilon: float) -> Array:
+        """The moments moved on in place and the step, a new array (ADAM-1, ADAM-3)."""
+        scratch = update_moments(now.mu, now.nu, dx, self.beta)
+        step = corrected_ratio(now, epsilon, scratch)
         step *= self.eta
-        return advanced(state, self.beta), step
+        return step
 
 
 @dataclasses.dataclass(frozen=True)

@@ -84,6 +84,16 @@ class Rule(ABC):
         call :meth:`apply_global` rather than :meth:`apply` (RULE-8)."""
         return False
 
+    #: Whether the rule has :meth:`apply_`, the same step written in place (RULE-1).
+    in_place: ClassVar[bool] = False
+
+    def apply_(self, state: Any, x: Array, dx: Array) -> Any:
+        """The step of :meth:`apply` subtracted from ``x`` in place, the state's arrays moved
+        on in place, bit for bit as ``x -= apply(state, x, dx)[1]``; returns the new state.
+        Only rules with ``in_place``, whose step cannot fail once :func:`update_`'s checks
+        have passed, have it (RULE-1, UPD-8)."""
+        raise TypeError(f"{type(self).__name__} has no in-place step (clause RULE-1)")
+
     def apply_global(self, state: Any, x: Array, dx: Array) -> GlobalApply:
         """One step of a rule with ``needs_global`` (RULE-8); see :data:`GlobalApply`."""
         raise TypeError(f"{type(self).__name__} does not use the global norm (clause RULE-8)")
@@ -201,6 +211,24 @@ def scaled_copy(a: Array, c: float) -> Array:
     """A new array ``a * c``; an explicit ``out`` keeps it an array for 0-d ``a``, where a
     bare ufunc call returns a NumPy scalar that later in-place steps could not write."""
     return np.multiply(a, c, out=np.empty_like(a))
+
+
+#: Elements per block of an in-place step: a block of each of a step's arrays and its scratch
+#: stay in the CPU's cache between the step's NumPy calls, so the step passes over memory
+#: once rather than once per call.
+BLOCK = 1 << 15
+
+
+def blocks(*arrays: Array) -> Iterator[tuple[Array, ...]]:
+    """Views of ``arrays`` (all of one shape) cut into the same pieces of at most
+    :data:`BLOCK` elements of their flat forms; the arrays whole, as one piece, unless every
+    one is C-contiguous (the flat form of another would be a copy)."""
+    if not all(a.flags.c_contiguous for a in arrays):
+        yield arrays
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    for start in range(0, flat[0].size, BLOCK):
+        yield tuple(a[start:start + BLOCK] for a in flat)
 
 
 def read_only(a: Array) -> Array:

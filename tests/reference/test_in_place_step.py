@@ -1,0 +1,66 @@
+"""A rule's in-place step (``Rule.apply_``, used by ``update_`` when every rule of the update
+has one) gives the same bits as the general path, which runs ``apply`` on copies of the
+states and subtracts its step (RULE-1, UPD-8): across block boundaries, dtypes, 0-d and
+non-contiguous arrays, ties, variants and steps."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from optconf.reference import setup, update_
+from optconf.reference.rules import Adam
+from optconf.reference.rules.base import BLOCK
+
+
+@dataclasses.dataclass(frozen=True)
+class GeneralAdam(Adam):
+    """Adam without its in-place step: ``update_`` takes the general path."""
+
+    in_place = False
+
+
+def _model(dtype):
+    rng = np.random.default_rng(7)
+    big = rng.standard_normal(2 * BLOCK + 3).astype(dtype)
+    strided = rng.standard_normal((40, 6)).astype(dtype)[:, ::2]
+    tied = rng.standard_normal(5).astype(dtype)
+    return {"big": big, "scalar": np.array(0.5, dtype), "strided": strided,
+            "tied": [tied, tied], "empty": np.zeros(0, dtype)}
+
+
+def _grads(model, seed):
+    rng = np.random.default_rng(seed)
+    return {"big": rng.standard_normal(model["big"].shape) * 1e3,
+            "scalar": np.array(-2.0),
+            "strided": rng.standard_normal(model["strided"].shape),
+            "tied": [np.ones(5), rng.standard_normal(5)], "empty": np.zeros(0)}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
+@pytest.mark.parametrize("variant", ["normative", "optimisers", "torch"])
+def test_adam_in_place_is_the_general_path_bit_for_bit(dtype, variant):
+    fast_model, slow_model = _model(dtype), _model(dtype)
+    fast = setup(Adam(variant=variant), fast_model)
+    slow = setup(GeneralAdam(variant=variant), slow_model)
+    for seed in range(3):
+        update_(fast, fast_model, _grads(fast_model, seed))
+        update_(slow, slow_model, _grads(slow_model, seed))
+    for key in fast_model:
+        np.testing.assert_array_equal(fast_model[key], slow_model[key], strict=True)
+    leaf, general = fast["big"], slow["big"]
+    np.testing.assert_array_equal(leaf.state.mu, general.state.mu, strict=True)
+    np.testing.assert_array_equal(leaf.state.nu, general.state.nu, strict=True)
+    assert (leaf.state.beta_t, leaf.state.steps) == (general.state.beta_t, general.state.steps)
+
+
+def test_the_comparison_takes_both_paths(monkeypatch):
+    """update_ calls Adam's in-place step, and never GeneralAdam's."""
+    def refuse(*_args):
+        raise AssertionError("in place")
+
+    monkeypatch.setattr(Adam, "apply_", refuse)
+    model = {"w": np.ones(3)}
+    update_(setup(GeneralAdam(), model), model, {"w": np.ones(3)})
+    with pytest.raises(AssertionError, match="in place"):
+        update_(setup(Adam(), model), model, {"w": np.ones(3)})
