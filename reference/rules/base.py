@@ -216,7 +216,7 @@ def scaled_copy(a: Array, c: float) -> Array:
 #: Elements per block of an in-place step: a block of each of a step's arrays and its scratch
 #: stay in the CPU's cache between the step's NumPy calls, so the step passes over memory
 #: once rather than once per call.
-BLOCK = 1 << 15
+BLOCK = 1 << 16
 
 
 def blocks(*arrays: Array) -> Iterator[tuple[Array, ...]]:
