@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import keras
 import numpy as np
-from keras import ops
 
-from optconf.adapters.keras import KerasAdapter, _floatx, _numpy, build, plan
+# keras as the adapter imports it, once it has chosen the backend (KERAS_BACKEND)
+from optconf.adapters.keras import KerasAdapter, _floatx, _numpy, build, keras, ops, plan
 from optconf.adapters.protocol import PathName, Unsupported
 from optconf.reference.rules.base import Rule
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from optconf.adapters import UnknownAdapter
+from optconf.adapters import installed as installed_adapters
 from optconf.adapters import registered as registered_adapters
 from optconf.adapters.protocol import Adapter
 from optconf.bench import cli, loader, record, sweep
@@ -22,6 +23,15 @@ COMMITTED = Path(__file__).parents[2] / "reports" / "bench" / "bench.json"
 
 def test_every_built_in_adapter_has_a_bench_engine_of_the_same_name():
     assert set(loader.registered()) == set(registered_adapters())
+
+
+def test_every_adapter_that_runs_here_has_a_bench_engine_that_runs_here():
+    """A bench engine must not fail where its adapter loads (keras: the backend is chosen by
+    the adapter module, before keras is imported)."""
+    engines = loader.installed()
+    for name, adapter in installed_adapters().items():
+        if isinstance(adapter, Adapter):
+            assert isinstance(engines[name], BenchEngine), engines[name]
 
 
 def test_a_bench_engine_is_found_by_module_attr_and_speaks_for_its_adapter():
