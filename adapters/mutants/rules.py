@@ -51,7 +51,13 @@ def _bias_correction_ahead() -> Iterator[None]:
             return new_state._replace(beta_t=bumped.beta_t), step
         return apply
 
-    with wrapped(adam.Adam, "apply", ahead):
+    def ahead_in_place(original: Method) -> Method:  # what update_ calls (Adam.apply_)
+        def apply_(self: adam.Adam, state: adam.AdamState, x: Array, dx: Array) -> Any:
+            bumped = adam.advanced(state, self.beta)
+            return original(self, bumped, x, dx)._replace(beta_t=bumped.beta_t)
+        return apply_
+
+    with wrapped(adam.Adam, "apply", ahead), wrapped(adam.Adam, "apply_", ahead_in_place):
         yield
 
 
