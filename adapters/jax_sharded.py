@@ -50,7 +50,7 @@ def _in_rank(_rank: int, _world: int, run: Any) -> tuple[list[Any], list[Any]]:
     def placement(x: Any) -> NamedSharding:
         shape = np.shape(x)
         axis = next((k for k, n in enumerate(shape) if n % DEVICES == 0 and n), None)
-        spec = [None] * len(shape)
+        spec: list[str | None] = [None] * len(shape)
         if axis is not None:
             spec[axis] = "shards"
         return NamedSharding(mesh, PartitionSpec(*spec))

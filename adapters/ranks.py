@@ -29,7 +29,7 @@ from .protocol import Unsupported
 #: Seconds one task may take on every rank, unless a group is given its own: well under
 #: the ci profile's case timeout (60 s), which a failing example may need twice (hypothesis
 #: runs it again to report it), so that the case ends naming the rank.
-TASK_TIMEOUT = float(os.environ.get("OPTCONF_RANK_TIMEOUT", "20"))
+TASK_TIMEOUT = float(os.environ.get("OPTCONF_RANK_TIMEOUT", "25"))
 #: Seconds the processes may take to start (engine import, rendezvous).
 START_TIMEOUT = float(os.environ.get("OPTCONF_RANK_START_TIMEOUT", "90"))
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.distributed as dist
@@ -65,15 +65,19 @@ def _setup(rank: int, world: int, port: int) -> None:
 # ------------------------------------------------------------------------ the paths
 
 
+Load = Callable[[Session, torch.optim.Optimizer, Any], None]
+
+
 @dataclasses.dataclass(frozen=True)
 class Sharding:
     """One distributed path: ``hold`` the session's Parameters in its optimiser, ``save``
-    the gathered optimiser state (on every rank) and ``load`` a saved state into an
-    optimiser of the session (sharded or not)."""
+    the gathered optimiser state (on every rank), ``load`` a saved state into the path's
+    optimiser and ``load_unsharded`` into one plain torch.optim optimiser."""
 
     hold: Callable[[Session], Held]
     save: Callable[[Session], Any]
-    load: Callable[[Session, torch.optim.Optimizer, Any], None]
+    load: Load
+    load_unsharded: Load
 
 
 def _zero_hold(session: Session) -> Held:
@@ -102,6 +106,9 @@ def _fsdp_hold(session: Session) -> Held:
     Parameters become the DTensors FSDP2 registered in their place."""
     if not session.engine.params:
         raise Unsupported("fully_shard of a module without parameters shards nothing")
+    if any(p.dim() == 0 for p in session.engine.params):
+        raise Unsupported("fully_shard refuses 0-dimensional Parameters (\"fully_shard "
+                          "doesn't support scalar parameters\", SHARD-2)")
     mesh = dist.device_mesh.init_device_mesh("cpu", (dist.get_world_size(),))
     module = session.engine.module
     name_of: dict[int, str] = {}
@@ -127,7 +134,7 @@ def _dtensor_grads(session: Session, grads: Any) -> None:
         t = torch.tensor(g, dtype=session.engine.params[occ.position].dtype)
         full[occ.position] = t if occ.position not in full else full[occ.position] + t
     for position, g in full.items():
-        p = session.engine.params[position]
+        p = cast(DTensor, session.engine.params[position])  # FSDP2's Parameters are DTensors
         p.grad = distribute_tensor(g, p.device_mesh, p.placements)
 
 
@@ -144,9 +151,23 @@ def _fsdp_load(session: Session, opt: torch.optim.Optimizer, saved: Any) -> None
     set_optimizer_state_dict(session.engine.module, opt, saved, options=FULL)
 
 
+def _fsdp_load_unsharded(session: Session, opt: torch.optim.Optimizer, saved: Any) -> None:
+    """The full state dict, keyed by parameter name, as ``Optimizer.load_state_dict``
+    takes it, keyed by position in ``module.parameters()``.  (``set_optimizer_state_dict``
+    into a module that is not sharded raises "Expected device to be set".)"""
+    names = [name for name, _ in session.engine.module.named_parameters()]
+    opt.load_state_dict({
+        "state": {i: saved["state"][name] for i, name in enumerate(names)
+                  if name in saved["state"]},
+        "param_groups": [{**group, "params": [names.index(n) for n in group["params"]
+                                              if n in names]}
+                         for group in saved["param_groups"]],
+    })
+
+
 PATHS: dict[PathName, Sharding] = {
-    "zero": Sharding(_zero_hold, _zero_save, _zero_load),
-    "fsdp": Sharding(_fsdp_hold, _fsdp_save, _fsdp_load),
+    "zero": Sharding(_zero_hold, _zero_save, _zero_load, _zero_load),
+    "fsdp": Sharding(_fsdp_hold, _fsdp_save, _fsdp_load, _fsdp_load_unsharded),
 }
 
 
@@ -154,9 +175,10 @@ PATHS: dict[PathName, Sharding] = {
 
 
 def _segments(ops: tuple[Op, ...], model: Any) -> list[tuple[tuple[Op, ...], str]]:
-    """The ops between checkpoints, each with where it runs: ``sharded`` first, then
-    where each checkpoint loads into; the last, without ops, gathers the state into an
-    unsharded optimiser, which gives the outcome."""
+    """The ops between checkpoints, each with where it runs: sharded (``resharded``)
+    first, then where its checkpoint loads into; a run that ends sharded ends with a
+    segment without ops that gathers the state into an unsharded optimiser, which gives
+    the outcome.  After an unsharded resume the run stays unsharded."""
     for op, frozen in frozen_at(model, ops):
         if isinstance(op, Checkpoint) and frozen:
             raise Unsupported("a checkpoint while parameters are frozen: the frozen set is "
@@ -166,11 +188,15 @@ def _segments(ops: tuple[Op, ...], model: Any) -> list[tuple[tuple[Op, ...], str
     where = "resharded"
     for op in ops:
         if isinstance(op, Checkpoint):
+            if where == "unsharded":
+                raise Unsupported("a checkpoint after an unsharded resume: the run is no "
+                                  "longer sharded")
             segments.append((tuple(current), where))
             current, where = [], op.into
         else:
             current.append(op)
-    return [*segments, (tuple(current), where), ((), "unsharded")]
+    segments.append((tuple(current), where))
+    return segments if where == "unsharded" else [*segments, ((), "unsharded")]
 
 
 def _full(t: torch.Tensor) -> Any:
@@ -191,7 +217,8 @@ def run_rank(rank: int, _world: int, program: Program, path: PathName, dtype: st
             held = (sharding.hold(session) if where == "resharded"
                     else _one_optimiser(session, _tree_grads))
             if saved is not None:
-                sharding.load(session, held.optimisers[0], saved)
+                load = sharding.load if where == "resharded" else sharding.load_unsharded
+                load(session, held.optimisers[0], saved)
             return held
 
         session = Session(Program(model, rule, ops, program.dtype), hold,
