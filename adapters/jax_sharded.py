@@ -56,16 +56,23 @@ def _in_rank(_rank: int, _world: int, run: Any) -> tuple[list[Any], list[Any]]:
         return NamedSharding(mesh, PartitionSpec(*spec))
 
     class OnMesh(Layout):
-        """The structured pytree, every leaf placed on the mesh."""
+        """The structured pytree, every leaf placed on the mesh (on one device after an
+        unsharded resume)."""
+
+        on_mesh = True
 
         def pack(self, values: list[Any]) -> Any:
-            return jax.tree.map(lambda x: jax.device_put(x, placement(x)), super().pack(values))
+            return place(super().pack(values), self.on_mesh)
 
         def reload(self, params: Any, state: Any, into: str) -> tuple[Any, Any]:
-            host = jax.device_get((params, state))
-            if into == "resharded":
-                return jax.tree.map(lambda x: jax.device_put(x, placement(x)), host)
-            return jax.device_put(host, devices[0])
+            self.on_mesh = into == "resharded"
+            placed: tuple[Any, Any] = place(jax.device_get((params, state)), self.on_mesh)
+            return placed
+
+    def place(tree: Any, on_mesh: bool) -> Any:
+        if not on_mesh:
+            return jax.device_put(tree, devices[0])
+        return jax.tree.map(lambda x: jax.device_put(x, placement(x)), tree)
 
     with jax.enable_x64(run.dtype == "float64"):
         values, states = run.one_tree(OnMesh.of(_skeleton(run.program.model)))
