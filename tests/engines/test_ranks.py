@@ -4,6 +4,7 @@ rank while the rest of the run is kept.  No engine needed: the ranks run NumPy."
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -86,3 +87,23 @@ def test_the_runner_reports_a_dying_rank_as_a_crash_and_keeps_the_rest(report):
 
 def test_healthy_ranks_pass(report):
     assert {s for s, _ in statuses(report, "RankedAdapter").values()} == {"pass"}
+
+
+def test_only_the_distributed_axis_expands_over_distributed_paths():
+    from optconf.conformance.planning import plan
+    from optconf.conformance.worker import describe
+    from tests.conformance.fixtures_props import FAKE
+    from tests.engines.rank_fixtures import RANKED
+
+    label = "tests.engines.rank_fixtures:RankedAdapter"
+    hello, _ = describe(label)
+    tasks, _ = plan(label, hello.info, hello.supports,
+                    [FAKE["fake.descent_step"], RANKED["fake.ranked_step"]], 0)
+    assert {t.case.test_id for t in tasks} == {
+        "fake.descent_step[structured]", "fake.ranked_step[structured]",
+        "fake.ranked_step[zero]"}
+    good = "tests.conformance.fixtures_adapters:GoodAdapter"
+    hello, _ = describe(good)
+    _, known = plan(good, hello.info, hello.supports,
+                    [dataclasses.replace(RANKED["fake.ranked_step"], axes=("distributed",))], 0)
+    assert [r.message for r in known] == ["adapter declares no distributed path (SHARD-1)"]
