@@ -35,13 +35,14 @@ def rules(engine: str) -> list[Rule]:
                                                       Adam()))]
 
 
-def assert_same(got, want) -> None:
+def assert_same(got, want, rtol: float = 0.0) -> None:
     for g, w in zip(trainables(got.model), trainables(want.model), strict=True):
-        np.testing.assert_array_equal(g, w)
+        np.testing.assert_allclose(g, w, rtol=rtol, atol=0)
     for g, w in zip(got.states, want.states, strict=True):
         assert g.keys() == w.keys()
         for key in w:
-            np.testing.assert_array_equal(np.asarray(g[key]), np.asarray(w[key]))
+            np.testing.assert_allclose(np.asarray(g[key]), np.asarray(w[key]), rtol=rtol,
+                                       atol=0)
 
 
 CASES = [("torch", "zero"), ("torch", "fsdp"), ("jax", "sharded")]
@@ -49,11 +50,15 @@ CASES = [("torch", "zero"), ("torch", "fsdp"), ("jax", "sharded")]
 
 @pytest.mark.parametrize(("engine", "path"), [pytest.param(
     e, p, marks=pytest.mark.engine(e), id=f"{e}-{p}") for e, p in CASES])
-def test_a_sharded_run_is_the_structured_run_exactly(engine, path):
+def test_a_sharded_run_is_the_structured_run(engine, path):
     adapter = load(engine)
-    for rule in rules(engine):
-        program = Program(MODEL, rule, STEPS, "float32")
-        assert_same(adapter.run(program, path), adapter.run(program, "structured"))
+    adam, clipped = rules(engine)
+    program = Program(MODEL, adam, STEPS, "float32")
+    assert_same(adapter.run(program, path), adapter.run(program, "structured"))
+    # the global norm is summed shard by shard, then over the shards: another order of the
+    # same sum, float32 roundings apart (SHARD-1), never a norm of one shard (SHARD-3)
+    program = Program(MODEL, clipped, STEPS, "float32")
+    assert_same(adapter.run(program, path), adapter.run(program, "structured"), rtol=1e-6)
 
 
 @pytest.mark.parametrize("into", ["unsharded", "resharded"])
