@@ -33,9 +33,11 @@ from optconf.reference.collect import trainables
 from optconf.reference.rules.base import Rule
 from optconf.reference.tree import first_occurrences, fold, mirror, occurrences
 
+from . import jax_sharded
 from .protocol import (
     Adapter,
     Adjust,
+    Checkpoint,
     EngineInfo,
     Outcome,
     PathName,
@@ -552,6 +554,10 @@ class Layout:
         """Parameter i's array out of a params-shaped state tree."""
         return lambda tree: self.unpack(tree)[i]
 
+    def reload(self, params: Any, state: Any, into: str) -> tuple[Any, Any]:
+        """Parameters and state after a checkpoint: on one device, as they were."""
+        return params, state
+
     def mask(self, frozen: tuple[bool, ...]) -> Any:
         """The freeze mask for ``selective_transform``, None when nothing is frozen."""
         if not any(frozen):
@@ -636,6 +642,8 @@ class Run:
             elif isinstance(op, Adjust):
                 rule = rule.adjusted(**op.changes)
                 opt.adjust(state, rule)
+            elif isinstance(op, Checkpoint):  # gathered and placed again (SHARD-4)
+                params, state = form.reload(params, state, op.into)
         states = [None if frozen else _numpy_fields(opt.fields(state, form.pick(i), rule))
                   for i, frozen in enumerate(self.frozen)]
         return form.unpack(params), states
@@ -711,6 +719,7 @@ PATHS: dict[PathName, Callable[[Run], tuple[list[Any], list[Any]]]] = {
     "per_array": _per_array,
     "flat_vector": _flat_vector,
     "legacy": _legacy,
+    "sharded": jax_sharded.sharded,  # on a mesh of host devices, in a rank process
 }
 
 

@@ -28,12 +28,20 @@ from optconf.reference.tree import map_params, mirror, occurrences
 #: ``flat_list``: one call over the list of collected arrays; ``per_array``: one optimiser
 #: per array; ``flat_vector``: one flat buffer; ``foreach`` / ``fused``: the engine's
 #: multi-tensor implementations; ``legacy``: the engine's deprecated entry points.
+#: Distributed (SHARD-1): ``zero``: optimiser state sharded over ranks (torch
+#: ZeroRedundancyOptimizer); ``fsdp``: parameters, gradients and state sharded (torch FSDP2);
+#: ``sharded``: parameters and state placed on a device mesh (JAX NamedSharding).
 PathName = Literal[
-    "structured", "flat_list", "per_array", "flat_vector", "foreach", "fused", "legacy"
+    "structured", "flat_list", "per_array", "flat_vector", "foreach", "fused", "legacy",
+    "zero", "fsdp", "sharded",
 ]
 PATHS: tuple[PathName, ...] = (
     "structured", "flat_list", "per_array", "flat_vector", "foreach", "fused", "legacy",
+    "zero", "fsdp", "sharded",
 )
+#: The paths that run on several ranks or devices: only properties with the
+#: ``distributed`` axis expand over them (their cases start rank processes, CONF-13).
+DISTRIBUTED_PATHS: frozenset[PathName] = frozenset({"zero", "fsdp", "sharded"})
 
 #: Capabilities an adapter may declare.  A property that needs one the adapter lacks is
 #: reported as ``unsupported`` (never as a pass).
@@ -98,7 +106,16 @@ class Adjust:
     changes: Mapping[str, Any]
 
 
-Op = Step | Freeze | Thaw | Adjust
+@dataclasses.dataclass(frozen=True)
+class Checkpoint:
+    """Save the whole state (parameters and optimiser state, gathered from every shard)
+    and go on from what was saved, loaded ``into`` one unsharded optimiser or into a fresh
+    sharded one (SHARD-4).  It changes nothing: the reference ignores it."""
+
+    into: Literal["unsharded", "resharded"] = "unsharded"
+
+
+Op = Step | Freeze | Thaw | Adjust | Checkpoint
 
 
 @dataclasses.dataclass(frozen=True)

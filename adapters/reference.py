@@ -28,6 +28,7 @@ from .protocol import (
     CAPABILITIES,
     Adapter,
     Adjust,
+    Checkpoint,
     EngineInfo,
     Freeze,
     Op,
@@ -241,6 +242,8 @@ def _flat_vector(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
             ref_state.update_(state, flat, flat_vector_grads(model, op.grads))
         elif isinstance(op, Adjust):
             ref_state.adjust_(state, **op.changes)
+        elif isinstance(op, Checkpoint):
+            continue  # the state is kept as it is (SHARD-4)
         elif indices_under(model, op.keys) not in (set(), everything):
             raise Unsupported("one state over the flat vector cannot freeze part of the model")
         elif indices_under(model, op.keys):

@@ -374,7 +374,7 @@ class TorchAdapter(Adapter):
             capabilities=frozenset({"shared", "freeze", "adjust", "none_grad", "state",
                                     "collect", "destructure", "gradient", "carried",
                                     "legacy"}),
-            paths=tuple(PATHS),
+            paths=(*PATHS, "zero", "fsdp"),  # the distributed ones: torch_sharded.py
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
             notes="nn.Module tree with tied Parameters; freezing = requires_grad_(False) so "
                   "autograd leaves p.grad None; adjust = param_group[...] = value",
@@ -390,6 +390,9 @@ class TorchAdapter(Adapter):
         return chosen
 
     def run(self, program: Program, path: PathName) -> Outcome:
+        if path in ("zero", "fsdp"):  # on rank processes (torch_sharded.py, CONF-13)
+            from . import torch_sharded
+            return torch_sharded.run(program, path, self._dtype(program.dtype), self.device)
         hold = path_entry(PATHS, path, "torch")
         return with_warnings(lambda: Session(program, hold, self._dtype(program.dtype),
                                              self.device).outcome())

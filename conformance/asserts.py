@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from optconf.adapters.protocol import Adjust, Freeze, Op, Program, Step
+from optconf.adapters.protocol import Adjust, Checkpoint, Freeze, Op, Program, Step
 from optconf.reference import tree as ref_tree
 
 from .deviation import Deviation
@@ -90,6 +90,8 @@ def op_data(op: Op) -> dict[str, Any]:
         return {"op": "step", "grads": jsonable(op.grads)}
     if isinstance(op, Adjust):
         return {"op": "adjust", "changes": jsonable(dict(op.changes))}
+    if isinstance(op, Checkpoint):
+        return {"op": "checkpoint", "into": op.into}
     return {"op": "freeze" if isinstance(op, Freeze) else "thaw", "keys": list(op.keys)}
 
 

@@ -3,8 +3,9 @@ the rule classes it runs go in; the cases to run and the results already known c
 (CONF-3, CONF-4).
 
 A property expands over its axes: one case per rule class the adapter runs (``rule``), one
-per path it declares (``path``).  A property needing a capability or path the adapter lacks,
-and a rule class it refuses, are ``unsupported`` results without running.
+per path it declares (``path``; ``distributed`` for the paths on several ranks).  A
+property needing a capability or path the adapter lacks, and a rule class it refuses, are
+``unsupported`` results without running.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 
-from optconf.adapters.protocol import EngineInfo, PathName
+from optconf.adapters.protocol import DISTRIBUTED_PATHS, EngineInfo, PathName
 
 from .cases import CaseId
 from .messages import CaseAnswer
@@ -63,7 +64,13 @@ def plan(label: str, info: EngineInfo, supports: Mapping[str, str | None],
             known.append(task().unsupported(f"adapter lacks {', '.join(missing)}"))
             continue
         rule_names: list[str | None] = list(reasons) if "rule" in prop.axes else [None]
-        paths: list[PathName | None] = list(info.paths) if "path" in prop.axes else [None]
+        on_axes: list[PathName | None] = [
+            p for p in info.paths
+            if ("distributed" if p in DISTRIBUTED_PATHS else "path") in prop.axes]
+        if "distributed" in prop.axes and not on_axes:
+            known.append(task().unsupported("adapter declares no distributed path (SHARD-1)"))
+            continue
+        paths = on_axes if {"path", "distributed"} & set(prop.axes) else [None]
         for rule in rule_names:
             why = reasons.get(rule or "")
             if why:

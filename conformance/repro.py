@@ -18,8 +18,10 @@ from typing import Any
 import numpy as np
 
 from optconf.adapters.protocol import (
+    DISTRIBUTED_PATHS,
     Adapter,
     Adjust,
+    Checkpoint,
     Freeze,
     Op,
     PathName,
@@ -51,6 +53,8 @@ def flat_op(model: Any, op: Op) -> dict[str, Any]:
         return {"op": "step", "grads": flat_list_grads(model, op.grads)}
     if isinstance(op, Adjust):
         return {"op": "adjust", "changes": dict(op.changes)}
+    if isinstance(op, Checkpoint):
+        return {"op": "checkpoint", "into": op.into}
     kind = "freeze" if isinstance(op, Freeze) else "thaw"
     assert isinstance(op, Freeze | Thaw)
     return {"op": kind, "keys": list(op.keys)}
@@ -94,7 +98,8 @@ def write_repro(repro_dir: Path, adapter: Adapter, case: CaseId, seed: int,
     if program is not None:
         try:
             fields |= _program_fields(adapter, program, path)
-            hook = adapter.repro_source(program, path)
+            # a distributed path's script starts its ranks through optconf's adapter (CONF-13)
+            hook = None if path in DISTRIBUTED_PATHS else adapter.repro_source(program, path)
         except Exception:  # a deliberately malformed program (ERR-*, TREE-5) has no flat
             program = None  # form: the script shows the recorded counterexample only
     target.write_text(_render(case, seed, dev, path, fields, hook, program))

@@ -23,6 +23,7 @@ from typing import Any
 from optconf.adapters import AdapterUnavailable, UnknownAdapter
 from optconf.adapters import load as load_adapter
 from optconf.adapters.protocol import Adapter, Unsupported
+from optconf.adapters.ranks import RankFailure
 
 from .cases import DEFAULT_REGISTRY, CaseId, natural_rule
 from .catalog import rule_classes
@@ -56,7 +57,8 @@ def describe(label: str) -> tuple[Hello, Adapter | None]:
 
 def execute(adapter: Adapter, prop: Property, case: CaseId, profile: Profile, seed: int,
             repro_dir: Path | None = None) -> CaseAnswer:
-    """Run ``prop`` on ``case``: pass, fail (a Deviation), unsupported or error."""
+    """Run ``prop`` on ``case``: pass, fail (a Deviation), unsupported or error; crash or
+    timeout naming the rank when a rank of a distributed path died or hung."""
     start = time.perf_counter()
     fields: dict[str, Any] = {"status": "pass"}
     try:
@@ -70,6 +72,8 @@ def execute(adapter: Adapter, prop: Property, case: CaseId, profile: Profile, se
                 fields["repro"] = _repro(repro_dir, adapter, case, seed, dev)
         elif isinstance(exc, Unsupported):
             fields = {"status": "unsupported", "message": str(exc)}
+        elif isinstance(exc, RankFailure):  # one rank of a distributed path (CONF-13)
+            fields = {"status": exc.kind, "message": str(exc)}
         else:  # anything else the adapter, the engine or the property raised
             fields = {"status": "error", "message": _error_text(exc)}
     return CaseAnswer(duration=time.perf_counter() - start, drawn=drawn.to_json(), **fields)

@@ -1,7 +1,8 @@
 """The registry of properties: each one checks an adapter against named SPEC clauses.
 
-A property may expand over *axes*: ``rule`` (one case per rule the adapter supports) and
-``path`` (one case per update path the adapter declares).  Each expansion is a
+A property may expand over *axes*: ``rule`` (one case per rule the adapter supports),
+``path`` (one case per update path the adapter declares, the distributed ones aside) and
+``distributed`` (one case per distributed path it declares, CONF-13).  Each expansion is a
 :class:`~optconf.conformance.cases.CaseId`, the one name of a case in reports, expectations
 files and ``optconf replay``.
 """
@@ -19,7 +20,7 @@ from optconf.adapters.protocol import Adapter, EngineInfo, PathName
 from ..cases import DEFAULT_REGISTRY, CaseId
 from ..profiles import Profile
 
-Axis = Literal["rule", "path"]
+Axis = Literal["rule", "path", "distributed"]
 
 Check = Callable[[Adapter, Profile, int, CaseId], None]
 

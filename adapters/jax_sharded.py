@@ -1,0 +1,79 @@
+"""JAX's distributed update path ``sharded`` (SHARD-1 .. SHARD-4, CONF-13): parameters,
+gradients and optax state placed with ``NamedSharding`` on a mesh of :data:`DEVICES` host
+devices, the optax step under ``jax.jit`` following the placement of its inputs.
+
+Host devices exist only when ``XLA_FLAGS=--xla_force_host_platform_device_count`` is set
+before JAX starts, so the path runs in a rank process of its own (one process holding the
+devices; the adapter's worker keeps its single device, and every other jax case its
+numbers).  Each array is sharded on its first axis that the device count divides, and
+replicated when none does: JAX refuses uneven shardings (``device_put`` raises), where torch
+pads.  A ``Checkpoint`` gathers parameters and state to the host (``jax.device_get``) and
+places them again, on the mesh (``resharded``) or on one device (``unsharded``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import ranks
+
+#: Host devices of the mesh.
+DEVICES = 2
+ENV = {"XLA_FLAGS": f"--xla_force_host_platform_device_count={DEVICES}"}
+
+
+def sharded(run: Any) -> tuple[list[Any], list[Any]]:
+    """The program of ``run`` (``optconf.adapters.jax.Run``) on the mesh, in the worker's
+    rank process (started once): its parameters and states, as NumPy."""
+    group = ranks.group("jax", 1, _setup, env=ENV)
+    result: tuple[list[Any], list[Any]] = group.run(_in_rank, run)[0]
+    return result
+
+
+def _setup(_rank: int, _world: int, _port: int) -> None:
+    """Import JAX (with :data:`ENV` set) and the jax adapter while the rank starts."""
+    from . import jax  # noqa: F401
+
+
+def _in_rank(_rank: int, _world: int, run: Any) -> tuple[list[Any], list[Any]]:
+    import jax
+    import numpy as np
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+    from .jax import Layout, _numpy, _skeleton
+
+    devices = jax.devices()
+    if len(devices) < DEVICES:
+        raise RuntimeError(f"{ENV} gave {len(devices)} host devices, not {DEVICES}")
+    mesh = Mesh(np.array(devices[:DEVICES]), ("shards",))
+
+    def placement(x: Any) -> NamedSharding:
+        shape = np.shape(x)
+        axis = next((k for k, n in enumerate(shape) if n % DEVICES == 0 and n), None)
+        spec: list[str | None] = [None] * len(shape)
+        if axis is not None:
+            spec[axis] = "shards"
+        return NamedSharding(mesh, PartitionSpec(*spec))
+
+    class OnMesh(Layout):
+        """The structured pytree, every leaf placed on the mesh (on one device after an
+        unsharded resume)."""
+
+        on_mesh = True
+
+        def pack(self, values: list[Any]) -> Any:
+            return place(super().pack(values), self.on_mesh)
+
+        def reload(self, params: Any, state: Any, into: str) -> tuple[Any, Any]:
+            self.on_mesh = into == "resharded"
+            placed: tuple[Any, Any] = place(jax.device_get((params, state)), self.on_mesh)
+            return placed
+
+    def place(tree: Any, on_mesh: bool) -> Any:
+        if not on_mesh:
+            return jax.device_put(tree, devices[0])
+        return jax.tree.map(lambda x: jax.device_put(x, placement(x)), tree)
+
+    with jax.enable_x64(run.dtype == "float64"):
+        values, states = run.one_tree(OnMesh.of(_skeleton(run.program.model)))
+        return [_numpy(v) for v in values], states

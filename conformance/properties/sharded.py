@@ -1,0 +1,176 @@
+"""Distributed paths: a sharded step is the engine's structured step, and a checkpoint is
+the structured state (SHARD-1 .. SHARD-4).  Each property compares a distributed path with
+the same engine's ``structured`` path, whose own conformance the FLAT, TIE, FRZ and UPD
+clauses check against the reference: a difference here is the sharding's alone, not a
+formula difference of the engine already declared there.  The cases run on rank processes
+(CONF-13); ci draws few examples per case, the ``sharded`` profile many."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from hypothesis import reject
+from hypothesis import strategies as st
+
+from optconf.adapters.protocol import (
+    Adapter,
+    Checkpoint,
+    PathName,
+    Program,
+    Step,
+    Unsupported,
+)
+from optconf.reference.rules import ClipGlobalNorm, Descent, OptimiserChain, WeightDecay
+from optconf.reference.rules.base import Rule
+
+from .. import catalog
+from ..cases import CaseId, in_declared_variants, natural_rule
+from ..profiles import Profile
+from ..strategies import programs
+from .common import (
+    Clauses,
+    assert_outcome,
+    bound_for,
+    comparable,
+    context,
+    dtypes,
+    expected,
+    explore,
+    model_drawing,
+    rule_for,
+    sign_stable,
+)
+from .registry import prop
+
+#: Examples per case, as a share of the profile's: distributed cases cost a round trip to
+#: the ranks and a sharded set-up each (ci: 2 examples).
+SHARE = 6
+
+
+def same_as_structured(adapter: Adapter, program: Program, path: PathName, clause: str, *,
+                       against: Program | None = None) -> None:
+    """``program`` through the distributed ``path`` equals ``against`` (default: the
+    same program) through the engine's structured path, parameters and state, within the
+    path's tolerance at the reference's magnitudes."""
+    plain = against or program
+    try:
+        want = dataclasses.replace(expected(plain), outcome=adapter.run(plain, "structured"))
+        got = adapter.run(program, path)
+    except Unsupported:
+        reject()  # this model or program is one the engine cannot express, not the rule
+    assert_outcome(got, want, program=plain, bound=bound_for(adapter, plain, path),
+                   ctx=context(adapter, program, path), clauses=Clauses(clause))
+
+
+def every_rule(adapter: Adapter) -> st.SearchStrategy[Rule]:
+    """Rules of every class the adapter runs, in the variants it declares (RULE-5)."""
+    info = adapter.info()
+    names = [name for name in catalog.HYPERPARAMETERS
+             if adapter.supports(natural_rule(info, name)) is None]
+    if not names:
+        raise Unsupported("the adapter runs no rule of the catalogue")
+    return st.sampled_from(names).flatmap(
+        lambda name: catalog.rules(name, variant=info.variants.get(name))).filter(
+        lambda rule: adapter.supports(rule) is None)
+
+
+@prop("SHARD-1", axes=("distributed",))
+def check_matches_structured(adapter: Adapter, profile: Profile, seed: int,
+                             case: CaseId) -> None:
+    """Rules of every class the adapter runs (one case per path, the class drawn), over
+    ``profile.steps`` steps of whole gradients with hyperparameters adjusted on the way:
+    the gathered parameters and state are the structured path's."""
+    assert case.path is not None
+    path = case.path
+
+    def draw(dtype_rule: tuple[str, Rule]) -> st.SearchStrategy[Program]:
+        dtype, rule = dtype_rule
+        return programs(rule, dtype=dtype, steps=profile.steps, whole=True, none=False,
+                        freeze=False, adjust=True, **model_drawing(adapter),
+                        sign_stable=sign_stable(adapter, dtype, rule, path))
+
+    strategy = st.tuples(dtypes(adapter), every_rule(adapter)).filter(
+        lambda dr: comparable(adapter, dr[0], dr[1], path)).flatmap(draw)
+    explore(strategy, lambda program: same_as_structured(adapter, program, path, "SHARD-1"),
+            profile, seed, share=SHARE)
+
+
+@prop("SHARD-2", axes=("distributed",))
+def check_ties_frozen_missing(adapter: Adapter, profile: Profile, seed: int,
+                              case: CaseId) -> None:
+    """Adam (the engine's variant) on models with ties, frozen parts and parameters without
+    a gradient, as far as the engine declares them (``shared``, ``freeze``,
+    ``none_grad``): the structured path's parameters and state."""
+    assert case.path is not None
+    path = case.path
+    capabilities = adapter.info().capabilities
+    _, rules = rule_for(adapter, "Adam")
+    strategy = st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
+        dr[1], dtype=dr[0], steps=profile.steps, none="none_grad" in capabilities,
+        freeze="freeze" in capabilities, adjust=False, **model_drawing(adapter)))
+    explore(strategy, lambda program: same_as_structured(adapter, program, path, "SHARD-2"),
+            profile, seed, share=SHARE)
+
+
+@st.composite
+def uneven_models(draw: st.DrawFn) -> dict[str, np.ndarray]:
+    """Arrays whose every dimension is odd, so that no array divides by an even number of
+    ranks: shards are uneven (torch pads them) or the array is replicated (JAX)."""
+    shapes = draw(st.lists(st.lists(st.sampled_from([1, 3, 5, 7]), min_size=1, max_size=2),
+                           min_size=1, max_size=4))
+    values = st.floats(-2, 2, allow_nan=False, width=32)
+    return {f"p{i}": np.asarray(draw(st.lists(values, min_size=int(np.prod(s)),
+                                              max_size=int(np.prod(s)))),
+                                np.float64).reshape(s)
+            for i, s in enumerate(shapes)}
+
+
+@prop("SHARD-3", "CLIPGLOBALNORM-2", axes=("distributed",))
+def check_global_norm_over_shards(adapter: Adapter, profile: Profile, seed: int,
+                                  case: CaseId) -> None:
+    """ClipGlobalNorm, then WeightDecay, then Descent, on arrays whose sizes do not divide
+    by the number of ranks and gradients large enough that the clip acts: the norm is over
+    every shard of every array, once, and no padding enters the norm or the decay."""
+    assert case.path is not None
+    path = case.path
+    info = adapter.info()
+    rule = in_declared_variants(info, OptimiserChain(
+        ClipGlobalNorm(omega=0.5), WeightDecay(0.1), Descent(0.1)))
+    reason = adapter.supports(rule)
+    if reason is not None:
+        raise Unsupported(reason)
+    strategy = st.tuples(dtypes(adapter), uneven_models()).flatmap(lambda dm: programs(
+        rule, dtype=dm[0], steps=profile.steps, whole=True, none=False, freeze=False,
+        adjust=False, model=dm[1]))
+    explore(strategy, lambda program: same_as_structured(adapter, program, path, "SHARD-3"),
+            profile, seed, share=SHARE)
+
+
+@st.composite
+def checkpointed(draw: st.DrawFn, program: Program) -> Program:
+    """``program`` with a Checkpoint, into unsharded or resharded, after one of its
+    steps."""
+    ops = list(program.ops)
+    after = draw(st.sampled_from([i for i, op in enumerate(ops) if isinstance(op, Step)]))
+    ops.insert(after + 1, Checkpoint(draw(st.sampled_from(["unsharded", "resharded"]))))
+    return dataclasses.replace(program, ops=tuple(ops))
+
+
+@prop("SHARD-4", axes=("distributed",))
+def check_checkpoint_resumes(adapter: Adapter, profile: Profile, seed: int,
+                             case: CaseId) -> None:
+    """A stateful rule's state saved from the shards (the engine's checkpoint API,
+    gathered) and loaded into one unsharded optimiser or into fresh shards, mid-run: the
+    run resumes to exactly the uninterrupted structured trajectory."""
+    assert case.path is not None
+    path = case.path
+    _, rules = rule_for(adapter, "Adam")
+    strategy = st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
+        dr[1], dtype=dr[0], steps=profile.steps, whole=True, none=False, freeze=False,
+        adjust=True, **model_drawing(adapter)))
+
+    explore(strategy.flatmap(lambda p: st.tuples(st.just(p), checkpointed(p))),
+            lambda pair: same_as_structured(adapter, pair[1], path, "SHARD-4",
+                                            against=pair[0]),
+            profile, seed, share=SHARE)

@@ -1,0 +1,109 @@
+"""Rank processes (CONF-13): results in rank order from a reused group, a rank's exception
+comes back, and a rank that hangs or dies ends its case as a timeout or crash naming the
+rank while the rest of the run is kept.  No engine needed: the ranks run NumPy."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import pytest
+
+from optconf.adapters.protocol import Unsupported
+from optconf.adapters.ranks import RankFailure, Ranks
+from optconf.conformance.profiles import Profile
+from optconf.conformance.runner import RunConfig, run
+from tests.engines.rank_fixtures import TIMEOUT, loaded, rank_and_world, refuse, scaled
+
+#: Long enough for rank processes to start on a loaded machine, far over TIMEOUT.
+PROFILE = Profile("ranks", max_examples=1, steps=1, stateful_steps=1, timeout=90.0,
+                  shrink=False)
+
+
+@pytest.fixture(scope="module")
+def group():
+    ranks = Ranks(2, loaded, timeout=TIMEOUT)
+    yield ranks
+    ranks.close()
+
+
+def test_every_rank_answers_in_rank_order_and_the_group_is_reused(group):
+    assert group.run(rank_and_world) == [(0, 2), (1, 2)]
+    assert group.run(scaled, np.ones(2), "")[1].tolist() == [1.0, 1.0]
+    assert group.alive
+
+
+def test_an_exception_on_the_ranks_comes_back_as_itself(group):
+    with pytest.raises(Unsupported, match="rank 0 refuses"):
+        group.run(refuse)
+    assert group.alive  # nobody was left waiting: the group goes on
+
+
+def test_a_hanging_rank_is_a_timeout_naming_it_and_stops_the_group():
+    ranks = Ranks(2, loaded, timeout=TIMEOUT)
+    start = time.monotonic()
+    with pytest.raises(RankFailure) as failure:
+        ranks.run(scaled, np.ones(1), "hang")
+    assert failure.value.kind == "timeout" and failure.value.rank == 1
+    assert "rank 1 did not run the task within 3 s" in str(failure.value)
+    assert time.monotonic() - start < TIMEOUT + 10
+    assert not ranks.procs
+
+
+def test_a_dying_rank_is_a_crash_naming_it_with_its_exit_code():
+    ranks = Ranks(2, loaded, timeout=TIMEOUT)
+    with pytest.raises(RankFailure) as failure:
+        ranks.run(scaled, np.ones(1), "crash")
+    assert failure.value.kind == "crash" and failure.value.rank == 1
+    assert "exit code 5" in str(failure.value)
+    assert not ranks.procs
+
+
+@pytest.fixture(scope="module")
+def report():
+    adapters = [f"tests.engines.rank_fixtures:{name}"
+                for name in ("RankedAdapter", "RankHangAdapter", "RankCrashAdapter")]
+    return run(RunConfig(adapters, PROFILE, 7, registry="tests.engines.rank_fixtures:RANKED",
+                         jobs=1))
+
+
+def statuses(report, adapter):
+    return {r.path: (r.status, r.message) for r in report.results
+            if r.adapter == f"tests.engines.rank_fixtures:{adapter}"}
+
+
+def test_the_runner_reports_a_hanging_rank_as_a_timeout_and_keeps_the_rest(report):
+    hang = statuses(report, "RankHangAdapter")
+    assert hang["structured"][0] == "pass"
+    assert hang["zero"][0] == "timeout" and "rank 1" in hang["zero"][1]
+
+
+def test_the_runner_reports_a_dying_rank_as_a_crash_and_keeps_the_rest(report):
+    crash = statuses(report, "RankCrashAdapter")
+    assert crash["structured"][0] == "pass"
+    assert crash["zero"][0] == "crash" and "rank 1 died (exit code 5)" in crash["zero"][1]
+
+
+def test_healthy_ranks_pass(report):
+    assert {s for s, _ in statuses(report, "RankedAdapter").values()} == {"pass"}
+
+
+def test_only_the_distributed_axis_expands_over_distributed_paths():
+    from optconf.conformance.planning import plan
+    from optconf.conformance.worker import describe
+    from tests.conformance.fixtures_props import FAKE
+    from tests.engines.rank_fixtures import RANKED
+
+    label = "tests.engines.rank_fixtures:RankedAdapter"
+    hello, _ = describe(label)
+    tasks, _ = plan(label, hello.info, hello.supports,
+                    [FAKE["fake.descent_step"], RANKED["fake.ranked_step"]], 0)
+    assert {t.case.test_id for t in tasks} == {
+        "fake.descent_step[structured]", "fake.ranked_step[structured]",
+        "fake.ranked_step[zero]"}
+    good = "tests.conformance.fixtures_adapters:GoodAdapter"
+    hello, _ = describe(good)
+    _, known = plan(good, hello.info, hello.supports,
+                    [dataclasses.replace(RANKED["fake.ranked_step"], axes=("distributed",))], 0)
+    assert [r.message for r in known] == ["adapter declares no distributed path (SHARD-1)"]
