@@ -101,6 +101,7 @@ class ExpectationUse:
     link: str
     shows: str = "always"
     drawn: str | None = None
+    features: list[str] = dataclasses.field(default_factory=list)
     covered: int = 0
     matched: int = 0
 
