@@ -1,5 +1,6 @@
 """Finding adapters by name: built-in and third-party short names (the ``optconf.adapters``
-entry-point group), ``module:attr`` and ``mutant:NAME`` (docs/ADAPTERS.md, CONF-2).
+entry-point group), ``module:attr`` and ``mutant:NAME`` (docs/ADAPTERS.md, CONF-2), each
+speaking the current protocol version (``versions.upgraded``).
 
 An engine that is not installed, or refuses to start here (e.g. tinygrad without a C
 compiler), is *unavailable*, which is not the same as an unknown name: ``optconf run`` skips
@@ -13,6 +14,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from .protocol import Adapter, Unsupported
+from .versions import ProtocolVersionError, upgraded
 
 GROUP = "optconf.adapters"
 
@@ -71,7 +73,10 @@ def _construct(spec: str, obj: Any) -> Adapter:
         raise AdapterUnavailable(f"{spec}: engine unavailable ({exc})") from exc
     if not isinstance(adapter, Adapter):
         raise UnknownAdapter(f"adapter {spec!r} gave {type(adapter).__name__}, not an Adapter")
-    return adapter
+    try:
+        return upgraded(adapter)
+    except ProtocolVersionError as exc:
+        raise AdapterUnavailable(f"{spec}: {exc}") from exc
 
 
 def _mutant(name: str) -> Adapter:

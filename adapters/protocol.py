@@ -1,8 +1,14 @@
-"""The adapter protocol: what an engine must declare and do to be checked by optconf.
+"""The adapter protocol, version 1: what an engine must declare and do to be checked by optconf.
 
 An adapter maps one engine onto a few verbs that speak reference terms: model trees of
 NumPy arrays in, NumPy out.  Everything engine-specific lives in the adapter; the
 properties only ever see this protocol (docs/ADAPTERS.md).
+
+The public API for adapters is this module's ``__all__`` (the protocol, the helpers every
+adapter shares, and the reference's tree walk: ``fold``, ``map_params``, ``mirror``,
+``occurrences``) and the modules in :data:`PUBLIC_MODULES`; an adapter needs nothing else
+from optconf.  Adapters declare the protocol version they were written against
+(``Adapter.protocol_version``); ``optconf.adapters.versions`` keeps older ones working.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import operator
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, ClassVar, Literal, NoReturn, TypeVar
 
 import numpy as np
 
@@ -23,7 +29,37 @@ from optconf.reference.expr import Ops
 from optconf.reference.grads import summed
 from optconf.reference.rules.base import Rule, variant_form
 from optconf.reference.rules.compose import OptimiserChain
-from optconf.reference.tree import map_params, mirror, occurrences
+from optconf.reference.tree import (
+    Occurrence,
+    Path,
+    PathElem,
+    first_occurrences,
+    fold,
+    map_params,
+    mirror,
+    occurrences,
+    path_str,
+)
+
+#: The modules an adapter may import from optconf (docs/ADAPTERS.md, "The public API"):
+#: each one's ``__all__``.  ``tests/test_public_api.py`` holds the shipped adapters to it.
+PUBLIC_MODULES = (
+    "optconf.adapters.protocol",   # this module: the protocol, helpers, the tree walk
+    "optconf.reference",           # trainables, destructure, value_and_grad, layer, ...
+    "optconf.reference.rules",     # the rule classes (and Rule)
+    "optconf.reference.expr",      # losses for gradient(): Param, Ops, evaluate, reached
+)
+
+#: The protocol, the helpers every adapter shares, and the tree walk (TREE clauses).
+__all__ = [
+    "CAPABILITIES", "PATHS", "PROTOCOL_VERSION", "PUBLIC_MODULES", "Adapter", "Adjust",
+    "EngineInfo", "Freeze", "Occurrence", "Op", "Outcome", "Path", "PathElem", "PathName",
+    "Program", "Rule", "Step", "Thaw", "Unsupported", "WarningRecord", "array_ops",
+    "chain_members", "consecutive", "first_occurrences", "flat_list_grads", "flat_vector_grads",
+    "fold", "frozen_at", "indices_under", "lookup", "map_params", "mirror", "occurrences",
+    "path_entry", "path_str", "refusal", "refused", "require_variant", "rule_entry", "runs_as",
+    "trainables", "with_values", "with_warnings",
+]
 
 #: Ways of driving an optimiser step.  ``structured``: the engine's own model-shaped update;
 #: ``flat_list``: one call over the list of collected arrays; ``per_array``: one optimiser
@@ -50,6 +86,11 @@ CAPABILITIES = frozenset({
     "legacy",        # has a deprecated surface checked by the DEP clauses
     "carried",       # keeps non-trainable leaves of the model as they were
 })
+
+
+#: The version of the protocol this module defines (docs/ADAPTERS.md, "Protocol versions").
+#: An adapter declares the version it was written against as ``protocol_version``.
+PROTOCOL_VERSION = 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,7 +230,11 @@ def _bench_hook(adapter: Adapter, verb: str) -> Any:
 
 class Adapter(ABC):
     """Base class for adapters.  Subclasses implement ``info`` and ``run``; the other verbs
-    are optional and guarded by capabilities."""
+    are optional and guarded by capabilities.  ``protocol_version`` is the protocol version
+    the adapter was written against (:data:`PROTOCOL_VERSION` for a new one); None, the
+    default, is read as version 1, the first, and ``optconf list`` notes it."""
+
+    protocol_version: ClassVar[int | None] = None
 
     @abstractmethod
     def info(self) -> EngineInfo:
