@@ -102,7 +102,7 @@ class EngineInfo:
     version: str                            # engine version string
     device: str                             # "cpu", "cuda:0", ...
     dtypes: tuple[str, ...]                 # float dtypes it runs, first = default
-    capabilities: frozenset[str]
+    capabilities: frozenset[str]            # per adapter: a path lacking one raises Unsupported
     paths: tuple[PathName, ...]             # update paths it implements
     variants: Mapping[str, str] = dataclasses.field(default_factory=dict)
     # rule class name -> the named variant this engine implements (RULE-5); absent = normative
@@ -116,14 +116,18 @@ class EngineInfo:
 class Step:
     """One optimiser step.  ``grads`` is a gradient tree shaped like the model (reference
     form, None = no gradient there).  Adapters needing a flat form derive it with
-    :func:`flat_list_grads` / :func:`flat_vector_grads`."""
+    :func:`flat_list_grads` / :func:`flat_vector_grads`.  A step in which no parameter has
+    a gradient (``Step(None)`` or None everywhere) is no step on any path: the optimiser is
+    not called and its state does not advance (UPD-5)."""
 
     grads: Any
 
 
 @dataclasses.dataclass(frozen=True)
 class Freeze:
-    """Freeze the state under ``keys`` (a path of dict keys / indices / field names)."""
+    """Freeze the state under ``keys`` (a path of dict keys / indices / field names);
+    :func:`indices_under` resolves them to parameter positions, :func:`frozen_at` gives
+    the frozen set at each op (FRZ-1 .. FRZ-3)."""
 
     keys: tuple[Any, ...] = ()
 
@@ -135,7 +139,10 @@ class Thaw:
 
 @dataclasses.dataclass(frozen=True)
 class Adjust:
-    """Change hyperparameters of every rule, keeping state (ADJ-1)."""
+    """Change hyperparameters of every rule, keeping state (ADJ-1).  ``changes`` names
+    hyperparameters of the program's rule (``rule.hyperparameters()``; for a chain any
+    member's, CHAIN-3), never ``variant``; ``rule.adjusted(**changes)`` applies them and
+    raises the TypeError ADJ-3 asks for a name the rule does not have."""
 
     changes: Mapping[str, Any]
 
@@ -168,10 +175,13 @@ class WarningRecord:
 class Outcome:
     """What a run leaves behind, in reference terms.
 
-    ``model``: the model tree after the run, NumPy arrays, carried values as they were, and
-    shared arrays as one object at every position.  ``states``: one dict per distinct
-    parameter in reference ``trainables`` order, keyed by the reference state's field names
-    (e.g. ``mu``, ``nu``, ``beta_t``), or None where the engine exposes no state.
+    ``model``: the model tree after the run, NumPy arrays in ``program.dtype`` (the dtype
+    the engine ran in, never cast back to float64), carried values as they were, and shared
+    arrays as one object at every position.  ``states``: one dict per distinct parameter in
+    reference ``trainables`` order, keyed by the reference state's field names (e.g.
+    ``mu``, ``nu``, ``beta_t``), arrays in ``program.dtype``, or None where the engine
+    exposes no state.  A chain's members' fields are prefixed by their place in it,
+    ``"1.0.velocity"`` (:func:`chain_members`); a rule without state has ``{}``.
     """
 
     model: Any
@@ -262,7 +272,11 @@ class Adapter(ABC):
         """Differentiate ``loss`` (an ``optconf.reference.expr`` expression over the list of
         collected parameters) with the engine's own autodiff, collecting parameters ``via``
         ``"trainables"`` (a list), ``"destructure"`` (a flat vector cut back into arrays) or
-        ``"legacy"``; return the structured gradient tree (GRAD clauses)."""
+        ``"legacy"``; return the structured gradient tree (GRAD clauses).  ``Param(i)`` is
+        the i-th parameter in the *reference's* collection order, ``trainables(model)[i]``,
+        whatever order the engine collects in (EXPR-1).  The tree holds a tied array's
+        gradient at its first place, None at the others (GRAD-2); an unreached parameter
+        gets None through ``"trainables"``, zeros through ``"destructure"`` (EXPR-5)."""
         raise Unsupported(f"{type(self).__name__} does not differentiate through collection")
 
     def prepare_step(self, shapes: Sequence[tuple[int, ...]], rule: Rule, path: PathName,
