@@ -30,7 +30,8 @@ path inside one case the path the counterexample failed on.  ``features`` lists 
 failing counterexample must all have, named as ``optconf run`` prints the draws' features
 (``strategies.FEATURE_NAMES``: ``"models: tie across containers"``, ``"programs: freeze then
 step"``, ``"losses: parameter reached twice"``); for a deviation that any one of several
-features triggers, write one entry per feature.  Like ``kind``, ``clause`` and ``drawn``,
+features triggers, write one entry per feature; only a ``fail`` has a counterexample, so
+``features`` with another ``kind`` is refused.  Like ``kind``, ``clause`` and ``drawn``,
 they narrow what an entry declares, not which cases it covers: an entry with a ``path``
 covers a case that runs every path, and is stale when none of its cases failed as declared.
 """
@@ -124,6 +125,9 @@ def _entry(path: Path, line: int, raw: dict[str, object], adapter: str | None) -
     if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
         raise fail("features must be a list of strings, e.g. "
                    '["models: tie across containers"]', "features")
+    if features and raw.get("kind", "fail") != "fail":
+        raise fail(f"features select failures by their counterexample, which a "
+                   f"{raw.get('kind')!r} result has none of", "features")
     for feature in features:
         if feature not in FEATURE_NAMES:
             raise fail(f"unknown feature {feature!r}; features: "

@@ -92,6 +92,8 @@ def test_a_toml_syntax_error_names_file_and_line(tmp_path):
      "unknown feature 'tied'; features: .*models: tie across containers"),
     ('[[deviation]]\nproperty = "x"\nfeatures = "models: 0-d array"\nreason = "r"\nlink = "l"\n',
      5, "features must be a list of strings"),
+    ('[[deviation]]\nproperty = "x"\nkind = "error"\nfeatures = ["models: 0-d array"]\n'
+     'reason = "r"\nlink = "l"\n', 6, "features select failures by their counterexample"),
 ])
 def test_a_schema_error_names_the_line_of_the_key_at_fault(tmp_path, text, line, message):
     """The entry's header line for a missing key, else the line the faulty key is on."""
