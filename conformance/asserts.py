@@ -18,6 +18,7 @@ path=structured, dtype=float64, observed=0.5, allowed=0.0]
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, NoReturn
 
 import numpy as np
@@ -64,23 +65,26 @@ def fail(
     what: str, *, clause: str, ctx: Context,
     observed: float | None = None, allowed: float | None = None,
 ) -> NoReturn:
-    """Raise the Deviation for ``what`` (``<label>=<got>, but should be <expected>``)."""
+    """Raise the Deviation for ``what`` (``<label>=<got>, but should be <expected>``); the
+    counterexample's features are found now, for failures only (see :func:`case_data`)."""
+    found = ctx.case.get("features")
     raise Deviation(
         f"{what} {ctx.tag(observed, allowed)}",
         clause=clause, observed=observed, allowed=allowed,
-        case={**ctx.case, "path": ctx.path, "dtype": ctx.dtype, "step": ctx.step},
+        case={**ctx.case, "path": ctx.path, "dtype": ctx.dtype, "step": ctx.step,
+              "features": sorted(found()) if callable(found) else []},
     )
 
 
 def case_data(program: Program | None = None, *, loss: Expr | None = None,
               **extra: Any) -> dict[str, Any]:
     """A counterexample as plain data: the model (arrays as nested lists), the rule's repr,
-    the ops as dicts, the live ``program`` for exact replay, the loss's repr and the
-    ``features`` it has (``strategies.features``, which expectations select by); ``extra``
-    is added."""
+    the ops as dicts, the live ``program`` for exact replay, the loss's repr and how to find
+    the ``features`` it has (``strategies.features``, which expectations select by; found
+    by :func:`fail`, since most examples pass); ``extra`` is added."""
     model = program.model if program is not None else extra.get("model")
-    data: dict[str, Any] = {
-        "features": sorted(features(model, program, loss)) if model is not None else []}
+    data: dict[str, Any] = {"features": functools.partial(features, model, program, loss)
+                            if model is not None else set}
     if loss is not None:
         data["loss"] = repr(loss)
     if program is not None:

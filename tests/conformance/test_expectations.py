@@ -8,7 +8,8 @@ import pytest
 from optconf.adapters.protocol import Freeze, Program, Step
 from optconf.conformance import expectations as expect
 from optconf.conformance import strategies
-from optconf.conformance.asserts import case_data
+from optconf.conformance.asserts import Context, case_data, fail
+from optconf.conformance.deviation import Deviation
 from optconf.conformance.report.model import CaseResult, RunReport
 from optconf.reference.rules import Descent
 
@@ -200,12 +201,21 @@ def test_an_entry_with_a_path_covers_cases_that_run_every_path(tmp_path):
     assert entry.covered == 1 and rep.stale() == [entry]
 
 
-def test_a_counterexample_records_the_features_expectations_select_by():
+def failing_features(data):
+    """The features a Deviation raised with the counterexample ``data`` records."""
+    with pytest.raises(Deviation) as raised:
+        fail("x=1, but should be 2", clause="UPD-1", ctx=Context("demo", None, "float64",
+                                                                 case=data))
+    return raised.value.case["features"]
+
+
+def test_a_failure_records_the_features_of_its_counterexample():
     shared = np.zeros(2)
     tied = {"a": shared, "b": [shared, np.zeros(())]}
     program = Program(tied, Descent(), (Freeze(("a",)), Step(None)))
-    names = case_data(program)["features"]
+    names = failing_features(case_data(program))
     assert {"models: tie across containers", "models: 0-d array",
             "programs: freeze then step"} <= set(names)
     assert set(names) <= strategies.FEATURE_NAMES
-    assert "models: tie across containers" not in case_data(model={"a": np.zeros(2)})["features"]
+    assert "models: tie across containers" not in failing_features(
+        case_data(model={"a": np.zeros(2)}))
