@@ -65,14 +65,11 @@ def fail(
     what: str, *, clause: str, ctx: Context,
     observed: float | None = None, allowed: float | None = None,
 ) -> NoReturn:
-    """Raise the Deviation for ``what`` (``<label>=<got>, but should be <expected>``); the
-    counterexample's features are found now, for failures only (see :func:`case_data`)."""
-    found = ctx.case.get("features")
+    """Raise the Deviation for ``what`` (``<label>=<got>, but should be <expected>``)."""
     raise Deviation(
         f"{what} {ctx.tag(observed, allowed)}",
         clause=clause, observed=observed, allowed=allowed,
-        case={**ctx.case, "path": ctx.path, "dtype": ctx.dtype, "step": ctx.step,
-              "features": sorted(found()) if callable(found) else []},
+        case={**ctx.case, "path": ctx.path, "dtype": ctx.dtype, "step": ctx.step},
     )
 
 
@@ -81,7 +78,7 @@ def case_data(program: Program | None = None, *, loss: Expr | None = None,
     """A counterexample as plain data: the model (arrays as nested lists), the rule's repr,
     the ops as dicts, the live ``program`` for exact replay, the loss's repr and how to find
     the ``features`` it has (``strategies.features``, which expectations select by; found
-    by :func:`fail`, since most examples pass); ``extra`` is added."""
+    by the Deviation, since most examples pass); ``extra`` is added."""
     model = program.model if program is not None else extra.get("model")
     data: dict[str, Any] = {"features": functools.partial(features, model, program, loss)
                             if model is not None else set}
