@@ -26,9 +26,6 @@ from typing import Any
 import numpy as np
 
 from optconf.reference import rules
-from optconf.reference.collect import trainables
-from optconf.reference.rules.base import Rule
-from optconf.reference.tree import first_occurrences, fold, map_params, occurrences
 
 from .protocol import (
     Adapter,
@@ -37,16 +34,22 @@ from .protocol import (
     Outcome,
     PathName,
     Program,
+    Rule,
     Step,
     Unsupported,
     chain_members,
+    first_occurrences,
     flat_list_grads,
+    fold,
     frozen_at,
+    map_params,
+    occurrences,
     path_entry,
     refusal,
     refused,
     require_variant,
     rule_entry,
+    trainables,
     with_warnings,
 )
 
@@ -455,6 +458,8 @@ PATHS: dict[PathName, Callable[[Run], Result]] = {
 class KerasAdapter(Adapter):
     """keras.optimizers on the ``KERAS_BACKEND`` backend (default torch, CPU), float32 and
     float64 (``keras.config.set_floatx``)."""
+
+    protocol_version = 1
 
     def info(self) -> EngineInfo:
         return EngineInfo(

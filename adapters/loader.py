@@ -1,5 +1,6 @@
 """Finding adapters by name: built-in and third-party short names (the ``optconf.adapters``
-entry-point group), ``module:attr`` and ``mutant:NAME`` (docs/ADAPTERS.md, CONF-2).
+entry-point group), ``module:attr`` and ``mutant:NAME`` (docs/ADAPTERS.md, CONF-2), each
+speaking the current protocol version (``versions.upgraded``).
 
 An engine that is not installed, or refuses to start here (e.g. tinygrad without a C
 compiler), is *unavailable*, which is not the same as an unknown name: ``optconf run`` skips
@@ -14,6 +15,7 @@ from importlib.metadata import entry_points
 from typing import Any, TypeVar
 
 from .protocol import Adapter, Unsupported
+from .versions import ProtocolVersionError, upgraded
 
 GROUP = "optconf.adapters"
 Kind = TypeVar("Kind")
@@ -39,7 +41,10 @@ def load(spec: str) -> Adapter:
     if spec.startswith("mutant:"):
         return _mutant(spec.removeprefix("mutant:"))
     adapter: Adapter = named(spec, GROUP, Adapter, "adapter", "module:attr, or mutant:NAME")
-    return adapter
+    try:
+        return upgraded(adapter)
+    except ProtocolVersionError as exc:
+        raise AdapterUnavailable(f"{spec}: {exc}") from exc
 
 
 def named(spec: str, group: str, kind: type, what: str, forms: str = "module:attr") -> Any:

@@ -27,8 +27,6 @@ import numpy as np
 
 from optconf.reference import expr as ref_expr
 from optconf.reference import rules
-from optconf.reference.rules.base import Rule
-from optconf.reference.tree import first_occurrences, fold, map_params, mirror, occurrences
 
 from .protocol import (
     Adapter,
@@ -37,11 +35,17 @@ from .protocol import (
     Outcome,
     PathName,
     Program,
+    Rule,
     Step,
     Unsupported,
     chain_members,
+    first_occurrences,
     flat_list_grads,
+    fold,
     frozen_at,
+    map_params,
+    mirror,
+    occurrences,
     path_entry,
     refusal,
     refused,
@@ -499,6 +503,8 @@ PATHS: dict[PathName, Callable[[Run], Result]] = {
 
 class MlxAdapter(Adapter):
     """mlx.optimizers on MLX's CPU device, float32 and float64."""
+
+    protocol_version = 1
 
     def info(self) -> EngineInfo:
         return EngineInfo(

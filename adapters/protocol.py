@@ -1,8 +1,14 @@
-"""The adapter protocol: what an engine must declare and do to be checked by optconf.
+"""The adapter protocol, version 1: what an engine must declare and do to be checked by optconf.
 
 An adapter maps one engine onto a few verbs that speak reference terms: model trees of
 NumPy arrays in, NumPy out.  Everything engine-specific lives in the adapter; the
 properties only ever see this protocol (docs/ADAPTERS.md).
+
+The public API for adapters is this module's ``__all__`` (the protocol, the helpers every
+adapter shares, and the reference's tree walk: ``fold``, ``map_params``, ``mirror``,
+``occurrences``) and the modules in :data:`PUBLIC_MODULES`; an adapter needs nothing else
+from optconf.  Adapters declare the protocol version they were written against
+(``Adapter.protocol_version``); ``optconf.adapters.versions`` keeps older ones working.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import operator
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, ClassVar, Literal, NoReturn, TypeVar
 
 import numpy as np
 
@@ -22,7 +28,37 @@ from optconf.reference.expr import Ops
 from optconf.reference.grads import summed
 from optconf.reference.rules.base import Rule, variant_form
 from optconf.reference.rules.compose import OptimiserChain
-from optconf.reference.tree import map_params, mirror, occurrences
+from optconf.reference.tree import (
+    Occurrence,
+    Path,
+    PathElem,
+    first_occurrences,
+    fold,
+    map_params,
+    mirror,
+    occurrences,
+    path_str,
+)
+
+#: The modules an adapter may import from optconf (docs/ADAPTERS.md, "The public API"):
+#: each one's ``__all__``.  ``tests/test_public_api.py`` holds the shipped adapters to it.
+PUBLIC_MODULES = (
+    "optconf.adapters.protocol",   # this module: the protocol, helpers, the tree walk
+    "optconf.reference",           # trainables, destructure, value_and_grad, layer, ...
+    "optconf.reference.rules",     # the rule classes (and Rule)
+    "optconf.reference.expr",      # losses for gradient(): Param, Ops, evaluate, reached
+)
+
+#: The protocol, the helpers every adapter shares, and the tree walk (TREE clauses).
+__all__ = [
+    "CAPABILITIES", "PATHS", "PROTOCOL_VERSION", "PUBLIC_MODULES", "Adapter", "Adjust",
+    "EngineInfo", "Freeze", "Occurrence", "Op", "Outcome", "Path", "PathElem", "PathName",
+    "Program", "Rule", "Step", "Thaw", "Unsupported", "WarningRecord", "array_ops",
+    "chain_members", "consecutive", "first_occurrences", "flat_list_grads", "flat_vector_grads",
+    "fold", "frozen_at", "indices_under", "lookup", "map_params", "mirror", "occurrences",
+    "path_entry", "path_str", "refusal", "refused", "require_variant", "rule_entry", "runs_as",
+    "trainables", "with_values", "with_warnings",
+]
 
 #: Ways of driving an optimiser step.  ``structured``: the engine's own model-shaped update;
 #: ``flat_list``: one call over the list of collected arrays; ``per_array``: one optimiser
@@ -59,6 +95,11 @@ CAPABILITIES = frozenset({
 })
 
 
+#: The version of the protocol this module defines (docs/ADAPTERS.md, "Protocol versions").
+#: An adapter declares the version it was written against as ``protocol_version``.
+PROTOCOL_VERSION = 1
+
+
 @dataclasses.dataclass(frozen=True)
 class EngineInfo:
     """What an adapter declares about its engine (printed by ``optconf list``)."""
@@ -68,7 +109,7 @@ class EngineInfo:
     version: str                            # engine version string
     device: str                             # "cpu", "cuda:0", ...
     dtypes: tuple[str, ...]                 # float dtypes it runs, first = default
-    capabilities: frozenset[str]
+    capabilities: frozenset[str]            # per adapter: a path lacking one raises Unsupported
     paths: tuple[PathName, ...]             # update paths it implements
     variants: Mapping[str, str] = dataclasses.field(default_factory=dict)
     # rule class name -> the named variant this engine implements (RULE-5); absent = normative
@@ -82,14 +123,18 @@ class EngineInfo:
 class Step:
     """One optimiser step.  ``grads`` is a gradient tree shaped like the model (reference
     form, None = no gradient there).  Adapters needing a flat form derive it with
-    :func:`flat_list_grads` / :func:`flat_vector_grads`."""
+    :func:`flat_list_grads` / :func:`flat_vector_grads`.  A step in which no parameter has
+    a gradient (``Step(None)`` or None everywhere) is no step on any path: the optimiser is
+    not called and its state does not advance (UPD-5)."""
 
     grads: Any
 
 
 @dataclasses.dataclass(frozen=True)
 class Freeze:
-    """Freeze the state under ``keys`` (a path of dict keys / indices / field names)."""
+    """Freeze the state under ``keys`` (a path of dict keys / indices / field names);
+    :func:`indices_under` resolves them to parameter positions, :func:`frozen_at` gives
+    the frozen set at each op (FRZ-1 .. FRZ-3)."""
 
     keys: tuple[Any, ...] = ()
 
@@ -101,7 +146,10 @@ class Thaw:
 
 @dataclasses.dataclass(frozen=True)
 class Adjust:
-    """Change hyperparameters of every rule, keeping state (ADJ-1)."""
+    """Change hyperparameters of every rule, keeping state (ADJ-1).  ``changes`` names
+    hyperparameters of the program's rule (``rule.hyperparameters()``; for a chain any
+    member's, CHAIN-3), never ``variant``; ``rule.adjusted(**changes)`` applies them and
+    raises the TypeError ADJ-3 asks for a name the rule does not have."""
 
     changes: Mapping[str, Any]
 
@@ -143,10 +191,13 @@ class WarningRecord:
 class Outcome:
     """What a run leaves behind, in reference terms.
 
-    ``model``: the model tree after the run, NumPy arrays, carried values as they were, and
-    shared arrays as one object at every position.  ``states``: one dict per distinct
-    parameter in reference ``trainables`` order, keyed by the reference state's field names
-    (e.g. ``mu``, ``nu``, ``beta_t``), or None where the engine exposes no state.
+    ``model``: the model tree after the run, NumPy arrays in ``program.dtype`` (the dtype
+    the engine ran in, never cast back to float64), carried values as they were, and shared
+    arrays as one object at every position.  ``states``: one dict per distinct parameter in
+    reference ``trainables`` order, keyed by the reference state's field names (e.g.
+    ``mu``, ``nu``, ``beta_t``), arrays in ``program.dtype``, or None where the engine
+    exposes no state.  A chain's members' fields are prefixed by their place in it,
+    ``"1.0.velocity"`` (:func:`chain_members`); a rule without state has ``{}``.
     """
 
     model: Any
@@ -161,7 +212,11 @@ class Unsupported(Exception):
 
 class Adapter(ABC):
     """Base class for adapters.  Subclasses implement ``info`` and ``run``; the other verbs
-    are optional and guarded by capabilities."""
+    are optional and guarded by capabilities.  ``protocol_version`` is the protocol version
+    the adapter was written against (:data:`PROTOCOL_VERSION` for a new one); None, the
+    default, is read as version 1, the first, and ``optconf list`` notes it."""
+
+    protocol_version: ClassVar[int | None] = None
 
     @abstractmethod
     def info(self) -> EngineInfo:
@@ -189,7 +244,11 @@ class Adapter(ABC):
         """Differentiate ``loss`` (an ``optconf.reference.expr`` expression over the list of
         collected parameters) with the engine's own autodiff, collecting parameters ``via``
         ``"trainables"`` (a list), ``"destructure"`` (a flat vector cut back into arrays) or
-        ``"legacy"``; return the structured gradient tree (GRAD clauses)."""
+        ``"legacy"``; return the structured gradient tree (GRAD clauses).  ``Param(i)`` is
+        the i-th parameter in the *reference's* collection order, ``trainables(model)[i]``,
+        whatever order the engine collects in (EXPR-1).  The tree holds a tied array's
+        gradient at its first place, None at the others (GRAD-2); an unreached parameter
+        gets None through ``"trainables"``, zeros through ``"destructure"`` (EXPR-5)."""
         raise Unsupported(f"{type(self).__name__} does not differentiate through collection")
 
     def repro_source(self, program: Program, path: PathName) -> str | None:

@@ -54,6 +54,8 @@ class ReferenceAdapter(Adapter):
     """optconf.reference through ``structured``, ``flat_list``, ``per_array``, ``flat_vector``
     and ``legacy`` updates, at float64 or float32."""
 
+    protocol_version = 1
+
     def info(self) -> EngineInfo:
         return EngineInfo(
             name="reference",

@@ -18,15 +18,18 @@ path=structured, dtype=float64, observed=0.5, allowed=0.0]
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, NoReturn
 
 import numpy as np
 
 from optconf.adapters.protocol import Adjust, Checkpoint, Freeze, Op, Program, Step
 from optconf.reference import tree as ref_tree
+from optconf.reference.expr import Expr
 
 from .deviation import Deviation
 from .report.jsonable import jsonable
+from .strategies import features
 from .tolerance import bitwise_mismatch
 
 
@@ -70,18 +73,21 @@ def fail(
     )
 
 
-def case_data(program: Program | None = None, **extra: Any) -> dict[str, Any]:
+def case_data(program: Program | None = None, *, loss: Expr | None = None,
+              **extra: Any) -> dict[str, Any]:
     """A counterexample as plain data: the model (arrays as nested lists), the rule's repr,
-    the ops as dicts, and the live ``program`` for exact replay; ``extra`` is added."""
-    if program is None:
-        return {key: jsonable(value) for key, value in extra.items()}
-    return {
-        "program": program,
-        "model": jsonable(program.model),
-        "rule": repr(program.rule),
-        "ops": [op_data(op) for op in program.ops],
-        **{key: jsonable(value) for key, value in extra.items()},
-    }
+    the ops as dicts, the live ``program`` for exact replay, the loss's repr and how to find
+    the ``features`` it has (``strategies.features``, which expectations select by; found
+    by the Deviation, since most examples pass); ``extra`` is added."""
+    model = program.model if program is not None else extra.get("model")
+    data: dict[str, Any] = {"features": functools.partial(features, model, program, loss)
+                            if model is not None else set}
+    if loss is not None:
+        data["loss"] = repr(loss)
+    if program is not None:
+        data |= {"program": program, "model": jsonable(program.model),
+                 "rule": repr(program.rule), "ops": [op_data(op) for op in program.ops]}
+    return data | {key: jsonable(value) for key, value in extra.items()}
 
 
 def op_data(op: Op) -> dict[str, Any]:

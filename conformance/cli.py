@@ -152,6 +152,8 @@ def _finish(report: RunReport, out: Path) -> int:
             print(f"optconf: error: {a.reason}", file=sys.stderr)
         elif not a.available:
             print(f"note: skipped {a.reason}", file=sys.stderr)
+        elif a.reason:  # it runs, through a deprecated protocol version's shim (CONF-2)
+            print(f"note: {a.reason}", file=sys.stderr)
     counts = ", ".join(f"{v} {k}" for k, v in report.counts().items() if v)
     print(f"{len(report.results)} results: {counts or 'none'}")
     features = frequency_lines(report.results)
@@ -204,6 +206,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             continue
         info = hello.info
         print(f"{name}: {info.engine} {info.version} on {info.device}")
+        print(f"  protocol: {hello.protocol or '1 (declares no protocol_version; read as 1)'}"
+              + (f" -- {hello.message}" if hello.message else ""))
         print(f"  dtypes: {', '.join(info.dtypes)}")
         print(f"  paths: {', '.join(info.paths)}")
         print(f"  capabilities: {', '.join(sorted(info.capabilities))}")

@@ -12,7 +12,8 @@ class Deviation(AssertionError):
     ``clause``: the SPEC clause broken; ``observed`` / ``allowed``: the error size and the
     tolerance model's bound (None for non-numeric failures); ``case``: a small dict
     describing the counterexample (model, rule, ops, path, dtype) that the repro writer
-    turns into a standalone script.
+    turns into a standalone script; its ``features``, given as how to find them
+    (``asserts.case_data``), are found here, for failures only.
     """
 
     def __init__(
@@ -29,4 +30,6 @@ class Deviation(AssertionError):
         self.clause = clause
         self.observed = observed
         self.allowed = allowed
-        self.case = case or {}
+        found = (case or {}).get("features")
+        self.case = {**(case or {}), "features": sorted(found()) if callable(found) else
+                     found or []}

@@ -5,9 +5,10 @@ A file holds ``[[deviation]]`` entries::
     [[deviation]]
     property = "flat.*"            # property id or glob (required)
     rule = "Adam"                  # optional: rule class name or glob
-    path = "flat_vector"           # optional: update path
+    path = "flat_vector"           # optional: the update path the failure is on
     clause = "FLAT-2"              # optional: the clause the Deviation names
     drawn = "OptimiserChain(AccumGrad(*"   # optional: glob on the failing case's drawn rule
+    features = ["models: tie across containers"]   # optional: features the failing case had
     kind = "fail"                  # fail | error | crash | timeout | unsupported (default fail)
     shows = "sometimes"            # optional: only some drawn cases trigger it (default always)
     reason = "torch sums tied gradients twice"   # required
@@ -21,6 +22,18 @@ epsilon, visible only when a drawn gradient is clipped) is never stale; its reas
 which cases trigger it.  ``drawn`` narrows an entry to failures whose counterexample drew a
 rule matching the glob (its ``repr``): a deviation of chains that start with one rule, say,
 without declaring every other chain's failures too.
+
+Entries select by path and by model feature, so that a deviation that shows only on one path
+of tied models is declared for exactly those failures.  ``path`` is the path of the failure:
+the case's path for properties that run one path per case, and for those that run every
+path inside one case the path the counterexample failed on.  ``features`` lists features the
+failing counterexample must all have, named as ``optconf run`` prints the draws' features
+(``strategies.FEATURE_NAMES``: ``"models: tie across containers"``, ``"programs: freeze then
+step"``, ``"losses: parameter reached twice"``); for a deviation that any one of several
+features triggers, write one entry per feature; only a ``fail`` has a counterexample, so
+``features`` with another ``kind`` is refused.  Like ``kind``, ``clause`` and ``drawn``,
+they narrow what an entry declares, not which cases it covers: an entry with a ``path``
+covers a case that runs every path, and is stale when none of its cases failed as declared.
 """
 
 from __future__ import annotations
@@ -31,12 +44,15 @@ from fnmatch import fnmatchcase
 from importlib.resources import files
 from pathlib import Path
 
+from optconf.adapters.protocol import PATHS
+
 from .cases import CaseId
 from .report.model import CaseResult, ExpectationUse, RunReport
+from .strategies import FEATURE_NAMES
 
 KINDS = ("fail", "error", "crash", "timeout", "unsupported")
-_KEYS = {"adapter", "property", "rule", "path", "clause", "drawn", "kind", "shows", "reason",
-         "link"}
+_KEYS = {"adapter", "property", "rule", "path", "clause", "drawn", "features", "kind", "shows",
+         "reason", "link"}
 SHOWS = ("always", "sometimes")
 
 
@@ -87,31 +103,57 @@ def _entry_lines(text: str) -> list[int]:
 
 
 def _entry(path: Path, line: int, raw: dict[str, object], adapter: str | None) -> ExpectationUse:
-    def fail(msg: str) -> ExpectationsError:
-        return ExpectationsError(f"{path}:{line}: {msg}")
+    def fail(msg: str, key: str | None = None) -> ExpectationsError:
+        return ExpectationsError(f"{path}:{_key_line(path, line, key)}: {msg}")
 
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
-        raise fail(f"unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(_KEYS))}")
+        raise fail(f"unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(_KEYS))}",
+                   unknown[0])
     for key, value in raw.items():
-        if not isinstance(value, str):
-            raise fail(f"{key} must be a string, not {type(value).__name__}")
+        if key != "features" and not isinstance(value, str):
+            raise fail(f"{key} must be a string, not {type(value).__name__}", key)
     for key in ("property", "reason", "link"):
         if not str(raw.get(key, "")).strip():
             raise fail(f"missing required key {key!r}")
-    kind = str(raw.get("kind", "fail"))
-    if kind not in KINDS:
-        raise fail(f"kind={kind!r} is not one of {', '.join(KINDS)}")
-    shows = str(raw.get("shows", "always"))
-    if shows not in SHOWS:
-        raise fail(f"shows={shows!r} is not one of {', '.join(SHOWS)}")
+    choices = {"kind": ("fail", KINDS), "shows": ("always", SHOWS), "path": (None, PATHS)}
+    for key, (default, allowed) in choices.items():
+        value = raw.get(key, default)
+        if value is not None and value not in allowed:
+            raise fail(f"{key}={value!r} is not one of {', '.join(allowed)}", key)
+    features = raw.get("features", [])
+    if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
+        raise fail("features must be a list of strings, e.g. "
+                   '["models: tie across containers"]', "features")
+    if features and raw.get("kind", "fail") != "fail":
+        raise fail(f"features select failures by their counterexample, which a "
+                   f"{raw.get('kind')!r} result has none of", "features")
+    for feature in features:
+        if feature not in FEATURE_NAMES:
+            raise fail(f"unknown feature {feature!r}; features: "
+                       f"{', '.join(sorted(FEATURE_NAMES))}", "features")
     get = raw.get
     return ExpectationUse(
         file=portable(path), line=line, adapter=str(get("adapter", adapter) or "") or None,
         property=str(raw["property"]), rule=_opt(get("rule")), path=_opt(get("path")),
-        clause=_opt(get("clause")), kind=kind, reason=str(raw["reason"]), link=str(raw["link"]),
-        shows=shows, drawn=_opt(get("drawn")),
+        clause=_opt(get("clause")), kind=str(get("kind", "fail")), reason=str(raw["reason"]),
+        link=str(raw["link"]), shows=str(get("shows", "always")), drawn=_opt(get("drawn")),
+        features=sorted(features),
     )
+
+
+def _key_line(path: Path, header: int, key: str | None) -> int:
+    """The line of ``key`` in the entry whose header is on line ``header`` (the header's
+    own line when the key is not written there, e.g. a missing key)."""
+    if key is None:
+        return header
+    lines = path.read_text(encoding="utf-8").splitlines()[header:]
+    for n, text in enumerate(lines, header + 1):
+        if re.match(r"\s*\[", text):
+            break
+        if re.match(rf"\s*{re.escape(key)}\s*=", text):
+            return n
+    return header
 
 
 def _opt(value: object) -> str | None:
@@ -119,18 +161,38 @@ def _opt(value: object) -> str | None:
 
 
 def _selects(entry: ExpectationUse, case: CaseId) -> bool:
+    """Whether ``case`` is one an entry speaks about (its coverage): a case without a path
+    runs every path, so an entry's ``path`` selects among its failures instead."""
     return (
         (entry.adapter is None or entry.adapter == case.adapter)
         and fnmatchcase(case.property, entry.property)
         and (entry.rule is None or fnmatchcase(case.rule or "", entry.rule))
-        and (entry.path is None or entry.path == case.path)
+        and (entry.path is None or case.path is None or entry.path == case.path)
     )
 
 
-def _drawn_rule(result: CaseResult) -> str:
-    """The ``repr`` of the rule the failing case drew ("" without a counterexample)."""
+def _failed(result: CaseResult) -> dict[str, object]:
+    """The failing counterexample as recorded ({} without one)."""
     example = result.counterexample
-    return str(example.get("rule", "")) if isinstance(example, dict) else ""
+    return example if isinstance(example, dict) else {}
+
+
+def _declares(entry: ExpectationUse, result: CaseResult) -> bool:
+    """Whether a result the entry covers is what it declares: its kind, clause, path, drawn
+    rule and features."""
+    example = _failed(result)
+    return (
+        result.happened == entry.kind
+        and (entry.clause is None or entry.clause == result.clause)
+        and (entry.path is None or entry.path == (result.path or example.get("path")))
+        and (entry.drawn is None or fnmatchcase(str(example.get("rule", "")), entry.drawn))
+        and set(entry.features) <= _features(example)
+    )
+
+
+def _features(example: dict[str, object]) -> set[str]:
+    found = example.get("features")
+    return {str(f) for f in found} if isinstance(found, list) else set()
 
 
 def match(entries: list[ExpectationUse], result: CaseResult) -> ExpectationUse | None:
@@ -140,9 +202,7 @@ def match(entries: list[ExpectationUse], result: CaseResult) -> ExpectationUse |
         if not _selects(entry, result.case):
             continue
         entry.covered += 1
-        if found is None and result.happened == entry.kind and (
-            entry.clause is None or entry.clause == result.clause
-        ) and (entry.drawn is None or fnmatchcase(_drawn_rule(result), entry.drawn)):
+        if found is None and _declares(entry, result):
             entry.matched += 1
             found = entry
     return found

@@ -32,13 +32,16 @@ class ProtocolError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Hello:
-    """The worker is ready: ``info`` and, per rule class, None when the adapter runs its
-    natural rule (RULE-5) or why not; or ``failure`` and ``message`` when it did not load."""
+    """The worker is ready: ``info``, per rule class None when the adapter runs its natural
+    rule (RULE-5) or why not, the protocol version the adapter declares (None: none) and in
+    ``message`` the deprecations loading it raised (an older protocol's, CONF-2); or
+    ``failure`` and ``message`` when it did not load."""
 
     info: EngineInfo | None
     supports: dict[str, str | None]
     failure: LoadFailure | None = None
     message: str = ""
+    protocol: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)

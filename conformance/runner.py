@@ -146,7 +146,7 @@ def _entry(label: str, hello: Hello | str, named: bool) -> AdapterEntry:
     if hello.info is None:
         error = hello.failure != "unavailable" or named
         return AdapterEntry(label, available=False, reason=hello.message, error=error)
-    return AdapterEntry(label, available=True, info=plain(hello.info))
+    return AdapterEntry(label, available=True, reason=hello.message, info=plain(hello.info))
 
 
 def _run_tasks(pool: WorkerPool, tasks: list[Task], config: RunConfig,

@@ -34,7 +34,7 @@ from optconf.reference import collect as ref_collect
 from optconf.reference import expr as ref_expr
 from optconf.reference import grads as ref_grads
 from optconf.reference import tree as ref_tree
-from optconf.reference.errors import TreeError
+from optconf.reference.errors import OptconfError, TreeError
 from optconf.reference.rules.base import Rule
 
 from .catalog import adjustments
@@ -618,3 +618,40 @@ def _term(i: int, shape: tuple[int, ...]) -> st.SearchStrategy[ref_expr.Expr]:
         st.just(ref_expr.Sum(ref_expr.Tanh(p))),
         arrays(shape=shape).map(lambda c: ref_expr.Sum(ref_expr.Mul(ref_expr.Const(c), p))),
     )
+
+
+# ------------------------------------------------------------- features of a counterexample
+
+#: Every feature name, as ``optconf run`` prints it and an expectations entry's ``features``
+#: names it: ``"<strategy>: <feature>"``.
+FEATURE_NAMES = frozenset(
+    f"{strategy}: {name}" for strategy, names in (
+        ("models", MODEL_FEATURES), ("programs", PROGRAM_FEATURES), ("losses", LOSS_FEATURES))
+    for name in names)
+
+
+def features(model: Any, program: Program | None = None,
+             loss: ref_expr.Expr | None = None) -> set[str]:
+    """The features of :data:`FEATURE_NAMES` a counterexample has: its model's, its
+    program's and its loss's.  Expectations select failures by them (CONF-12); a model the
+    reference rejects (an error property's deliberately malformed input) has none."""
+    try:
+        found = {f"models: {name}" for name in model_features(model)[1]}
+        if program is not None:
+            members = [*getattr(program.rule, "rules", ()), program.rule]
+            found |= {f"programs: {name}" for name in _program_has(program, members)}
+        if loss is not None:
+            found |= {f"losses: {name}" for name in _loss_has(loss, model)}
+    except OptconfError:
+        return set()
+    return found
+
+
+def _loss_has(loss: ref_expr.Expr, model: Any) -> set[str]:
+    uses = Counter(node.index for node in ref_expr.postorder(loss)
+                   if isinstance(node, ref_expr.Param))
+    checks = {
+        "parameter the loss does not reach": len(uses) < len(ref_collect.trainables(model)),
+        "parameter reached twice": any(n > 1 for n in uses.values()),
+    }
+    return {name for name, present in checks.items() if present}

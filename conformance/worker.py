@@ -17,6 +17,7 @@ import re
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,9 @@ def describe(label: str) -> tuple[Hello, Adapter | None]:
     in their natural form (RULE-5); or why it cannot load.  Any exception the adapter
     raises is caught here and named."""
     try:
-        adapter = load_adapter(label)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always", DeprecationWarning)  # an older protocol's
+            adapter = load_adapter(label)
         info = adapter.info()
         supports = {name: adapter.supports(natural_rule(info, name)) for name in rule_classes()}
     except UnknownAdapter as exc:
@@ -52,7 +55,10 @@ def describe(label: str) -> tuple[Hello, Adapter | None]:
     except Exception as exc:
         return Hello(None, {}, "error", f"{label}: raised while loading or declaring "
                      f"itself: {_error_text(exc)}"), None
-    return Hello(info, supports), adapter
+    notes = "; ".join(f"{label}: {w.message}" for w in seen
+                      if issubclass(w.category, DeprecationWarning))
+    return Hello(info, supports, message=notes,
+                 protocol=type(adapter).protocol_version), adapter
 
 
 def execute(adapter: Adapter, prop: Property, case: CaseId, profile: Profile, seed: int,

@@ -59,7 +59,7 @@ def _check_gradient(adapter: Adapter, drawn: Drawn) -> None:
     model, loss, dtype, via = drawn
     info = adapter.info()
     ctx = Context(info.name, None, dtype, None,
-                  case_data(model=model, loss=repr(loss), via=via, dtype=dtype))
+                  case_data(model=model, loss=loss, via=via, dtype=dtype))
     got = adapter.gradient(model, loss, dtype, via)
     want = true_gradient(model, loss, via)
     firsts = trainables_with_paths(model)

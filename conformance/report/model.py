@@ -70,7 +70,8 @@ class CaseResult:
 
 @dataclasses.dataclass
 class AdapterEntry:
-    """An adapter of the run: its declared EngineInfo, or why it could not run.  ``error``:
+    """An adapter of the run: its declared EngineInfo, or why it could not run (for one that
+    runs, ``reason`` holds the deprecations its loading raised, CONF-2).  ``error``:
     the adapter failed (unknown, or it hung, crashed or raised while loading or declaring
     itself; or it was asked for by name and cannot run here), which makes the run's exit
     code 2; otherwise an unavailable engine is only a note."""
@@ -101,6 +102,7 @@ class ExpectationUse:
     link: str
     shows: str = "always"
     drawn: str | None = None
+    features: list[str] = dataclasses.field(default_factory=list)
     covered: int = 0
     matched: int = 0
 

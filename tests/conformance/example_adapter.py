@@ -16,6 +16,7 @@ from optconf.adapters.protocol import (
     Outcome,
     PathName,
     Program,
+    Rule,
     Step,
     Unsupported,
     flat_list_grads,
@@ -26,7 +27,6 @@ from optconf.adapters.protocol import (
 )
 from optconf.reference import trainables
 from optconf.reference.rules import AdaGrad, Descent, Momentum
-from optconf.reference.rules.base import Rule
 
 
 class ListSGD:
@@ -88,6 +88,8 @@ PATHS: dict[PathName, Callable[[Program], Outcome]] = {"flat_list": flat_list}
 
 class ListAdapter(Adapter):
     """ListSGD seen through the protocol: its two tables and the verbs that use them."""
+
+    protocol_version = 1  # the protocol version this adapter was written against
 
     def info(self) -> EngineInfo:
         return EngineInfo(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from optconf.adapters.protocol import Freeze, Program, Step
 from optconf.conformance import expectations as expect
+from optconf.conformance import strategies
+from optconf.conformance.asserts import Context, case_data, fail
+from optconf.conformance.deviation import Deviation
 from optconf.conformance.report.model import CaseResult, RunReport
+from optconf.reference.rules import Descent
 
 ENTRY = """
 [[deviation]]
@@ -75,15 +81,24 @@ def test_a_toml_syntax_error_names_file_and_line(tmp_path):
         entries(tmp_path, '[[deviation]]\nproperty = "x"\nreason = \n')
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('[[deviation]]\nproperty = "x"\nlink = "l"\n', "missing required key 'reason'"),
-    ('[[deviation]]\nproperty = "x"\nreason = "r"\nlink = "l"\nkind = "boom"\n', "kind='boom'"),
-    ('[[deviation]]\nproperty = "x"\nreason = "r"\nlink = "l"\nwhy = "?"\n', "unknown key 'why'"),
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ('[[deviation]]\nproperty = "x"\nlink = "l"\n', 3, "missing required key 'reason'"),
+    ('[[deviation]]\nproperty = "x"\nreason = "r"\nlink = "l"\nkind = "boom"\n', 7,
+     "kind='boom'"),
+    ('[[deviation]]\nproperty = "x"\nreason = "r"\nlink = "l"\nwhy = "?"\n', 7,
+     "unknown key 'why'"),
+    ('[[deviation]]\nproperty = "x"\npath = "flat"\nreason = "r"\nlink = "l"\n', 5,
+     "path='flat' is not one of structured, flat_list"),
+    ('[[deviation]]\nproperty = "x"\nfeatures = ["tied"]\nreason = "r"\nlink = "l"\n', 5,
+     "unknown feature 'tied'; features: .*models: tie across containers"),
+    ('[[deviation]]\nproperty = "x"\nfeatures = "models: 0-d array"\nreason = "r"\nlink = "l"\n',
+     5, "features must be a list of strings"),
+    ('[[deviation]]\nproperty = "x"\nkind = "error"\nfeatures = ["models: 0-d array"]\n'
+     'reason = "r"\nlink = "l"\n', 6, "features select failures by their counterexample"),
 ])
-def test_a_schema_error_names_the_entrys_line(tmp_path, text, message):
-    with pytest.raises(expect.ExpectationsError, match=rf"torch.toml:\d+: {message}"):
-        entries(tmp_path, "\n\n" + text)
-    with pytest.raises(expect.ExpectationsError, match=r"torch\.toml:3:"):
+def test_a_schema_error_names_the_line_of_the_key_at_fault(tmp_path, text, line, message):
+    """The entry's header line for a missing key, else the line the faulty key is on."""
+    with pytest.raises(expect.ExpectationsError, match=rf"torch\.toml:{line}: {message}"):
         entries(tmp_path, "\n\n" + text)
 
 
@@ -113,7 +128,7 @@ def test_sometimes_entry_is_never_stale_but_always_entry_is(tmp_path):  # CONF-1
 def test_unknown_shows_value_names_the_line(tmp_path):  # CONF-12
     path = tmp_path / "e.toml"
     path.write_text('[[deviation]]\nproperty = "a"\nshows = "often"\nreason = "r"\nlink = "l"\n')
-    with pytest.raises(expect.ExpectationsError, match=r"e.toml:1: shows='often' is not one of"):
+    with pytest.raises(expect.ExpectationsError, match=r"e.toml:3: shows='often' is not one of"):
         expect.load(path)
 
 
@@ -146,3 +161,61 @@ def test_a_packaged_file_is_named_relative_to_the_package_not_this_machine():
     (first, *_) = expect.load(expect.packaged("jax"), adapter="jax")
     assert first.file == "adapters/expectations/jax.toml"
     assert first.where == f"adapters/expectations/jax.toml:{first.line}"
+
+
+NARROW = """
+[[deviation]]
+property = "tying.*"
+path = "structured"
+features = ["models: tie across containers"]
+reason = "the structured path sums a tied array's gradient twice"
+link = "https://example.org/issue/3"
+"""
+
+
+def tie_failure(path, features, case_path=None):
+    """A failure of a property that runs every path in one case (``case_path`` None) or
+    one path per case, on ``path``, whose counterexample had ``features``."""
+    failed = result(prop="tying.shared_summed_once", rule="Descent", path=case_path,
+                    clause="TIE-2")
+    failed.counterexample = {"path": path, "features": features}
+    return failed
+
+
+def test_path_and_features_declare_only_failures_on_that_path_of_such_models(tmp_path):
+    tied = ["models: 0-d array", "models: tie across containers"]
+    rep = report(tie_failure("structured", tied),
+                 tie_failure("flat_list", tied),
+                 tie_failure("structured", ["models: 0-d array"]),
+                 tie_failure("structured", tied, case_path="structured"))
+    expect.apply(rep, entries(tmp_path, NARROW))
+    assert [r.status for r in rep.results] == ["expected", "fail", "fail", "expected"]
+    assert rep.exit_code() == 1
+
+
+def test_an_entry_with_a_path_covers_cases_that_run_every_path(tmp_path):
+    rep = report(result(status="pass", prop="tying.shared_summed_once", rule="Descent",
+                        path=None))
+    (entry,) = entries(tmp_path, NARROW)
+    expect.apply(rep, [entry])
+    assert entry.covered == 1 and rep.stale() == [entry]
+
+
+def failing_features(data):
+    """The features a Deviation raised with the counterexample ``data`` records."""
+    with pytest.raises(Deviation) as raised:
+        fail("x=1, but should be 2", clause="UPD-1", ctx=Context("demo", None, "float64",
+                                                                 case=data))
+    return raised.value.case["features"]
+
+
+def test_a_failure_records_the_features_of_its_counterexample():
+    shared = np.zeros(2)
+    tied = {"a": shared, "b": [shared, np.zeros(())]}
+    program = Program(tied, Descent(), (Freeze(("a",)), Step(None)))
+    names = failing_features(case_data(program))
+    assert {"models: tie across containers", "models: 0-d array",
+            "programs: freeze then step"} <= set(names)
+    assert set(names) <= strategies.FEATURE_NAMES
+    assert "models: tie across containers" not in failing_features(
+        case_data(model={"a": np.zeros(2)}))
