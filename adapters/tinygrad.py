@@ -170,7 +170,7 @@ def plan(rule: Rule) -> Plan:
         raise Unsupported(f"{composes}; it has no WeightDecay alone")
     prefix, core = chain.core
     if chain.decay is not None and not isinstance(core, SGD_RULES):
-        raise Unsupported(f"{composes}; it has no WeightDecay before {type(core).__name__}")
+        raise Unsupported(f"{composes}; it has no chain WeightDecay -> {type(core).__name__}")
     decay = chain.decay or 0.0
     return dataclasses.replace(rule_entry(RULES, core, "tinygrad 0.14")(core, decay),
                                prefix=prefix)
