@@ -31,7 +31,7 @@ from optconf.reference import expr as ref_expr
 from optconf.reference import rules
 from optconf.reference.collect import trainables
 from optconf.reference.rules.base import Rule
-from optconf.reference.tree import first_occurrences, fold, mirror, occurrences
+from optconf.reference.tree import Kind, first_occurrences, fold, mirror, occurrences, plain
 
 from . import jax_sharded
 from .protocol import (
@@ -113,6 +113,14 @@ def _adam_fields(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
 
 def _then_eta(core: Any, hp: HP) -> Any:
     return optax.chain(core, optax.scale(hp("eta")))
+
+
+def _adam_like(scale_by: Callable[..., Any], read: Reader = _adam_fields,
+               **kwargs: Any) -> Builder:
+    """``scale_by(beta_0, beta_1, epsilon, **kwargs)`` then ``scale(eta)``: optax's Adam
+    family, read as Adam's moments unless ``read`` says otherwise."""
+    return lambda r, hp: (_then_eta(scale_by(hp("beta_0"), hp("beta_1"), hp("epsilon"),
+                                             **kwargs), hp), read)
 
 
 def _momentum(rule: Any, hp: HP) -> tuple[Any, Reader]:
@@ -217,26 +225,21 @@ RULES: dict[type[Rule], Builder] = {
     rules.Momentum: _momentum,
     rules.Nesterov: _momentum,
     rules.RMSProp: _rmsprop,
-    rules.Adam: lambda r, hp: (_then_eta(optax.scale_by_adam(
-        hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0), hp), _adam_fields),
+    rules.Adam: _adam_like(optax.scale_by_adam, eps_root=0.0),
     rules.AdamW: _adamw,
     # scale_by_adam(nesterov=True), without Dozat's extra b2: variant "optax" (NADAM-3)
-    rules.NAdam: lambda r, hp: (_then_eta(optax.scale_by_adam(
-        hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0, nesterov=True), hp),
-        _adam_fields),
+    rules.NAdam: _adam_like(optax.scale_by_adam, eps_root=0.0, nesterov=True),
     # scale_by_radam rectifies when rho_t >= 5: variant "optax" (RADAM-3)
-    rules.RAdam: lambda r, hp: (_then_eta(optax.scale_by_radam(
-        hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0, threshold=5.0), hp),
-        lambda s, pick, hp: _adam_fields(s, pick, hp) | {"t": int(s[0].count) + 1}),
+    rules.RAdam: _adam_like(
+        optax.scale_by_radam, lambda s, pick, hp: _adam_fields(s, pick, hp) | {
+            "t": int(s[0].count) + 1}, eps_root=0.0, threshold=5.0),
     # the maximum of the bias-corrected nu: variant "optax" (AMSGRAD-4)
-    rules.AMSGrad: lambda r, hp: (_then_eta(optax.scale_by_amsgrad(
-        hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0), hp),
-        lambda s, pick, hp: _adam_fields(s, pick, hp) | {"nu_max": pick(s[0].nu_max)}),
+    rules.AMSGrad: _adam_like(
+        optax.scale_by_amsgrad, lambda s, pick, hp: _adam_fields(s, pick, hp) | {
+            "nu_max": pick(s[0].nu_max)}, eps_root=0.0),
     # u = max(b2 u, |g| + eps): variant "torch" (ADAMAX-2)
-    rules.AdaMax: lambda r, hp: (_then_eta(optax.scale_by_adamax(
-        hp("beta_0"), hp("beta_1"), hp("epsilon")), hp),
-        lambda s, pick, hp: {"mu": pick(s[0].mu), "u": pick(s[0].nu),
-                             "beta_t": _beta_t(hp, s[0].count)}),
+    rules.AdaMax: _adam_like(optax.scale_by_adamax, lambda s, pick, hp: {
+        "mu": pick(s[0].mu), "u": pick(s[0].nu), "beta_t": _beta_t(hp, s[0].count)}),
     # eps_root is added to the state s and eps outside the root: both are the reference's
     # epsilon (ADABELIEF-2)
     rules.AdaBelief: lambda r, hp: (_then_eta(optax.scale_by_belief(
@@ -494,11 +497,10 @@ def _skeleton(model: Any) -> Any:
                           "one leaf used twice in the loss instead")
     position = {occ.path: occ.position for occ in occs}
 
-    def node(node_kind: str, kids: list[tuple[Any, Any]]) -> Any:
-        if node_kind == "dict":
-            return {elem.key: kid for elem, kid in kids}
-        values = [kid for _, kid in kids]
-        return values if node_kind == "list" else tuple(values)
+    def node(path: Any, x: Any, node_kind: Kind, kids: list[tuple[Any, Any]]) -> Any:
+        if node_kind == "fields":  # as register_dataclass flattens it: a tuple of fields
+            return tuple(kid for _, kid in kids)
+        return plain(path, x, node_kind, kids)
 
     return fold(model, lambda path, _x: position[path], node, lambda _path, _x: None)
 
@@ -619,6 +621,10 @@ class Run:
     def params(self) -> list[Any]:
         return [jnp.asarray(p, self.dtype) for p in trainables(self.program.model)]
 
+    def listed(self) -> Layout:
+        """The list of trainables as the params pytree."""
+        return Layout.of(list(range(len(self.frozen))))
+
     def one_tree(self, form: Layout, legacy: bool = False) -> tuple[list[Any], list[Any]]:
         """One optax state over one params pytree laid out by ``form``, stepped through the
         deprecated surface when ``legacy`` (:func:`_deprecated_step`).  optax clips by the
@@ -663,23 +669,6 @@ def _deprecated_step(tx: Any) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
     return step
 
 
-def _legacy(run: Run) -> tuple[list[Any], list[Any]]:
-    """The list of trainables as the pytree, updates added through the deprecated
-    ``tree_add_scalar_mul`` (DEP-1 .. DEP-5)."""
-    return run.one_tree(Layout.of(list(range(len(trainables(run.program.model))))),
-                        legacy=True)
-
-
-def _structured(run: Run) -> tuple[list[Any], list[Any]]:
-    """The model's own pytree."""
-    return run.one_tree(Layout.of(_skeleton(run.program.model)))
-
-
-def _flat_list(run: Run) -> tuple[list[Any], list[Any]]:
-    """The list of trainables as the pytree."""
-    return run.one_tree(Layout.of(list(range(len(trainables(run.program.model))))))
-
-
 def _flat_vector(run: Run) -> tuple[list[Any], list[Any]]:
     """``ravel_pytree`` of the model's pytree: one array to optax."""
     if not run.program.rule.elementwise:
@@ -714,11 +703,14 @@ def _per_array(run: Run) -> tuple[list[Any], list[Any]]:
 
 #: One function per update path: the parameters (trainables order) and states it leaves.
 PATHS: dict[PathName, Callable[[Run], tuple[list[Any], list[Any]]]] = {
-    "structured": _structured,
-    "flat_list": _flat_list,
+    # the model's own pytree
+    "structured": lambda run: run.one_tree(Layout.of(_skeleton(run.program.model))),
+    # the list of trainables as the pytree
+    "flat_list": lambda run: run.one_tree(run.listed()),
     "per_array": _per_array,
     "flat_vector": _flat_vector,
-    "legacy": _legacy,
+    # flat_list, updates added through the deprecated tree_add_scalar_mul (DEP-1 .. DEP-5)
+    "legacy": lambda run: run.one_tree(run.listed(), legacy=True),
     "sharded": jax_sharded.sharded,  # on a mesh of host devices, in a rank process
 }
 
@@ -737,12 +729,9 @@ class JaxAdapter(Adapter):
 
     def info(self) -> EngineInfo:
         return EngineInfo(
-            name="jax",
-            engine="jax+optax",
+            name="jax", engine="jax+optax",
             version=f"jax {jax.__version__}, optax {optax.__version__}",
-            device=str(jax.devices()[0]).lower(),
-            dtypes=DTYPES,
-            capabilities=CAPABILITIES,
+            device=str(jax.devices()[0]).lower(), dtypes=DTYPES, capabilities=CAPABILITIES,
             paths=tuple(PATHS),
             variants={cls.__name__: variant for cls, variant in VARIANTS.items()},
             notes="pytrees cannot tie arrays; no None gradients; static freeze masks; "

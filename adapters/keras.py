@@ -300,7 +300,7 @@ def build(model: Any, dtype: str) -> tuple[keras.layers.Layer, list[Any]]:
     variables = [keras.Variable(occ.array, dtype=dtype) for occ in first_occurrences(occs)]
     variable_at = {occ.path: variables[occ.position] for occ in occs}
 
-    def node(_kind: str, kids: list[tuple[Any, Any]]) -> Any:
+    def node(_path: Any, _x: Any, _kind: str, kids: list[tuple[Any, Any]]) -> Any:
         layer = _Node()
         for position, (_elem, kid) in enumerate(kids):
             if kid is not None:
@@ -309,7 +309,7 @@ def build(model: Any, dtype: str) -> tuple[keras.layers.Layer, list[Any]]:
 
     root = fold(model, lambda path, _x: variable_at[path], node, lambda _path, _x: None)
     if not isinstance(root, keras.layers.Layer):
-        root = node("list", [(0, root)])
+        root = node((), None, "list", [(0, root)])
     return root, variables
 
 

@@ -38,7 +38,7 @@ from .protocol import (
     Rule,
     Step,
     Unsupported,
-    chain_members,
+    composed,
     first_occurrences,
     flat_list_grads,
     fold,
@@ -207,26 +207,18 @@ def _core(rule: Rule, decay: float) -> Core:
 def plan(rule: Rule) -> Plan:
     """The MLX plan of ``rule`` (a rule, or a chain: clipping, then at most one WeightDecay,
     then one optimiser rule); Unsupported with the reason otherwise."""
-    members = chain_members(rule)
-    clips: list[Rule] = []
-    while members and isinstance(members[0][1], CLIPS):
-        clip: Any = members.pop(0)[1]
+    chain = composed(rule, CLIPS, "mlx composes clipping, then one coupled weight decay, "
+                     "then one optimiser")
+    for clip in chain.clips:
         if isinstance(clip, rules.ClipNorm) and clip.p != 2:
             raise Unsupported(f"ClipNorm(p={clip.p}): mlx clip_grad_norm is the L2 norm")
-        clips.append(clip)
-    decay = 0.0
-    if members and isinstance(members[0][1], rules.WeightDecay):
-        decay = float(getattr(members.pop(0)[1], "lambda_"))  # noqa: B009 (Rule has no lambda_)
-    if len(members) > 1:
-        names = ", ".join(type(m).__name__ for _, m in members)
-        raise Unsupported(f"mlx composes clipping, then one coupled weight decay, then "
-                          f"one optimiser; this chain continues with {names}")
-    if not members:  # clipping and/or decay alone: x -= (clipped g + lambda x)
-        return Plan("SGD", {"learning_rate": 1.0, "weight_decay": decay}, tuple(clips),
+    decay = chain.decay or 0.0
+    if chain.core is None:  # clipping and/or decay alone: x -= (clipped g + lambda x)
+        return Plan("SGD", {"learning_rate": 1.0, "weight_decay": decay}, chain.clips,
                     _no_state)
-    prefix, core = members[0]
+    prefix, core = chain.core
     optimiser, kwargs, state = _core(core, decay)
-    return Plan(optimiser, kwargs, tuple(clips), state, prefix)
+    return Plan(optimiser, kwargs, chain.clips, state, prefix)
 
 
 def make_optimiser(the_plan: Plan, dtype: Any) -> Any:
@@ -277,7 +269,7 @@ def build(model: Any, dtype: Any) -> tuple[nn.Module, dict[Any, tuple[str, ...]]
     def at_param(path: Any, x: np.ndarray) -> Any:
         return (mx.array(x, dtype=dtype), {position[path]: ()})
 
-    def node(_kind: str, kids: list[tuple[Any, Any]]) -> Any:
+    def node(_path: Any, _x: Any, _kind: str, kids: list[tuple[Any, Any]]) -> Any:
         module, where = nn.Module(), dict[int, tuple[str, ...]]()
         for elem, kid in kids:
             if kid is None:

@@ -28,6 +28,7 @@ from optconf.reference.expr import Ops
 from optconf.reference.grads import summed
 from optconf.reference.rules.base import Rule, variant_form
 from optconf.reference.rules.compose import OptimiserChain
+from optconf.reference.rules.decay import WeightDecay
 from optconf.reference.tree import (
     Occurrence,
     Path,
@@ -38,6 +39,7 @@ from optconf.reference.tree import (
     mirror,
     occurrences,
     path_str,
+    plain,
 )
 
 #: The modules an adapter may import from optconf (docs/ADAPTERS.md, "The public API"):
@@ -52,12 +54,13 @@ PUBLIC_MODULES = (
 #: The protocol, the helpers every adapter shares, and the tree walk (TREE clauses).
 __all__ = [
     "CAPABILITIES", "PATHS", "PROTOCOL_VERSION", "PUBLIC_MODULES", "Adapter", "Adjust",
-    "EngineInfo", "Freeze", "Occurrence", "Op", "Outcome", "Path", "PathElem", "PathName",
-    "Program", "Rule", "Step", "Thaw", "Unsupported", "WarningRecord", "array_ops",
-    "chain_members", "consecutive", "first_occurrences", "flat_list_grads", "flat_vector_grads",
-    "fold", "frozen_at", "indices_under", "lookup", "map_params", "mirror", "occurrences",
-    "path_entry", "path_str", "refusal", "refused", "require_variant", "rule_entry", "runs_as",
-    "trainables", "with_values", "with_warnings",
+    "Composed", "EngineInfo", "Freeze", "Occurrence", "Op", "Outcome", "Path", "PathElem",
+    "PathName", "Program", "Rule", "Step", "Thaw", "Unsupported", "WarningRecord",
+    "array_ops", "chain_members", "composed", "consecutive", "first_occurrences",
+    "flat_list_grads", "flat_vector_grads", "fold", "frozen_at", "indices_under", "lookup",
+    "map_params", "mirror", "occurrences", "path_entry", "path_str", "plain", "refusal",
+    "refused", "require_variant", "rule_entry", "runs_as", "trainables", "with_values",
+    "with_warnings",
 ]
 
 #: Ways of driving an optimiser step.  ``structured``: the engine's own model-shaped update;
@@ -337,6 +340,33 @@ def chain_members(rule: Rule, prefix: str = "") -> list[tuple[str, Rule]]:
         return [(prefix, rule)]
     return [member for i, sub in enumerate(rule.rules)
             for member in chain_members(sub, f"{prefix}{i}.")]
+
+
+@dataclasses.dataclass(frozen=True)
+class Composed:
+    """A chain as optimiser libraries compose one (CHAIN-1): gradient ``clips`` first, then
+    the coupled ``decay`` of one WeightDecay (None: no WeightDecay), then at most one
+    ``core`` rule with the prefix of its state fields (None: no rule after them)."""
+
+    clips: tuple[Rule, ...]
+    decay: float | None
+    core: tuple[str, Rule] | None
+
+
+def composed(rule: Rule, clips: tuple[type[Rule], ...], composes: str) -> Composed:
+    """``rule`` (a rule, or a chain) as :class:`Composed`, clipping rules of the classes
+    ``clips``; Unsupported saying what the engine ``composes`` when more rules follow."""
+    members = chain_members(rule)
+    leading: list[Rule] = []
+    while members and isinstance(members[0][1], clips):
+        leading.append(members.pop(0)[1])
+    decay = None
+    if members and isinstance(members[0][1], WeightDecay):
+        decay = float(members.pop(0)[1].lambda_)
+    if len(members) > 1:
+        names = ", ".join(type(m).__name__ for _, m in members)
+        raise Unsupported(f"{composes}; this chain continues with {names}")
+    return Composed(tuple(leading), decay, members[0] if members else None)
 
 
 def indices_under(model: Any, keys: tuple[Any, ...]) -> set[int]:

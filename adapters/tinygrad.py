@@ -42,7 +42,7 @@ from .protocol import (
     Thaw,
     Unsupported,
     array_ops,
-    chain_members,
+    composed,
     consecutive,
     flat_list_grads,
     flat_vector_grads,
@@ -101,12 +101,13 @@ def _sgd(rule: Any, weight_decay: float) -> Plan:
                             nesterov=nesterov, classic=not torch_form), sign)
 
 
-def _lamb(rule: Any, weight_decay: float) -> Plan:
+def _lamb(rule: Any, weight_decay: float, adam: bool = True) -> Plan:
     """``LAMB(adam=True)``: epsilon outside the root of the bias-corrected second moment
-    (ADAM-3); AdamW's decay sits inside the lr product (ADAMW-1)."""
+    (ADAM-3); AdamW's decay sits inside the lr product (ADAMW-1).  ``LAMB(adam=False)``:
+    Adam's ratio plus ``wd*x``, scaled by ``|x|/|r|`` (LAMB-1)."""
     b1, b2 = rule.beta
     return Plan("LAMB", dict(lr=rule.eta, b1=b1, b2=b2, eps=rule.epsilon,
-                             weight_decay=weight_decay, adam=True))
+                             weight_decay=weight_decay, adam=adam))
 
 
 def _adamw(rule: Any, weight_decay: float) -> Plan:
@@ -125,13 +126,6 @@ def _lars(rule: Any, weight_decay: float) -> Plan:
                           "LARS(trust_norm='gradient') only (LARS-4)")
     return Plan("LARS", dict(lr=rule.eta, momentum=rule.rho, weight_decay=rule.lambda_,
                              tcoef=rule.trust, nesterov=False, classic=True), 1.0)
-
-
-def _lamb_trust(rule: Any, weight_decay: float) -> Plan:
-    """``LAMB(adam=False)``: Adam's ratio plus ``wd*x``, scaled by ``|x|/|r|`` (LAMB-1)."""
-    b1, b2 = rule.beta
-    return Plan("LAMB", dict(lr=rule.eta, b1=b1, b2=b2, eps=rule.epsilon,
-                             weight_decay=rule.lambda_, adam=False))
 
 
 def _muon(rule: Any, weight_decay: float) -> Plan:
@@ -160,7 +154,7 @@ RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.Adam: _lamb,
     rules.AdamW: _adamw,
     rules.LARS: _lars,
-    rules.LAMB: _lamb_trust,
+    rules.LAMB: lambda rule, _decay: _lamb(rule, rule.lambda_, adam=False),
     rules.Muon: _muon,
 }
 SGD_RULES = (rules.Descent, rules.Momentum, rules.Nesterov)
@@ -169,16 +163,15 @@ SGD_RULES = (rules.Descent, rules.Momentum, rules.Nesterov)
 def plan(rule: Rule) -> Plan:
     """The tinygrad optimiser that computes ``rule`` exactly: one rule, or a chain of one,
     or ``OptimiserChain(WeightDecay(l), r)`` with ``r`` an SGD rule; Unsupported otherwise."""
-    members = chain_members(rule)
-    decay = 0.0
-    if (len(members) == 2 and isinstance(members[0][1], rules.WeightDecay)
-            and isinstance(members[1][1], SGD_RULES)):
-        decay = float(getattr(members.pop(0)[1], "lambda_"))  # noqa: B009 (Rule has no lambda_)
-    if len(members) > 1:
-        names = " -> ".join(type(member).__name__ for _, member in members)
-        raise Unsupported(f"tinygrad composes only WeightDecay before SGD (weight_decay=, added "
-                          f"to the gradient first); it has no chain {names}")
-    prefix, core = members[0]
+    composes = ("tinygrad composes only WeightDecay before SGD (weight_decay=, added to the "
+                "gradient first)")
+    chain = composed(rule, (), composes)
+    if chain.core is None:
+        raise Unsupported(f"{composes}; it has no WeightDecay alone")
+    prefix, core = chain.core
+    if chain.decay is not None and not isinstance(core, SGD_RULES):
+        raise Unsupported(f"{composes}; it has no chain WeightDecay -> {type(core).__name__}")
+    decay = chain.decay or 0.0
     return dataclasses.replace(rule_entry(RULES, core, "tinygrad 0.14")(core, decay),
                                prefix=prefix)
 
@@ -554,11 +547,8 @@ class TinygradAdapter(Adapter):
 
     def info(self) -> EngineInfo:
         return EngineInfo(
-            name="tinygrad",
-            engine="tinygrad",
-            version=version("tinygrad"),
-            device=self.engine.device,
-            dtypes=self.declared_dtypes(),
+            name="tinygrad", engine="tinygrad", version=version("tinygrad"),
+            device=self.engine.device, dtypes=self.declared_dtypes(),
             # no "freeze" / "none_grad": tinygrad's Optimizer can neither skip a parameter
             # nor freeze one (FINDINGS TG4); per_array emulates both by not stepping that
             # parameter's optimiser, which is the adapter's doing, not the engine's

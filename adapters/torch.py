@@ -39,7 +39,7 @@ from .protocol import (
     Thaw,
     Unsupported,
     array_ops,
-    chain_members,
+    composed,
     consecutive,
     flat_list_grads,
     indices_under,
@@ -63,7 +63,8 @@ except ImportError as exc:  # the loader reports this as "engine not installed"
 
 DEVICE_VARIABLE = "OPTCONF_TORCH_DEVICE"
 #: torch.optim classes with a ``fused=True`` implementation (the others reject the keyword).
-FUSED = frozenset({"SGD", "Adam", "AdamW", "Adagrad"})
+FUSED = frozenset(name for name, cls in vars(torch.optim).items()
+                  if isinstance(cls, type) and "fused" in inspect.signature(cls).parameters)
 
 
 # ----------------------------------------------------------------- rules -> torch.optim
@@ -108,10 +109,6 @@ def _no_state(state: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
 def _velocity(state: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
     buf = state.get("momentum_buffer")
     return {} if buf is None else {"velocity": buf}
-
-
-def _sgd(r: Any, decay: float) -> Core:
-    return "SGD", {"lr": r.eta, "momentum": 0.0, "weight_decay": decay}, _no_state
 
 
 def _nesterov(r: Any, decay: float) -> Core:
@@ -172,7 +169,8 @@ def _muon(r: Any, decay: float) -> Core:
 #: chained before it; an entry raises Unsupported with the reason where torch has no
 #: faithful counterpart.  Clipping and WeightDecay are composed by :func:`plan`.
 RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
-    rules.Descent: _sgd,
+    rules.Descent: lambda r, decay: (
+        "SGD", {"lr": r.eta, "momentum": 0.0, "weight_decay": decay}, _no_state),
     rules.Momentum: lambda r, decay: (
         "SGD", {"lr": r.eta, "momentum": r.rho, "weight_decay": decay}, _velocity),
     rules.Nesterov: _nesterov,
@@ -250,24 +248,15 @@ def plan(rule: Rule) -> Plan:
     """The torch plan of ``rule`` (a rule, or a chain: clips, then at most one WeightDecay,
     then at most one optimiser rule, which is how torch composes them); Unsupported with the
     reason otherwise."""
-    members = chain_members(rule)
-    clips: list[Rule] = []
-    while members and isinstance(members[0][1], tuple(CLIPS)):
-        clips.append(members.pop(0)[1])
-    decay = 0.0
-    if members and isinstance(members[0][1], rules.WeightDecay):
-        decay = float(getattr(members.pop(0)[1], "lambda_"))  # noqa: B009 (Rule has no lambda_)
-    if len(members) > 1:
-        names = ", ".join(type(m).__name__ for _, m in members)
-        raise Unsupported(
-            f"torch composes only gradient clipping, then one coupled weight decay, then one "
-            f"optimiser; this chain continues with {names}")
-    if not members:  # clipping and/or decay alone: x -= (clipped g + lambda x)
-        return Plan("SGD", {"lr": 1.0, "momentum": 0.0, "weight_decay": decay},
-                    tuple(clips), _no_state)
-    prefix, core = members[0]
+    chain = composed(rule, tuple(CLIPS), "torch composes only gradient clipping, then one "
+                     "coupled weight decay, then one optimiser")
+    decay = chain.decay or 0.0
+    if chain.core is None:  # clipping and/or decay alone: x -= (clipped g + lambda x)
+        return Plan("SGD", {"lr": 1.0, "momentum": 0.0, "weight_decay": decay}, chain.clips,
+                    _no_state)
+    prefix, core = chain.core
     optimiser, kwargs, state = _core(core, decay)
-    return Plan(optimiser, kwargs, tuple(clips), state, prefix)
+    return Plan(optimiser, kwargs, chain.clips, state, prefix)
 
 
 def _clip_each(c: Any, grads: list[torch.Tensor]) -> None:
@@ -305,8 +294,7 @@ class EngineModel:
     path_of: dict[str, Path]
 
     def torch_order(self) -> list[nn.Parameter]:
-        """``module.parameters()``: deduplicated, each module's own Parameters before those
-        of its submodules."""
+        """``module.parameters()``: a tie once, a module's own before its submodules'."""
         return list(self.module.parameters())
 
 
@@ -329,7 +317,7 @@ def build(model: Any, dtype: torch.dtype, device: torch.device) -> EngineModel:
     ]
     param_at = {occ.path: params[occ.position] for occ in occs}
 
-    def node(_kind: str, kids: list[tuple[Any, _Built]]) -> _Built:
+    def node(_path: Path, _x: Any, _kind: str, kids: list[tuple[Any, _Built]]) -> _Built:
         module, path_of = _Node(), dict[str, Path]()
         for position, (_elem, kid) in enumerate(kids):
             label = str(position)
@@ -344,7 +332,7 @@ def build(model: Any, dtype: torch.dtype, device: torch.device) -> EngineModel:
     root = fold(model, lambda path, _x: _Built(param_at[path], {"": path}), node,
                 lambda _path, _x: _Built(None, {}))
     if isinstance(root.held, nn.Parameter):
-        root = node("list", [(0, root)])
+        root = node((), None, "list", [(0, root)])
     assert isinstance(root.held, nn.Module)
     return EngineModel(root.held, params, root.path_of)
 
@@ -366,10 +354,7 @@ class TorchAdapter(Adapter):
     def info(self) -> EngineInfo:
         dtypes = ("float32",) if self.device.type == "mps" else ("float32", "float64")
         return EngineInfo(
-            name="torch",
-            engine="torch",
-            version=torch.__version__,
-            device=str(self.device),
+            name="torch", engine="torch", version=torch.__version__, device=str(self.device),
             dtypes=dtypes,
             capabilities=frozenset({"shared", "freeze", "adjust", "none_grad", "state",
                                     "collect", "destructure", "gradient", "carried",
@@ -701,19 +686,16 @@ def _one_optimiser(session: Session, put_grads: PutGrads, **flags: bool) -> Held
                 [(p, None) for p in session.engine.params], put_grads)
 
 
-def _fused(session: Session) -> Held:
-    optimiser = session.plan.optimiser
-    if optimiser not in FUSED:
-        raise Unsupported(f"torch.optim.{optimiser} has no fused implementation (fused=True "
-                          "is SGD, Adam, AdamW, Adagrad)")
-    return _one_optimiser(session, _tree_grads, fused=True)
+def _multi_tensor(flag: str) -> Callable[[Session], Held]:
+    """One optimiser with the multi-tensor implementation ``flag=True`` switches on, where
+    its class has that keyword (``fused``: SGD, Adam, AdamW, Adagrad)."""
 
-
-def _foreach(session: Session) -> Held:
-    optimiser = session.plan.optimiser
-    if "foreach" not in inspect.signature(getattr(torch.optim, optimiser)).parameters:
-        raise Unsupported(f"torch.optim.{optimiser} has no foreach implementation")
-    return _one_optimiser(session, _tree_grads, foreach=True)
+    def hold(session: Session) -> Held:
+        optimiser = session.plan.optimiser
+        if flag not in inspect.signature(getattr(torch.optim, optimiser)).parameters:
+            raise Unsupported(f"torch.optim.{optimiser} has no {flag} implementation")
+        return _one_optimiser(session, _tree_grads, **{flag: True})
+    return hold
 
 
 def _per_array(session: Session) -> Held:
@@ -760,8 +742,8 @@ PATHS: dict[PathName, Callable[[Session], Held]] = {
     "flat_list": lambda session: _one_optimiser(session, _list_grads),
     "per_array": _per_array,
     "flat_vector": _flat_vector,
-    "foreach": _foreach,
-    "fused": _fused,
+    "foreach": _multi_tensor("foreach"),
+    "fused": _multi_tensor("fused"),
     # the same optimiser, gradients by autograd through stateless.functional_call (DEP)
     "legacy": lambda session: _one_optimiser(session, _functional_call_grads),
 }

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import numpy as np
@@ -171,29 +172,35 @@ def assert_structure(actual: Any, expected: Any, *, clause: str, carried_clause:
     it has one (``clause``), and every carried value and non-trainable field equal in value
     and type (``carried_clause``).  Parameter values are compared elsewhere."""
 
-    def go(a: Any, e: Any, path: ref_tree.Path, trainable: bool) -> None:
-        label = ref_tree.path_str(path)
-        node_kind = ref_tree.kind(e, path)
-        if node_kind == "param" and trainable:
-            if not (isinstance(a, np.ndarray) and np.issubdtype(a.dtype, np.floating)):
-                fail(f"{label}={a!r}, but should be a float array", clause=clause, ctx=ctx)
-            return
-        if node_kind in ("param", "leaf"):
-            assert_equal(label, a, e, clause=carried_clause, ctx=ctx)
-            return
-        if type(a) is not type(e):
-            fail(f"type({label})={type(a).__qualname__}, but should be "
-                 f"{type(e).__qualname__}", clause=clause, ctx=ctx)
-        a_kids = ref_tree.children(a, node_kind)
-        e_kids = ref_tree.children(e, node_kind)
-        if [elem for elem, _ in a_kids] != [elem for elem, _ in e_kids]:
-            fail(f"{label} has children {[str(k) for k, _ in a_kids]}, but should have "
-                 f"{[str(k) for k, _ in e_kids]}", clause=clause, ctx=ctx)
-        for (elem, a_kid), (_, e_kid, may_hold) in zip(
-                a_kids, ref_tree.trainable_children(e, node_kind), strict=True):
-            go(a_kid, e_kid, (*path, elem), trainable and may_hold)
+    Check = Callable[[Any], None]
 
-    go(actual, expected, (), True)
+    def at_param(path: ref_tree.Path, _e: Any) -> Check:
+        def check(a: Any) -> None:
+            if not (isinstance(a, np.ndarray) and np.issubdtype(a.dtype, np.floating)):
+                fail(f"{ref_tree.path_str(path)}={a!r}, but should be a float array",
+                     clause=clause, ctx=ctx)
+        return check
+
+    def at_carried(path: ref_tree.Path, e: Any) -> Check:
+        return lambda a: assert_equal(ref_tree.path_str(path), a, e, clause=carried_clause,
+                                      ctx=ctx)
+
+    def at_node(path: ref_tree.Path, e: Any, node_kind: ref_tree.Kind,
+                kids: list[tuple[ref_tree.PathElem, Check]]) -> Check:
+        def check(a: Any) -> None:  # top down: the first difference is the one reported
+            label = ref_tree.path_str(path)
+            if type(a) is not type(e):
+                fail(f"type({label})={type(a).__qualname__}, but should be "
+                     f"{type(e).__qualname__}", clause=clause, ctx=ctx)
+            a_kids = ref_tree.children(a, node_kind)
+            if [elem for elem, _ in a_kids] != [elem for elem, _ in kids]:
+                fail(f"{label} has children {[str(k) for k, _ in a_kids]}, but should have "
+                     f"{[str(k) for k, _ in kids]}", clause=clause, ctx=ctx)
+            for (_, a_kid), (_, kid) in zip(a_kids, kids, strict=True):
+                kid(a_kid)
+        return check
+
+    ref_tree.fold(expected, at_param, at_node, at_carried)(actual)
 
 
 def assert_ties(actual: Any, expected: Any, *, clause: str, ctx: Context) -> None:

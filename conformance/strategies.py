@@ -297,19 +297,16 @@ def untie(model: Any) -> Any:
     """``model`` with every repeated occurrence of an array replaced by a copy."""
     seen: set[int] = set()
 
-    def go(x: Any, path: ref_tree.Path) -> Any:
-        node_kind = ref_tree.kind(x, path)
-        if node_kind == "param":
-            if id(x) in seen:
-                return x.copy()
-            seen.add(id(x))
+    def once(path: ref_tree.Path, x: Any) -> Any:
+        if ref_tree.kind(x, path) != "param":
             return x
-        if node_kind == "leaf":
-            return x
-        kids = [go(child, (*path, elem)) for elem, child in ref_tree.children(x, node_kind)]
-        return ref_tree.rebuild(x, node_kind, kids)
+        if id(x) in seen:
+            return x.copy()
+        seen.add(id(x))
+        return x
 
-    return go(model, ())
+    return ref_tree.fold(model, once, lambda _path, x, node_kind, kids: ref_tree.rebuild(
+        x, node_kind, [kid for _, kid in kids]), once)
 
 
 #: What makes a drawn model interesting, and the clauses it exercises.
@@ -336,7 +333,7 @@ def model_features(model: Any, *, shared: bool = True,
         applicable -= {"layer with a non-trainable array", "carried value"}
     occurrences = ref_tree.occurrences(model)
     params = ref_collect.trainables(model)
-    nodes = list(_nodes(model, ()))
+    nodes = _nodes(model)
     parents: dict[int, set[ref_tree.Path]] = {}
     for occ in occurrences:
         parents.setdefault(occ.position, set()).add(occ.path[:-1])
@@ -356,12 +353,12 @@ def model_features(model: Any, *, shared: bool = True,
     return applicable, {name for name, present in checks.items() if present}
 
 
-def _nodes(x: Any, path: ref_tree.Path) -> Iterator[tuple[Any, str]]:
+def _nodes(model: Any) -> list[tuple[Any, str]]:
     """Every node of a model tree with its kind, depth first."""
-    node_kind = ref_tree.kind(x, path)
-    yield x, node_kind
-    for elem, child in ref_tree.children(x, node_kind):
-        yield from _nodes(child, (*path, elem))
+    return ref_tree.fold(
+        model, lambda _path, x: [(x, "param")],
+        lambda _path, x, node_kind, kids: [(x, node_kind), *(n for _, kid in kids for n in kid)],
+        lambda path, x: [(x, ref_tree.kind(x, path))])
 
 
 def subtree_keys(model: Any, *, deep: bool = False) -> st.SearchStrategy[tuple[Any, ...]]:
@@ -412,23 +409,20 @@ def gradient_trees(draw: st.DrawFn, model: Any, *, dtype: str = "float64", none:
     per distinct parameter, keyed by ``id(parameter)``; every value then has that sign and
     |value| in [0.25, 2] (TOL-6).  Shrinks towards zeros."""
 
-    def go(x: Any, path: ref_tree.Path, trainable: bool) -> Any:
-        node_kind = ref_tree.kind(x, path)
-        if node_kind == "leaf" or (node_kind == "param" and not trainable):
-            return None
-        if none and draw(st.integers(0, 4)) == 4:
-            return None  # no gradient for this subtree, parameter or step (UPD-5)
-        if node_kind == "param":
-            return draw(_param_gradient(x.shape, dtype, signs is not None)) * (
-                1.0 if signs is None else signs[id(x)])
-        kids = [(elem, go(child, (*path, elem), trainable and may_hold))
-                for elem, child, may_hold in ref_tree.trainable_children(x, node_kind)]
-        if node_kind in ("dict", "fields"):
-            return {elem.key: kid for elem, kid in kids}
-        values = [kid for _, kid in kids]
-        return values if node_kind == "list" else tuple(values)
+    def maybe(draw_below: Callable[[], Any]) -> Callable[[], Any]:
+        """Draws top down: first whether this subtree has no gradient at all (UPD-5)."""
+        return lambda: None if none and draw(st.integers(0, 4)) == 4 else draw_below()
 
-    return go(model, (), True)
+    def at_param(_path: ref_tree.Path, x: np.ndarray) -> Callable[[], Any]:
+        return maybe(lambda: draw(_param_gradient(x.shape, dtype, signs is not None)) * (
+            1.0 if signs is None else signs[id(x)]))
+
+    def at_node(path: ref_tree.Path, x: Any, node_kind: ref_tree.Kind,
+                kids: list[tuple[ref_tree.PathElem, Callable[[], Any]]]) -> Callable[[], Any]:
+        return maybe(lambda: ref_tree.plain(path, x, node_kind,
+                                            [(elem, kid()) for elem, kid in kids]))
+
+    return ref_tree.fold(model, at_param, at_node, lambda _path, _x: lambda: None)()
 
 
 @functools.cache

@@ -9,7 +9,7 @@ Clauses: UPD-4 .. UPD-7, TIE-2, TIE-5, ERR-2, ERR-3.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -17,11 +17,14 @@ import numpy as np
 from .errors import ShapeError, TreeError
 from .rules.base import Array
 from .tree import (
+    Kind,
     Occurrence,
     Path,
+    PathElem,
     Transpose,
     children,
     first_occurrences,
+    fold,
     kind,
     occurrences,
     path_str,
@@ -90,54 +93,63 @@ def _grad_children(x: object, node_kind: str, g: object, path: Path) -> Iterator
     )
 
 
-def per_occurrence(model: object, grads: object) -> list[tuple[Occurrence, Array | None]]:
-    """Pair each parameter occurrence with its gradient from a tree-form ``grads`` (UPD-4).
+def per_occurrence(model: object, grads: object, occs: list[Occurrence] | None = None
+                   ) -> list[tuple[Occurrence, Array | None]]:
+    """Pair each parameter occurrence (``occs``: the model's, when collected already) with
+    its gradient from a tree-form ``grads`` (UPD-4).
 
     ``None`` at any node means no gradient for everything below it (UPD-5).  Gradients at
     carried values and non-trainable fields are ignored (UPD-7).
     """
-    found: dict[Path, Array | None] = {}
+    Pairing = Callable[[object], dict[Path, Array]]
 
-    def go(x: object, g: object, path: Path) -> None:
-        if g is None:
-            return
-        node_kind = kind(x, path)
-        if node_kind == "param":
-            found[path] = as_gradient(g, path, x)  # type: ignore[arg-type]
-            return
-        if node_kind == "leaf":
-            return
-        for (elem, child, may_hold), gchild in zip(
-            trainable_children(x, node_kind), _grad_children(x, node_kind, g, path), strict=True
-        ):
-            if may_hold:
-                go(child, gchild, (*path, elem))
+    def at_param(path: Path, x: Array) -> Pairing:
+        return lambda g: {} if g is None else {path: as_gradient(g, path, x)}
 
-    go(model, grads, ())
-    return [(occ, found.get(occ.path)) for occ in occurrences(model)]
+    def at_carried(_path: Path, _x: object) -> Pairing:
+        return lambda _g: {}  # UPD-7: a gradient here is ignored
+
+    def at_node(path: Path, x: object, node_kind: Kind,
+                kids: list[tuple[PathElem, Pairing]]) -> Pairing:
+        def pair(g: object) -> dict[Path, Array]:
+            if g is None:
+                return {}
+            found: dict[Path, Array] = {}
+            for (_, kid), (_, _, may_hold), gchild in zip(
+                    kids, trainable_children(x, node_kind),
+                    _grad_children(x, node_kind, g, path), strict=True):
+                if may_hold:
+                    found |= kid(gchild)
+            return found
+        return pair
+
+    found = fold(model, at_param, at_node, at_carried)(grads)
+    return [(occ, found.get(occ.path)) for occ in (occurrences(model) if occs is None else occs)]
 
 
 GradForm = Literal["auto", "tree", "list", "vector"]
 
 
-def summed(model: object, grads: object, form: GradForm = "auto") -> list[Array | None]:
+def summed(model: object, grads: object, form: GradForm = "auto",
+           occs: list[Occurrence] | None = None) -> list[Array | None]:
     """One gradient per distinct parameter (collection order), from any of the three forms.
 
     ``form="auto"`` reads a tree first, then a list of one array per trainable, then a 1-d
     vector of the flat length; a list that reads both as a tree and as a flat list with
     different meanings is refused as ambiguous (UPD-4).  The occurrences of a shared array
     are summed in collection order (TIE-2); a parameter whose every occurrence is None gets
-    None (UPD-5).
+    None (UPD-5).  ``occs``: the model's occurrences, when the caller collected them.
     """
-    firsts = first_occurrences(occurrences(model))
+    occs = occurrences(model) if occs is None else occs
+    firsts = first_occurrences(occs)
     if form == "tree":
-        return _sum_tree(len(firsts), per_occurrence(model, grads))
+        return _sum_tree(len(firsts), per_occurrence(model, grads, occs))
     if form == "list":
         return _flat_list(firsts, grads)
     if form == "vector":
         return _flat_vector(firsts, grads)
     try:
-        as_tree = _sum_tree(len(firsts), per_occurrence(model, grads))
+        as_tree = _sum_tree(len(firsts), per_occurrence(model, grads, occs))
     except TreeError as tree_error:
         if isinstance(grads, list | tuple) and len(grads) == len(firsts):
             return _flat_list(firsts, grads)

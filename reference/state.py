@@ -80,10 +80,12 @@ def _state_at(state: object, path: Path) -> object:
     return node
 
 
-def leaves_for(state: object, model: object) -> list[Leaf]:
+def leaves_for(state: object, model: object, occs: list[Occurrence] | None = None
+               ) -> list[Leaf]:
     """The Leaf of each distinct parameter, in collection order, checking that every
-    occurrence of a shared array points at the same Leaf (TIE-1, ERR-2)."""
-    occs = occurrences(model)
+    occurrence of a shared array points at the same Leaf (TIE-1, ERR-2).  ``occs``: the
+    model's occurrences, when the caller collected them."""
+    occs = occurrences(model) if occs is None else occs
     found: list[Leaf] = []
     for occ in first_occurrences(occs):
         leaf = _state_at(state, occ.path)
@@ -117,9 +119,10 @@ def update_(
     its array (UPD-10); a list-shaped state with ``trainables(model)`` and one summed gradient
     per array updates as the model-shaped state would (UPD-11).
     """
-    leaves = leaves_for(state, model)
-    firsts = first_occurrences(occurrences(model))
-    gradients = summed(model, grads, form)
+    occs = occurrences(model)  # collected once: the state, the gradients and the update
+    leaves = leaves_for(state, model, occs)
+    firsts = first_occurrences(occs)
+    gradients = summed(model, grads, form, occs)
     for occ, g in zip(firsts, gradients, strict=True):
         if g is not None and not occ.array.flags.writeable:
             raise TreeError(

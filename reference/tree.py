@@ -266,6 +266,33 @@ def _reject_aliases(firsts: list[Occurrence]) -> None:
                     )
 
 
+def fold(
+    model: object,
+    at_param: Callable[[Path, np.ndarray[Any, Any]], T],
+    at_node: Callable[[Path, Any, Kind, list[tuple[PathElem, T]]], T],
+    at_carried: Callable[[Path, Any], T],
+) -> T:
+    """Fold ``model`` bottom up: ``at_param(path, x)`` at every trainable occurrence,
+    ``at_carried(path, x)`` at carried values and at arrays under non-trainable fields, and
+    ``at_node(path, x, kind, [(elem, folded child), ...])`` at every container, children in
+    container order (TREE-1 .. TREE-4).  The one walk over a model outside collection
+    (:func:`occurrences`): every other walk is a choice of these three functions."""
+
+    def go(x: object, path: Path, trainable: bool) -> T:
+        node_kind = kind(x, path)
+        if node_kind == "param" and trainable:
+            assert isinstance(x, np.ndarray)
+            return at_param(path, x)
+        if node_kind in ("param", "leaf"):
+            return at_carried(path, x)
+        return at_node(path, x, node_kind, [
+            (elem, go(child, (*path, elem), trainable and may_hold))
+            for elem, child, may_hold in trainable_children(x, node_kind)
+        ])
+
+    return go(model, (), True)
+
+
 def map_params(
     fn: Callable[[Path, np.ndarray[Any, Any]], Any],
     model: object,
@@ -280,78 +307,30 @@ def map_params(
     """
     memo = {} if memo is None else memo
 
-    def go(x: object, path: Path, trainable: bool) -> Any:
-        node_kind = kind(x, path)
-        if node_kind == "param":
-            if not trainable:
-                return carried(path, x)
-            assert isinstance(x, np.ndarray)
-            if id(x) not in memo:
-                memo[id(x)] = fn(path, x)
-            return memo[id(x)]
-        if node_kind == "leaf":
-            return carried(path, x)
-        return rebuild(
-            x,
-            node_kind,
-            [
-                go(child, (*path, elem), trainable and may_hold)
-                for elem, child, may_hold in trainable_children(x, node_kind)
-            ],
-        )
+    def at_param(path: Path, x: np.ndarray[Any, Any]) -> Any:
+        if id(x) not in memo:
+            memo[id(x)] = fn(path, x)
+        return memo[id(x)]
 
-    return go(model, (), True)
+    return fold(model, at_param,
+                lambda _path, x, node_kind, kids: rebuild(x, node_kind, [k for _, k in kids]),
+                carried)
 
 
-def fold(
-    model: object,
-    at_param: Callable[[Path, np.ndarray[Any, Any]], T],
-    at_node: Callable[[Kind, list[tuple[PathElem, T]]], T],
-    at_carried: Callable[[Path, Any], T],
-) -> T:
-    """Fold ``model`` bottom up: ``at_param(path, x)`` at every trainable occurrence,
-    ``at_carried(path, x)`` at carried values and at arrays under non-trainable fields, and
-    ``at_node(kind, [(elem, folded child), ...])`` at every container, children in container
-    order (TREE-1 .. TREE-4).  For engines that build their own model objects from a tree."""
-
-    def go(x: object, path: Path, trainable: bool) -> T:
-        node_kind = kind(x, path)
-        if node_kind == "param" and trainable:
-            assert isinstance(x, np.ndarray)
-            return at_param(path, x)
-        if node_kind in ("param", "leaf"):
-            return at_carried(path, x)
-        return at_node(node_kind, [
-            (elem, go(child, (*path, elem), trainable and may_hold))
-            for elem, child, may_hold in trainable_children(x, node_kind)
-        ])
-
-    return go(model, (), True)
+def plain(_path: Path, _x: object, node_kind: Kind, kids: list[tuple[PathElem, Any]]) -> Any:
+    """A container's folded children in a plain container: a dict for dicts, dataclasses
+    and layers (by field name), a list for lists, a tuple for tuples and namedtuples."""
+    if node_kind in ("dict", "fields"):
+        return {elem.key: kid for elem, kid in kids}
+    values = [kid for _, kid in kids]
+    return values if node_kind == "list" else tuple(values)
 
 
 def mirror(model: object, at_param: Callable[[Path, np.ndarray[Any, Any]], Any]) -> Any:
-    """A tree shaped like ``model`` in plain containers: dict for dicts, dataclasses and
-    layers (by field name), list for lists, tuple for tuples and namedtuples (TREE-7).
+    """A tree shaped like ``model`` in :func:`plain` containers (TREE-7).
 
     ``at_param(path, x)`` fills every trainable occurrence (asked once per occurrence);
     carried values and non-trainable fields become None.  State trees (STATE-1) and
     structured gradients (GRAD-2) have this shape.
     """
-
-    def go(x: object, path: Path, trainable: bool) -> Any:
-        node_kind = kind(x, path)
-        if node_kind == "param":
-            assert isinstance(x, np.ndarray)
-            return at_param(path, x) if trainable else None
-        if node_kind == "leaf":
-            return None
-        kids = [
-            (elem, go(child, (*path, elem), trainable and may_hold))
-            for elem, child, may_hold in trainable_children(x, node_kind)
-        ]
-        if node_kind in ("dict", "fields"):
-            return {elem.key: kid for elem, kid in kids}
-        values = [kid for _, kid in kids]
-        return values if node_kind == "list" else tuple(values)
-
-    return go(model, (), True)
+    return fold(model, at_param, plain, lambda _path, _x: None)

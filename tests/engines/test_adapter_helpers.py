@@ -11,6 +11,7 @@ import pytest
 from optconf.adapters.protocol import (
     Unsupported,
     chain_members,
+    composed,
     consecutive,
     indices_under,
     path_entry,
@@ -18,7 +19,15 @@ from optconf.adapters.protocol import (
     refused,
     rule_entry,
 )
-from optconf.reference.rules import Adam, ClipGrad, Descent, Momentum, OptimiserChain
+from optconf.reference.rules import (
+    Adam,
+    ClipGrad,
+    ClipNorm,
+    Descent,
+    Momentum,
+    OptimiserChain,
+    WeightDecay,
+)
 
 TABLE = {Descent: "sgd", Momentum: refused("no momentum here")}
 
@@ -68,3 +77,16 @@ def test_indices_under_counts_a_tie_once_and_names_a_missing_key():  # FRZ-3, TI
 
 def test_consecutive_slices_cut_a_flat_buffer_in_order():
     assert consecutive([2, 0, 3]) == [slice(0, 2), slice(2, 2), slice(2, 5)]
+
+
+def test_composed_splits_clips_then_one_weight_decay_then_one_rule():  # CHAIN-1
+    chain = composed(OptimiserChain(ClipGrad(1.0), ClipNorm(2.0), WeightDecay(0.5), Adam()),
+                     (ClipGrad, ClipNorm), "toy composes that")
+    assert [type(c) for c in chain.clips] == [ClipGrad, ClipNorm]
+    assert chain.decay == 0.5 and chain.core == ("3.", Adam())
+    alone = composed(Descent(0.1), (ClipGrad,), "toy composes that")
+    assert alone == type(alone)((), None, ("", Descent(0.1)))
+    assert composed(WeightDecay(0.0), (), "toy").decay == 0.0  # a zero decay is still one
+    with pytest.raises(Unsupported, match="toy composes that; this chain continues with "
+                                          "Adam, Momentum"):
+        composed(OptimiserChain(WeightDecay(0.1), Adam(), Momentum()), (), "toy composes that")

@@ -281,3 +281,25 @@ def test_any_error_a_rule_raises_leaves_everything_as_before():  # UPD-8 (decisi
     with pytest.raises(ArithmeticError, match=r"^model\['b'\]: negative gradient"):
         update_(state, model, {"a": np.ones(2), "b": -np.ones(2)})
     assert_unchanged(model, state, kept)
+
+
+def test_update_collects_the_model_once_per_call(monkeypatch):  # UPD-1, COLL-1
+    from optconf.reference import grads as ref_grads
+    from optconf.reference import state as ref_state
+    from optconf.reference import tree as ref_tree
+
+    calls = []
+
+    def counted(model):
+        calls.append(model)
+        return ref_tree.occurrences(model)
+
+    monkeypatch.setattr(ref_state, "occurrences", counted)
+    monkeypatch.setattr(ref_grads, "occurrences", counted)
+    w = np.ones(2)
+    model = {"a": w, "b": [w, np.zeros(3)]}
+    state = setup(Descent(0.5), model)
+    calls.clear()
+    update_(state, model, {"a": np.ones(2), "b": [np.ones(2), None]})
+    assert len(calls) == 1
+    np.testing.assert_allclose(w, [0.0, 0.0])
