@@ -10,7 +10,17 @@ from typing import Any
 
 import numpy as np
 
-from optconf.reference.rules import adam, adaptive, clip, compose, decay, descent, maxima, sign
+from optconf.reference.rules import (
+    adam,
+    adaptive,
+    clip,
+    compose,
+    decay,
+    descent,
+    maxima,
+    mixed,
+    sign,
+)
 from optconf.reference.rules.base import Array, GlobalApply, eps_for
 
 from .base import Method, mutant, swapped, wrapped
@@ -269,4 +279,20 @@ def _accumgrad_sum() -> Iterator[None]:
     with wrapped(compose.AccumGrad, "apply",
                  lambda original: lambda self, state, x, dx: original(self, state, x,
                                                                       dx * self.n)):
+        yield
+
+
+@mutant("mixed_copy_at_parameter_dtype",
+        "MixedPrecision keeps its copy and the inner state at the parameter's dtype, not at "
+        "its precision (a master copy that is no more precise than the weights)", "MIXED-1")
+@contextmanager
+def _mixed_copy_at_parameter_dtype() -> Iterator[None]:
+    def at_parameter_dtype(original: Method) -> Method:
+        def run(self: mixed.MixedPrecision, *args: Any) -> Any:
+            x = args[0] if len(args) == 1 else args[1]  # init(x), apply_global(state, x, dx)
+            return original(dataclasses.replace(self, precision=str(x.dtype)), *args)
+        return run
+
+    with wrapped(mixed.MixedPrecision, "init", at_parameter_dtype), \
+            wrapped(mixed.MixedPrecision, "apply_global", at_parameter_dtype):
         yield

@@ -25,6 +25,7 @@ from optconf.reference.rules import (
     ClipNorm,
     Descent,
     Lion,
+    MixedPrecision,
     Momentum,
     Nesterov,
     OptimiserChain,
@@ -131,6 +132,7 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
     "clipnorm_global": trained(ClipNorm(omega=2.0), Step(grads())),
     "chain_reversed": trained(OptimiserChain(ClipGrad(0.1), Descent(0.5))),
     "accumgrad_sum": trained(AccumGrad(2)),
+    "mixed_copy_at_parameter_dtype": trained(MixedPrecision(Descent(0.5))),
     "accumgrad_zero_step": trained(OptimiserChain(AccumGrad(2), Momentum()),
                                    *[Step(grads())] * 3),
     "gradient_shape_unchecked": lambda adapter: failure(adapter, Program(
