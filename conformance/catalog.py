@@ -261,7 +261,8 @@ FLOAT16_CLAUSES: dict[str, tuple[str, ...]] = {
 ADJUST_CLAUSES: dict[str, tuple[str, ...]] = {
     **{name: ("ADAM-2", "ADAM-4") for name in ("Adam", "AdamW", "NAdam", "OAdam",
                                                "AdaBelief")},
-    **{name: ("ADAM-2",) for name in ("RAdam", "AdaMax", "LAMB")},
+    **{name: ("ADAM-2",) for name in ("RAdam", "AdaMax")},
+    "LAMB": ("ADAM-2", "LAMB-4"),
     "LARS": ("LARS-3",),
     "OptimiserChain": ("CHAIN-3",),
     "MixedPrecision": ("MIXED-4",),
