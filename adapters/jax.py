@@ -41,6 +41,7 @@ from .protocol import (
     PathName,
     Program,
     Step,
+    Stopped,
     Unsupported,
     array_ops,
     chain_members,
@@ -626,19 +627,28 @@ class Run:
         opt = optimiser(rule, self.injected, form.mask(self.frozen), self.jit)
         state = opt.tx.init(params)
         advance = _deprecated_step(opt.tx) if legacy else opt.step
-        for op in self.program.ops:
-            if isinstance(op, Step):
-                grads = gradients(model, op.grads, self.dtype)
-                if all(g is None for g in grads):
-                    continue  # no gradient at all: a user does not call the optimiser
-                grads = form.pack(whole(grads, self.frozen, model, self.dtype))
-                params, state = advance(grads, state, params)
-            elif isinstance(op, Adjust):
-                rule = rule.adjusted(**op.changes)
-                opt.adjust(state, rule)
-        states = [None if frozen else _numpy_fields(opt.fields(state, form.pick(i), rule))
-                  for i, frozen in enumerate(self.frozen)]
-        return form.unpack(params), states
+
+        def left() -> tuple[list[Any], list[Any]]:
+            return form.unpack(params), [
+                None if frozen else _numpy_fields(opt.fields(state, form.pick(i), rule))
+                for i, frozen in enumerate(self.frozen)]
+
+        try:
+            for op in self.program.ops:
+                if isinstance(op, Step):
+                    grads = gradients(model, op.grads, self.dtype)
+                    if all(g is None for g in grads):
+                        continue  # no gradient at all: a user does not call the optimiser
+                    grads = form.pack(whole(grads, self.frozen, model, self.dtype))
+                    params, state = advance(grads, state, params)
+                elif isinstance(op, Adjust):
+                    rule = rule.adjusted(**op.changes)
+                    opt.adjust(state, rule)
+        except DeprecationWarning as error:  # made an error: show what it left (DEP-5)
+            values, states = left()
+            raise Stopped(error, Outcome(with_values(model, [_numpy(v) for v in values]),
+                                         states)) from error
+        return left()
 
 
 def _deprecated_step(tx: Any) -> Callable[[Any, Any, Any], tuple[Any, Any]]:

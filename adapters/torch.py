@@ -36,6 +36,7 @@ from .protocol import (
     PathName,
     Program,
     Step,
+    Stopped,
     Thaw,
     Unsupported,
     array_ops,
@@ -520,13 +521,16 @@ class Session:
         self.engine = build(program.model, dtype, device)
         self.frozen: set[int] = set()
         self.held = hold(self)
-        for op in program.ops:
-            if isinstance(op, Step):
-                self.step(op.grads)
-            elif isinstance(op, Freeze | Thaw):
-                self.toggle(op.keys, frozen=isinstance(op, Freeze))
-            elif isinstance(op, Adjust):
-                self.adjust(op.changes)
+        try:
+            for op in program.ops:
+                if isinstance(op, Step):
+                    self.step(op.grads)
+                elif isinstance(op, Freeze | Thaw):
+                    self.toggle(op.keys, frozen=isinstance(op, Freeze))
+                elif isinstance(op, Adjust):
+                    self.adjust(op.changes)
+        except DeprecationWarning as error:  # made an error: show what it left (DEP-5)
+            raise Stopped(error, self.outcome()) from error
 
     def optimiser(self, params: Any, **flags: bool) -> torch.optim.Optimizer:
         optimiser: torch.optim.Optimizer = getattr(torch.optim, self.plan.optimiser)(
