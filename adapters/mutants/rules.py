@@ -21,7 +21,7 @@ from optconf.reference.rules import (
     mixed,
     sign,
 )
-from optconf.reference.rules.base import Array, GlobalApply, eps_for
+from optconf.reference.rules.base import Array, GlobalApply, eps_for, scaled_copy
 
 from .base import Method, mutant, swapped, wrapped
 
@@ -295,4 +295,16 @@ def _mixed_copy_at_parameter_dtype() -> Iterator[None]:
 
     with wrapped(mixed.MixedPrecision, "init", at_parameter_dtype), \
             wrapped(mixed.MixedPrecision, "apply_global", at_parameter_dtype):
+        yield
+
+
+@mutant("clipnorm_nan_norm_unscaled",
+        "ClipNorm(throw=False) takes min(1, omega/n), which is 1 for a NaN norm: the NaN "
+        "gradient passes through where the whole array's step should be NaN", "CLIPNORM-3")
+@contextmanager
+def _clipnorm_nan_norm_unscaled() -> Iterator[None]:
+    def scaled(dx: Array, norm: float, omega: float) -> Array:
+        return scaled_copy(dx, 1.0 if norm == 0 else min(1.0, omega / norm))
+
+    with wrapped(clip, "scaled", lambda _original: scaled):
         yield

@@ -145,6 +145,9 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
     "chain_reversed": trained(OptimiserChain(ClipGrad(0.1), Descent(0.5))),
     "accumgrad_sum": trained(AccumGrad(2)),
     "mixed_copy_at_parameter_dtype": trained(MixedPrecision(Descent(0.5))),
+    "clipnorm_nan_norm_unscaled": lambda adapter: np.isnan(adapter.run(Program(
+        model(), ClipNorm(throw=False), (Step({"w": np.where(G > 1, np.nan, G), "v": GV}),)),
+        "structured").model["w"]).tolist(),
     "accumgrad_zero_step": trained(OptimiserChain(AccumGrad(2), Momentum()),
                                    *[Step(grads())] * 3),
     "gradient_shape_unchecked": lambda adapter: failure(adapter, Program(
