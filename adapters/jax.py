@@ -68,7 +68,7 @@ except ImportError as exc:  # the loader reports this as "engine not installed"
         f"pip install 'optconf[jax]' ({exc})", name="jax"
     ) from exc
 
-DTYPES = ("float32", "float64")
+DTYPES = ("float32", "float64", "float16")
 #: No "shared" (pytrees cannot tie), no "none_grad" (an optax update takes every gradient),
 #: no "freeze": optax freezes with a static mask, so a frozen set that changes between steps
 #: (freeze_ / thaw_ at any time, FRZ-2) cannot be expressed; a program whose frozen set stays

@@ -52,7 +52,8 @@ REFERENCE_ENGINE = "optconf.reference"
 
 class ReferenceAdapter(Adapter):
     """optconf.reference through ``structured``, ``flat_list``, ``per_array``, ``flat_vector``
-    and ``legacy`` updates, at float64 or float32."""
+    and ``legacy`` updates, at float64 or float32, and float16 where the epsilon floor is
+    checked (RULE-7)."""
 
     def info(self) -> EngineInfo:
         return EngineInfo(
@@ -60,7 +61,7 @@ class ReferenceAdapter(Adapter):
             engine=REFERENCE_ENGINE,
             version=_release(),
             device="cpu",
-            dtypes=("float64", "float32"),
+            dtypes=("float64", "float32", "float16"),
             capabilities=CAPABILITIES,
             paths=tuple(PATHS),
             notes="NumPy; the same code at float32 is a float32 engine for the tolerance model",

@@ -358,14 +358,16 @@ def _numpy(t: torch.Tensor) -> np.ndarray:
 
 
 class TorchAdapter(Adapter):
-    """torch.optim on ``OPTCONF_TORCH_DEVICE`` (default cpu), float32 and float64."""
+    """torch.optim on ``OPTCONF_TORCH_DEVICE`` (default cpu), float32 and float64, and
+    float16 where the epsilon floor is checked (RULE-7)."""
 
     def __init__(self) -> None:
         self.device = torch.device(os.environ.get(DEVICE_VARIABLE, "cpu"))
         torch.empty(0, device=self.device)  # fail here, at load, if the device is absent
 
     def info(self) -> EngineInfo:
-        dtypes = ("float32",) if self.device.type == "mps" else ("float32", "float64")
+        dtypes = ("float32",) if self.device.type == "mps" else ("float32", "float64",
+                                                                 "float16")
         return EngineInfo(
             name="torch",
             engine="torch",

@@ -280,13 +280,17 @@ def variant_clauses(name: str, variant: str | None) -> tuple[str, ...]:
 def formula_clauses(name: str | None, path: PathName | None,
                     info: EngineInfo) -> tuple[str, ...]:
     """The clauses of rule class ``name`` that running its steps against the reference
-    checks on the engine ``info`` declares: its formula in the declared variant, and the
-    float16 floor where the engine runs float16 (RULE-5, RULE-7)."""
+    checks on the engine ``info`` declares: its formula in the declared variant (RULE-5)."""
     if name is None:
         return ()
-    float16 = FLOAT16_CLAUSES.get(name, ()) if "float16" in info.dtypes else ()
-    return (*FORMULA_CLAUSES.get(name, ()), *variant_clauses(name, info.variants.get(name)),
-            *float16)
+    return (*FORMULA_CLAUSES.get(name, ()), *variant_clauses(name, info.variants.get(name)))
+
+
+def float16_clauses(name: str | None, path: PathName | None,
+                    info: EngineInfo) -> tuple[str, ...]:
+    """The float16 epsilon floor's clauses of rule class ``name`` where the engine runs
+    float16 (RULE-7, ADAMW-3)."""
+    return FLOAT16_CLAUSES.get(name or "", ()) if "float16" in info.dtypes else ()
 
 
 def adjust_clauses(name: str | None, path: PathName | None,

@@ -13,6 +13,7 @@ import numpy as np
 from optconf.reference.rules import (
     adam,
     adaptive,
+    base,
     clip,
     compose,
     decay,
@@ -307,4 +308,14 @@ def _clipnorm_nan_norm_unscaled() -> Iterator[None]:
         return scaled_copy(dx, 1.0 if norm == 0 else min(1.0, omega / norm))
 
     with wrapped(clip, "scaled", lambda _original: scaled):
+        yield
+
+
+@mutant("float16_floor_dropped",
+        "Epsilon used as given for float16 parameters: 1e-8 rounds to 0 and a zero "
+        "gradient's 0/0 is NaN (Optimisers.jl's AdamW, ADAMW-3's variant, everywhere)",
+        "RULE-7")
+@contextmanager
+def _float16_floor_dropped() -> Iterator[None]:
+    with wrapped(base, "eps_for", lambda _original: lambda x, epsilon: epsilon):
         yield

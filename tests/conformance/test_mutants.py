@@ -145,6 +145,9 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
     "chain_reversed": trained(OptimiserChain(ClipGrad(0.1), Descent(0.5))),
     "accumgrad_sum": trained(AccumGrad(2)),
     "mixed_copy_at_parameter_dtype": trained(MixedPrecision(Descent(0.5))),
+    "float16_floor_dropped": lambda adapter: np.isnan(adapter.run(Program(
+        {"w": np.ones(2)}, Adam(epsilon=1e-8), (Step({"w": np.zeros(2)}),), "float16"),
+        "structured").model["w"]).tolist(),
     "clipnorm_nan_norm_unscaled": lambda adapter: np.isnan(adapter.run(Program(
         model(), ClipNorm(throw=False), (Step({"w": np.where(G > 1, np.nan, G), "v": GV}),)),
         "structured").model["w"]).tolist(),
