@@ -43,6 +43,7 @@ from .protocol import (
     PathName,
     Program,
     Step,
+    Stopped,
     Unsupported,
     array_ops,
     chain_members,
@@ -69,7 +70,7 @@ except ImportError as exc:  # the loader reports this as "engine not installed"
         f"pip install 'optconf[jax]' ({exc})", name="jax"
     ) from exc
 
-DTYPES = ("float32", "float64")
+DTYPES = ("float32", "float64", "float16")
 #: No "shared" (pytrees cannot tie), no "none_grad" (an optax update takes every gradient),
 #: no "freeze": optax freezes with a static mask, so a frozen set that changes between steps
 #: (freeze_ / thaw_ at any time, FRZ-2) cannot be expressed; a program whose frozen set stays
@@ -638,21 +639,30 @@ class Run:
         opt = optimiser(rule, self.injected, form.mask(self.frozen), self.jit)
         state = opt.tx.init(params)
         advance = _deprecated_step(opt.tx) if legacy else opt.step
-        for op in self.program.ops:
-            if isinstance(op, Step):
-                grads = gradients(model, op.grads, self.dtype)
-                if all(g is None for g in grads):
-                    continue  # no gradient at all: a user does not call the optimiser
-                grads = form.pack(whole(grads, self.frozen, model, self.dtype))
-                params, state = advance(grads, state, params)
-            elif isinstance(op, Adjust):
-                rule = rule.adjusted(**op.changes)
-                opt.adjust(state, rule)
-            elif isinstance(op, Checkpoint):  # gathered and placed again (SHARD-4)
-                params, state = form.reload(params, state, op.into)
-        states = [None if frozen else _numpy_fields(opt.fields(state, form.pick(i), rule))
-                  for i, frozen in enumerate(self.frozen)]
-        return form.unpack(params), states
+
+        def left() -> tuple[list[Any], list[Any]]:
+            return form.unpack(params), [
+                None if frozen else _numpy_fields(opt.fields(state, form.pick(i), rule))
+                for i, frozen in enumerate(self.frozen)]
+
+        try:
+            for op in self.program.ops:
+                if isinstance(op, Step):
+                    grads = gradients(model, op.grads, self.dtype)
+                    if all(g is None for g in grads):
+                        continue  # no gradient at all: a user does not call the optimiser
+                    grads = form.pack(whole(grads, self.frozen, model, self.dtype))
+                    params, state = advance(grads, state, params)
+                elif isinstance(op, Adjust):
+                    rule = rule.adjusted(**op.changes)
+                    opt.adjust(state, rule)
+                elif isinstance(op, Checkpoint):  # gathered and placed again (SHARD-4)
+                    params, state = form.reload(params, state, op.into)
+        except DeprecationWarning as error:  # made an error: show what it left (DEP-5)
+            values, states = left()
+            raise Stopped(error, Outcome(with_values(model, [_numpy(v) for v in values]),
+                                         states)) from error
+        return left()
 
 
 def _deprecated_step(tx: Any) -> Callable[[Any, Any, Any], tuple[Any, Any]]:

@@ -395,29 +395,50 @@ def frozen_at(model: Any, ops: Sequence[Op]) -> Iterator[tuple[Op, frozenset[int
         yield op, frozen
 
 
-def _deprecation_is_error() -> bool:
-    """Whether the innermost filter for a bare DeprecationWarning says ``error``."""
-    for action, message, category, module, _ in warnings.filters:
-        if issubclass(DeprecationWarning, category) and message is None and module is None:
-            return action == "error"
-    return False
+def _deprecation_errors() -> list[tuple[Any, ...]]:
+    """The caller's filters that make a DeprecationWarning an error wherever it is issued,
+    every one or those matching a message, innermost first, down to the innermost filter
+    for a bare DeprecationWarning (which hides the filters below it)."""
+    found = []
+    for entry in warnings.filters:
+        action, message, category, module, _ = entry
+        if not issubclass(DeprecationWarning, category) or module is not None:
+            continue
+        if action == "error":
+            found.append(entry)
+        if message is None:
+            break
+    return found
 
 
 def with_warnings(run: Callable[[], Outcome], *, always: bool = True) -> Outcome:
     """``run()``'s outcome with the warnings raised while it ran recorded in it; ``always``
     records every call's own, not only the first from each line, except that a
-    DeprecationWarning the caller has made an error is still raised (DEP-5)."""
+    DeprecationWarning the caller has made an error (every one, or one message's) is still
+    raised (DEP-5)."""
     with warnings.catch_warnings(record=True) as seen:
         if always:
-            error = _deprecation_is_error()
+            errors = _deprecation_errors()
             warnings.simplefilter("always")
-            if error:
-                warnings.simplefilter("error", DeprecationWarning)
+            for _, message, category, _, lineno in reversed(errors):
+                warnings.filterwarnings("error", message=message.pattern if message else "",
+                                        category=category, lineno=lineno)
         outcome = run()
     outcome.warnings = [WarningRecord(w.category.__name__, str(w.message), w.filename,
                                       w.lineno) for w in seen]
     return outcome
 
+
+class Stopped(Exception):
+    """A run that an exception stopped, with what it left of the caller's objects:
+    ``outcome`` holds the model and every state as they are after ``error`` was raised.  The
+    legacy path raises it for a DeprecationWarning made an error, so that what the
+    deprecated call changed before raising is observable (DEP-5); an adapter that lets the
+    bare error through cannot show it."""
+
+    def __init__(self, error: Exception, outcome: Outcome) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.error, self.outcome = error, outcome
 
 
 def flat_list_grads(model: Any, grads: Any) -> list[np.ndarray | None]:

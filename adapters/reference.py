@@ -36,6 +36,7 @@ from .protocol import (
     PathName,
     Program,
     Step,
+    Stopped,
     Thaw,
     Unsupported,
     flat_list_grads,
@@ -52,7 +53,8 @@ REFERENCE_ENGINE = "optconf.reference"
 
 class ReferenceAdapter(Adapter):
     """optconf.reference through ``structured``, ``flat_list``, ``per_array``, ``flat_vector``
-    and ``legacy`` updates, at float64 or float32."""
+    and ``legacy`` updates, at float64 or float32, and float16 where the epsilon floor is
+    checked (RULE-7)."""
 
     protocol_version = 1
 
@@ -62,7 +64,7 @@ class ReferenceAdapter(Adapter):
             engine=REFERENCE_ENGINE,
             version=_release(),
             device="cpu",
-            dtypes=("float64", "float32"),
+            dtypes=("float64", "float32", "float16"),
             capabilities=CAPABILITIES,
             paths=tuple(PATHS),
             notes="NumPy; the same code at float32 is a float32 engine for the tolerance model",
@@ -272,22 +274,34 @@ def _split_state(model: Any, record: dict[str, Any]) -> list[dict[str, Any] | No
 
 def _legacy(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
     """``params``, a ``LegacyOptimiser`` and ``update_(opt, ps, Grads(ps, gs))`` per step;
-    each call warns (DEP-1).  The old API has no freeze, thaw or adjust, and updates one
-    array at a time, so a global-norm rule cannot be expressed (RULE-8)."""
+    each call warns (DEP-1).  A DeprecationWarning made an error stops the run with the
+    model and states as the raising call left them (Stopped, DEP-5).  The old API has no
+    freeze, thaw or adjust, and updates one array at a time, so a global-norm rule cannot be
+    expressed (RULE-8)."""
     if not all(isinstance(op, Step) for op in ops):
         raise Unsupported("the legacy API has no freeze, thaw or adjust")
     if rule.needs_global:
         raise Unsupported(f"the legacy update_ goes one array at a time; {rule!r} needs all")
-    ps = ref_legacy.params(model)
-    opt = ref_legacy.LegacyOptimiser(rule)
-    for step in (op for op in ops if isinstance(op, Step)):
-        ref_legacy.update_(opt, ps, ref_legacy.Grads(ps, flat_list_grads(model, step.grads)))
-    leaves = [opt.leaf(p) for p in ref_collect.trainables(model)]
-    # DEP-9: an array that never had a gradient has no state yet; report the initial one
+    opt = None
+    try:
+        ps = ref_legacy.params(model)
+        opt = ref_legacy.LegacyOptimiser(rule)
+        for step in (op for op in ops if isinstance(op, Step)):
+            ref_legacy.update_(opt, ps,
+                               ref_legacy.Grads(ps, flat_list_grads(model, step.grads)))
+    except DeprecationWarning as error:
+        raise Stopped(error, _legacy_outcome(rule, model, opt)) from error
+    return _legacy_outcome(rule, model, opt)
+
+
+def _legacy_outcome(rule: Rule, model: Any, opt: ref_legacy.LegacyOptimiser | None) -> Outcome:
+    """The model and each array's state in the legacy optimiser; an array that never had
+    a gradient has no state yet, so its initial one is reported (DEP-9)."""
+    params = ref_collect.trainables(model)
+    leaves = [None if opt is None else opt.leaf(p) for p in params]
     return Outcome(model, [state_record(rule.observed(rule.init(p)) if leaf is None
                                         else leaf.observed())
-                           for p, leaf in zip(ref_collect.trainables(model), leaves,
-                                              strict=True)])
+                           for p, leaf in zip(params, leaves, strict=True)])
 
 
 #: One function per update path (docs/ADAPTERS.md: every adapter has this table).

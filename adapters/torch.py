@@ -36,6 +36,7 @@ from .protocol import (
     PathName,
     Program,
     Step,
+    Stopped,
     Thaw,
     Unsupported,
     array_ops,
@@ -345,14 +346,16 @@ def _numpy(t: torch.Tensor) -> np.ndarray:
 
 
 class TorchAdapter(Adapter):
-    """torch.optim on ``OPTCONF_TORCH_DEVICE`` (default cpu), float32 and float64."""
+    """torch.optim on ``OPTCONF_TORCH_DEVICE`` (default cpu), float32 and float64, and
+    float16 where the epsilon floor is checked (RULE-7)."""
 
     def __init__(self) -> None:
         self.device = torch.device(os.environ.get(DEVICE_VARIABLE, "cpu"))
         torch.empty(0, device=self.device)  # fail here, at load, if the device is absent
 
     def info(self) -> EngineInfo:
-        dtypes = ("float32",) if self.device.type == "mps" else ("float32", "float64")
+        dtypes = ("float32",) if self.device.type == "mps" else ("float32", "float64",
+                                                                 "float16")
         return EngineInfo(
             name="torch", engine="torch", version=torch.__version__, device=str(self.device),
             dtypes=dtypes,
@@ -508,13 +511,16 @@ class Session:
         self.engine = build(program.model, dtype, device)
         self.frozen: set[int] = set()
         self.held = hold(self)
-        for op in program.ops:
-            if isinstance(op, Step):
-                self.step(op.grads)
-            elif isinstance(op, Freeze | Thaw):
-                self.toggle(op.keys, frozen=isinstance(op, Freeze))
-            elif isinstance(op, Adjust):
-                self.adjust(op.changes)
+        try:
+            for op in program.ops:
+                if isinstance(op, Step):
+                    self.step(op.grads)
+                elif isinstance(op, Freeze | Thaw):
+                    self.toggle(op.keys, frozen=isinstance(op, Freeze))
+                elif isinstance(op, Adjust):
+                    self.adjust(op.changes)
+        except DeprecationWarning as error:  # made an error: show what it left (DEP-5)
+            raise Stopped(error, self.outcome()) from error
 
     def optimiser(self, params: Any, **flags: bool) -> torch.optim.Optimizer:
         optimiser: torch.optim.Optimizer = getattr(torch.optim, self.plan.optimiser)(

@@ -25,8 +25,10 @@ from typing import Any, NoReturn
 import numpy as np
 
 from optconf.adapters.protocol import Adjust, Checkpoint, Freeze, Op, Program, Step
+from optconf.adapters.reference import state_record
 from optconf.reference import tree as ref_tree
 from optconf.reference.expr import Expr
+from optconf.reference.rules.base import Rule
 
 from .deviation import Deviation
 from .report.jsonable import jsonable
@@ -161,6 +163,20 @@ def assert_equal(label: str, actual: Any, expected: Any, *, clause: str, ctx: Co
         same = type(actual) is type(expected) and bool(actual == expected)
     if not same:
         fail(f"{label}={actual!r}, but should be {expected!r}", clause=clause, ctx=ctx)
+
+
+def state_dtypes(rule: Rule, dtype: str) -> dict[str, np.dtype[Any]]:
+    """The dtype of each array field of ``rule``'s state for a parameter of ``dtype``, as
+    the reference's ``init`` makes it: the parameter's own (STATE-2), but a MixedPrecision's
+    copy and inner state at its precision (MIXED-1).  A field that ``init`` leaves None has
+    no entry.
+
+    >>> from optconf.reference.rules import Adam, MixedPrecision
+    >>> {k: str(v) for k, v in state_dtypes(MixedPrecision(Adam()), "float64").items()}
+    {'xT': 'float32', 'inner.mu': 'float32', 'inner.nu': 'float32'}
+    """
+    record = state_record(rule.observed(rule.init(np.zeros((2, 2), dtype=dtype))))
+    return {key: value.dtype for key, value in record.items() if isinstance(value, np.ndarray)}
 
 
 # ------------------------------------------------------------------------------ trees

@@ -15,6 +15,7 @@ import re
 from optconf.adapters.protocol import EngineInfo, PathName
 from optconf.reference.rules.base import Rule
 from optconf.reference.rules.compose import OptimiserChain
+from optconf.reference.rules.mixed import MixedPrecision
 
 from .catalog import default_rule
 
@@ -83,9 +84,11 @@ def natural_rule(info: EngineInfo, name: str) -> Rule:
 
 
 def in_declared_variants(info: EngineInfo, rule: Rule) -> Rule:
-    """``rule``, and every member of a chain, in the variant the engine declares for its
-    class (RULE-5)."""
+    """``rule``, every member of a chain and a MixedPrecision's inner rule, in the variant
+    the engine declares for its class (RULE-5)."""
     if isinstance(rule, OptimiserChain):
         return OptimiserChain(*(in_declared_variants(info, member) for member in rule.rules))
+    if isinstance(rule, MixedPrecision):
+        return dataclasses.replace(rule, rule=in_declared_variants(info, rule.rule))
     variant = info.variants.get(type(rule).__name__)
     return rule if variant is None else dataclasses.replace(rule, variant=variant)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from optconf.adapters.protocol import EngineInfo, PathName
 from optconf.reference import rules as ref_rules
 from optconf.reference.rules.base import NORMATIVE, Rule, variant_form
+from optconf.reference.rules.mixed import PRECISIONS
 
 St = st.SearchStrategy
 
@@ -98,6 +99,12 @@ HYPERPARAMETERS: dict[str, Callable[[], dict[str, St[Any]]]] = {
     "Muon": lambda: {"eta": eta(0.01), "rho": rate(), "nesterov": st.booleans(),
                      "lambda_": decay(), "epsilon": st.sampled_from((1e-7, 1e-8)),
                      "steps": st.integers(1, 5)},
+    # the inner rule one of a plain, a stateful, an adaptive rule or a chain (MIXED-2's
+    # global norm through it); every precision (MIXED-1), float16's TOL-4 included
+    "MixedPrecision": lambda: {
+        "rule": st.one_of(*(rules(n) for n in ("Descent", "Momentum", "Adam",
+                                                "OptimiserChain"))),
+        "precision": st.sampled_from(PRECISIONS)},
 }
 
 #: Rules a chain may put in front of an optimiser, and the optimisers it may end with.
@@ -138,20 +145,34 @@ def _chains(cls: type[Rule]) -> St[Rule]:
 
 def default_rule(name: str) -> Rule:
     """The rule class ``name`` with its default hyperparameters; rules without defaults get
-    documented ones: ``AccumGrad(2)``, ``OptimiserChain(ClipGrad(), Adam())``."""
+    documented ones: ``AccumGrad(2)``, ``OptimiserChain(ClipGrad(), Adam())``,
+    ``MixedPrecision(Adam())``."""
     cls = rule_class(name)
     if name == "AccumGrad":
         return cls(2)
+    if name == "MixedPrecision":
+        return cls(rule_class("Adam")())
     if name == "OptimiserChain":
         return cls(rule_class("ClipGrad")(), rule_class("Adam")())
     return cls()
+
+
+def inner_rules(rule: Rule) -> tuple[Rule, ...]:
+    """The rules ``rule`` is made of: a chain's members, a MixedPrecision's inner rule."""
+    wrapped = getattr(rule, "rule", None)
+    return (*getattr(rule, "rules", ()), *([wrapped] if isinstance(wrapped, Rule) else []))
+
+
+def members(rule: Rule) -> tuple[Rule, ...]:
+    """:func:`inner_rules`, theirs, and so on down."""
+    return tuple(r for inner in inner_rules(rule) for r in (*members(inner), inner))
 
 
 def adjustments(rule: Rule) -> St[dict[str, Any]]:
     """New values for one or two of ``rule``'s adjustable hyperparameters (ADJ-1), drawn
     from the catalogue's ranges (a chain: from its members').  Shrinks towards one name."""
     ranges: dict[str, St[Any]] = {}
-    for member in (*getattr(rule, "rules", ()), rule):
+    for member in (*members(rule), rule):
         name = type(member).__name__
         if name in HYPERPARAMETERS:
             ranges.update({k: v for k, v in HYPERPARAMETERS[name]().items()
@@ -199,6 +220,7 @@ FORMULA_CLAUSES: dict[str, tuple[str, ...]] = {
     "LAMB": ("LAMB-1", "LAMB-2", "LAMB-3", "ADAM-2"),
     "LARS": ("LARS-2", "LARS-3"),
     "Muon": ("MUON-1", "MUON-2", "MUON-3", "MUON-5"),
+    "MixedPrecision": ("MIXED-1", "MIXED-2"),
 }
 
 #: Clauses a variant brings: (rule class, the axis values it needs, clauses), the normative
@@ -239,9 +261,11 @@ FLOAT16_CLAUSES: dict[str, tuple[str, ...]] = {
 ADJUST_CLAUSES: dict[str, tuple[str, ...]] = {
     **{name: ("ADAM-2", "ADAM-4") for name in ("Adam", "AdamW", "NAdam", "OAdam",
                                                "AdaBelief")},
-    **{name: ("ADAM-2",) for name in ("RAdam", "AdaMax", "LAMB")},
+    **{name: ("ADAM-2",) for name in ("RAdam", "AdaMax")},
+    "LAMB": ("ADAM-2", "LAMB-4"),
     "LARS": ("LARS-3",),
     "OptimiserChain": ("CHAIN-3",),
+    "MixedPrecision": ("MIXED-4",),
 }
 
 
@@ -256,13 +280,17 @@ def variant_clauses(name: str, variant: str | None) -> tuple[str, ...]:
 def formula_clauses(name: str | None, path: PathName | None,
                     info: EngineInfo) -> tuple[str, ...]:
     """The clauses of rule class ``name`` that running its steps against the reference
-    checks on the engine ``info`` declares: its formula in the declared variant, and the
-    float16 floor where the engine runs float16 (RULE-5, RULE-7)."""
+    checks on the engine ``info`` declares: its formula in the declared variant (RULE-5)."""
     if name is None:
         return ()
-    float16 = FLOAT16_CLAUSES.get(name, ()) if "float16" in info.dtypes else ()
-    return (*FORMULA_CLAUSES.get(name, ()), *variant_clauses(name, info.variants.get(name)),
-            *float16)
+    return (*FORMULA_CLAUSES.get(name, ()), *variant_clauses(name, info.variants.get(name)))
+
+
+def float16_clauses(name: str | None, path: PathName | None,
+                    info: EngineInfo) -> tuple[str, ...]:
+    """The float16 epsilon floor's clauses of rule class ``name`` where the engine runs
+    float16 (RULE-7, ADAMW-3)."""
+    return FLOAT16_CLAUSES.get(name or "", ()) if "float16" in info.dtypes else ()
 
 
 def adjust_clauses(name: str | None, path: PathName | None,
@@ -356,11 +384,8 @@ REFERENCE_ONLY: dict[str, str] = {
              "name is refused on engines)",
     "ADJ-7": "an adjust that raises returns no Outcome, so what it left behind is not "
              "observed (as UPD-8)",
-    "MIXED-1": "MixedPrecision is not among the rules a Program draws: its state is at its "
-               "own precision, not the parameter's (STATE-2)",
-    "MIXED-2": "as MIXED-1",
-    "MIXED-3": "as MIXED-1",
-    "MIXED-4": "as MIXED-1",
+    "MIXED-3": "a chain holding a MixedPrecision is refused when the reference builds it, "
+               "before a Program can carry it (as RULE-6)",
 }
 
 #: Areas whose clauses are the suite's own behaviour, not an engine's, with where they are

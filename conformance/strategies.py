@@ -508,6 +508,8 @@ PROGRAM_FEATURES = {
     "adjust then step": "ADJ-1, ADJ-2",
     "frozen parts under a global-norm rule": "FRZ-1, RULE-8: the norm leaves frozen arrays out",
     "adjust naming what a chain member lacks": "ADJ-1: members without the name keep theirs",
+    "every op on the drawn rule": "UPD-1, FRZ-2, ADJ-2: the rule's state through a step, a "
+                                  "freeze, a thaw and an adjust in one program",
 }
 
 
@@ -531,6 +533,7 @@ def program_features(program: Program, *, none_steps: bool, none_inside: bool, z
         "adjust then step": adjust,
         "frozen parts under a global-norm rule": global_norm and partial_freeze,
         "adjust naming what a chain member lacks": chain and adjust,
+        "every op on the drawn rule": freeze and adjust,
     }
     applicable = {name for name, possible in wanted.items() if possible}
     return applicable, _program_has(program, members)
@@ -565,6 +568,7 @@ def _program_has(program: Program, members: list[Rule]) -> set[str]:
         "frozen parts under a global-norm rule": bool(partial),
         "adjust naming what a chain member lacks": any(
             key not in m.hyperparameters() for key in changed for m in members[:-1]),
+        "every op on the drawn rule": {Step, Freeze, Thaw, Adjust} <= {type(op) for op in ops},
     }
     return {name for name, present in checks.items() if present}
 

@@ -35,6 +35,8 @@ import numpy as np
 from optconf.adapters.reference import REFERENCE_ENGINE
 from optconf.reference.rules.base import Rule
 
+from .catalog import inner_rules
+
 #: Machine epsilon (spacing of floats at 1) per dtype (TOL-1).
 EPS: dict[str, float] = {
     "float64": float(np.finfo(np.float64).eps),
@@ -122,6 +124,10 @@ CONDITIONING: dict[str, Conditioning] = {
             "itself; that division jumps (up to 1/epsilon) where the buffer nears 0"),
     "OptimiserChain": Conditioning(
         1, why="members in turn: the factors of the members multiply"),
+    "MixedPrecision": Conditioning(
+        3, why="the gradient's cast to the precision, the copy's x - step and x written "
+               "from the copy; the inner rule's factor multiplies, at the coarser of the "
+               "precision and the parameter's dtype"),
 }
 
 
@@ -136,8 +142,10 @@ def conditioning(rule: Rule) -> Conditioning:
     return CONDITIONING[name]
 
 
-def _members(rule: Rule) -> tuple[Rule, ...]:
-    return tuple(getattr(rule, "rules", ()))
+def working_dtype(dtype: str, rule: Rule) -> str:
+    """The coarsest dtype a run of ``rule`` on ``dtype`` parameters computes in: ``dtype``,
+    or a MixedPrecision's precision where that is coarser (TOL-1, MIXED-1)."""
+    return max(dtype, getattr(rule, "precision", dtype), key=lambda d: EPS.get(d, 0.0))
 
 
 def _decay_rates(rule: Rule, names: Iterable[str]) -> list[float]:
@@ -156,13 +164,13 @@ def factor(rule: Rule) -> float:
     if entry.iterated is not None:
         name, growth = entry.iterated
         amplification *= growth ** getattr(rule, name)
-    product = math.prod(factor(member) for member in _members(rule))
+    product = math.prod(factor(member) for member in inner_rules(rule))
     return entry.roundings * amplification * product
 
 
 def discontinuous(rule: Rule) -> bool:
     """Whether the rule (or a chain member) is sign-based (TOL-6)."""
-    return conditioning(rule).discontinuous or any(map(discontinuous, _members(rule)))
+    return conditioning(rule).discontinuous or any(map(discontinuous, inner_rules(rule)))
 
 
 def well_conditioned(rule: Rule) -> bool:
@@ -170,7 +178,7 @@ def well_conditioned(rule: Rule) -> bool:
     bound in terms of its inputs, e.g. centred RMSProp (TOL-6)."""
     entry = conditioning(rule)
     unstable = bool(entry.unstable_when and getattr(rule, entry.unstable_when))
-    return not unstable and all(map(well_conditioned, _members(rule)))
+    return not unstable and all(map(well_conditioned, inner_rules(rule)))
 
 
 def exact(engine: str, dtype: str, rule: Rule, path: str) -> bool:
@@ -198,8 +206,9 @@ class Bound:
             return 0.0
         n = max(self.steps, 1)
         k = factor(self.rule)
-        relative = n * EPS[self.dtype] * (2 * value_scale + k * change_scale)
-        return relative + n * (2 + k) * SUBNORMAL[self.dtype] + self.extra
+        dtype = working_dtype(self.dtype, self.rule)
+        relative = n * EPS[dtype] * (2 * value_scale + k * change_scale)
+        return relative + n * (2 + k) * SUBNORMAL[dtype] + self.extra
 
 
 def bound(engine: str, dtype: str, rule: Rule, path: str, steps: int) -> Bound:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 
@@ -72,4 +73,22 @@ def _none_as_zeros() -> Iterator[None]:
             opt, [(x, np.zeros_like(x) if g is None else g) for x, g in pairs])
 
     with wrapped(legacy, "_update_pairs", zeros_for_none):
+        yield
+
+
+@mutant("legacy_updates_before_warning",
+        "The legacy update_ updates the arrays and the optimiser first and warns after, so a "
+        "warning made an error raises with the step already taken", "DEP-5")
+@contextmanager
+def _updates_before_warning() -> Iterator[None]:
+    def late_warning(original: Method) -> Method:
+        def update_(opt: legacy.LegacyOptimiser, x: Any, dx: Any) -> None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                original(opt, x, dx)
+            legacy._deprecated("update_(opt, params, grads) is deprecated; use "
+                               "update_(setup(rule, model), model, grads)")
+        return update_
+
+    with wrapped(legacy, "update_", late_warning):
         yield

@@ -10,8 +10,19 @@ from typing import Any
 
 import numpy as np
 
-from optconf.reference.rules import adam, adaptive, clip, compose, decay, descent, maxima, sign
-from optconf.reference.rules.base import Array, GlobalApply, eps_for
+from optconf.reference.rules import (
+    adam,
+    adaptive,
+    base,
+    clip,
+    compose,
+    decay,
+    descent,
+    maxima,
+    mixed,
+    sign,
+)
+from optconf.reference.rules.base import Array, GlobalApply, eps_for, scaled_copy
 
 from .base import Method, mutant, swapped, wrapped
 
@@ -275,4 +286,42 @@ def _accumgrad_sum() -> Iterator[None]:
     with wrapped(compose.AccumGrad, "apply",
                  lambda original: lambda self, state, x, dx: original(self, state, x,
                                                                       dx * self.n)):
+        yield
+
+
+@mutant("mixed_copy_at_parameter_dtype",
+        "MixedPrecision keeps its copy and the inner state at the parameter's dtype, not at "
+        "its precision (a master copy that is no more precise than the weights)", "MIXED-1")
+@contextmanager
+def _mixed_copy_at_parameter_dtype() -> Iterator[None]:
+    def at_parameter_dtype(original: Method) -> Method:
+        def run(self: mixed.MixedPrecision, *args: Any) -> Any:
+            x = args[0] if len(args) == 1 else args[1]  # init(x), apply_global(state, x, dx)
+            return original(dataclasses.replace(self, precision=str(x.dtype)), *args)
+        return run
+
+    with wrapped(mixed.MixedPrecision, "init", at_parameter_dtype), \
+            wrapped(mixed.MixedPrecision, "apply_global", at_parameter_dtype):
+        yield
+
+
+@mutant("clipnorm_nan_norm_unscaled",
+        "ClipNorm(throw=False) takes min(1, omega/n), which is 1 for a NaN norm: the NaN "
+        "gradient passes through where the whole array's step should be NaN", "CLIPNORM-3")
+@contextmanager
+def _clipnorm_nan_norm_unscaled() -> Iterator[None]:
+    def scaled(dx: Array, norm: float, omega: float) -> Array:
+        return scaled_copy(dx, 1.0 if norm == 0 else min(1.0, omega / norm))
+
+    with wrapped(clip, "scaled", lambda _original: scaled):
+        yield
+
+
+@mutant("float16_floor_dropped",
+        "Epsilon used as given for float16 parameters: 1e-8 rounds to 0 and a zero "
+        "gradient's 0/0 is NaN (Optimisers.jl's AdamW, ADAMW-3's variant, everywhere)",
+        "RULE-7")
+@contextmanager
+def _float16_floor_dropped() -> Iterator[None]:
+    with wrapped(base, "eps_for", lambda _original: lambda x, epsilon: epsilon):
         yield

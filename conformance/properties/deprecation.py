@@ -1,26 +1,33 @@
 """The deprecated surface: every legacy call warns DeprecationWarning at the caller's line,
 the numbers are the new API's bit for bit, and with the warning made an error the call
-stops before acting (DEP-1 .. DEP-5)."""
+stops before acting, which the adapter shows by reporting the caller's objects after the
+raise (protocol ``Stopped``) (DEP-1 .. DEP-5)."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 import warnings
 from collections import Counter
 
+import numpy as np
 from hypothesis import strategies as st
 
-from optconf.adapters.protocol import Adapter, Program
+from optconf.adapters.protocol import Adapter, Program, Step, Stopped, Unsupported
 
+from .. import catalog
 from ..asserts import fail
 from ..profiles import Profile
 from ..strategies import programs
 from .common import (
     Clauses,
+    assert_outcome,
+    bound_for,
     context,
     drawing,
     dtypes,
+    expected,
     explore,
     faithful_rules,
     run_and_compare,
@@ -92,7 +99,62 @@ def check_error_stops_the_call(adapter: Adapter, profile: Profile, seed: int,
                 adapter.run(program, "legacy")
             except DeprecationWarning:
                 return
+            except Stopped as stop:
+                if isinstance(stop.error, DeprecationWarning):
+                    return
+                raise
         fail("the legacy run completed, but should raise the DeprecationWarning made an "
              "error", clause="DEP-5", ctx=context(adapter, program, "legacy"))
 
     explore(_programs(adapter, profile), test, profile, seed)
+
+
+@prop("DEP-5", requires=("legacy",))
+def check_error_changes_nothing(adapter: Adapter, profile: Profile, seed: int,
+                                case: CaseId) -> None:
+    """With one kind of legacy call's DeprecationWarning made an error (one message of a
+    plain run's, each in turn), the run raises it and the caller's model and states, as the
+    adapter reports them after the raise (Stopped), are as before any step: a legacy
+    program makes the same calls at every step (DEP-1), so each kind is first called before
+    the first step is complete, and the call that raised changed nothing (DEP-5)."""
+    sample = Program({"w": np.ones(2), "v": np.ones(1)}, catalog.default_rule("Descent"),
+                     (Step({"w": np.ones(2), "v": np.ones(1)}),), adapter.info().dtypes[0])
+    if not any(w.category == "DeprecationWarning"
+               for w in adapter.run(sample, "legacy").warnings):
+        raise Unsupported("the adapter's legacy path warns nothing, so no deprecated call can "
+                          "be made an error (DEP-1 and DEP-5 report that)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)
+            adapter.run(sample, "legacy")
+    except Stopped:
+        pass
+    except DeprecationWarning as error:
+        raise Unsupported("the adapter's legacy path lets the DeprecationWarning through "
+                          "without the caller's objects after it (protocol Stopped), so what "
+                          "the raising call changed is not observed") from error
+
+    def test(program: Program) -> None:
+        ctx = context(adapter, program, "legacy")
+        messages = dict.fromkeys(w.message for w in adapter.run(program, "legacy").warnings
+                                 if w.category == "DeprecationWarning")
+        before = dataclasses.replace(program, ops=())
+        for message in messages:
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                warnings.filterwarnings("error", message=re.escape(message),
+                                        category=DeprecationWarning)
+                try:
+                    adapter.run(program, "legacy")
+                except Stopped as stop:
+                    assert_outcome(stop.outcome, expected(before), program=before,
+                                   bound=bound_for(adapter, before, "legacy"),
+                                   ctx=dataclasses.replace(ctx, case={**ctx.case,
+                                                                      "raised": message}),
+                                   clauses=Clauses("DEP-5"))
+                    continue
+            fail(f"the legacy run completed, but should raise {message!r} made an error",
+                 clause="DEP-5", ctx=ctx)
+
+    explore(_programs(adapter, profile), test, profile, seed)
+

@@ -28,6 +28,7 @@ from .descent import Descent, Momentum, MomentumState, Nesterov, NesterovState
 from .lamb import LAMB
 from .lars import LARS, LARSState
 from .maxima import AdaMax, AdaMaxState, AMSGrad, AMSGradState
+from .mixed import MixedPrecision, MixedPrecisionState
 from .muon import Muon, MuonState
 from .sign import Lion, LionState, Rprop, RpropState
 
@@ -55,6 +56,8 @@ __all__ = [
     "LARSState",
     "Lion",
     "LionState",
+    "MixedPrecision",
+    "MixedPrecisionState",
     "Momentum",
     "MomentumState",
     "Muon",

@@ -4,7 +4,8 @@ by the trust ratio of LARS.
 Source: You et al. 2020, "Large Batch Optimization for Deep Learning: Training BERT in 76
 minutes", ICLR 2020, https://arxiv.org/abs/1904.00962, Algorithm 2 (LAMB) with the scaling
 function phi the identity, as in its experiments.
-Clauses: LAMB-1 .. LAMB-3.
+Clauses: LAMB-1 .. LAMB-4 (LAMB-4: the bias correction is ADAM-2's; this module still keeps
+the lagged power, the axis is open work).
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ parameter is then written from.
 Source: FluxML/Optimisers.jl src/rules.jl:864-927 (``MixedPrecision``), after Micikevicius
 et al. 2017, "Mixed Precision Training".  Clauses: MIXED-1 .. MIXED-4, RULE-2.
 
-Not in ``rules.__all__``, so the suite's properties do not draw it: they expect every state
-array in the parameter's dtype (STATE-2), which this rule's state is not (MIXED-1).
+The suite draws it like every rule in ``rules.__all__``; its state arrays have the
+precision's dtype, not the parameter's (MIXED-1), which the comparison of state dtypes takes
+from the reference's own ``init`` (STATE-2).
 """
 
 from __future__ import annotations

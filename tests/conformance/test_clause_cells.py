@@ -38,10 +38,12 @@ def test_the_declared_variant_decides_which_variant_clause_a_case_checks():
 
 
 def test_the_float16_floor_is_claimed_only_by_an_engine_running_float16():
-    assert "RULE-7" not in planned_clauses("rules.matches_reference", "AdamW", info())
-    with_half = planned_clauses("rules.matches_reference", "AdamW",
+    assert "ADAMW-3" not in planned_clauses("rules.float16_epsilon_floor", "AdamW", info())
+    with_half = planned_clauses("rules.float16_epsilon_floor", "AdamW",
                                 info(dtypes=("float64", "float16")))
     assert {"RULE-7", "ADAMW-3"} <= with_half
+    assert "RULE-7" not in planned_clauses("rules.matches_reference", "AdamW",
+                                           info(dtypes=("float64", "float16")))
 
 
 def test_an_adjust_case_claims_the_lr_placement_of_its_variant_only():

@@ -9,7 +9,7 @@ import functools
 import numpy as np
 import pytest
 
-from optconf.adapters.protocol import Adjust, Freeze, Program, Step
+from optconf.adapters.protocol import Adjust, Freeze, Program, Step, Thaw
 from optconf.adapters.reference import ReferenceAdapter
 from optconf.conformance import strategies
 from optconf.conformance.profiles import PROFILES
@@ -32,6 +32,8 @@ TARGETED = {
     "leaves.complex_refused": "TREE-6: a complex leaf anywhere is refused",
     "nonfinite.clipnorm_raises": "CLIPNORM-3: an infinite gradient anywhere raises",
     "nonfinite.clipglobalnorm_raises": "CLIPGLOBALNORM-3: as CLIPNORM-3",
+    "nonfinite.clipnorm_unthrown_scales_by_it": "CLIPNORM-3: where a non-finite norm puts "
+                                                "NaN depends on the poisoned array alone",
     "rprop_bounds.size_kept_outside_bounds": "RPROP-3: one parameter held at each bound",
 }
 
@@ -90,4 +92,8 @@ def test_program_features_are_recognised() -> None:
                "partial_freeze": True, "adjust": True}
     applicable, found = strategies.program_features(Program(model, chain, ops), **options)
     assert applicable == set(strategies.PROGRAM_FEATURES)
-    assert found == set(strategies.PROGRAM_FEATURES) - {"thaw of a frozen part then step"}
+    assert found == set(strategies.PROGRAM_FEATURES) - {"thaw of a frozen part then step",
+                                                        "every op on the drawn rule"}
+    with_thaw = (*ops[:-1], Thaw(("enc", "w")), ops[-1])
+    _, found = strategies.program_features(Program(model, chain, with_thaw), **options)
+    assert "every op on the drawn rule" in found

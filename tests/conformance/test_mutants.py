@@ -4,6 +4,7 @@ from the reference adapter, and once its call is over the reference is itself ag
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from optconf.adapters import load as load_adapter
 from optconf.adapters.mutants import MUTANTS, load
-from optconf.adapters.protocol import Adapter, Adjust, Freeze, Program, Step, Thaw
+from optconf.adapters.protocol import Adapter, Adjust, Freeze, Program, Step, Stopped, Thaw
 from optconf.adapters.reference import ReferenceAdapter
 from optconf.reference import expr, layer
 from optconf.reference.rules import (
@@ -25,6 +26,7 @@ from optconf.reference.rules import (
     ClipNorm,
     Descent,
     Lion,
+    MixedPrecision,
     Momentum,
     Nesterov,
     OptimiserChain,
@@ -91,6 +93,17 @@ def warned(adapter: Adapter) -> Any:
             for w in adapter.run(program, "legacy").warnings]
 
 
+def stopped_at_update(adapter: Adapter) -> Any:
+    """A probe: the model and states a legacy run reports after its ``update_`` warning,
+    made an error, stopped it (DEP-5)."""
+    program = Program(model(), Descent(0.1), (Step(grads()),))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="update_", category=DeprecationWarning)
+        with pytest.raises(Stopped) as caught:
+            adapter.run(program, "legacy")
+    return caught.value.outcome.model, caught.value.outcome.states
+
+
 def failure(adapter: Adapter, program: Program) -> str:
     """A probe: the message of the error a bad program raises."""
     with pytest.raises(Exception) as caught:
@@ -131,6 +144,13 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
     "clipnorm_global": trained(ClipNorm(omega=2.0), Step(grads())),
     "chain_reversed": trained(OptimiserChain(ClipGrad(0.1), Descent(0.5))),
     "accumgrad_sum": trained(AccumGrad(2)),
+    "mixed_copy_at_parameter_dtype": trained(MixedPrecision(Descent(0.5))),
+    "float16_floor_dropped": lambda adapter: np.isnan(adapter.run(Program(
+        {"w": np.ones(2)}, Adam(epsilon=1e-8), (Step({"w": np.zeros(2)}),), "float16"),
+        "structured").model["w"]).tolist(),
+    "clipnorm_nan_norm_unscaled": lambda adapter: np.isnan(adapter.run(Program(
+        model(), ClipNorm(throw=False), (Step({"w": np.where(G > 1, np.nan, G), "v": GV}),)),
+        "structured").model["w"]).tolist(),
     "accumgrad_zero_step": trained(OptimiserChain(AccumGrad(2), Momentum()),
                                    *[Step(grads())] * 3),
     "gradient_shape_unchecked": lambda adapter: failure(adapter, Program(
@@ -159,6 +179,7 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
     "legacy_wrong_stacklevel": warned,
     "legacy_warns_once": warned,
     "legacy_message_without_replacement": warned,
+    "legacy_updates_before_warning": stopped_at_update,
     "legacy_none_grad_as_zeros": trained(Momentum(), Step(grads()), Step({"w": None, "v": GV}),
                                          path="legacy"),
     "adjust_unknown_ignored": settled(Program(model(), Descent(), (Adjust({"etaa": 0.5}),))),

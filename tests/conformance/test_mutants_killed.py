@@ -27,7 +27,7 @@ REFERENCE = ReferenceAdapter()
 def rule_of(clause: str) -> str | None:
     """The rule class a rule clause (``ADAMW-2``) is about; None for other areas."""
     area = clause.rsplit("-", 1)[0]
-    named = {"CHAIN": "OptimiserChain"}
+    named = {"CHAIN": "OptimiserChain", "MIXED": "MixedPrecision"}
     names = {name.upper(): name for name in rule_classes()}
     return named.get(area, names.get(area))
 

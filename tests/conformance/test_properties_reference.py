@@ -13,7 +13,7 @@ import pytest
 from optconf.adapters.protocol import Adjust, Freeze, Outcome, PathName, Program, Step, Unsupported
 from optconf.adapters.reference import ReferenceAdapter
 from optconf.conformance.cases import CaseId
-from optconf.conformance.catalog import rule_classes
+from optconf.conformance.catalog import FLOAT16_CLAUSES, rule_classes
 from optconf.conformance.deviation import Deviation
 from optconf.conformance.profiles import PROFILES
 from optconf.conformance.properties import PROPERTIES
@@ -47,6 +47,9 @@ NOT_CLAIMED = {
     # a rule with one form has no other form to run (RULE-5)
     *(("variant_forms.other_forms_match", name, None) for name, cls in rule_classes().items()
       if not getattr(cls, "axes", None)),
+    # a rule without an epsilon has no float16 floor (RULE-7)
+    *(("rules.float16_epsilon_floor", name, None) for name in rule_classes()
+      if name not in FLOAT16_CLAUSES),
 }
 
 

@@ -28,6 +28,7 @@ from optconf.reference.rules import (
     ClipNorm,
     Descent,
     Lion,
+    MixedPrecision,
     Momentum,
     Muon,
     NAdam,
@@ -48,7 +49,8 @@ from .rules_support import GOLDEN, frozen_array, steps
 RULE_CLASSES = [cls for name in rules_module.__all__
                 if inspect.isclass(cls := getattr(rules_module, name))
                 and issubclass(cls, Rule) and cls is not Rule]
-NEEDS_ARGUMENTS = {AccumGrad: AccumGrad(2), OptimiserChain: OptimiserChain(ClipGrad(), Adam())}
+NEEDS_ARGUMENTS = {AccumGrad: AccumGrad(2), OptimiserChain: OptimiserChain(ClipGrad(), Adam()),
+                   MixedPrecision: MixedPrecision(Adam())}
 
 
 def every_rule() -> list[Rule]:
