@@ -34,6 +34,7 @@ from optconf.reference.rules.base import Rule
 from optconf.reference.tree import first_occurrences, fold, mirror, occurrences
 
 from .protocol import (
+    Absent,
     Adapter,
     Adjust,
     EngineInfo,
@@ -47,6 +48,7 @@ from .protocol import (
     flat_list_grads,
     frozen_at,
     lookup,
+    offered,
     path_entry,
     refusal,
     refused,
@@ -268,8 +270,8 @@ RULES: dict[type[Rule], Builder] = {
         "AdaGrad: optax.adagrad's scale_by_rss adds eps inside the root, g/sqrt(acc + eps), "
         "and starts acc at initial_accumulator_value; AdaGrad is g/(sqrt(acc) + eps) with "
         "acc starting at eps (ADAGRAD-1, ADAGRAD-2)"),
-    rules.SignDecay: refused("SignDecay: optax has no transform adding lambda*sign(x) "
-                             "(SIGNDECAY-1)"),
+    rules.SignDecay: Absent("SignDecay: optax has no transform adding lambda*sign(x) "
+                            "(SIGNDECAY-1)"),
 }
 
 #: The named variant of each rule that optax implements (RULE-5); a rule not here runs in
@@ -736,6 +738,7 @@ class JaxAdapter(Adapter):
             capabilities=CAPABILITIES,
             paths=tuple(PATHS),
             variants={cls.__name__: variant for cls, variant in VARIANTS.items()},
+            rules=offered(RULES),
             notes="pytrees cannot tie arrays; no None gradients; static freeze masks; "
                   "float32 runs with jax_enable_x64 off, float64 with it on",
         )

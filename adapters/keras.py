@@ -31,6 +31,7 @@ from optconf.reference.rules.base import Rule
 from optconf.reference.tree import first_occurrences, fold, map_params, occurrences
 
 from .protocol import (
+    Absent,
     Adapter,
     Adjust,
     EngineInfo,
@@ -42,6 +43,7 @@ from .protocol import (
     chain_members,
     flat_list_grads,
     frozen_at,
+    offered,
     path_entry,
     refusal,
     refused,
@@ -166,11 +168,11 @@ RULES: dict[type[Rule], Callable[[Any], Core]] = {
     rules.Lion: _lion,
     rules.NAdam: refused("keras Nadam applies Dozat's momentum schedule "
                          "beta1 (1 - 0.5 * 0.96^t), which no NAdam variant has (NADAM-3)"),
-    rules.RAdam: refused("keras.optimizers has no RAdam"),
-    rules.OAdam: refused("keras.optimizers has no OAdam"),
-    rules.AdaBelief: refused("keras.optimizers has no AdaBelief"),
-    rules.Rprop: refused("keras.optimizers has no Rprop"),
-    rules.SignDecay: refused("keras.optimizers has no L1 (sign) decay"),
+    rules.RAdam: Absent("keras.optimizers has no RAdam"),
+    rules.OAdam: Absent("keras.optimizers has no OAdam"),
+    rules.AdaBelief: Absent("keras.optimizers has no AdaBelief"),
+    rules.Rprop: Absent("keras.optimizers has no Rprop"),
+    rules.SignDecay: Absent("keras.optimizers has no L1 (sign) decay"),
 }
 
 #: The named variant of each rule that keras.optimizers implements (RULE-5).
@@ -466,6 +468,7 @@ class KerasAdapter(Adapter):
             capabilities=CAPABILITIES,
             paths=tuple(PATHS),
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
+            rules=offered(RULES),
             notes=f"KERAS_BACKEND={keras.backend.backend()}; Layer trees with tied Variables; "
                   "freezing = variable.trainable = False; floatx = the run's dtype",
         )

@@ -66,6 +66,14 @@ class EngineInfo:
     variants: Mapping[str, str] = dataclasses.field(default_factory=dict)
     # rule class name -> the named variant this engine implements (RULE-5); absent = normative
     notes: str = ""
+    rules: tuple[str, ...] | None = None
+    # the rule classes the engine has at all (:func:`offered`); None = every one
+
+    def offers(self, name: str) -> bool:
+        """Whether the engine has the rule class ``name`` at all.  A chain composes rules
+        the engine has, so it is offered; a composition it cannot express is
+        ``unsupported``, as is a rule it has but not in the case's form (CONF-3)."""
+        return self.rules is None or name == OptimiserChain.__name__ or name in self.rules
 
 
 # ---------------------------------------------------------------- what an adapter runs
@@ -141,6 +149,12 @@ class Outcome:
 class Unsupported(Exception):
     """Raised by an adapter for a rule, dtype or path it cannot express faithfully.  The
     message says why; the result is ``unsupported``, never a pass."""
+
+
+class NotOffered(Unsupported):
+    """Raised for a rule the engine does not have at all (its adapter's rule table has no
+    entry for the rule's class, or an :class:`Absent` one): the run plans no case for it and
+    the report says "not offered" (CONF-3)."""
 
 
 class PreparedStep(ABC):
@@ -283,12 +297,39 @@ def require_variant(table: Mapping[type[Rule], tuple[str, str]], rule: Rule) -> 
 
 
 def rule_entry(table: Mapping[type[Rule], Entry], rule: Rule, engine: str) -> Entry:
-    """:func:`lookup`, Unsupported naming the rule's class when ``table`` has no entry."""
+    """:func:`lookup`, NotOffered naming the rule's class when ``table`` has no entry."""
     entry = lookup(table, rule)
     if entry is not None:
         return entry
-    raise Unsupported(f"{engine} has no {type(rule).__name__}: the adapter's rule table has "
-                      "no entry for it")
+    raise NotOffered(f"{engine} has no {type(rule).__name__}: the adapter's rule table has "
+                     "no entry for it")
+
+
+@dataclasses.dataclass(frozen=True)
+class Absent:
+    """A rule-table entry saying the engine has no such rule at all, with the reason (where
+    the table would otherwise find a base class's entry, or to say more than "no entry")."""
+
+    reason: str
+
+    def __call__(self, *_args: Any) -> NoReturn:
+        raise NotOffered(self.reason)
+
+
+def offered(table: Mapping[type[Rule], object]) -> tuple[str, ...]:
+    """The rule classes (by name) ``table`` has a live entry for, found as :func:`lookup`
+    finds them (a subclass of a rule is that rule): the static fact behind
+    ``EngineInfo.rules``, known without running the engine."""
+    classes: list[type[Rule]] = []
+    todo = list(table)
+    while todo:
+        cls = todo.pop()
+        if cls not in classes:
+            classes.append(cls)
+            todo += cls.__subclasses__()
+    return tuple(sorted(cls.__name__ for cls in classes
+                        if not isinstance(next(table[c] for c in cls.__mro__ if c in table),
+                                          Absent)))
 
 
 def refused(reason: str) -> Callable[..., NoReturn]:

@@ -28,6 +28,7 @@ from optconf.reference.rules.base import Rule
 from optconf.reference.tree import Path, first_occurrences, fold, mirror, occurrences
 
 from .protocol import (
+    Absent,
     Adapter,
     Adjust,
     EngineInfo,
@@ -43,9 +44,9 @@ from .protocol import (
     consecutive,
     flat_list_grads,
     indices_under,
+    offered,
     path_entry,
     refusal,
-    refused,
     require_variant,
     rule_entry,
     with_values,
@@ -205,11 +206,11 @@ RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
     rules.AdamW: _adamw,
     rules.Rprop: _rprop,
     rules.Muon: _muon,
-    rules.OAdam: refused("torch.optim has no OAdam"),
-    rules.AdaBelief: refused("torch.optim has no AdaBelief"),
-    rules.Lion: refused("torch.optim has no Lion"),
-    rules.SignDecay: refused("torch.optim has no L1 (sign) decay"),
-    rules.AccumGrad: refused("torch.optim has no AccumGrad: gradient accumulation is done by the "
+    rules.OAdam: Absent("torch.optim has no OAdam"),
+    rules.AdaBelief: Absent("torch.optim has no AdaBelief"),
+    rules.Lion: Absent("torch.optim has no Lion"),
+    rules.SignDecay: Absent("torch.optim has no L1 (sign) decay"),
+    rules.AccumGrad: Absent("torch.optim has no AccumGrad: gradient accumulation is done by the "
                        "training loop (several backward() calls before one step())"),
 }
 
@@ -376,6 +377,7 @@ class TorchAdapter(Adapter):
                                     "legacy"}),
             paths=tuple(PATHS),
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
+            rules=offered(RULES),
             notes="nn.Module tree with tied Parameters; freezing = requires_grad_(False) so "
                   "autograd leaves p.grad None; adjust = param_group[...] = value",
         )

@@ -4,7 +4,9 @@ the rule classes it runs go in; the cases to run and the results already known c
 
 A property expands over its axes: one case per rule class the adapter runs (``rule``), one
 per path it declares (``path``).  A property needing a capability or path the adapter lacks,
-and a rule class it refuses, are ``unsupported`` results without running.
+and a rule class it refuses, are ``unsupported`` results without running.  A rule class the
+engine does not have at all (``EngineInfo.rules``) gets no case: it is listed as not offered,
+with the clauses its cases would have checked.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from optconf.adapters.protocol import EngineInfo, PathName
 from .cases import CaseId
 from .messages import CaseAnswer
 from .properties.registry import Property
-from .report.model import CaseResult
+from .report.model import CaseResult, NotOfferedRule
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +50,10 @@ def plan(label: str, info: EngineInfo, supports: Mapping[str, str | None],
     (``unsupported``); ``supports`` maps each rule class to None (runs) or why not, in the
     reference's order; ``rules`` narrows the rule axis."""
     offered = info.capabilities | set(info.paths)
-    reasons = {name: why for name, why in supports.items() if rules is None or name in rules}
+    props = list(props)
+    lacking = {n.rule for n in not_offered(label, info, supports, props, rules)}
+    reasons = {name: why for name, why in supports.items()
+               if (rules is None or name in rules) and name not in lacking}
     tasks: list[Task] = []
     known: list[CaseResult] = []
     for prop in props:
@@ -71,3 +76,23 @@ def plan(label: str, info: EngineInfo, supports: Mapping[str, str | None],
                 continue
             tasks += [task(rule, path) for path in paths]
     return tasks, known
+
+
+def not_offered(label: str, info: EngineInfo, supports: Mapping[str, str | None],
+                props: Iterable[Property],
+                rules: list[str] | None = None) -> list[NotOfferedRule]:
+    """The rule classes of ``supports`` (narrowed to ``rules``) the engine does not have at
+    all, each with the adapter's reason and the clauses the rule-expanded ``props`` would
+    have checked for it beyond their own; ValueError if the adapter runs one it declares
+    it lacks."""
+    lacking = []
+    for name, why in supports.items():
+        if info.offers(name) or (rules is not None and name not in rules):
+            continue
+        if why is None:
+            raise ValueError(f"{label}: declares no {name} (EngineInfo.rules) but its "
+                             "supports() runs it")
+        clauses = {c: None for prop in props if "rule" in prop.axes
+                   for c in prop.clauses_for(name, None, info) if c not in prop.clauses}
+        lacking.append(NotOfferedRule(name, why, list(clauses)))
+    return lacking

@@ -19,6 +19,7 @@ from optconf.adapters.protocol import (
     Step,
     Unsupported,
     flat_list_grads,
+    offered,
     path_entry,
     refusal,
     refused,
@@ -95,6 +96,7 @@ class ListAdapter(Adapter):
             dtypes=("float64",),
             capabilities=frozenset({"shared", "none_grad", "adjust", "state"}),
             paths=tuple(PATHS),
+            rules=offered(RULES),
         )
 
     def supports(self, rule: Rule) -> str | None:

@@ -225,3 +225,18 @@ class AdamAdjustIgnored(ReferenceAdapter):
             ops = tuple(op for op in program.ops if not isinstance(op, Adjust))
             program = dataclasses.replace(program, ops=ops)
         return super().run(program, path)
+
+
+class NarrowAdapter(GoodAdapter):
+    """Has only Descent and Adam (EngineInfo.rules) and runs only Descent: Adam is a rule
+    it has but cannot express, every other rule one it does not offer."""
+
+    def info(self):
+        return dataclasses.replace(super().info(), rules=("Adam", "Descent"))
+
+
+class MisdeclaredAdapter(GoodAdapter):
+    """Declares it has no rule at all, yet runs Descent."""
+
+    def info(self):
+        return dataclasses.replace(super().info(), rules=())

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
+from optconf.adapters.protocol import Absent, offered
 from optconf.conformance.cases import CaseId
 from optconf.conformance.catalog import rule_classes
-from optconf.conformance.planning import plan
+from optconf.conformance.planning import not_offered, plan
 from optconf.conformance.report.model import merge
 from optconf.conformance.worker import describe
+from optconf.reference.rules import AdamW, Descent
+from optconf.reference.rules.adam import BiasCorrected
 from tests.conformance.fixtures_props import FAKE
 
 from .runner_helpers import fake_adapter, fake_run
@@ -104,3 +109,36 @@ def test_a_counterexample_is_stored_once_without_its_live_program():
     (result,) = fake_run("GoodAdapter", properties=["fake.program_failure"]).results
     assert "program" not in result.counterexample
     assert result.counterexample["model"] == {"w": {"__array__": [1.0, 1.0], "dtype": "float64"}}
+
+
+def test_a_rule_the_engine_lacks_gets_no_case_and_is_listed_not_offered():
+    label = fake_adapter("NarrowAdapter")
+    hello, _ = describe(label)
+    tasks, known = plan(label, hello.info, hello.supports, FAKE.values(), 0)
+    per_rule = {r.rule: r.status for r in known if r.property == "fake.per_rule"}
+    assert per_rule == {"Adam": "unsupported", "OptimiserChain": "unsupported"}  # has, cannot run
+    assert [t.case.rule for t in tasks if t.case.property == "fake.per_rule"] == ["Descent"]
+    lacking = not_offered(label, hello.info, hello.supports, FAKE.values())
+    assert {n.rule for n in lacking} == set(rule_classes()) - {"Adam", "Descent",
+                                                               "OptimiserChain"}
+    assert all(n.reason == "only Descent" for n in lacking)
+
+
+def test_a_run_records_the_rules_an_adapter_does_not_offer():
+    (entry,) = fake_run("NarrowAdapter", properties=["fake.per_rule"]).adapters
+    assert "Momentum" in {n.rule for n in entry.not_offered}
+    assert "Adam" not in {n.rule for n in entry.not_offered}
+
+
+def test_declaring_a_rule_absent_that_supports_runs_is_an_error():
+    label = fake_adapter("MisdeclaredAdapter")
+    hello, _ = describe(label)
+    with pytest.raises(ValueError, match="declares no Descent"):
+        plan(label, hello.info, hello.supports, FAKE.values(), 0)
+
+
+def test_offered_rules_are_the_live_table_entries_found_as_lookup_finds_them():
+    table = {BiasCorrected: "adam-like", AdamW: Absent("no AdamW"), Descent: "sgd"}
+    names = offered(table)
+    assert {"Adam", "NAdam", "Descent"} <= set(names)
+    assert "AdamW" not in names and "Momentum" not in names
