@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -745,6 +745,13 @@ class JaxAdapter(Adapter):
 
     def supports(self, rule: Rule) -> str | None:
         return refusal(check, rule)
+
+    def legacy_replacements(self) -> Mapping[str, tuple[str, ...]]:
+        """The legacy path's deprecated call and its replacements, old and new spellings
+        (DEP-3)."""
+        return {"optax.tree_utils.tree_add_scalar_mul": (
+            "optax.tree_utils.tree_add_scale", "optax.tree.add_scale",
+            "optax.apply_updates")}
 
     def run(self, program: Program, path: PathName) -> Outcome:
         go = path_entry(PATHS, path, "optax")

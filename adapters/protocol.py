@@ -251,6 +251,13 @@ class Adapter(ABC):
         prepared: PreparedStep = _bench_hook(self, "prepare_gradient")(self, shapes, dtype, via)
         return prepared
 
+    def legacy_replacements(self) -> Mapping[str, tuple[str, ...]]:
+        """With the ``legacy`` capability: each deprecated call the legacy path makes, as its
+        warnings name it, with the calls that replace it (DEP-3 accepts the engine's own
+        wording when a warning names both).  Empty: the warnings must read optconf's form
+        ``"<old> is deprecated; use <new>"``."""
+        return {}
+
     def repro_source(self, program: Program, path: PathName) -> str | None:
         """Optional: Python source that replays ``program`` with the engine alone, for the
         standalone repro script of a failure (docs/ADAPTERS.md, CONF-6).  It runs with

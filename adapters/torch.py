@@ -385,6 +385,10 @@ class TorchAdapter(Adapter):
     def supports(self, rule: Rule) -> str | None:
         return refusal(plan, rule)
 
+    def legacy_replacements(self) -> Mapping[str, tuple[str, ...]]:
+        """The legacy path's deprecated call and its replacement (DEP-3)."""
+        return {"torch.nn.utils.stateless.functional_call": ("torch.func.functional_call",)}
+
     def _dtype(self, dtype: str) -> torch.dtype:
         if dtype not in self.info().dtypes:
             raise Unsupported(f"torch on {self.device} does not run {dtype} here")
