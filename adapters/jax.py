@@ -48,7 +48,6 @@ from .protocol import (
     flat_list_grads,
     frozen_at,
     lookup,
-    offered,
     path_entry,
     refusal,
     refused,
@@ -738,7 +737,6 @@ class JaxAdapter(Adapter):
             capabilities=CAPABILITIES,
             paths=tuple(PATHS),
             variants={cls.__name__: variant for cls, variant in VARIANTS.items()},
-            rules=offered(RULES),
             notes="pytrees cannot tie arrays; no None gradients; static freeze masks; "
                   "float32 runs with jax_enable_x64 off, float64 with it on",
         )

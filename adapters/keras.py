@@ -43,7 +43,6 @@ from .protocol import (
     chain_members,
     flat_list_grads,
     frozen_at,
-    offered,
     path_entry,
     refusal,
     refused,
@@ -468,7 +467,6 @@ class KerasAdapter(Adapter):
             capabilities=CAPABILITIES,
             paths=tuple(PATHS),
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
-            rules=offered(RULES),
             notes=f"KERAS_BACKEND={keras.backend.backend()}; Layer trees with tied Variables; "
                   "freezing = variable.trainable = False; floatx = the run's dtype",
         )

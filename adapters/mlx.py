@@ -43,7 +43,6 @@ from .protocol import (
     chain_members,
     flat_list_grads,
     frozen_at,
-    offered,
     path_entry,
     refusal,
     refused,
@@ -512,7 +511,6 @@ class MlxAdapter(Adapter):
             capabilities=CAPABILITIES,
             paths=tuple(PATHS),
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
-            rules=offered(RULES),
             notes="nn.Module trees (no ties); freezing = Module.freeze; optimizer.init over "
                   "every parameter first; the learning rate as an array of the run's dtype",
         )

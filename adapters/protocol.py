@@ -66,14 +66,6 @@ class EngineInfo:
     variants: Mapping[str, str] = dataclasses.field(default_factory=dict)
     # rule class name -> the named variant this engine implements (RULE-5); absent = normative
     notes: str = ""
-    rules: tuple[str, ...] | None = None
-    # the rule classes the engine has at all (:func:`offered`); None = every one
-
-    def offers(self, name: str) -> bool:
-        """Whether the engine has the rule class ``name`` at all.  A chain composes rules
-        the engine has, so it is offered; a composition it cannot express is
-        ``unsupported``, as is a rule it has but not in the case's form (CONF-3)."""
-        return self.rules is None or name == OptimiserChain.__name__ or name in self.rules
 
 
 # ---------------------------------------------------------------- what an adapter runs
@@ -323,22 +315,6 @@ class Absent:
         raise NotOffered(self.reason)
 
 
-def offered(table: Mapping[type[Rule], object]) -> tuple[str, ...]:
-    """The rule classes (by name) ``table`` has a live entry for, found as :func:`lookup`
-    finds them (a subclass of a rule is that rule): the static fact behind
-    ``EngineInfo.rules``, known without running the engine."""
-    classes: list[type[Rule]] = []
-    todo = list(table)
-    while todo:
-        cls = todo.pop()
-        if cls not in classes:
-            classes.append(cls)
-            todo += cls.__subclasses__()
-    return tuple(sorted(cls.__name__ for cls in classes
-                        if not isinstance(next(table[c] for c in cls.__mro__ if c in table),
-                                          Absent)))
-
-
 def refused(reason: str) -> Callable[..., NoReturn]:
     """A rule-table entry that refuses its rule with ``reason``."""
     def refuse(*_args: Any) -> NoReturn:
@@ -353,11 +329,19 @@ def path_entry(table: Mapping[PathName, Entry], path: PathName, engine: str) -> 
     return table[path]
 
 
+class NotOfferedReason(str):
+    """A refusal's reason for a rule the engine does not have at all (:class:`NotOffered`):
+    the run plans no case of that rule class and lists it as not offered (CONF-3)."""
+
+
 def refusal(check: Callable[[Rule], object], rule: Rule) -> str | None:
     """What :meth:`Adapter.supports` answers for an adapter whose ``check(rule)`` raises
-    Unsupported: the reason, or None when it does not raise."""
+    Unsupported: the reason (a :class:`NotOfferedReason` for NotOffered), or None when it
+    does not raise."""
     try:
         check(rule)
+    except NotOffered as reason:
+        return NotOfferedReason(reason)
     except Unsupported as reason:
         return str(reason)
     return None

@@ -48,7 +48,6 @@ from .protocol import (
     flat_vector_grads,
     frozen_at,
     indices_under,
-    offered,
     path_entry,
     refusal,
     rule_entry,
@@ -569,7 +568,6 @@ class TinygradAdapter(Adapter):
             capabilities=frozenset({"shared", "adjust", "state", "collect", "destructure",
                                     "gradient", "carried", "legacy"}),
             paths=tuple(PATHS),
-            rules=offered(RULES),
             notes=f"no freezing, no missing gradients (per_array can skip them); float64 only with "
                   f"{FLOAT64_ENV}=1: optimiser state, lr and b^t are float32 whatever the "
                   "parameters' dtype",

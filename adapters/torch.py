@@ -44,7 +44,6 @@ from .protocol import (
     consecutive,
     flat_list_grads,
     indices_under,
-    offered,
     path_entry,
     refusal,
     require_variant,
@@ -377,7 +376,6 @@ class TorchAdapter(Adapter):
                                     "legacy"}),
             paths=tuple(PATHS),
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
-            rules=offered(RULES),
             notes="nn.Module tree with tied Parameters; freezing = requires_grad_(False) so "
                   "autograd leaves p.grad None; adjust = param_group[...] = value",
         )

@@ -213,8 +213,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"  capabilities: {', '.join(sorted(info.capabilities))}")
         if info.variants:
             print("  variants: " + ", ".join(f"{k}={v}" for k, v in info.variants.items()))
-        if info.rules is not None:
-            print(f"  rules: {', '.join(info.rules)}")
+        if hello.not_offered:
+            print(f"  rules not offered: {', '.join(hello.not_offered)}")
     if not args.adapter:
         mutants = mutant_names()
         print(f"mutants: {', '.join('mutant:' + m for m in mutants) if mutants else 'none'}")

@@ -33,12 +33,14 @@ class ProtocolError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class Hello:
     """The worker is ready: ``info`` and, per rule class, None when the adapter runs its
-    natural rule (RULE-5) or why not; or ``failure`` and ``message`` when it did not load."""
+    natural rule (RULE-5) or why not, and the rule classes among those the engine does not
+    have at all (``not_offered``); or ``failure`` and ``message`` when it did not load."""
 
     info: EngineInfo | None
     supports: dict[str, str | None]
     failure: LoadFailure | None = None
     message: str = ""
+    not_offered: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,7 +12,7 @@ with the clauses its cases would have checked.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from optconf.adapters.protocol import EngineInfo, PathName
 
@@ -44,14 +44,13 @@ class Task:
 
 
 def plan(label: str, info: EngineInfo, supports: Mapping[str, str | None],
-         props: Iterable[Property], run_seed: int,
-         rules: list[str] | None = None) -> tuple[list[Task], list[CaseResult]]:
+         props: Iterable[Property], run_seed: int, rules: list[str] | None = None,
+         lacking: Collection[str] = ()) -> tuple[list[Task], list[CaseResult]]:
     """The tasks to run for the adapter ``label``, and the results known without running
     (``unsupported``); ``supports`` maps each rule class to None (runs) or why not, in the
-    reference's order; ``rules`` narrows the rule axis."""
+    reference's order; ``rules`` narrows the rule axis; a rule class in ``lacking`` (the
+    engine does not have it at all) gets no case."""
     offered = info.capabilities | set(info.paths)
-    props = list(props)
-    lacking = {n.rule for n in not_offered(label, info, supports, props, rules)}
     reasons = {name: why for name, why in supports.items()
                if (rules is None or name in rules) and name not in lacking}
     tasks: list[Task] = []
@@ -78,21 +77,15 @@ def plan(label: str, info: EngineInfo, supports: Mapping[str, str | None],
     return tasks, known
 
 
-def not_offered(label: str, info: EngineInfo, supports: Mapping[str, str | None],
-                props: Iterable[Property],
+def not_offered(info: EngineInfo, supports: Mapping[str, str | None],
+                lacking: Collection[str], props: Iterable[Property],
                 rules: list[str] | None = None) -> list[NotOfferedRule]:
-    """The rule classes of ``supports`` (narrowed to ``rules``) the engine does not have at
-    all, each with the adapter's reason and the clauses the rule-expanded ``props`` would
-    have checked for it beyond their own; ValueError if the adapter runs one it declares
-    it lacks."""
-    lacking = []
-    for name, why in supports.items():
-        if info.offers(name) or (rules is not None and name not in rules):
-            continue
-        if why is None:
-            raise ValueError(f"{label}: declares no {name} (EngineInfo.rules) but its "
-                             "supports() runs it")
-        clauses = {c: None for prop in props if "rule" in prop.axes
-                   for c in prop.clauses_for(name, None, info) if c not in prop.clauses}
-        lacking.append(NotOfferedRule(name, why, list(clauses)))
-    return lacking
+    """The rule classes in ``lacking`` (narrowed to ``rules``), in the reference's order,
+    each with the adapter's reason and the clauses the rule-expanded ``props`` would have
+    checked for it beyond their own (its rows of the matrix)."""
+    props = [prop for prop in props if "rule" in prop.axes]
+    return [NotOfferedRule(name, why or "", list(dict.fromkeys(
+                c for prop in props for c in prop.clauses_for(name, None, info)
+                if c not in prop.clauses)))
+            for name, why in supports.items()
+            if name in lacking and (rules is None or name in rules)]

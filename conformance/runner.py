@@ -89,9 +89,9 @@ def _prepare(pool: WorkerPool, config: RunConfig, props: list[Property],
         entries.append(entry)
         if isinstance(hello, Hello) and hello.info is not None:
             planned, unrun = plan(label, hello.info, hello.supports, props, config.seed,
-                                  config.rules)
-            entry.not_offered = not_offered(label, hello.info, hello.supports, props,
-                                            config.rules)
+                                  config.rules, hello.not_offered)
+            entry.not_offered = not_offered(hello.info, hello.supports, hello.not_offered,
+                                            props, config.rules)
             tasks += planned
             known += unrun
         else:

@@ -19,7 +19,6 @@ from optconf.adapters.protocol import (
     Step,
     Unsupported,
     flat_list_grads,
-    offered,
     path_entry,
     refusal,
     refused,
@@ -96,7 +95,6 @@ class ListAdapter(Adapter):
             dtypes=("float64",),
             capabilities=frozenset({"shared", "none_grad", "adjust", "state"}),
             paths=tuple(PATHS),
-            rules=offered(RULES),
         )
 
     def supports(self, rule: Rule) -> str | None:

@@ -13,10 +13,12 @@ from optconf.adapters.protocol import (
     Adapter,
     Adjust,
     EngineInfo,
+    NotOffered,
     Outcome,
     Program,
     Step,
     Unsupported,
+    refusal,
 )
 from optconf.adapters.reference import ReferenceAdapter
 from optconf.reference import trainables
@@ -228,15 +230,13 @@ class AdamAdjustIgnored(ReferenceAdapter):
 
 
 class NarrowAdapter(GoodAdapter):
-    """Has only Descent and Adam (EngineInfo.rules) and runs only Descent: Adam is a rule
-    it has but cannot express, every other rule one it does not offer."""
+    """Has only Descent and Adam and runs only Descent: Adam is a rule it has but cannot
+    express, every other rule one it does not offer (NotOffered)."""
 
-    def info(self):
-        return dataclasses.replace(super().info(), rules=("Adam", "Descent"))
-
-
-class MisdeclaredAdapter(GoodAdapter):
-    """Declares it has no rule at all, yet runs Descent."""
-
-    def info(self):
-        return dataclasses.replace(super().info(), rules=())
+    def supports(self, rule):
+        def check(rule):
+            if type(rule).__name__ not in ("Adam", "Descent"):
+                raise NotOffered(f"toy has no {type(rule).__name__}")
+            if not isinstance(rule, Descent):
+                raise Unsupported("only Descent")
+        return refusal(check, rule)
