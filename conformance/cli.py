@@ -156,7 +156,7 @@ def _finish(report: RunReport, out: Path) -> int:
     print(f"{len(report.results)} results: {counts or 'none'}")
     for a in report.adapters:
         if a.not_offered:
-            print(f"  {a.name} does not offer {len(a.not_offered)} rules (no cases): "
+            print(f"  {a.name} does not offer {len(a.not_offered)} rule classes (no cases): "
                   + ", ".join(n.rule for n in a.not_offered))
     features = frequency_lines(report.results)
     if features:
