@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ from optconf.reference.tree import Kind, first_occurrences, fold, mirror, occurr
 
 from . import jax_sharded
 from .protocol import (
+    Absent,
     Adapter,
     Adjust,
     Checkpoint,
@@ -274,8 +275,8 @@ RULES: dict[type[Rule], Builder] = {
         "AdaGrad: optax.adagrad's scale_by_rss adds eps inside the root, g/sqrt(acc + eps), "
         "and starts acc at initial_accumulator_value; AdaGrad is g/(sqrt(acc) + eps) with "
         "acc starting at eps (ADAGRAD-1, ADAGRAD-2)"),
-    rules.SignDecay: refused("SignDecay: optax has no transform adding lambda*sign(x) "
-                             "(SIGNDECAY-1)"),
+    rules.SignDecay: Absent("SignDecay: optax has no transform adding lambda*sign(x) "
+                            "(SIGNDECAY-1)"),
 }
 
 #: The named variant of each rule that optax implements (RULE-5); a rule not here runs in
@@ -750,6 +751,13 @@ class JaxAdapter(Adapter):
 
     def supports(self, rule: Rule) -> str | None:
         return refusal(check, rule)
+
+    def legacy_replacements(self) -> Mapping[str, tuple[str, ...]]:
+        """The legacy path's deprecated call and its replacements, old and new spellings
+        (DEP-3)."""
+        return {"optax.tree_utils.tree_add_scalar_mul": (
+            "optax.tree_utils.tree_add_scale", "optax.tree.add_scale",
+            "optax.apply_updates")}
 
     def run(self, program: Program, path: PathName) -> Outcome:
         go = path_entry(PATHS, path, "optax")

@@ -28,6 +28,7 @@ import numpy as np
 from optconf.reference import rules
 
 from .protocol import (
+    Absent,
     Adapter,
     Adjust,
     EngineInfo,
@@ -169,11 +170,11 @@ RULES: dict[type[Rule], Callable[[Any], Core]] = {
     rules.Lion: _lion,
     rules.NAdam: refused("keras Nadam applies Dozat's momentum schedule "
                          "beta1 (1 - 0.5 * 0.96^t), which no NAdam variant has (NADAM-3)"),
-    rules.RAdam: refused("keras.optimizers has no RAdam"),
-    rules.OAdam: refused("keras.optimizers has no OAdam"),
-    rules.AdaBelief: refused("keras.optimizers has no AdaBelief"),
-    rules.Rprop: refused("keras.optimizers has no Rprop"),
-    rules.SignDecay: refused("keras.optimizers has no L1 (sign) decay"),
+    rules.RAdam: Absent("keras.optimizers has no RAdam"),
+    rules.OAdam: Absent("keras.optimizers has no OAdam"),
+    rules.AdaBelief: Absent("keras.optimizers has no AdaBelief"),
+    rules.Rprop: Absent("keras.optimizers has no Rprop"),
+    rules.SignDecay: Absent("keras.optimizers has no L1 (sign) decay"),
 }
 
 #: The named variant of each rule that keras.optimizers implements (RULE-5).

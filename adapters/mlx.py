@@ -29,6 +29,7 @@ from optconf.reference import expr as ref_expr
 from optconf.reference import rules
 
 from .protocol import (
+    Absent,
     Adapter,
     Adjust,
     EngineInfo,
@@ -161,14 +162,14 @@ RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
     rules.AdaMax: refused("mlx Adamax omits the bias correction of the first moment "
                           "(its docstring says so): eta mu/(u + eps), where AdaMax divides "
                           "by 1 - beta1^t (ADAMAX-1)"),
-    rules.NAdam: refused("mlx.optimizers has no NAdam"),
-    rules.RAdam: refused("mlx.optimizers has no RAdam"),
-    rules.AMSGrad: refused("mlx.optimizers has no AMSGrad"),
-    rules.OAdam: refused("mlx.optimizers has no OAdam"),
-    rules.AdaBelief: refused("mlx.optimizers has no AdaBelief"),
-    rules.Rprop: refused("mlx.optimizers has no Rprop"),
-    rules.SignDecay: refused("mlx.optimizers has no L1 (sign) decay"),
-    rules.AccumGrad: refused("mlx.optimizers has no gradient accumulation"),
+    rules.NAdam: Absent("mlx.optimizers has no NAdam"),
+    rules.RAdam: Absent("mlx.optimizers has no RAdam"),
+    rules.AMSGrad: Absent("mlx.optimizers has no AMSGrad"),
+    rules.OAdam: Absent("mlx.optimizers has no OAdam"),
+    rules.AdaBelief: Absent("mlx.optimizers has no AdaBelief"),
+    rules.Rprop: Absent("mlx.optimizers has no Rprop"),
+    rules.SignDecay: Absent("mlx.optimizers has no L1 (sign) decay"),
+    rules.AccumGrad: Absent("mlx.optimizers has no gradient accumulation"),
 }
 
 #: The named variant of each rule that mlx.optimizers implements (RULE-5).

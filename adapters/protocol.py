@@ -213,6 +213,12 @@ class Unsupported(Exception):
     message says why; the result is ``unsupported``, never a pass."""
 
 
+class NotOffered(Unsupported):
+    """Raised for a rule the engine does not have at all (its adapter's rule table has no
+    entry for the rule's class, or an :class:`Absent` one): the run plans no case for it and
+    the report says "not offered" (CONF-3)."""
+
+
 class Adapter(ABC):
     """Base class for adapters.  Subclasses implement ``info`` and ``run``; the other verbs
     are optional and guarded by capabilities.  ``protocol_version`` is the protocol version
@@ -253,6 +259,13 @@ class Adapter(ABC):
         gradient at its first place, None at the others (GRAD-2); an unreached parameter
         gets None through ``"trainables"``, zeros through ``"destructure"`` (EXPR-5)."""
         raise Unsupported(f"{type(self).__name__} does not differentiate through collection")
+
+    def legacy_replacements(self) -> Mapping[str, tuple[str, ...]]:
+        """With the ``legacy`` capability: each deprecated call the legacy path makes, as its
+        warnings name it, with the calls that replace it (DEP-3 accepts the engine's own
+        wording when a warning names both).  Empty: the warnings must read optconf's form
+        ``"<old> is deprecated; use <new>"``."""
+        return {}
 
     def repro_source(self, program: Program, path: PathName) -> str | None:
         """Optional: Python source that replays ``program`` with the engine alone, for the
@@ -300,12 +313,23 @@ def require_variant(table: Mapping[type[Rule], tuple[str, str]], rule: Rule) -> 
 
 
 def rule_entry(table: Mapping[type[Rule], Entry], rule: Rule, engine: str) -> Entry:
-    """:func:`lookup`, Unsupported naming the rule's class when ``table`` has no entry."""
+    """:func:`lookup`, NotOffered naming the rule's class when ``table`` has no entry."""
     entry = lookup(table, rule)
     if entry is not None:
         return entry
-    raise Unsupported(f"{engine} has no {type(rule).__name__}: the adapter's rule table has "
-                      "no entry for it")
+    raise NotOffered(f"{engine} has no {type(rule).__name__}: the adapter's rule table has "
+                     "no entry for it")
+
+
+@dataclasses.dataclass(frozen=True)
+class Absent:
+    """A rule-table entry saying the engine has no such rule at all, with the reason (where
+    the table would otherwise find a base class's entry, or to say more than "no entry")."""
+
+    reason: str
+
+    def __call__(self, *_args: Any) -> NoReturn:
+        raise NotOffered(self.reason)
 
 
 def refused(reason: str) -> Callable[..., NoReturn]:
@@ -322,11 +346,19 @@ def path_entry(table: Mapping[PathName, Entry], path: PathName, engine: str) -> 
     return table[path]
 
 
+class NotOfferedReason(str):
+    """A refusal's reason for a rule the engine does not have at all (:class:`NotOffered`):
+    the run plans no case of that rule class and lists it as not offered (CONF-3)."""
+
+
 def refusal(check: Callable[[Rule], object], rule: Rule) -> str | None:
     """What :meth:`Adapter.supports` answers for an adapter whose ``check(rule)`` raises
-    Unsupported: the reason, or None when it does not raise."""
+    Unsupported: the reason (a :class:`NotOfferedReason` for NotOffered), or None when it
+    does not raise."""
     try:
         check(rule)
+    except NotOffered as reason:
+        return NotOfferedReason(reason)
     except Unsupported as reason:
         return str(reason)
     return None

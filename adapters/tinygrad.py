@@ -17,7 +17,7 @@ import dataclasses
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib.metadata import version
 from typing import Any
 
@@ -177,9 +177,12 @@ def plan(rule: Rule) -> Plan:
 
 
 def _structure(plan: Plan) -> tuple[Any, ...]:
-    """What a live optimiser cannot change: its class, momentum on/off, nesterov, classic."""
+    """What a live optimiser cannot change: its class, nesterov, classic.  Its ``momentum``
+    is a plain attribute like the others, set as a user would; an optimiser built with
+    momentum 0 keeps no buffer, so raising it later is tinygrad's IndexError (FINDINGS
+    TG14), not a refusal."""
     kw = plan.kwargs
-    return (plan.factory, bool(kw.get("momentum")), kw.get("nesterov"), kw.get("classic"))
+    return (plan.factory, kw.get("nesterov"), kw.get("classic"))
 
 
 # ------------------------------------------------------------------------ the engine
@@ -568,6 +571,10 @@ class TinygradAdapter(Adapter):
 
     def supports(self, rule: Rule) -> str | None:
         return refusal(plan, rule)
+
+    def legacy_replacements(self) -> Mapping[str, tuple[str, ...]]:
+        """The legacy path's removed training switch and what replaced it (DEP-3)."""
+        return {"Tensor.train": ("Context(TRAINING=1)", "TRAINING")}
 
     def run(self, program: Program, path: PathName) -> Outcome:
         hold = path_entry(PATHS, path, "tinygrad")

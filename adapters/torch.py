@@ -28,6 +28,7 @@ from optconf.reference.rules.base import Rule
 from optconf.reference.tree import Path, first_occurrences, fold, mirror, occurrences
 
 from .protocol import (
+    Absent,
     Adapter,
     Adjust,
     EngineInfo,
@@ -46,7 +47,6 @@ from .protocol import (
     indices_under,
     path_entry,
     refusal,
-    refused,
     require_variant,
     rule_entry,
     with_values,
@@ -204,11 +204,11 @@ RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
     rules.AdamW: _adamw,
     rules.Rprop: _rprop,
     rules.Muon: _muon,
-    rules.OAdam: refused("torch.optim has no OAdam"),
-    rules.AdaBelief: refused("torch.optim has no AdaBelief"),
-    rules.Lion: refused("torch.optim has no Lion"),
-    rules.SignDecay: refused("torch.optim has no L1 (sign) decay"),
-    rules.AccumGrad: refused("torch.optim has no AccumGrad: gradient accumulation is done by the "
+    rules.OAdam: Absent("torch.optim has no OAdam"),
+    rules.AdaBelief: Absent("torch.optim has no AdaBelief"),
+    rules.Lion: Absent("torch.optim has no Lion"),
+    rules.SignDecay: Absent("torch.optim has no L1 (sign) decay"),
+    rules.AccumGrad: Absent("torch.optim has no AccumGrad: gradient accumulation is done by the "
                        "training loop (several backward() calls before one step())"),
 }
 
@@ -370,6 +370,10 @@ class TorchAdapter(Adapter):
 
     def supports(self, rule: Rule) -> str | None:
         return refusal(plan, rule)
+
+    def legacy_replacements(self) -> Mapping[str, tuple[str, ...]]:
+        """The legacy path's deprecated call and its replacement (DEP-3)."""
+        return {"torch.nn.utils.stateless.functional_call": ("torch.func.functional_call",)}
 
     def _dtype(self, dtype: str) -> torch.dtype:
         if dtype not in self.info().dtypes:

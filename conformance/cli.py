@@ -156,6 +156,10 @@ def _finish(report: RunReport, out: Path) -> int:
             print(f"note: {a.reason}", file=sys.stderr)
     counts = ", ".join(f"{v} {k}" for k, v in report.counts().items() if v)
     print(f"{len(report.results)} results: {counts or 'none'}")
+    for a in report.adapters:
+        if a.not_offered:
+            print(f"  {a.name} does not offer {len(a.not_offered)} rule classes (no cases): "
+                  + ", ".join(n.rule for n in a.not_offered))
     features = frequency_lines(report.results)
     if features:
         print("features drawn, per property (share of the draws each applies to):")
@@ -213,6 +217,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"  capabilities: {', '.join(sorted(info.capabilities))}")
         if info.variants:
             print("  variants: " + ", ".join(f"{k}={v}" for k, v in info.variants.items()))
+        if hello.not_offered:
+            print(f"  rules not offered: {', '.join(hello.not_offered)}")
     if not args.adapter:
         mutants = mutant_names()
         print(f"mutants: {', '.join('mutant:' + m for m in mutants) if mutants else 'none'}")

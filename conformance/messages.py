@@ -33,7 +33,8 @@ class ProtocolError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class Hello:
     """The worker is ready: ``info``, per rule class None when the adapter runs its natural
-    rule (RULE-5) or why not, the protocol version the adapter declares (None: none) and in
+    rule (RULE-5) or why not, the rule classes among those the engine does not have at all
+    (``not_offered``), the protocol version the adapter declares (None: none) and in
     ``message`` the deprecations loading it raised (an older protocol's, CONF-2); or
     ``failure`` and ``message`` when it did not load."""
 
@@ -42,6 +43,7 @@ class Hello:
     failure: LoadFailure | None = None
     message: str = ""
     protocol: int | None = None
+    not_offered: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,20 +5,22 @@ the rule classes it runs go in; the cases to run and the results already known c
 A property expands over its axes: one case per rule class the adapter runs (``rule``), one
 per path it declares (``path``; ``distributed`` for the paths on several ranks).  A
 property needing a capability or path the adapter lacks, and a rule class it refuses, are
-``unsupported`` results without running.
+``unsupported`` results without running.  A rule class the engine does not have at all
+(its adapter refuses it with ``NotOffered``) gets no case: it is listed as not offered, with
+the clauses its cases would have checked.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from optconf.adapters.protocol import DISTRIBUTED_PATHS, EngineInfo, PathName
 
 from .cases import CaseId
 from .messages import CaseAnswer
 from .properties.registry import Property
-from .report.model import CaseResult
+from .report.model import CaseResult, NotOfferedRule
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,13 +45,15 @@ class Task:
 
 
 def plan(label: str, info: EngineInfo, supports: Mapping[str, str | None],
-         props: Iterable[Property], run_seed: int,
-         rules: list[str] | None = None) -> tuple[list[Task], list[CaseResult]]:
+         props: Iterable[Property], run_seed: int, rules: list[str] | None = None,
+         lacking: Collection[str] = ()) -> tuple[list[Task], list[CaseResult]]:
     """The tasks to run for the adapter ``label``, and the results known without running
     (``unsupported``); ``supports`` maps each rule class to None (runs) or why not, in the
-    reference's order; ``rules`` narrows the rule axis."""
+    reference's order; ``rules`` narrows the rule axis; a rule class in ``lacking`` (the
+    engine does not have it at all) gets no case."""
     offered = info.capabilities | set(info.paths)
-    reasons = {name: why for name, why in supports.items() if rules is None or name in rules}
+    reasons = {name: why for name, why in supports.items()
+               if (rules is None or name in rules) and name not in lacking}
     tasks: list[Task] = []
     known: list[CaseResult] = []
     for prop in props:
@@ -78,3 +82,17 @@ def plan(label: str, info: EngineInfo, supports: Mapping[str, str | None],
                 continue
             tasks += [task(rule, path) for path in paths]
     return tasks, known
+
+
+def not_offered(info: EngineInfo, supports: Mapping[str, str | None],
+                lacking: Collection[str], props: Iterable[Property],
+                rules: list[str] | None = None) -> list[NotOfferedRule]:
+    """The rule classes in ``lacking`` (narrowed to ``rules``), in the reference's order,
+    each with the adapter's reason and the clauses the rule-expanded ``props`` would have
+    checked for it beyond their own (its rows of the matrix)."""
+    props = [prop for prop in props if "rule" in prop.axes]
+    return [NotOfferedRule(name, why or "", list(dict.fromkeys(
+                c for prop in props for c in prop.clauses_for(name, None, info)
+                if c not in prop.clauses)))
+            for name, why in supports.items()
+            if name in lacking and (rules is None or name in rules)]

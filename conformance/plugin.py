@@ -108,7 +108,8 @@ def _cases(config: pytest.Config) -> list[OptconfCase]:
         raise pytest.UsageError(f"--optconf-adapter: {hello.message}")
     props = load_properties(opt.optconf_registry)
     tasks, known = plan(opt.optconf_adapter, hello.info, hello.supports,
-                        select_properties(props, opt.optconf_property), opt.optconf_seed)
+                        select_properties(props, opt.optconf_property), opt.optconf_seed,
+                        lacking=hello.not_offered)
     try:
         files = opt.optconf_expectations or [p for p in [expect.packaged(opt.optconf_adapter)]
                                              if p is not None]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .cases import DEFAULT_REGISTRY
 from .messages import CaseAnswer, CaseRequest, Hello, ProtocolError, decode, encode, plain
-from .planning import Task, plan
+from .planning import Task, not_offered, plan
 from .pool import Lost, Worker, WorkerPool
 from .profiles import Profile
 from .properties.registry import Property, load_properties, select_properties
@@ -89,7 +89,9 @@ def _prepare(pool: WorkerPool, config: RunConfig, props: list[Property],
         entries.append(entry)
         if isinstance(hello, Hello) and hello.info is not None:
             planned, unrun = plan(label, hello.info, hello.supports, props, config.seed,
-                                  config.rules)
+                                  config.rules, hello.not_offered)
+            entry.not_offered = not_offered(hello.info, hello.supports, hello.not_offered,
+                                            props, config.rules)
             tasks += planned
             known += unrun
         else:

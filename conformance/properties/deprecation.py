@@ -1,7 +1,8 @@
 """The deprecated surface: every legacy call warns DeprecationWarning at the caller's line,
-the numbers are the new API's bit for bit, and with the warning made an error the call
-stops before acting, which the adapter shows by reporting the caller's objects after the
-raise (protocol ``Stopped``) (DEP-1 .. DEP-5)."""
+naming its replacement, the numbers are the new API's bit for bit, and with the warning made
+an error the call stops before acting, which the adapter shows by reporting the caller's
+objects after the raise (protocol ``Stopped``) (DEP-1 .. DEP-5).  One property per clause,
+so that one clause's failure (a wrong category, say) hides no other's verdict."""
 
 from __future__ import annotations
 
@@ -10,14 +11,23 @@ import inspect
 import re
 import warnings
 from collections import Counter
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from hypothesis import strategies as st
 
-from optconf.adapters.protocol import Adapter, Program, Step, Stopped, Unsupported
+from optconf.adapters.protocol import (
+    Adapter,
+    Outcome,
+    Program,
+    Step,
+    Stopped,
+    Unsupported,
+    WarningRecord,
+)
 
 from .. import catalog
-from ..asserts import fail
+from ..asserts import Context, fail
 from ..profiles import Profile
 from ..strategies import programs
 from .common import (
@@ -57,31 +67,102 @@ def _adapter_files(adapter: Adapter) -> set[str]:
     return files - {inspect.getsourcefile(Adapter) or ""}
 
 
-@prop("DEP-1", "DEP-2", "DEP-3", "DEP-4", requires=("legacy",))
-def check_warns_and_matches(adapter: Adapter, profile: Profile, seed: int,
-                            case: CaseId) -> None:
-    """Through the legacy path: parameters and state equal the new API's (DEP-4); the call
-    that makes a step warns with DeprecationWarning at every step, not only the first time
-    (DEP-1), attributed to the adapter's own line (DEP-2), saying what to use instead
-    (DEP-3)."""
-    files = _adapter_files(adapter)
+#: The categories Python gives deprecations (the warnings module's docs): DEP-2 and DEP-3
+#: judge every warning of these, so a wrong category (DEP-1) hides no other clause's verdict.
+DEPRECATIONS = ("DeprecationWarning", "PendingDeprecationWarning", "FutureWarning")
+
+
+def _each_legacy_run(adapter: Adapter, profile: Profile, seed: int,
+                     check: Callable[[Program, Outcome, Context], None]) -> None:
+    """``check`` on drawn programs run through the legacy path, with their outcomes."""
 
     def test(program: Program) -> None:
-        ctx = context(adapter, program, "legacy")
-        outcome = adapter.run(program, "legacy")
+        check(program, adapter.run(program, "legacy"), context(adapter, program, "legacy"))
+
+    explore(_programs(adapter, profile), test, profile, seed)
+
+
+def _deprecations(outcome: Outcome, clause: str, ctx: Context) -> list[WarningRecord]:
+    """The warnings of a deprecation category the run raised; a Deviation of ``clause``
+    when there is none."""
+    seen = [w for w in outcome.warnings if w.category in DEPRECATIONS]
+    if not seen:
+        fail(f"warnings={[w.category for w in outcome.warnings]}, but the legacy path "
+             f"should warn with one of {', '.join(DEPRECATIONS)}", clause=clause, ctx=ctx)
+    return seen
+
+
+def names_the_replacement(message: str, replacements: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether ``message`` says what is deprecated and names its replacement (DEP-3): in
+    the engine's own words, naming one of the adapter's declared deprecated calls and one
+    of that call's replacements; without declarations, in optconf's own form."""
+    if not replacements:
+        return MESSAGE.fullmatch(message) is not None
+    return "deprecat" in message.lower() and any(
+        old in message and any(new in message for new in news)
+        for old, news in replacements.items())
+
+
+@prop("DEP-1", requires=("legacy",))
+def check_warns_every_call(adapter: Adapter, profile: Profile, seed: int,
+                           case: CaseId) -> None:
+    """The call that makes a legacy step warns with DeprecationWarning at every step, not
+    only the first time (DEP-1)."""
+
+    def check(program: Program, outcome: Outcome, ctx: Context) -> None:
         deprecations = [w for w in outcome.warnings if w.category == "DeprecationWarning"]
         most_repeated = max(Counter(w.message for w in deprecations).values(), default=0)
         if most_repeated < len(program.ops):
             fail(f"most repeated DeprecationWarning={most_repeated} times, but should be at "
-                 f"least once per legacy step ({len(program.ops)}): a call warns every time",
+                 f"least once per legacy step ({len(program.ops)}): a call warns every time"
+                 f" (warnings seen: {sorted({w.category for w in outcome.warnings})})",
                  clause="DEP-1", ctx=ctx)
-        for w in deprecations:
+
+    _each_legacy_run(adapter, profile, seed, check)
+
+
+@prop("DEP-2", requires=("legacy",))
+def check_warns_at_the_callers_line(adapter: Adapter, profile: Profile, seed: int,
+                                    case: CaseId) -> None:
+    """Every deprecation warning of a legacy step is attributed to the adapter's own line,
+    the caller's, whatever its category (DEP-2)."""
+    files = _adapter_files(adapter)
+
+    def check(program: Program, outcome: Outcome, ctx: Context) -> None:
+        for w in _deprecations(outcome, "DEP-2", ctx):
             if w.filename not in files:
                 fail(f"warning.filename={w.filename}:{w.lineno}, but should be the calling "
                      f"line in {sorted(files)}", clause="DEP-2", ctx=ctx)
-            if not MESSAGE.fullmatch(w.message):
-                fail(f"warning.message={w.message!r}, but should read '<old> is deprecated; "
-                     "use <new>'", clause="DEP-3", ctx=ctx)
+
+    _each_legacy_run(adapter, profile, seed, check)
+
+
+@prop("DEP-3", requires=("legacy",))
+def check_names_the_replacement(adapter: Adapter, profile: Profile, seed: int,
+                                case: CaseId) -> None:
+    """Every deprecation warning of a legacy step names the deprecated call and the call
+    that replaces it (DEP-3): in the engine's words where the adapter declares its legacy
+    calls (``Adapter.legacy_replacements``), otherwise '<old> is deprecated; use <new>'."""
+    replacements = adapter.legacy_replacements()
+
+    def check(program: Program, outcome: Outcome, ctx: Context) -> None:
+        for w in _deprecations(outcome, "DEP-3", ctx):
+            if not names_the_replacement(w.message, replacements):
+                should = (f"name one of {dict(replacements)} and say it is deprecated"
+                          if replacements else "read '<old> is deprecated; use <new>'")
+                fail(f"warning.message={w.message!r}, but should {should}", clause="DEP-3",
+                     ctx=ctx)
+
+    _each_legacy_run(adapter, profile, seed, check)
+
+
+@prop("DEP-4", requires=("legacy",))
+def check_matches_the_replacement(adapter: Adapter, profile: Profile, seed: int,
+                                  case: CaseId) -> None:
+    """Through the legacy path, parameters and state equal the new API's (DEP-4), whatever
+    the warnings."""
+
+    def test(program: Program) -> None:
         run_and_compare(adapter, program, "legacy", clauses=Clauses("DEP-4"))
 
     explore(_programs(adapter, profile), test, profile, seed)

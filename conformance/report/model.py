@@ -69,18 +69,36 @@ class CaseResult:
 
 
 @dataclasses.dataclass
+class NotOfferedRule:
+    """A rule class the engine does not have at all, so no case of it is planned: why (the
+    adapter's words), and the clauses its cases would have checked beyond their
+    properties' own (its rows in the matrix) (CONF-3)."""
+
+    rule: str
+    reason: str
+    clauses: list[str]
+
+
+@dataclasses.dataclass
 class AdapterEntry:
     """An adapter of the run: its declared EngineInfo, or why it could not run (for one that
     runs, ``reason`` holds the deprecations its loading raised, CONF-2).  ``error``:
     the adapter failed (unknown, or it hung, crashed or raised while loading or declaring
     itself; or it was asked for by name and cannot run here), which makes the run's exit
-    code 2; otherwise an unavailable engine is only a note."""
+    code 2; otherwise an unavailable engine is only a note.  ``not_offered``: the rule
+    classes the engine lacks, which have no cases."""
 
     name: str
     available: bool
     reason: str = ""
     info: dict[str, Any] | None = None
     error: bool = False
+    not_offered: list[NotOfferedRule] = dataclasses.field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AdapterEntry:
+        lacking = [NotOfferedRule(**n) for n in data.get("not_offered", [])]
+        return cls(**{**data, "not_offered": lacking})
 
 
 @dataclasses.dataclass
@@ -168,7 +186,7 @@ class RunReport:
         fields = {k: v for k, v in data.items() if k not in ("adapters", "results", "expectations")}
         return cls(
             **fields,
-            adapters=[AdapterEntry(**a) for a in data["adapters"]],
+            adapters=[AdapterEntry.from_dict(a) for a in data["adapters"]],
             results=[CaseResult(**r) for r in data["results"]],
             expectations=[ExpectationUse(**e) for e in data.get("expectations", [])],
         )

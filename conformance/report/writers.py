@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .model import FAILING, CaseResult, RunReport
+from .model import FAILING, CaseResult, NotOfferedRule, RunReport
 from .spec import Clause, clauses
 
 CELL_ORDER = ("pass", "fail", "error", "crash", "timeout", "expected", "unsupported")
@@ -49,8 +49,8 @@ def markdown(report: RunReport) -> str:
         f"Suite {report.suite_version}, profile `{report.profile}`, seed {report.seed}, "
         f"shard {report.shard}, {report.started} .. {report.finished}"
         + (" -- **interrupted, partial results**" if report.interrupted else ""), "",
-        "| adapter | " + " | ".join(CELL_ORDER) + " | clauses checked |",
-        "|---|" + "---|" * (len(CELL_ORDER) + 1),
+        "| adapter | " + " | ".join(CELL_ORDER) + " | clauses checked | rules not offered |",
+        "|---|" + "---|" * (len(CELL_ORDER) + 2),
     ]
     checked = clauses_checked(report)
     spec = set(clauses())
@@ -63,7 +63,15 @@ def markdown(report: RunReport) -> str:
             lines.append(f"| {a.name} | {state}: {_first_line(a.reason)} |")
             continue
         lines.append(f"| {a.name} | " + " | ".join(str(per[a.name][s]) for s in CELL_ORDER)
-                     + f" | {len(checked[a.name] & spec)} of {len(spec)} |")
+                     + f" | {len(checked[a.name] & spec)} of {len(spec)} "
+                     f"| {len(a.not_offered)} |")
+    lacking = [a for a in report.adapters if a.not_offered]
+    if lacking:
+        lines += ["", "## Rules not offered", "",
+                  "A rule class the engine does not have at all gets no case; its clauses "
+                  "show `not offered` in the matrix.", ""]
+        lines += [f"- **{a.name}**: " + "; ".join(f"{n.rule} ({_first_line(n.reason)})"
+                                                 for n in a.not_offered) for a in lacking]
     bad = report.unexpected()
     lines += ["", f"## Unexpected results ({len(bad)})", ""]
     for r in bad:
@@ -139,8 +147,23 @@ def _cell_results(report: RunReport) -> dict[tuple[str, str], list[CaseResult]]:
     return cells
 
 
-def _cell(results: list[CaseResult]) -> str:
+def _not_offered(report: RunReport) -> dict[tuple[str, str], list[NotOfferedRule]]:
+    """(clause, adapter) -> the rules not offered whose cases would have checked it."""
+    cells: dict[tuple[str, str], list[NotOfferedRule]] = defaultdict(list)
+    for a in report.adapters:
+        for lacking in a.not_offered:
+            for c in lacking.clauses:
+                cells[(c, a.name)].append(lacking)
+    return cells
+
+
+def _cell(results: list[CaseResult], lacking: list[NotOfferedRule]) -> str:
+    absent = "\n".join(f"not offered: {n.rule} -- {_first_line(n.reason)[:120]}"
+                        for n in lacking)
     if not results:
+        if lacking:
+            return (f'<td class="notoffered" title="{html.escape(absent)}">'
+                    f"{len(lacking)} not offered</td>")
         return '<td class="none"></td>'
     counts = Counter(r.status for r in results)
     bad = sum(counts[s] for s in FAILING)
@@ -150,6 +173,7 @@ def _cell(results: list[CaseResult]) -> str:
     detail = "\n".join(f"{r.status}: {r.case.test_id}"
                        + (f" -- {_first_line(r.message)[:120]}" if r.message else "")
                        for r in sorted(results, key=lambda r: r.status)[:40])
+    detail += f"\n{absent}" if absent else ""
     return f'<td class="{css}" title="{html.escape(detail)}">{html.escape(text)}</td>'
 
 
@@ -160,7 +184,8 @@ _STYLE = """
 body{font:14px system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:center}th.clause,td.clause{text-align:left}
 td.ok{background:#c8f0c8}td.bad{background:#f4b4b4}td.expected{background:#f6e3a8}
-td.unsupported{background:#e4e4e4;color:#666}tr.area th{background:#345;color:#fff;text-align:left}
+td.unsupported{background:#e4e4e4;color:#666}td.notoffered{color:#888;font-style:italic}
+tr.area th{background:#345;color:#fff;text-align:left}
 td.clause span{color:#555;font-size:12px}
 """
 
@@ -171,7 +196,8 @@ def matrix_html(report: RunReport, spec: dict[str, Clause] | None = None) -> str
     spec = clauses() if spec is None else spec
     adapters = [a.name for a in report.adapters if a.available]
     cells = _cell_results(report)
-    reached = {c for c, _ in cells}
+    lacking = _not_offered(report)
+    reached = {c for c, _ in cells} | {c for c, _ in lacking}
     rows = list(spec.values())
     extra = sorted(reached - set(spec))
     head = "".join(f"<th>{html.escape(a)}</th>" for a in adapters)
@@ -181,13 +207,16 @@ def matrix_html(report: RunReport, spec: dict[str, Clause] | None = None) -> str
             area = clause.area
             body.append(f'<tr class="area"><th colspan="{len(adapters) + 1}">'
                         f"{html.escape(clause.section)}</th></tr>")
-        body.append(_row(clause.id, clause.sentence, adapters, cells))
+        body.append(_row(clause.id, clause.sentence, adapters, cells, lacking))
     if extra:
         body.append(f'<tr class="area"><th colspan="{len(adapters) + 1}">'
                     "Not in docs/SPEC.md</th></tr>")
-        body += [_row(c, "", adapters, cells) for c in extra]
+        body += [_row(c, "", adapters, cells, lacking) for c in extra]
     unavailable = "".join(f"<li>{html.escape(a.name)}: {html.escape(a.reason)}</li>"
                           for a in report.adapters if not a.available)
+    not_offered = "".join(f"<li>{html.escape(a.name)}: "
+                          + html.escape(", ".join(n.rule for n in a.not_offered)) + "</li>"
+                          for a in report.adapters if a.not_offered)
     legend = " ".join(f"{m} {s}" for s, m in _MARK.items())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>optconf conformance matrix</title>
@@ -195,12 +224,14 @@ def matrix_html(report: RunReport, spec: dict[str, Clause] | None = None) -> str
 <h1>optconf: engine x clause</h1>
 <p>Profile <code>{report.profile}</code>, seed {report.seed}, {report.finished}.
 {'<strong>Interrupted: partial results.</strong>' if report.interrupted else ''}
-Legend: {html.escape(legend)}; hover a cell for its cases.</p>
+Legend: {html.escape(legend)}; "not offered": the engine has no such rule, so no case
+ran (the rules each engine lacks are listed below the table); hover a cell for its cases.</p>
 <table><tr><th class="clause">clause</th>{head}</tr>
 <tr><td class="clause">cases passed / run (unsupported not run)</td>{_totals(report, adapters)}</tr>
 <tr><td class="clause">clauses checked / in docs/SPEC.md</td>{_checked(report, adapters, spec)}</tr>
 {chr(10).join(body)}
 </table>
+{f'<h2>Rules not offered</h2><ul>{not_offered}</ul>' if not_offered else ''}
 {f'<h2>Unavailable</h2><ul>{unavailable}</ul>' if unavailable else ''}
 </body></html>
 """
@@ -221,7 +252,9 @@ def _checked(report: RunReport, adapters: list[str], spec: dict[str, Clause]) ->
 
 
 def _row(cid: str, sentence: str, adapters: list[str],
-         cells: dict[tuple[str, str], list[CaseResult]]) -> str:
+         cells: dict[tuple[str, str], list[CaseResult]],
+         lacking: dict[tuple[str, str], list[NotOfferedRule]]) -> str:
     label = (f'<td class="clause" title="{html.escape(sentence)}"><b>{cid}</b> '
              f"<span>{html.escape(sentence[:90])}</span></td>")
-    return "<tr>" + label + "".join(_cell(cells.get((cid, a), [])) for a in adapters) + "</tr>"
+    return "<tr>" + label + "".join(_cell(cells.get((cid, a), []), lacking.get((cid, a), []))
+                                    for a in adapters) + "</tr>"

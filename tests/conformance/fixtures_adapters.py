@@ -13,10 +13,12 @@ from optconf.adapters.protocol import (
     Adapter,
     Adjust,
     EngineInfo,
+    NotOffered,
     Outcome,
     Program,
     Step,
     Unsupported,
+    refusal,
 )
 from optconf.adapters.reference import ReferenceAdapter
 from optconf.reference import trainables
@@ -225,3 +227,16 @@ class AdamAdjustIgnored(ReferenceAdapter):
             ops = tuple(op for op in program.ops if not isinstance(op, Adjust))
             program = dataclasses.replace(program, ops=ops)
         return super().run(program, path)
+
+
+class NarrowAdapter(GoodAdapter):
+    """Has only Descent and Adam and runs only Descent: Adam is a rule it has but cannot
+    express, every other rule one it does not offer (NotOffered)."""
+
+    def supports(self, rule):
+        def check(rule):
+            if type(rule).__name__ not in ("Adam", "Descent"):
+                raise NotOffered(f"toy has no {type(rule).__name__}")
+            if not isinstance(rule, Descent):
+                raise Unsupported("only Descent")
+        return refusal(check, rule)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from optconf.conformance.report.model import AdapterEntry, CaseResult, RunReport, merge
+from optconf.conformance.report.model import (
+    AdapterEntry,
+    CaseResult,
+    NotOfferedRule,
+    RunReport,
+    merge,
+)
 from optconf.conformance.report.spec import parse
 from optconf.conformance.report.writers import junit, markdown, matrix_html, read_json, write_all
 
@@ -74,3 +80,23 @@ def test_matrix_has_a_row_per_clause_grouped_by_area_and_a_column_per_adapter():
     assert 'class="bad"' in page and "1✗" in page and "1~" in page
     assert page.count("<b>1/4</b>") == 2  # per adapter: passed / run, unsupported not run
     assert "<script" not in page
+
+
+def _lacking_adagrad():
+    report = sample("tinygrad")
+    report.adapters[0].not_offered = [NotOfferedRule("AdaGrad", "tinygrad has no AdaGrad",
+                                                     ["ADAM-1", "ADAGRAD-1"])]
+    return report
+
+
+def test_rules_not_offered_show_in_every_view_and_round_trip(tmp_path):
+    report = _lacking_adagrad()
+    page = matrix_html(report, {c.id: c for c in parse(SPEC + "- **ADAGRAD-1** AdaGrad.\n")})
+    row = page[page.index("<b>ADAGRAD-1</b>"):]
+    assert row[:row.index("</tr>")].count('class="notoffered"') == 1  # no case: "not offered"
+    adam = page[page.index("<b>ADAM-1</b>"):]
+    assert "not offered: AdaGrad" in adam[:adam.index("</tr>")]  # cases, and a note
+    assert "<h2>Rules not offered</h2><ul><li>tinygrad: AdaGrad</li>" in page
+    text = markdown(report)
+    assert "| 1 |" in text and "- **tinygrad**: AdaGrad (tinygrad has no AdaGrad)" in text
+    assert read_json(write_all(report, tmp_path)["json"]).adapters == report.adapters

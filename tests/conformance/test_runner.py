@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 
+from optconf.adapters.protocol import Absent, NotOfferedReason, refusal, refused, rule_entry
 from optconf.conformance.cases import CaseId
 from optconf.conformance.catalog import rule_classes
-from optconf.conformance.planning import plan
+from optconf.conformance.planning import not_offered, plan
 from optconf.conformance.report.model import merge
 from optconf.conformance.worker import describe
+from optconf.reference.rules import Adam
 from tests.conformance.fixtures_props import FAKE
 
 from .runner_helpers import fake_adapter, fake_run
@@ -104,3 +106,34 @@ def test_a_counterexample_is_stored_once_without_its_live_program():
     (result,) = fake_run("GoodAdapter", properties=["fake.program_failure"]).results
     assert "program" not in result.counterexample
     assert result.counterexample["model"] == {"w": {"__array__": [1.0, 1.0], "dtype": "float64"}}
+
+
+def test_a_rule_the_engine_lacks_gets_no_case_and_is_listed_not_offered():
+    label = fake_adapter("NarrowAdapter")
+    hello, _ = describe(label)
+    assert set(hello.not_offered) == set(rule_classes()) - {"Adam", "Descent",
+                                                            "OptimiserChain"}
+    tasks, known = plan(label, hello.info, hello.supports, FAKE.values(), 0,
+                        lacking=hello.not_offered)
+    per_rule = {r.rule: r.status for r in known if r.property == "fake.per_rule"}
+    assert per_rule == {"Adam": "unsupported", "OptimiserChain": "unsupported"}  # has, can't run
+    assert [t.case.rule for t in tasks if t.case.property == "fake.per_rule"] == ["Descent"]
+    lacking = not_offered(hello.info, hello.supports, hello.not_offered, FAKE.values())
+    assert lacking[0].reason == f"toy has no {lacking[0].rule}"
+
+
+def test_a_run_records_the_rules_an_adapter_does_not_offer():
+    (entry,) = fake_run("NarrowAdapter", properties=["fake.per_rule"]).adapters
+    assert "Momentum" in {n.rule for n in entry.not_offered}
+    assert "Adam" not in {n.rule for n in entry.not_offered}
+
+
+def test_only_a_not_offered_refusal_marks_a_rule_absent():
+    def lookup_in(table):
+        return lambda rule: rule_entry(table, rule, "toy")(rule)
+
+    assert isinstance(refusal(lookup_in({}), Adam()), NotOfferedReason)
+    assert isinstance(refusal(lookup_in({Adam: Absent("toy has no Adam")}), Adam()),
+                      NotOfferedReason)
+    assert not isinstance(refusal(lookup_in({Adam: refused("no")}), Adam()), NotOfferedReason)
+    assert refusal(lookup_in({Adam: lambda rule: None}), Adam()) is None

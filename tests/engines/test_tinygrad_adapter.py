@@ -4,6 +4,7 @@ gradients through collection, and the engine quirks the findings rest on."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -276,3 +277,19 @@ def test_muon_crashes_on_an_empty_parameter(tiny):
     prog = Program({"e": np.zeros(0)}, Muon(0.02), (Step({"e": np.zeros(0)}),), "float32")
     with pytest.raises(ZeroDivisionError):
         tiny.run(prog, "flat_list")
+
+
+def test_momentum_raised_from_zero_mid_run_is_tinygrads_index_error(tiny):
+    """Finding TG14: the adapter sets momentum on the live optimiser as a user would; one
+    built with momentum 0 has no buffer to index, and tinygrad raises IndexError."""
+    ops = (Step({"w": np.ones(2)}), Adjust({"rho": 0.9}), Step({"w": np.ones(2)}))
+    with pytest.raises(IndexError):
+        tiny.run(Program({"w": np.zeros(2)}, Momentum(0.1, 0.0), ops, "float32"), "flat_list")
+
+
+def test_momentum_lowered_to_zero_mid_run_steps_plain_descent(tiny):
+    ops = (Step({"w": np.ones(2)}), Adjust({"rho": 0.0}), Step({"w": np.ones(2)}))
+    prog = Program({"w": np.zeros(2)}, Momentum(0.1, 0.9), ops, "float32")
+    got = tiny.run(prog, "flat_list")
+    want = ReferenceAdapter().run(dataclasses.replace(prog, dtype="float64"), "structured")
+    np.testing.assert_allclose(got.model["w"], want.model["w"], rtol=1e-6)
