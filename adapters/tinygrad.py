@@ -545,6 +545,8 @@ PATHS: dict[PathName, Callable[[Run], Held]] = {
 class TinygradAdapter(Adapter):
     """tinygrad on ``Device.DEFAULT`` (set with the ``DEV`` environment variable)."""
 
+    protocol_version = 1
+
     def __init__(self) -> None:
         self.engine = _Engine()
 

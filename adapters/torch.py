@@ -349,6 +349,8 @@ class TorchAdapter(Adapter):
     """torch.optim on ``OPTCONF_TORCH_DEVICE`` (default cpu), float32 and float64, and
     float16 where the epsilon floor is checked (RULE-7)."""
 
+    protocol_version = 1
+
     def __init__(self) -> None:
         self.device = torch.device(os.environ.get(DEVICE_VARIABLE, "cpu"))
         torch.empty(0, device=self.device)  # fail here, at load, if the device is absent
