@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from optconf.adapters.protocol import Adapter, EngineInfo, PathName, Unsupported
+from optconf.adapters.protocol import DISTRIBUTED_PATHS, Adapter, EngineInfo, PathName, Unsupported
 from optconf.reference.rules.base import Rule
 
 #: The losses ``prepare_gradient`` differentiates: ``sum(p * p)`` over the arrays as they
@@ -54,6 +54,13 @@ class PreparedStep(ABC):
     def device_memory(self) -> int | None:
         """Peak device memory in bytes since preparation, where the device reports one."""
         return None
+
+
+def benched_paths(info: EngineInfo) -> tuple[PathName, ...]:
+    """The update paths ``optconf bench`` times for an engine: every path it declares but
+    ``legacy`` (the same work as ``flat_list``) and the distributed ones, whose steps run on
+    rank processes and are not benchmarked yet (issue 13, item 3)."""
+    return tuple(p for p in info.paths if p != "legacy" and p not in DISTRIBUTED_PATHS)
 
 
 class BenchEngine(ABC):

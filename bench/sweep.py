@@ -28,7 +28,7 @@ from optconf.conformance.cases import natural_rule
 from optconf.conformance.catalog import default_rule
 
 from . import machine
-from .protocol import VIAS, BenchEngine, PreparedStep
+from .protocol import VIAS, BenchEngine, PreparedStep, benched_paths
 from .timing import Sample, Timer
 from .traffic import arrays_moved, bytes_per_element
 
@@ -254,7 +254,7 @@ def run_engine(name: str, engine: BenchEngine, config: Config,
                run_one: Callable[[Case], Result], log: Any = None) -> Iterator[Result]:
     """Every case of one engine as it ends, each run by ``run_one`` (in this process, or
     isolated in a worker); a series stops once a step exceeds ``max_step``."""
-    paths = tuple(p for p in engine.info().paths if p != "legacy")
+    paths = benched_paths(engine.info())
     stopped: dict[tuple[str, str, str, str], tuple[str, str]] = {}
     for case in plan(config, name, paths):
         if case.series in stopped:

@@ -8,7 +8,7 @@ import pytest
 from optconf.adapters.protocol import Unsupported
 from optconf.bench.engines.common import case_arrays
 from optconf.bench.loader import installed
-from optconf.bench.protocol import BenchEngine
+from optconf.bench.protocol import BenchEngine, benched_paths
 from optconf.conformance.cases import in_declared_variants, natural_rule
 from optconf.conformance.tolerance import bound
 from optconf.reference import setup, update_
@@ -17,7 +17,7 @@ from optconf.reference.rules import Adam, Descent
 SHAPES = [(1000,)] * 4
 STEPS = 4
 ENGINES = {n: e for n, e in installed().items() if isinstance(e, BenchEngine)}
-CASES = [(n, p) for n, e in ENGINES.items() for p in e.info().paths if p != "legacy"]
+CASES = [(n, p) for n, e in ENGINES.items() for p in benched_paths(e.info())]
 
 
 def reference_trajectory(rule, steps):
