@@ -117,12 +117,12 @@ def _then_eta(core: Any, hp: HP) -> Any:
     return optax.chain(core, optax.scale(hp("eta")))
 
 
-def _adam_like(scale_by: Callable[..., Any], read: Reader = _adam_fields,
-               **kwargs: Any) -> Builder:
-    """``scale_by(beta_0, beta_1, epsilon, **kwargs)`` then ``scale(eta)``: optax's Adam
-    family, read as Adam's moments unless ``read`` says otherwise."""
-    return lambda r, hp: (_then_eta(scale_by(hp("beta_0"), hp("beta_1"), hp("epsilon"),
-                                             **kwargs), hp), read)
+def _adam_like(scale_by: str, read: Reader = _adam_fields, **kwargs: Any) -> Builder:
+    """``optax.<scale_by>(beta_0, beta_1, epsilon, **kwargs)`` then ``scale(eta)``: optax's
+    Adam family, read as Adam's moments unless ``read`` says otherwise.  Looked up by name
+    when the optimiser is built, as every other entry calls optax then."""
+    return lambda r, hp: (_then_eta(getattr(optax, scale_by)(
+        hp("beta_0"), hp("beta_1"), hp("epsilon"), **kwargs), hp), read)
 
 
 def _momentum(rule: Any, hp: HP) -> tuple[Any, Reader]:
@@ -227,20 +227,20 @@ RULES: dict[type[Rule], Builder] = {
     rules.Momentum: _momentum,
     rules.Nesterov: _momentum,
     rules.RMSProp: _rmsprop,
-    rules.Adam: _adam_like(optax.scale_by_adam, eps_root=0.0),
+    rules.Adam: _adam_like("scale_by_adam", eps_root=0.0),
     rules.AdamW: _adamw,
     # scale_by_adam(nesterov=True), without Dozat's extra b2: variant "optax" (NADAM-3)
-    rules.NAdam: _adam_like(optax.scale_by_adam, eps_root=0.0, nesterov=True),
+    rules.NAdam: _adam_like("scale_by_adam", eps_root=0.0, nesterov=True),
     # scale_by_radam rectifies when rho_t >= 5: variant "optax" (RADAM-3)
     rules.RAdam: _adam_like(
-        optax.scale_by_radam, lambda s, pick, hp: _adam_fields(s, pick, hp) | {
+        "scale_by_radam", lambda s, pick, hp: _adam_fields(s, pick, hp) | {
             "t": int(s[0].count) + 1}, eps_root=0.0, threshold=5.0),
     # the maximum of the bias-corrected nu: variant "optax" (AMSGRAD-4)
     rules.AMSGrad: _adam_like(
-        optax.scale_by_amsgrad, lambda s, pick, hp: _adam_fields(s, pick, hp) | {
+        "scale_by_amsgrad", lambda s, pick, hp: _adam_fields(s, pick, hp) | {
             "nu_max": pick(s[0].nu_max)}, eps_root=0.0),
     # u = max(b2 u, |g| + eps): variant "torch" (ADAMAX-2)
-    rules.AdaMax: _adam_like(optax.scale_by_adamax, lambda s, pick, hp: {
+    rules.AdaMax: _adam_like("scale_by_adamax", lambda s, pick, hp: {
         "mu": pick(s[0].mu), "u": pick(s[0].nu), "beta_t": _beta_t(hp, s[0].count)}),
     # eps_root is added to the state s and eps outside the root: both are the reference's
     # epsilon (ADABELIEF-2)

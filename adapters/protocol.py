@@ -53,14 +53,14 @@ PUBLIC_MODULES = (
 
 #: The protocol, the helpers every adapter shares, and the tree walk (TREE clauses).
 __all__ = [
-    "CAPABILITIES", "PATHS", "PROTOCOL_VERSION", "PUBLIC_MODULES", "Adapter", "Adjust",
-    "Composed", "EngineInfo", "Freeze", "Occurrence", "Op", "Outcome", "Path", "PathElem",
-    "PathName", "Program", "Rule", "Step", "Thaw", "Unsupported", "WarningRecord",
-    "array_ops", "chain_members", "composed", "consecutive", "first_occurrences",
-    "flat_list_grads", "flat_vector_grads", "fold", "frozen_at", "indices_under", "lookup",
-    "map_params", "mirror", "occurrences", "path_entry", "path_str", "plain", "refusal",
-    "refused", "require_variant", "rule_entry", "runs_as", "trainables", "with_values",
-    "with_warnings",
+    "CAPABILITIES", "PATHS", "PROTOCOL_VERSION", "PUBLIC_MODULES", "Absent", "Adapter",
+    "Adjust", "Composed", "EngineInfo", "Freeze", "NotOffered", "Occurrence", "Op", "Outcome",
+    "Path", "PathElem", "PathName", "Program", "Rule", "Step", "Thaw", "Unsupported",
+    "WarningRecord", "array_ops", "chain_members", "composed", "consecutive",
+    "first_occurrences", "flat_list_grads", "flat_vector_grads", "fold", "frozen_at",
+    "indices_under", "lookup", "map_params", "mirror", "occurrences", "path_entry",
+    "path_str", "plain", "refusal", "refused", "require_variant", "rule_entry", "runs_as",
+    "trainables", "with_values", "with_warnings",
 ]
 
 #: Ways of driving an optimiser step.  ``structured``: the engine's own model-shaped update;

@@ -132,7 +132,7 @@ def update_(
     # UPD-5, FRZ-1: no rule call, state and parameter unchanged without a gradient or frozen
     active = [(leaf, occ, g) for leaf, occ, g in zip(leaves, firsts, gradients, strict=True)
               if g is not None and not leaf.frozen]
-    if all(leaf.rule.in_place for leaf, _, _ in active):
+    if all(leaf.rule.runs_in_place for leaf, _, _ in active):
         _update_in_place(active)
         return state, model
     # RULE-2: rules must not write into the gradient; RULE-8: global-norm rules run in rounds;

@@ -87,6 +87,13 @@ class Rule(ABC):
     #: Whether the rule has :meth:`apply_`, the same step written in place (RULE-1).
     in_place: ClassVar[bool] = False
 
+    @property
+    def runs_in_place(self) -> bool:
+        """Whether :func:`update_` may take :meth:`apply_`: the rule has it and no subclass
+        redefined :meth:`apply` after it, whose step ``apply_`` would silently bypass."""
+        owner = type(self)
+        return self.in_place and _defining(owner, "apply_") is _defining(owner, "apply")
+
     def apply_(self, state: Any, x: Array, dx: Array) -> Any:
         """The step of :meth:`apply` subtracted from ``x`` in place, the state's arrays moved
         on in place, bit for bit as ``x -= apply(state, x, dx)[1]``; returns the new state.
@@ -211,6 +218,11 @@ def scaled_copy(a: Array, c: float) -> Array:
     """A new array ``a * c``; an explicit ``out`` keeps it an array for 0-d ``a``, where a
     bare ufunc call returns a NumPy scalar that later in-place steps could not write."""
     return np.multiply(a, c, out=np.empty_like(a))
+
+
+def _defining(cls: type, name: str) -> type:
+    """The class in ``cls``'s method resolution order that defines ``name``."""
+    return next(c for c in cls.__mro__ if name in vars(c))
 
 
 #: Elements per block of an in-place step: a block of each of a step's arrays and its scratch

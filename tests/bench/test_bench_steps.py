@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from optconf.bench.loader import installed
-from optconf.bench.protocol import BenchEngine
+from optconf.bench.protocol import BenchEngine, benched_paths
 from optconf.bench.timing import Timer
 from optconf.bench.traffic import bytes_per_element
 from optconf.conformance.cases import natural_rule
@@ -24,7 +24,7 @@ LEAVES = 10
 SIZES = [int(float(s)) for s in os.environ.get("OPTCONF_BENCH_SIZES", "1e4").split()]
 RULES = os.environ.get("OPTCONF_BENCH_RULES", "Adam").split()
 ENGINES = {n: e for n, e in installed().items() if isinstance(e, BenchEngine)}
-CASES = [(n, p) for n, e in ENGINES.items() for p in e.info().paths if p != "legacy"]
+CASES = [(n, p) for n, e in ENGINES.items() for p in benched_paths(e.info())]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda n: f"{n:.0e}")

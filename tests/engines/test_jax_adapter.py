@@ -23,6 +23,7 @@ from optconf.adapters.protocol import (  # noqa: E402
     Freeze,
     Program,
     Step,
+    Stopped,
     Thaw,
     Unsupported,
 )
@@ -453,11 +454,13 @@ def test_legacy_path_warns_at_the_adapter_line_naming_another_function():
 
 
 def test_legacy_run_raises_the_deprecation_made_an_error():
-    """With DeprecationWarning an error, the legacy run stops at the first step (DEP-5)."""
+    """With DeprecationWarning an error, the legacy run stops at the first step and reports
+    the caller's objects as the raise left them (DEP-5, protocol Stopped)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
-        with pytest.raises(DeprecationWarning):
+        with pytest.raises(Stopped) as stop:
             JAX.run(program(Descent(0.1)), "legacy")
+    assert isinstance(stop.value.error, DeprecationWarning)
 
 
 @pytest.mark.parametrize("rule", [LARS(0.1, 0.9, 0.01, 0.02, variant="optax"),

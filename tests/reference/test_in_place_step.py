@@ -64,3 +64,20 @@ def test_the_comparison_takes_both_paths(monkeypatch):
     update_(setup(GeneralAdam(), model), model, {"w": np.ones(3)})
     with pytest.raises(AssertionError, match="in place"):
         update_(setup(Adam(), model), model, {"w": np.ones(3)})
+
+
+def test_a_subclass_redefining_apply_is_not_bypassed_by_the_in_place_step():
+    """A rule that changes Adam's ``apply`` but not ``apply_`` takes the general path, so
+    its own step is the one that runs (RULE-1): the in-place step must not hide it."""
+
+    class Halved(Adam):
+        def apply(self, state, x, dx):
+            new_state, step = super().apply(state, x, dx)
+            return new_state, step / 2
+
+    assert Adam().runs_in_place and not Halved().runs_in_place
+    x_adam, x_half = np.ones(3), np.ones(3)
+    g = np.full(3, 0.5)
+    update_(setup(Adam(0.1), x_adam), x_adam, g)
+    update_(setup(Halved(0.1), x_half), x_half, g)
+    np.testing.assert_allclose(1 - x_half, (1 - x_adam) / 2, rtol=1e-12)
