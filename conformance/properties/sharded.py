@@ -16,16 +16,20 @@ from hypothesis import strategies as st
 from optconf.adapters.protocol import (
     Adapter,
     Checkpoint,
+    Outcome,
     PathName,
     Program,
     Step,
     Unsupported,
 )
+from optconf.adapters.ranks import RankFailure
 from optconf.reference.rules import ClipGlobalNorm, Descent, OptimiserChain, WeightDecay
 from optconf.reference.rules.base import Rule
 
 from .. import catalog
+from ..asserts import Context, fail
 from ..cases import CaseId, in_declared_variants, natural_rule
+from ..deviation import Deviation
 from ..profiles import Profile
 from ..strategies import programs
 from .common import (
@@ -52,15 +56,33 @@ def same_as_structured(adapter: Adapter, program: Program, path: PathName, claus
                        against: Program | None = None) -> None:
     """``program`` through the distributed ``path`` equals ``against`` (default: the
     same program) through the engine's structured path, parameters and state, within the
-    path's tolerance at the reference's magnitudes."""
+    path's tolerance at the reference's magnitudes.  Where the structured path runs, an
+    exception of the distributed one is a failure of ``clause`` (the sharded step is the
+    structured step), with the counterexample that raised it; a rank that crashed or hung
+    stays a crash or timeout (CONF-13)."""
     plain = against or program
+    ctx = context(adapter, program, path)
     try:
         want = dataclasses.replace(expected(plain), outcome=adapter.run(plain, "structured"))
-        got = adapter.run(program, path)
+        got = distributed_run(adapter, program, path, clause, ctx)
     except Unsupported:
         reject()  # this model or program is one the engine cannot express, not the rule
     assert_outcome(got, want, program=plain, bound=bound_for(adapter, plain, path),
-                   ctx=context(adapter, program, path), clauses=Clauses(clause))
+                   ctx=ctx, clauses=Clauses(clause))
+
+
+def distributed_run(adapter: Adapter, program: Program, path: PathName, clause: str,
+                    ctx: Context) -> Outcome:
+    """``program`` through ``path``; an engine's exception (raised on a rank) fails
+    ``clause``: the structured path ran this program."""
+    try:
+        return adapter.run(program, path)
+    except (Unsupported, RankFailure, Deviation):
+        raise
+    except Exception as exc:
+        first = (str(exc).strip() or "(no message)").splitlines()[0]
+        fail(f"the {path} path raised {type(exc).__name__}: {first}, but should run as the "
+             "structured path does", clause=clause, ctx=ctx)
 
 
 def every_rule(adapter: Adapter) -> st.SearchStrategy[Rule]:
