@@ -140,9 +140,10 @@ class Ranks:
                 [self.conns[r] for r in waiting] + [self.procs[r].sentinel for r in waiting],
                 timeout=max(0.0, deadline - time.monotonic()))
             for rank in waiting:
-                if self.conns[rank] in ready or self.conns[rank].poll():
-                    answers[rank] = self.conns[rank].recv()
-                elif self.procs[rank].sentinel in ready:
+                answer = self._answer_of(rank, ready)
+                if answer is not None:
+                    answers[rank] = answer
+                elif self.conns[rank] in ready or self.procs[rank].sentinel in ready:
                     self.procs[rank].join(timeout=1)
                     code = self.procs[rank].exitcode
                     self.close()
@@ -157,6 +158,18 @@ class Ranks:
                 raise RankFailure("timeout", late, f"did not {doing} within {timeout:g} s; "
                                   "every rank was stopped")
         return [answers[r] for r in range(self.world)]
+
+    def _answer_of(self, rank: int, ready: list[Any]) -> tuple[str, Any] | None:
+        """``rank``'s answer if it sent one; None while it has not, or when its end of the
+        pipe closed (it died: the pipe can close before its sentinel is ready)."""
+        conn = self.conns[rank]
+        if conn not in ready and not conn.poll():
+            return None
+        try:
+            answer: tuple[str, Any] = conn.recv()
+        except EOFError:
+            return None
+        return answer
 
     def close(self) -> None:
         """Stop every rank (kill what does not end at once)."""
