@@ -14,6 +14,7 @@ starts a fresh one: a collective that lost a peer never recovers.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -139,9 +140,10 @@ class Ranks:
                 [self.conns[r] for r in waiting] + [self.procs[r].sentinel for r in waiting],
                 timeout=max(0.0, deadline - time.monotonic()))
             for rank in waiting:
-                if self.conns[rank] in ready or self.conns[rank].poll():
-                    answers[rank] = self.conns[rank].recv()
-                elif self.procs[rank].sentinel in ready:
+                answer = self._answer_of(rank, ready)
+                if answer is not None:
+                    answers[rank] = answer
+                elif self.conns[rank] in ready or self.procs[rank].sentinel in ready:
                     self.procs[rank].join(timeout=1)
                     code = self.procs[rank].exitcode
                     self.close()
@@ -157,6 +159,18 @@ class Ranks:
                                   "every rank was stopped")
         return [answers[r] for r in range(self.world)]
 
+    def _answer_of(self, rank: int, ready: list[Any]) -> tuple[str, Any] | None:
+        """``rank``'s answer if it sent one; None while it has not, or when its end of the
+        pipe closed (it died: the pipe can close before its sentinel is ready)."""
+        conn = self.conns[rank]
+        if conn not in ready and not conn.poll():
+            return None
+        try:
+            answer: tuple[str, Any] = conn.recv()
+        except EOFError:
+            return None
+        return answer
+
     def close(self) -> None:
         """Stop every rank (kill what does not end at once)."""
         for conn in self.conns:
@@ -171,6 +185,17 @@ class Ranks:
 
 _GROUPS: dict[str, Ranks] = {}
 
+Starting = Callable[[float], contextlib.AbstractContextManager[object]]
+
+
+def _unannounced(_allowance: float) -> contextlib.AbstractContextManager[object]:
+    return contextlib.nullcontext()
+
+
+#: Wraps every group's start, given the seconds the start may take: the conformance
+#: worker's tells the runner, which does not count the start in the case's timeout.
+starting: Starting = _unannounced
+
 
 def group(name: str, world: int, setup: Setup | None = None,
           env: Mapping[str, str] | None = None, timeout: float = TASK_TIMEOUT) -> Ranks:
@@ -180,7 +205,8 @@ def group(name: str, world: int, setup: Setup | None = None,
     ranks = _GROUPS.get(name)
     if ranks is None or not ranks.alive or not ranks.procs:
         try:
-            ranks = Ranks(world, setup, env, timeout)
+            with starting(START_TIMEOUT):
+                ranks = Ranks(world, setup, env, timeout)
         except (OSError, EOFError) as exc:
             raise Unsupported(f"cannot start {world} rank processes here: {exc}") from exc
         _GROUPS[name] = ranks

@@ -3,8 +3,10 @@ and back (CONF-3).
 
 A worker's first line is a :class:`Hello`: the adapter, loaded once in that process, with
 its declarations and the rule classes it runs, or why it could not load.  Then each
-:class:`CaseRequest` line gets one :class:`CaseAnswer` line.  :func:`decode` checks every
-field against the record's annotations, so a schema slip names the record and the field.
+:class:`CaseRequest` line gets one :class:`CaseAnswer` line, before which a case that
+starts rank processes sends a :class:`RanksStarting` and a :class:`RanksStarted` line.
+:func:`decode` checks every field against the record's annotations, so a schema slip names
+the record and the field.
 """
 
 from __future__ import annotations
@@ -69,10 +71,27 @@ class CaseAnswer:
     counterexample: Any = None
     repro: str | None = None
     drawn: Any = None  # Drawn.to_json(): the features the case's draws had (CONF-4)
+    startup: float = 0.0  # seconds spent starting rank processes, not in duration (CONF-13)
 
 
-Record = Hello | CaseRequest | CaseAnswer
-R = TypeVar("R", Hello, CaseRequest, CaseAnswer)
+@dataclasses.dataclass(frozen=True)
+class RanksStarting:
+    """Sent during a case, before its worker starts rank processes (CONF-13): the start,
+    which may take ``allowance`` seconds, is not the case's time."""
+
+    allowance: float
+
+
+@dataclasses.dataclass(frozen=True)
+class RanksStarted:
+    """Sent after a :class:`RanksStarting`, once the ranks started or failed to, after
+    ``seconds``: the case's time runs again."""
+
+    seconds: float
+
+
+Record = Hello | CaseRequest | CaseAnswer | RanksStarting | RanksStarted
+R = TypeVar("R", Hello, CaseRequest, CaseAnswer, RanksStarting, RanksStarted)
 
 
 def encode(record: Record) -> str:

@@ -74,6 +74,11 @@ class Worker:
             return self._died()
         return self._answer(timeout, "no result")
 
+    def more(self, timeout: float, late: str) -> str | Lost:
+        """The worker's next line for the same request (after a notice such as
+        :class:`~.messages.RanksStarting`), ``late`` saying what did not come in time."""
+        return self._answer(timeout, late)
+
     def _answer(self, timeout: float, late: str) -> str | Lost:
         assert self.proc is not None
         line = self._read_line(self.proc, timeout)

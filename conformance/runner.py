@@ -14,12 +14,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from .cases import DEFAULT_REGISTRY
-from .messages import CaseAnswer, CaseRequest, Hello, ProtocolError, decode, encode, plain
+from .messages import (
+    CaseAnswer,
+    CaseRequest,
+    Hello,
+    ProtocolError,
+    RanksStarting,
+    decode,
+    encode,
+    plain,
+)
 from .planning import Task, not_offered, plan
 from .pool import Lost, Worker, WorkerPool
 from .profiles import Profile
@@ -195,11 +205,22 @@ def _run_tasks(pool: WorkerPool, tasks: list[Task], config: RunConfig,
 
 def _ask(worker: Worker, task: Task, config: RunConfig, repro_dir: str | None) -> CaseAnswer:
     """The worker's answer to one task; a crash or timeout, or an answer that is not a
-    CaseAnswer (the worker is then stopped), costs this case only."""
+    CaseAnswer (the worker is then stopped), costs this case only.  While the worker starts
+    rank processes, the case's timeout stops and the start's own allowance runs."""
     request = CaseRequest(task.case, task.seed, config.profile, repro_dir)
+    begun = time.monotonic()
     line = worker.ask(encode(request), config.profile.timeout)
+    startup = 0.0
+    while not isinstance(line, Lost) and (starting := _starting(line)) is not None:
+        # rank processes start: their start-up is not the case's time (CONF-13)
+        paused = time.monotonic()
+        line = worker.more(starting.allowance, "rank processes did not start")
+        startup += time.monotonic() - paused
+        if not isinstance(line, Lost):
+            left = config.profile.timeout - (time.monotonic() - begun - startup)
+            line = worker.more(max(0.0, left), "no result")
     if isinstance(line, Lost):
-        return CaseAnswer(line.status, line.duration, message=line.message)
+        return CaseAnswer(line.status, line.duration, message=line.message, startup=startup)
     try:
         answer = decode(line, CaseAnswer)
     except ProtocolError as exc:
@@ -209,3 +230,11 @@ def _ask(worker: Worker, task: Task, config: RunConfig, repro_dir: str | None) -
         answer = dataclasses.replace(answer, repro=Path(answer.repro).relative_to(
             config.out).as_posix())
     return answer
+
+
+def _starting(line: str) -> RanksStarting | None:
+    """The notice that a case's worker starts rank processes, if ``line`` is one."""
+    try:
+        return decode(line, RanksStarting)
+    except ProtocolError:
+        return None

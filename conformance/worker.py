@@ -5,12 +5,16 @@
 once and asks its declarations (:func:`describe`, where a raising adapter is caught and a
 hanging or crashing one costs only this process), says so in its first line, then answers
 one request per line on stdin with one line on a private copy of stdout (the engine's own
-prints go to stderr).
+prints go to stderr), preceded by a RanksStarting and a RanksStarted line whenever the case
+starts rank processes, whose start-up the runner does not count in the case's timeout.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import faulthandler
+import functools
 import math
 import os
 import re
@@ -18,10 +22,11 @@ import sys
 import time
 import traceback
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from optconf.adapters import AdapterUnavailable, UnknownAdapter
+from optconf.adapters import AdapterUnavailable, UnknownAdapter, ranks
 from optconf.adapters import load as load_adapter
 from optconf.adapters.protocol import Adapter, NotOfferedReason, Unsupported
 from optconf.adapters.ranks import RankFailure
@@ -30,7 +35,16 @@ from optconf.reference.rules import OptimiserChain
 from .cases import DEFAULT_REGISTRY, CaseId, natural_rule
 from .catalog import rule_classes
 from .deviation import Deviation
-from .messages import CaseAnswer, CaseRequest, Hello, decode, encode
+from .messages import (
+    CaseAnswer,
+    CaseRequest,
+    Hello,
+    RanksStarted,
+    RanksStarting,
+    Record,
+    decode,
+    encode,
+)
 from .profiles import Profile
 from .properties.registry import Property, load_properties
 from .report.jsonable import jsonable
@@ -163,17 +177,42 @@ def main(argv: list[str] | None = None) -> None:
     faulthandler.enable()
     props = load_properties(spec)
     hello, adapter = describe(label)
-    proto.write(encode(hello) + "\n")
-    proto.flush()
+    _send(proto, hello)
     if adapter is None:
         return
+    started: list[float] = []  # the current case's rank start-ups, in seconds
+    ranks.starting = functools.partial(_announced, proto, started)
     for line in sys.stdin:
         request = decode(line, CaseRequest)
         repro = Path(request.repro_dir) if request.repro_dir else None
+        started.clear()
         answer = execute(adapter, props[request.case.property], request.case, request.profile,
                          request.seed, repro)
-        proto.write(encode(answer) + "\n")
-        proto.flush()
+        startup = sum(started)
+        _send(proto, dataclasses.replace(answer, startup=startup,
+                                         duration=max(0.0, answer.duration - startup)))
+
+
+#: Seconds the runner waits beyond a rank start's own limit, for the ranks to be stopped.
+STOP_GRACE = 30.0
+
+
+@contextlib.contextmanager
+def _announced(proto: IO[str], started: list[float], allowance: float) -> Iterator[None]:
+    """Tell the runner that ranks start, and when they did: their start-up is not the
+    case's time (CONF-13); ``started`` gets its seconds."""
+    _send(proto, RanksStarting(allowance + STOP_GRACE))
+    begun = time.perf_counter()
+    try:
+        yield
+    finally:
+        started.append(time.perf_counter() - begun)
+        _send(proto, RanksStarted(started[-1]))
+
+
+def _send(proto: IO[str], record: Record) -> None:
+    proto.write(encode(record) + "\n")
+    proto.flush()
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ class CaseResult:
     expected: str | None = None
     declared: str | None = None
     drawn: Any = None  # the features its draws had: strategies.Drawn.to_json() (CONF-4)
+    startup: float = 0.0  # seconds its worker spent starting rank processes (CONF-13)
 
     @builtins.property
     def case(self) -> CaseId:

@@ -23,6 +23,21 @@ def loaded(_rank: int, _world: int, _port: int) -> None:
     start, so that TIMEOUT counts the tasks alone."""
 
 
+#: Seconds a slow group takes to start: over the case timeout of the start-up tests.
+SLOW = 8.0
+
+
+def slow(_rank: int, _world: int, _port: int) -> None:
+    """A setup that takes longer than a case may (an engine's import under load)."""
+    time.sleep(SLOW)
+
+
+def stuck(rank: int, _world: int, _port: int) -> None:
+    """A setup that never ends on rank 1 (a rendezvous that never completes)."""
+    if rank == 1:
+        time.sleep(600)
+
+
 def rank_and_world(rank: int, world: int) -> tuple[int, int]:
     return rank, world
 
@@ -45,11 +60,12 @@ class RankedAdapter(GoodAdapter):
 
     paths = ("structured", "zero")
     fault = ""
+    setup = staticmethod(loaded)
 
     def step(self, update, path):
         if path != "zero":
             return update
-        group = ranks.group(f"fixture-{self.fault}", 2, loaded, timeout=TIMEOUT)
+        group = ranks.group(f"fixture-{self.fault}", 2, self.setup, timeout=TIMEOUT)
         return group.run(scaled, update, self.fault)[0]
 
 
@@ -59,6 +75,16 @@ class RankHangAdapter(RankedAdapter):
 
 class RankCrashAdapter(RankedAdapter):
     fault = "crash"
+
+
+class RankSlowStartAdapter(RankedAdapter):
+    fault = "slow"
+    setup = staticmethod(slow)
+
+
+class RankStuckStartAdapter(RankedAdapter):
+    fault = "stuck"
+    setup = staticmethod(stuck)
 
 
 RANKED: dict[str, Property] = {

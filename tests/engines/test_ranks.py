@@ -5,6 +5,7 @@ rank while the rest of the run is kept.  No engine needed: the ranks run NumPy."
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 
 import numpy as np
@@ -14,7 +15,14 @@ from optconf.adapters.protocol import Unsupported
 from optconf.adapters.ranks import RankFailure, Ranks
 from optconf.conformance.profiles import Profile
 from optconf.conformance.runner import RunConfig, run
-from tests.engines.rank_fixtures import TIMEOUT, loaded, rank_and_world, refuse, scaled
+from tests.engines.rank_fixtures import (
+    SLOW,
+    TIMEOUT,
+    loaded,
+    rank_and_world,
+    refuse,
+    scaled,
+)
 
 #: Long enough for rank processes to start on a loaded machine, far over TIMEOUT.
 PROFILE = Profile("ranks", max_examples=1, steps=1, stateful_steps=1, timeout=90.0,
@@ -87,6 +95,37 @@ def test_the_runner_reports_a_dying_rank_as_a_crash_and_keeps_the_rest(report):
 
 def test_healthy_ranks_pass(report):
     assert {s for s, _ in statuses(report, "RankedAdapter").values()} == {"pass"}
+
+
+#: A case timeout under the slow group's start-up, over what the case itself takes.
+SHORT = Profile("ranks-short", max_examples=1, steps=1, stateful_steps=1, timeout=SLOW - 3,
+                shrink=False)
+
+
+@pytest.fixture(scope="module")
+def started_report():
+    os.environ["OPTCONF_RANK_START_TIMEOUT"] = "12"  # over SLOW; read by the workers
+    try:
+        adapters = [f"tests.engines.rank_fixtures:{name}"
+                    for name in ("RankSlowStartAdapter", "RankStuckStartAdapter")]
+        return run(RunConfig(adapters, SHORT, 7, registry="tests.engines.rank_fixtures:RANKED",
+                             jobs=1))
+    finally:
+        del os.environ["OPTCONF_RANK_START_TIMEOUT"]
+
+
+def test_rank_start_up_is_not_counted_in_the_case_timeout_but_reported(started_report):
+    (zero,) = [r for r in started_report.results if r.path == "zero"
+               and r.adapter.endswith("RankSlowStartAdapter")]
+    assert zero.status == "pass", zero.message
+    assert zero.startup >= SLOW > SHORT.timeout > zero.duration
+
+
+def test_ranks_that_never_start_are_a_timeout_naming_the_rank(started_report):
+    (zero,) = [r for r in started_report.results if r.path == "zero"
+               and r.adapter.endswith("RankStuckStartAdapter")]
+    assert zero.status == "timeout"
+    assert "rank 1 did not start within 12 s" in zero.message
 
 
 def test_only_the_distributed_axis_expands_over_distributed_paths():

@@ -12,6 +12,8 @@ import pytest
 from optconf.adapters.loader import load
 from optconf.adapters.protocol import Checkpoint, Program, Step, Unsupported
 from optconf.conformance.cases import in_declared_variants
+from optconf.conformance.deviation import Deviation
+from optconf.conformance.properties.sharded import same_as_structured
 from optconf.reference import trainables
 from optconf.reference.rules import Adam, ClipGlobalNorm, OptimiserChain, WeightDecay
 from optconf.reference.rules.base import Rule
@@ -77,3 +79,31 @@ def test_fsdp_refuses_a_scalar_parameter_as_unsupported():
     with pytest.raises(Unsupported, match="0-dimensional"):
         load("torch").run(Program({"s": np.array(1.0)}, rules("torch")[0],
                                   (Step({"s": np.array(1.0)}),), "float32"), "fsdp")
+
+
+@pytest.mark.engine("torch")
+def test_fsdp_gathers_an_array_of_shape_n_by_0_with_an_error_finding_t14():
+    """FINDINGS T14: fully_shard cuts a (2, 0) Parameter into (0, 0) shards, and gathering
+    them raises; the day torch gathers it, the finding and its declaration go."""
+    model = {"w": np.zeros((2, 0))}
+    with pytest.raises(RuntimeError, match="Expected cond to be True"):
+        load("torch").run(Program(model, rules("torch")[0], (Step(model),), "float32"), "fsdp")
+
+
+@pytest.mark.engine("torch")
+def test_an_error_of_the_sharded_path_fails_its_clause_with_the_drawn_features(monkeypatch):
+    adapter = load("torch")
+    structured = adapter.run
+
+    def run(program, path):
+        if path == "fsdp":
+            raise RuntimeError("Expected cond to be True, but got False.")
+        return structured(program, path)
+
+    monkeypatch.setattr(adapter, "run", run)
+    model = {"w": np.zeros((2, 0)), "b": np.ones(3)}
+    program = Program(model, rules("torch")[0], (Step(model),), "float32")
+    with pytest.raises(Deviation, match="fsdp path raised RuntimeError: Expected") as caught:
+        same_as_structured(adapter, program, "fsdp", "SHARD-1")
+    assert caught.value.clause == "SHARD-1"
+    assert "models: empty array" in caught.value.case["features"]
