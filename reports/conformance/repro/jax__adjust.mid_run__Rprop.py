@@ -29,7 +29,7 @@ RECORDED = [np.array(1.0, dtype=np.float32)]
 ALLOWED = 2.385139465332031e-07
 PROGRAM_PICKLE = 'gASVlQEAAAAAAACMGW9wdGNvbmYuYWRhcHRlcnMucHJvdG9jb2yUjAdQcm9ncmFtlJOUKYGUfZQojAVtb2RlbJSMFm51bXB5Ll9jb3JlLm11bHRpYXJyYXmUjAxfcmVjb25zdHJ1Y3SUk5SMBW51bXB5lIwHbmRhcnJheZSTlEsAhZRDAWKUh5RSlChLASloCYwFZHR5cGWUk5SMAmY4lImIh5RSlChLA4wBPJROTk5K/////0r/////SwB0lGKJQwgAAAAAAADwP5R0lGKMBHJ1bGWUjBxvcHRjb25mLnJlZmVyZW5jZS5ydWxlcy5zaWdulIwFUnByb3CUk5QpgZR9lCiMA2V0YZRHPxo24uscQy2MA2VsbJRHP9MzMzMzMzNHP/GZmZmZmZqGlIwFZ2FtbWGURz6wxvegte2NRz+pmZmZmZmahpR1YowDb3BzlGgAjARTdGVwlJOUKYGUfZSMBWdyYWRzlGgGjAZzY2FsYXKUk5RoFEMIAAAAAAAA0L+UhpRSlHNihZSMBWR0eXBllIwHZmxvYXQzMpR1Yi4='
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'program': {'__type__': 'Program', 'model': np.array(1.0, dtype=np.float64), 'rule': {'__type__': 'Rprop', 'eta': 0.0001, 'ell': (0.3, 1.1, ), 'gamma': (1e-06, 0.05, )}, 'ops': ({'__type__': 'Step', 'grads': -0.25}, ), 'dtype': 'float32'}, 'model': {'__array__': 1.0, 'dtype': 'float64'}, 'rule': 'Rprop(eta=0.0001, ell=(0.3, 1.1), gamma=(1e-06, 0.05))', 'ops': [{'op': 'step', 'grads': -0.25}], 'path': 'structured', 'dtype': 'float32', 'step': 1}
+COUNTEREXAMPLE = {'features': ['models: 0-d array'], 'program': {'__type__': 'Program', 'model': np.array(1.0, dtype=np.float64), 'rule': {'__type__': 'Rprop', 'eta': 0.0001, 'ell': (0.3, 1.1, ), 'gamma': (1e-06, 0.05, )}, 'ops': ({'__type__': 'Step', 'grads': -0.25}, ), 'dtype': 'float32'}, 'model': {'__array__': 1.0, 'dtype': 'float64'}, 'rule': 'Rprop(eta=0.0001, ell=(0.3, 1.1), gamma=(1e-06, 0.05))', 'ops': [{'op': 'step', 'grads': -0.25}], 'path': 'structured', 'dtype': 'float32', 'step': 1}
 
 
 def run_engine():

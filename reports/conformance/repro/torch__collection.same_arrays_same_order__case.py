@@ -29,7 +29,7 @@ RECORDED = None
 ALLOWED = None
 PROGRAM_PICKLE = None
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'model': [{'b': {'__type__': 'Dense', 'weight': [{'__type__': 'Block', 'w': {'__array__': -3, 'dtype': 'int64'}, 'b': {'__array__': [-1.063073714164356e-56, -1.9904713238898526], 'dtype': 'float64'}, 'note': 'head'}], 'bias': {'__type__': 'Block', 'w': {'__array__': [], 'dtype': 'float64'}, 'b': 1, 'note': 'head'}, 'scale': {'__array__': 1.0971181424635121, 'dtype': 'float64'}, 'act': "<ufunc 'tanh'>"}, 'enc': {'dec': 3, 'a': -2}}, {'__array__': -3.8066207291374763, 'dtype': 'float64'}, {'__array__': [2.2250738585072014e-308, -1.4657551369168185], 'dtype': 'float64'}], 'dtype': 'float64', 'path': None, 'step': None}
+COUNTEREXAMPLE = {'features': ['models: 0-d array', 'models: carried value', 'models: dict keys out of sorted order', 'models: empty array', 'models: layer with a non-trainable array', 'models: parameter three levels deep', 'models: sizes that do not divide evenly'], 'model': [{'b': {'__type__': 'Dense', 'weight': [{'__type__': 'Block', 'w': {'__array__': -3, 'dtype': 'int64'}, 'b': {'__array__': [-1.063073714164356e-56, -1.9904713238898526], 'dtype': 'float64'}, 'note': 'head'}], 'bias': {'__type__': 'Block', 'w': {'__array__': [], 'dtype': 'float64'}, 'b': 1, 'note': 'head'}, 'scale': {'__array__': 1.0971181424635121, 'dtype': 'float64'}, 'act': "<ufunc 'tanh'>"}, 'enc': {'dec': 3, 'a': -2}}, {'__array__': -3.8066207291374763, 'dtype': 'float64'}, {'__array__': [2.2250738585072014e-308, -1.4657551369168185], 'dtype': 'float64'}], 'dtype': 'float64', 'path': None, 'step': None}
 
 
 def run_engine():

@@ -29,7 +29,7 @@ RECORDED = None
 ALLOWED = None
 PROGRAM_PICKLE = None
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'model': {'net': {'dec': [[[]], {'__array__': -1.7074886914848189, 'dtype': 'float64'}, {'__array__': [], 'dtype': 'float64'}, {'__array__': [1.5675455296119134], 'dtype': 'float64'}, {'__array__': [[], []], 'dtype': 'float64'}], 'a': {'__array__': [], 'dtype': 'float64'}}, 'tied': {'__array__': -1.7074886914848189, 'dtype': 'float64'}}, 'loss': 'Add(a=Add(a=Sum(x=Mul(a=Const(value=array([], shape=(2, 0, 1), dtype=float64)), b=Param(index=3))), b=Sum(x=Square(x=Param(index=1)))), b=Sum(x=Tanh(x=Param(index=1))))', 'via': 'legacy', 'dtype': 'float64', 'path': None, 'step': None}
+COUNTEREXAMPLE = {'features': ['losses: parameter reached twice', 'losses: parameter the loss does not reach', 'models: 0-d array', 'models: dict keys out of sorted order', 'models: empty array', 'models: parameter three levels deep', 'models: sizes that do not divide evenly', 'models: tie across containers'], 'loss': 'Add(a=Add(a=Sum(x=Mul(a=Const(value=array([], shape=(2, 0, 1), dtype=float64)), b=Param(index=3))), b=Sum(x=Square(x=Param(index=1)))), b=Sum(x=Tanh(x=Param(index=1))))', 'model': {'net': {'dec': [[[]], {'__array__': -1.7074886914848189, 'dtype': 'float64'}, {'__array__': [], 'dtype': 'float64'}, {'__array__': [1.5675455296119134], 'dtype': 'float64'}, {'__array__': [[], []], 'dtype': 'float64'}], 'a': {'__array__': [], 'dtype': 'float64'}}, 'tied': {'__array__': -1.7074886914848189, 'dtype': 'float64'}}, 'via': 'legacy', 'dtype': 'float64', 'path': None, 'step': None}
 
 
 def run_engine():

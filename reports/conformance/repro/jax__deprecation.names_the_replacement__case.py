@@ -1,10 +1,10 @@
 #!/usr/bin/env python
-"""optconf repro: jax deprecation.warns_and_matches deviates from DEP-3.
+"""optconf repro: jax deprecation.names_the_replacement deviates from DEP-3.
 
-warning.message='optax.tree_utils.tree_scalar_mul is deprecated: use optax.tree_utils.tree_scale (optax v0.2.5 or newer).', but should read '<old> is deprecated; use <new>' [adapter=jax, path=legacy, step=4, dtype=float32]
+warning.message='optax.tree_utils.tree_scalar_mul is deprecated: use optax.tree_utils.tree_scale (optax v0.2.5 or newer).', but should name one of {'optax.tree_utils.tree_add_scalar_mul': ('optax.tree_utils.tree_add_scale', 'optax.tree.add_scale', 'optax.apply_updates')} and say it is deprecated [adapter=jax, path=legacy, step=4, dtype=float32]
 
-Case seed 3566730503.  Inside optconf, replay with:
-    optconf replay --adapter jax --property deprecation.warns_and_matches --seed 3566730503
+Case seed 295056002.  Inside optconf, replay with:
+    optconf replay --adapter jax --property deprecation.names_the_replacement --seed 295056002
 """
 
 import sys
@@ -15,7 +15,7 @@ ADAPTER = 'jax'
 CLAUSE = 'DEP-3'
 PATH = 'legacy'
 DTYPE = 'float32'
-REPLAY = 'optconf replay --adapter jax --property deprecation.warns_and_matches --seed 3566730503'
+REPLAY = 'optconf replay --adapter jax --property deprecation.names_the_replacement --seed 295056002'
 RULE = {'name': 'Descent', 'eta': 0.0001}
 # parameters before the run, in reference trainables order (float64)
 PARAMS = [np.array(0.0, dtype=np.float64)]
@@ -29,7 +29,7 @@ RECORDED = [np.array(0.0, dtype=np.float32)]
 ALLOWED = None
 PROGRAM_PICKLE = 'gASVvgEAAAAAAACMGW9wdGNvbmYuYWRhcHRlcnMucHJvdG9jb2yUjAdQcm9ncmFtlJOUKYGUfZQojAVtb2RlbJSMFm51bXB5Ll9jb3JlLm11bHRpYXJyYXmUjAxfcmVjb25zdHJ1Y3SUk5SMBW51bXB5lIwHbmRhcnJheZSTlEsAhZRDAWKUh5RSlChLASloCYwFZHR5cGWUk5SMAmY4lImIh5RSlChLA4wBPJROTk5K/////0r/////SwB0lGKJQwgAAAAAAAAAAJR0lGKMBHJ1bGWUjB9vcHRjb25mLnJlZmVyZW5jZS5ydWxlcy5kZXNjZW50lIwHRGVzY2VudJSTlCmBlH2UjANldGGURz8aNuLrHEMtc2KMA29wc5QoaACMBFN0ZXCUk5QpgZR9lIwFZ3JhZHOUaAaMBnNjYWxhcpSTlGgUQwgAAAAAAAAAAJSGlFKUc2JoIimBlH2UaCVoJ2gUQwgAAAAAAAAAAJSGlFKUc2JoIimBlH2UaCVoJ2gUQwgAAAAAAAAAAJSGlFKUc2JoIimBlH2UaCVoJ2gUQwgAAAAAAAAAAJSGlFKUc2J0lIwFZHR5cGWUjAdmbG9hdDMylHViLg=='
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'program': {'__type__': 'Program', 'model': np.array(0.0, dtype=np.float64), 'rule': {'__type__': 'Descent', 'eta': 0.0001}, 'ops': ({'__type__': 'Step', 'grads': 0.0}, {'__type__': 'Step', 'grads': 0.0}, {'__type__': 'Step', 'grads': 0.0}, {'__type__': 'Step', 'grads': 0.0}, ), 'dtype': 'float32'}, 'model': {'__array__': 0.0, 'dtype': 'float64'}, 'rule': 'Descent(eta=0.0001)', 'ops': [{'op': 'step', 'grads': 0.0}, {'op': 'step', 'grads': 0.0}, {'op': 'step', 'grads': 0.0}, {'op': 'step', 'grads': 0.0}], 'path': 'legacy', 'dtype': 'float32', 'step': 4}
+COUNTEREXAMPLE = {'features': ['models: 0-d array', 'programs: zero gradient'], 'program': {'__type__': 'Program', 'model': np.array(0.0, dtype=np.float64), 'rule': {'__type__': 'Descent', 'eta': 0.0001}, 'ops': ({'__type__': 'Step', 'grads': 0.0}, {'__type__': 'Step', 'grads': 0.0}, {'__type__': 'Step', 'grads': 0.0}, {'__type__': 'Step', 'grads': 0.0}, ), 'dtype': 'float32'}, 'model': {'__array__': 0.0, 'dtype': 'float64'}, 'rule': 'Descent(eta=0.0001)', 'ops': [{'op': 'step', 'grads': 0.0}, {'op': 'step', 'grads': 0.0}, {'op': 'step', 'grads': 0.0}, {'op': 'step', 'grads': 0.0}], 'path': 'legacy', 'dtype': 'float32', 'step': 4}
 
 
 def run_engine():

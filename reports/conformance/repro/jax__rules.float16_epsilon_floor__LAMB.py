@@ -1,0 +1,72 @@
+#!/usr/bin/env python
+"""optconf repro: jax rules.float16_epsilon_floor[LAMB] deviates from RULE-7.
+
+model=nan, but should be 1.000400060004 [adapter=jax, path=structured, step=5, dtype=float16, observed=inf, allowed=0.03727833379039065]
+
+Case seed 2058064498.  Inside optconf, replay with:
+    optconf replay --adapter jax --property rules.float16_epsilon_floor --rule LAMB --seed 2058064498
+"""
+
+import sys
+
+import numpy as np
+
+ADAPTER = 'jax'
+CLAUSE = 'RULE-7'
+PATH = 'structured'
+DTYPE = 'float16'
+REPLAY = 'optconf replay --adapter jax --property rules.float16_epsilon_floor --rule LAMB --seed 2058064498'
+RULE = {'name': 'LAMB', 'eta': 0.0001, 'beta': (0.0, 0.5, ), 'epsilon': 1e-08, 'lambda_': 0.0}
+# parameters before the run, in reference trainables order (float64)
+PARAMS = [np.array(1.0, dtype=np.float64)]
+# the operations; gradients as one array (or None) per parameter
+OPS = [{'op': 'step', 'grads': [np.array(0.0, dtype=np.float64)]}, {'op': 'step', 'grads': [np.array(-0.25, dtype=np.float64)]}, {'op': 'step', 'grads': [np.array(-0.25, dtype=np.float64)]}, {'op': 'step', 'grads': [np.array(-0.25, dtype=np.float64)]}, {'op': 'step', 'grads': [np.array(-0.25, dtype=np.float64)]}]
+# parameters after the run as the float64 NumPy reference computed them (the oracle)
+EXPECTED = [np.array(1.000400060004, dtype=np.float64)]
+# what the engine gave when the failure was found
+RECORDED = [np.array(float('nan'), dtype=np.float16)]
+# the tolerance model's bound at failure time (None: an exact or non-numeric clause)
+ALLOWED = 0.03727833379039065
+PROGRAM_PICKLE = 'gASVKAIAAAAAAACMGW9wdGNvbmYuYWRhcHRlcnMucHJvdG9jb2yUjAdQcm9ncmFtlJOUKYGUfZQojAVtb2RlbJSMFm51bXB5Ll9jb3JlLm11bHRpYXJyYXmUjAxfcmVjb25zdHJ1Y3SUk5SMBW51bXB5lIwHbmRhcnJheZSTlEsAhZRDAWKUh5RSlChLASloCYwFZHR5cGWUk5SMAmY4lImIh5RSlChLA4wBPJROTk5K/////0r/////SwB0lGKJQwgAAAAAAADwP5R0lGKMBHJ1bGWUjBxvcHRjb25mLnJlZmVyZW5jZS5ydWxlcy5sYW1ilIwETEFNQpSTlCmBlH2UKIwDZXRhlEc/Gjbi6xxDLYwEYmV0YZRHAAAAAAAAAABHP+AAAAAAAACGlIwHZXBzaWxvbpRHPkV5juIwjDqMB2xhbWJkYV+URwAAAAAAAAAAdWKMA29wc5QoaACMBFN0ZXCUk5QpgZR9lIwFZ3JhZHOUaAhoC0sAhZRoDYeUUpQoSwEpaBSJQwgAAAAAAAAAAJR0lGJzYmgmKYGUfZRoKWgGjAZzY2FsYXKUk5RoFEMIAAAAAAAA0L+UhpRSlHNiaCYpgZR9lGgpaDJoFEMIAAAAAAAA0L+UhpRSlHNiaCYpgZR9lGgpaDJoFEMIAAAAAAAA0L+UhpRSlHNiaCYpgZR9lGgpaDJoFEMIAAAAAAAA0L+UhpRSlHNidJSMBWR0eXBllIwHZmxvYXQxNpR1Yi4='
+# the property's whole counterexample, for reading
+COUNTEREXAMPLE = {'features': ['models: 0-d array', 'programs: zero gradient'], 'program': {'__type__': 'Program', 'model': np.array(1.0, dtype=np.float64), 'rule': {'__type__': 'LAMB', 'eta': 0.0001, 'beta': (0.0, 0.5, ), 'epsilon': 1e-08, 'lambda_': 0.0}, 'ops': ({'__type__': 'Step', 'grads': np.array(0.0, dtype=np.float64)}, {'__type__': 'Step', 'grads': -0.25}, {'__type__': 'Step', 'grads': -0.25}, {'__type__': 'Step', 'grads': -0.25}, {'__type__': 'Step', 'grads': -0.25}, ), 'dtype': 'float16'}, 'model': {'__array__': 1.0, 'dtype': 'float64'}, 'rule': 'LAMB(eta=0.0001, beta=(0.0, 0.5), epsilon=1e-08, lambda_=0.0)', 'ops': [{'op': 'step', 'grads': {'__array__': 0.0, 'dtype': 'float64'}}, {'op': 'step', 'grads': -0.25}, {'op': 'step', 'grads': -0.25}, {'op': 'step', 'grads': -0.25}, {'op': 'step', 'grads': -0.25}], 'path': 'structured', 'dtype': 'float16', 'step': 5}
+
+
+def run_engine():
+    # This adapter has no repro_source hook, so the engine is driven through optconf's own
+    # adapter (needs optconf installed).  The program is the exact counterexample, pickled.
+    if PROGRAM_PICKLE is None:
+        sys.exit("no engine-only replay for this case; use: " + REPLAY)
+    import base64
+    import pickle
+
+    from optconf.adapters import load
+    from optconf.reference import trainables
+
+    program = pickle.loads(base64.b64decode(PROGRAM_PICKLE))
+    GOT = trainables(load(ADAPTER).run(program, PATH).model)
+    return GOT
+
+
+def main():
+    if EXPECTED is None:
+        print("recorded deviation (RULE-7); no replayable program in this case:")
+        print(COUNTEREXAMPLE)
+        return 1
+    got = [np.asarray(g) for g in run_engine()]
+    worst, wrong_kind = 0.0, False
+    for i, (e, g) in enumerate(zip(EXPECTED, got, strict=True)):
+        if g.dtype != np.dtype(DTYPE) or g.shape != e.shape:
+            print(f"param {i}: {g.dtype} {g.shape}, but should be {DTYPE} {e.shape}")
+            wrong_kind = True
+            continue
+        err = float(np.max(np.abs(g.astype(np.float64) - e), initial=0.0))
+        print(f"param {i}: expected {e.tolist()}, got {g.tolist()}")
+        worst = err if err != err else max(worst, err)
+    bound = ALLOWED or 0.0
+    print(f"max abs error {worst!r}, allowed {bound!r} (RULE-7)")
+    return 0 if worst <= bound and not wrong_kind else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
