@@ -35,10 +35,24 @@ def _setup(_rank: int, _world: int, _port: int) -> None:
     from . import jax  # noqa: F401
 
 
+def placement(mesh: Any, x: Any) -> Any:
+    """``x`` sharded on its first axis that the mesh's device count divides, replicated
+    when none does (a ``NamedSharding``)."""
+    import numpy as np
+    from jax.sharding import NamedSharding, PartitionSpec
+
+    shape, devices = np.shape(x), mesh.devices.size
+    axis = next((k for k, n in enumerate(shape) if n % devices == 0 and n), None)
+    spec: list[str | None] = [None] * len(shape)
+    if axis is not None:
+        spec[axis] = mesh.axis_names[0]
+    return NamedSharding(mesh, PartitionSpec(*spec))
+
+
 def _in_rank(_rank: int, _world: int, run: Any) -> tuple[list[Any], list[Any]]:
     import jax
     import numpy as np
-    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+    from jax.sharding import Mesh
 
     from .jax import Layout, _numpy, _skeleton
 
@@ -46,14 +60,6 @@ def _in_rank(_rank: int, _world: int, run: Any) -> tuple[list[Any], list[Any]]:
     if len(devices) < DEVICES:
         raise RuntimeError(f"{ENV} gave {len(devices)} host devices, not {DEVICES}")
     mesh = Mesh(np.array(devices[:DEVICES]), ("shards",))
-
-    def placement(x: Any) -> NamedSharding:
-        shape = np.shape(x)
-        axis = next((k for k, n in enumerate(shape) if n % DEVICES == 0 and n), None)
-        spec: list[str | None] = [None] * len(shape)
-        if axis is not None:
-            spec[axis] = "shards"
-        return NamedSharding(mesh, PartitionSpec(*spec))
 
     class OnMesh(Layout):
         """The structured pytree, every leaf placed on the mesh (on one device after an
@@ -72,7 +78,7 @@ def _in_rank(_rank: int, _world: int, run: Any) -> tuple[list[Any], list[Any]]:
     def place(tree: Any, on_mesh: bool) -> Any:
         if not on_mesh:
             return jax.device_put(tree, devices[0])
-        return jax.tree.map(lambda x: jax.device_put(x, placement(x)), tree)
+        return jax.tree.map(lambda x: jax.device_put(x, placement(mesh, x)), tree)
 
     with jax.enable_x64(run.dtype == "float64"):
         values, states = run.one_tree(OnMesh.of(_skeleton(run.program.model)))

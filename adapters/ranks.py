@@ -98,6 +98,7 @@ class Ranks:
                  env: Mapping[str, str] | None = None, timeout: float = TASK_TIMEOUT,
                  start_timeout: float = START_TIMEOUT) -> None:
         self.world, self.timeout = world, timeout
+        self.posted = 0  # tasks sent and not answered yet
         self.port = free_port()
         context = multiprocessing.get_context("spawn")
         self.conns: list[multiprocessing.connection.Connection] = []
@@ -120,11 +121,36 @@ class Ranks:
         """``fn(rank, world, *args)`` on every rank, the results in rank order.  A rank's
         exception is raised here (the first by rank); RankFailure when a rank dies or the
         ranks take longer than the timeout."""
+        self.post(fn, *args)
+        return self.collect()
+
+    def post(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Send ``fn(rank, world, *args)`` to every rank without waiting for it (a
+        benchmark's asynchronous step); :meth:`collect` waits for every posted task.
+        Answers that have arrived are read as it goes, so that no pipe fills; an earlier
+        posted task's exception may be raised here."""
         for conn in self.conns:
             conn.send((fn, args))
-        answers = self._answers("run the task", self.timeout)
+        self.posted += 1
+        while self.posted > 1 and all(conn.poll() for conn in self.conns):
+            self._settle(self._answers("run a posted task", self.timeout))
+
+    def collect(self) -> list[Any]:
+        """Wait for every posted task, each within the timeout; the last one's results in
+        rank order.  The first exception a rank raised in any of them is raised here."""
+        results: list[Any] = []
+        while self.posted:
+            results = self._settle(self._answers("run the task", self.timeout))
+        return results
+
+    def _settle(self, answers: list[tuple[str, Any]]) -> list[Any]:
+        """One task's answers, counted off the posted ones: its results, or its first
+        exception raised."""
+        self.posted -= 1
         raised = [value for kind, value in answers if kind == "raised"]
         if raised:
+            if self.posted:  # their answers would be read as a later task's: start afresh
+                self.close()
             raise raised[0]
         return [value for _, value in answers]
 
@@ -180,7 +206,7 @@ class Ranks:
             if proc.is_alive():
                 proc.kill()
                 proc.join(timeout=5)
-        self.conns, self.procs = [], []
+        self.conns, self.procs, self.posted = [], [], 0
 
 
 _GROUPS: dict[str, Ranks] = {}

@@ -109,18 +109,24 @@ def _fsdp_hold(session: Session) -> Held:
     if any(p.dim() == 0 for p in session.engine.params):
         raise Unsupported("fully_shard refuses 0-dimensional Parameters (\"fully_shard "
                           "doesn't support scalar parameters\", SHARD-2)")
-    mesh = dist.device_mesh.init_device_mesh("cpu", (dist.get_world_size(),))
     module = session.engine.module
     name_of: dict[int, str] = {}
     for name, p in module.named_parameters(remove_duplicate=False):
         name_of.setdefault(id(p), name)
+    fully_shard_tree(module)
+    session.engine.params = [module.get_parameter(name_of[id(p)])
+                             for p in session.engine.params]
+    return _one_optimiser(session, _dtensor_grads)
+
+
+def fully_shard_tree(module: torch.nn.Module) -> None:
+    """FSDP2 on a CPU mesh of every rank: ``fully_shard`` each submodule that has
+    Parameters (innermost first), then the root."""
+    mesh = dist.device_mesh.init_device_mesh("cpu", (dist.get_world_size(),))
     for sub in reversed(list(module.modules())[1:]):
         if any(True for _ in sub.parameters()):
             fully_shard(sub, mesh=mesh)
     fully_shard(module, mesh=mesh)
-    session.engine.params = [module.get_parameter(name_of[id(p)])
-                             for p in session.engine.params]
-    return _one_optimiser(session, _dtensor_grads)
 
 
 def _dtensor_grads(session: Session, grads: Any) -> None:

@@ -231,7 +231,7 @@ def bench_errors(results: Iterable[Result], found: Limits,
         c = r.case
         limit = found[(device_kind(r.device), c.dtype)]
         errors.append(
-            f"{c.adapter} {c.path} {c.rule}, {c.elements} parameters in {c.leaves} leaves "
+            f"{c.adapter} {c.label} {c.rule}, {c.elements} parameters in {c.leaves} leaves "
             f"({c.sweep} sweep): {r.gbps:.3g} GB/s is {x:.2f}x the {limit.device} "
             f"{limit.dtype} limit {limit.gbps:.3g} GB/s ({limit.source}): the traffic table "
             f"credits {c.rule} with bytes it does not move, or the limit is wrong")

@@ -41,6 +41,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="parameter counts of the size sweep, e.g. 1e4 1e6 5e7")
     p.add_argument("--leaves", nargs="+", type=_count, metavar="K",
                    help="leaf counts of the per-leaf overhead sweep, e.g. 1 100 10000")
+    p.add_argument("--ranks", nargs="+", type=int, metavar="N",
+                   help="rank counts of the distributed paths (zero, fsdp, sharded).  "
+                   "Default: 1 2")
     p.add_argument("--sweep", action="append", choices=SWEEPS,
                    help="run only these sweeps (repeatable).  Default: all")
     p.add_argument("--dtype", default="float32", choices=("float32", "float64"))
@@ -75,6 +78,8 @@ def config_from(args: argparse.Namespace) -> Config:
         changes["sizes"] = tuple(sorted(args.sizes))
     if args.leaves:
         changes["leaf_counts"] = tuple(sorted(args.leaves))
+    if args.ranks:
+        changes["worlds"] = tuple(sorted(set(args.ranks)))
     if args.sweep:
         changes["sweeps"] = tuple(args.sweep)
     return dataclasses.replace(config, **changes)
@@ -95,7 +100,7 @@ def _log(result: Result) -> None:
             if result.step is not None and result.copy_ratio is not None else
             f"{result.step.median * 1e3:9.3f} ms" if result.step is not None else
             f"{result.status}: {result.reason.splitlines()[0][:70] if result.reason else ''}")
-    print(f"  {c.sweep:<8} {c.adapter:<9} {c.path:<11} {c.rule or '-':<7} "
+    print(f"  {c.sweep:<8} {c.adapter:<9} {c.label:<11} {c.rule or '-':<7} "
           f"{c.elements:>9} x{c.leaves:<6} {what}", file=sys.stderr, flush=True)
 
 

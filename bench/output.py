@@ -83,7 +83,7 @@ def _step_rows(results: list[Result], found: Limits) -> list[str]:
         if r.status != "ok" or r.step is None:
             continue
         c = r.case
-        rows.append(f"| {c.adapter} | {c.path} | {_count(c.elements)} | {c.leaves} | "
+        rows.append(f"| {c.adapter} | {c.label} | {_count(c.elements)} | {c.leaves} | "
                     f"{_seconds(r.step.median)} | {r.step.spread:.0%} | {_num(r.gbps)} | "
                     f"{_num(bound.ratio(r, found), '.2f')} | {_num(r.copy_gbps)} | "
                     f"{_num(r.copy_ratio, '.2f')} | {_mib(r.working_set)} | "
@@ -107,12 +107,29 @@ def _gradient_rows(results: list[Result]) -> list[str]:
     return rows
 
 
+def _rank_rows(results: list[Result]) -> list[str]:
+    rows = ["| engine | path | rule | params | step (median) | each rank's step | "
+            "collective bytes per step, each rank |", "|---|---|---|---|---|---|---|"]
+    for r in results:
+        assert r.ranks is not None and r.step is not None
+        c = r.case
+        rows.append(f"| {c.adapter} | {c.label} | {c.rule} | {_count(c.elements)} | "
+                    f"{_seconds(r.step.median)} | "
+                    f"{', '.join(_seconds(s) for s in r.ranks.step_seconds)} | "
+                    f"{', '.join(_mib_bytes(b) for b in r.ranks.collective_bytes)} |")
+    return rows
+
+
+def _mib_bytes(n: int) -> str:
+    return "0" if n == 0 else f"{_mib(n)} MiB"
+
+
 def _not_run(results: list[Result]) -> list[str]:
     """The first case of each engine, path and sweep that did not run, and why."""
     seen: dict[tuple[str, str, str], Result] = {}
     for r in results:
         if r.status != "ok":
-            seen.setdefault((r.case.adapter, r.case.path, r.case.sweep), r)
+            seen.setdefault((r.case.adapter, r.case.label, r.case.sweep), r)
     return [f"- {a} {p}, {sweep} sweep from {_count(r.case.elements)} parameters in "
             f"{r.case.leaves} leaves: {r.status} — "
             f"{r.reason.splitlines()[0][:200] if r.reason else ''}"
@@ -128,7 +145,7 @@ def limit_lines(found: Limits, cache: int | None) -> list[str]:
 
 
 def _series(results: list[Result]) -> list[tuple[str, str]]:
-    return list(dict.fromkeys((r.case.adapter, r.case.path) for r in results
+    return list(dict.fromkeys((r.case.adapter, r.case.label) for r in results
                               if r.case.sweep in ("size", "leaves")))
 
 
@@ -167,7 +184,7 @@ def headline(meta: RunMeta, results: list[Result], found: Limits) -> list[str]:
             *([f"per-leaf overhead at {_count(most)} leaves"] if leaves else [])]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for adapter, path in _series(results):
-        mine = [r for r in results if (r.case.adapter, r.case.path) == (adapter, path)]
+        mine = [r for r in results if (r.case.adapter, r.case.label) == (adapter, path)]
         cells = [_at_largest([r for r in mine if r.case.sweep == "size" and r.case.rule == rule],
                              found, cache) for rule in rules]
         if leaves:
@@ -270,6 +287,15 @@ def markdown(meta: RunMeta, results: list[Result], plots: list[str]) -> str:
         lines += [f"## Per-leaf overhead: {leaves[0].case.rule}, "
                   f"{_count(config.leaves_total)} parameters split into more leaves",
                   "", *_step_rows(leaves, found), ""]
+    ranked = [r for r in results if r.ranks is not None and r.step is not None]
+    if ranked:
+        lines += ["## Distributed steps, rank by rank", "",
+                  "*path×N* runs on N rank processes (torch: gloo on 127.0.0.1) or N host "
+                  "devices (jax).  The step time above is the sweep's: one step dispatched "
+                  "to every rank and waited for, like a GPU launch.  Here each rank's own "
+                  "median step, and the bytes of the tensors it handed to collectives in "
+                  "one step (what crosses the wire depends on the backend's algorithm).", "",
+                  *_rank_rows(ranked), ""]
     grads = [r for r in results if r.case.sweep == "gradient"]
     if grads:
         lines += ["## Differentiating through collection vs a plain gradient", "",

@@ -67,8 +67,8 @@ def gbps_vs_size(results: list[Result], rule: str, cache: int | None, title: str
     fig, axes = _grid(plt, engines)
     for ax, engine in zip(axes, engines, strict=False):
         mine = [r for r in ok if r.case.adapter == engine]
-        for path in dict.fromkeys(r.case.path for r in mine):
-            pts = sorted((r.case.elements, r.gbps) for r in mine if r.case.path == path)
+        for path in dict.fromkeys(r.case.label for r in mine):
+            pts = sorted((r.case.elements, r.gbps) for r in mine if r.case.label == path)
             ax.plot(*zip(*pts, strict=True), marker="o", ms=3, label=path)
         limit = found.get((bound.device_kind(mine[0].device), mine[0].case.dtype))
         if limit is not None:
@@ -113,9 +113,9 @@ def time_vs_leaves(results: list[Result], title: str, out: Path) -> bool:
     fig, axes = _grid(plt, engines)
     for ax, engine in zip(axes, engines, strict=False):
         mine = [r for r in ok if r.case.adapter == engine]
-        for path in dict.fromkeys(r.case.path for r in mine):
+        for path in dict.fromkeys(r.case.label for r in mine):
             pts = sorted((r.case.leaves, r.step.median * 1e3) for r in mine  # type: ignore[union-attr]
-                         if r.case.path == path)
+                         if r.case.label == path)
             ax.plot(*zip(*pts, strict=True), marker="o", ms=3, label=path)
         ax.set(xscale="log", yscale="log", title=f"{engine} ({mine[0].device})",
                xlabel="leaves (same total parameters)", ylabel="step time, ms (median)")

@@ -10,17 +10,30 @@ like adapters: short names in the ``optconf.bench`` entry-point group, or ``modu
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 import numpy as np
 
-from optconf.adapters.protocol import DISTRIBUTED_PATHS, Adapter, EngineInfo, PathName, Unsupported
+from optconf.adapters.protocol import Adapter, EngineInfo, PathName, Unsupported
 from optconf.reference.rules.base import Rule
 
 #: The losses ``prepare_gradient`` differentiates: ``sum(p * p)`` over the arrays as they
 #: are, over the model's collected parameters, or through its flat vector.
 VIAS = ("plain", "trainables", "destructure")
+
+
+@dataclasses.dataclass(frozen=True)
+class RankReport:
+    """What a distributed step's ranks measured themselves, one entry per rank: the median
+    seconds of their own step (the sweep's time also holds the dispatch to the ranks and
+    the wait for the slowest), and the bytes of the tensors each handed to collectives in
+    one step (counted on one extra step after the timing, under a dispatch mode that sees
+    every collective; what crosses the wire depends on the backend's algorithm)."""
+
+    step_seconds: tuple[float, ...]
+    collective_bytes: tuple[int, ...]
 
 
 class PreparedStep(ABC):
@@ -55,12 +68,21 @@ class PreparedStep(ABC):
         """Peak device memory in bytes since preparation, where the device reports one."""
         return None
 
+    def rank_report(self) -> RankReport | None:
+        """A distributed step's per-rank figures; None for a step in this process."""
+        return None
+
+    def close(self) -> None:
+        """Release what the step holds outside this process (a distributed step's case on
+        its ranks)."""
+        return None
+
 
 def benched_paths(info: EngineInfo) -> tuple[PathName, ...]:
     """The update paths ``optconf bench`` times for an engine: every path it declares but
-    ``legacy`` (the same work as ``flat_list``) and the distributed ones, whose steps run on
-    rank processes and are not benchmarked yet (issue 13, item 3)."""
-    return tuple(p for p in info.paths if p != "legacy" and p not in DISTRIBUTED_PATHS)
+    ``legacy`` (the same work as ``flat_list``).  The distributed ones are timed through
+    :meth:`BenchEngine.prepare_sharded`, once per rank count."""
+    return tuple(p for p in info.paths if p != "legacy")
 
 
 class BenchEngine(ABC):
@@ -79,6 +101,13 @@ class BenchEngine(ABC):
         """Parameters of ``shapes`` with gradients and ``rule``'s state, resident on the
         engine's device, stepped through ``path``; Unsupported for a path or rule the engine
         cannot time."""
+
+    def prepare_sharded(self, shapes: Sequence[tuple[int, ...]], rule: Rule,
+                        path: PathName, dtype: str, ranks: int) -> PreparedStep:
+        """As :meth:`prepare_step` for a distributed path (``DISTRIBUTED_PATHS``) on
+        ``ranks`` processes or devices, each holding what the path gives it; ``step()``
+        dispatches one step to every rank and ``sync()`` waits for all of them."""
+        raise no_path(self.info().name, path)
 
     def prepare_gradient(self, shapes: Sequence[tuple[int, ...]], dtype: str,
                          via: str) -> PreparedStep:

@@ -3,8 +3,9 @@ where (:class:`RunMeta`), every result with every repeat, and the bound kernels,
 be redrawn and checked later (``--render``, ``--check``).  The limits, the ratios and the
 bench errors are written alongside for readers, and recomputed when a run is read back.
 
-Schema 2 adds the bound kernels (``bound``) to schema 1; a schema 1 file reads as a run
-without them.
+Schema 2 adds the bound kernels (``bound``) to schema 1; schema 3 adds each case's
+``ranks`` and a distributed step's ``rank_report``.  An older file reads as a run without
+them.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from typing import Any
 from . import bound
 from .bound import BoundSample, Limits
 from .machine import Machine
+from .protocol import RankReport
 from .sweep import Case, Config, Result
 from .timing import Sample
 
 TOOL = "optconf bench"
-SCHEMA = 2
+SCHEMA = 3
 
 
 @dataclasses.dataclass
@@ -86,7 +88,8 @@ def result_json(r: Result, ratio: float | None = None) -> dict[str, Any]:
             "copy_ratio": r.copy_ratio,
             "device": r.device, "threads": r.threads, "warmup_s": r.warmup_seconds,
             "resident_held_bytes": r.resident_held, "peak_resident_bytes": r.peak_resident,
-            "device_memory_bytes": r.device_memory}
+            "device_memory_bytes": r.device_memory,
+            "rank_report": None if r.ranks is None else dataclasses.asdict(r.ranks)}
 
 
 def bound_json(s: BoundSample) -> dict[str, Any]:
@@ -134,14 +137,17 @@ def sample_from_json(record: dict[str, Any] | None) -> Sample | None:
 
 def result_from_json(r: dict[str, Any]) -> Result:
     fields = [f.name for f in dataclasses.fields(Case)]
-    return Result(Case(**{k: r[k] for k in fields}), r["status"], r["reason"],
+    ranks = r.get("rank_report")
+    return Result(Case(**{k: r[k] for k in fields if k in r}), r["status"], r["reason"],
                   step=sample_from_json(r["step"]), copy=sample_from_json(r["copy"]),
                   bytes_per_element=r["bytes_per_element"],
                   working_set=r["working_set_bytes"], device=r["device"],
                   threads=r["threads"], warmup_seconds=r["warmup_s"],
                   resident_held=r["resident_held_bytes"],
                   peak_resident=r["peak_resident_bytes"],
-                  device_memory=r["device_memory_bytes"])
+                  device_memory=r["device_memory_bytes"],
+                  ranks=None if ranks is None else RankReport(tuple(ranks["step_seconds"]),
+                                                               tuple(ranks["collective_bytes"])))
 
 
 def bound_from_json(r: dict[str, Any]) -> BoundSample:
@@ -159,8 +165,8 @@ def config_from_json(record: dict[str, Any]) -> Config:
 
 
 def meta_from_json(doc: dict[str, Any]) -> RunMeta:
-    if doc.get("tool") != TOOL or doc.get("schema") not in (1, SCHEMA):
-        raise ValueError(f"not an {TOOL} result of schema 1 or {SCHEMA} (tool "
+    if doc.get("tool") != TOOL or doc.get("schema") not in range(1, SCHEMA + 1):
+        raise ValueError(f"not an {TOOL} result of schema 1 to {SCHEMA} (tool "
                          f"{doc.get('tool')!r}, schema {doc.get('schema')!r})")
     load = doc["load_average"]
     return RunMeta(

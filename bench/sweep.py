@@ -3,7 +3,8 @@ data, set up once), warm up (compile, JIT-capture, first-touch), then time steps
 same-working-set copy in alternating repeats, with the memory the case holds (the limit
 the steps are held against is measured after them: :mod:`.bound`).
 
-Three sweeps: ``size`` (parameters from 1e4 up at a fixed leaf count, every rule),
+Three sweeps: ``size`` (parameters from 1e4 up at a fixed leaf count, every rule; the
+distributed paths once per world size in ``Config.worlds``),
 ``leaves`` (1 .. 10,000 leaves at a fixed total: the per-leaf overhead, first rule only) and
 ``gradient`` (``sum(p * p)`` differentiated over the arrays themselves vs through the
 engine's collection).
@@ -23,12 +24,13 @@ from typing import Any
 
 import numpy as np
 
-from optconf.adapters.protocol import Unsupported
+from optconf.adapters import ranks
+from optconf.adapters.protocol import DISTRIBUTED_PATHS, Unsupported
 from optconf.conformance.cases import natural_rule
 from optconf.conformance.catalog import default_rule
 
 from . import machine
-from .protocol import VIAS, BenchEngine, PreparedStep, benched_paths
+from .protocol import VIAS, BenchEngine, PreparedStep, RankReport, benched_paths
 from .timing import Sample, Timer
 from .traffic import arrays_moved, bytes_per_element
 
@@ -58,6 +60,7 @@ class Config:
     max_prepare: float = 60.0
     max_case: float = 600.0
     sweeps: tuple[str, ...] = SWEEPS
+    worlds: tuple[int, ...] = (1, 2)  # rank counts of the distributed paths
 
 
 QUICK = Config(sizes=(10_000, 1_000_000), leaf_counts=(1, 30), leaves_total=100_000,
@@ -74,13 +77,23 @@ class Case:
     elements: int      # parameters in all
     leaves: int
     dtype: str
+    ranks: int = 1     # processes (or devices) a distributed path runs on
 
     def shapes(self) -> list[tuple[int, ...]]:
         return [(self.elements // self.leaves,)] * self.leaves
 
     @property
+    def distributed(self) -> bool:
+        return self.path in DISTRIBUTED_PATHS
+
+    @property
+    def label(self) -> str:
+        """The path as tables and plots name it: a distributed one with its rank count."""
+        return f"{self.path}\u00d7{self.ranks}" if self.distributed else self.path
+
+    @property
     def series(self) -> tuple[str, str, str, str]:
-        return self.sweep, self.adapter, self.rule, self.path
+        return self.sweep, self.adapter, self.rule, self.label
 
 
 @dataclasses.dataclass
@@ -98,6 +111,7 @@ class Result:
     resident_held: int | None = None  # resident growth from before preparation to the end
     peak_resident: int | None = None  # peak resident set during the case
     device_memory: int | None = None  # peak device memory, where the device reports one
+    ranks: RankReport | None = None   # a distributed path's own per-rank figures
 
     @property
     def gbps(self) -> float | None:
@@ -143,11 +157,12 @@ def plan(config: Config, adapter: str, paths: tuple[str, ...]) -> Iterator[Case]
     if "size" in config.sweeps:
         for rule in config.rules:
             for path in paths:
-                for n in config.sizes:
-                    yield Case("size", adapter, path, rule, n - n % config.size_leaves,
-                               config.size_leaves, d)
+                for ranks in config.worlds if path in DISTRIBUTED_PATHS else (1,):
+                    for n in config.sizes:
+                        yield Case("size", adapter, path, rule, n - n % config.size_leaves,
+                                   config.size_leaves, d, ranks)
     if "leaves" in config.sweeps:
-        for path in paths:
+        for path in (p for p in paths if p not in DISTRIBUTED_PATHS):
             for k in config.leaf_counts:
                 total = config.leaves_total - config.leaves_total % k
                 yield Case("leaves", adapter, path, config.rules[0], total, k, d)
@@ -158,13 +173,17 @@ def plan(config: Config, adapter: str, paths: tuple[str, ...]) -> Iterator[Case]
                            config.size_leaves, d)
 
 
-def _prepare(engine: BenchEngine, case: Case) -> PreparedStep:
+def prepare_case(engine: BenchEngine, case: Case) -> PreparedStep:
+    """The engine's prepared work for ``case``, in the variant of its rule that the engine
+    declares."""
     if case.sweep == "gradient":
         return engine.prepare_gradient(case.shapes(), case.dtype, case.path)
     # each engine times the rule in the variant it declares (torch's Momentum keeps the
     # learning rate outside the velocity): the same traffic, the engine's own arithmetic
-    return engine.prepare_step(case.shapes(), natural_rule(engine.info(), case.rule), case.path,
-                               case.dtype)
+    rule = natural_rule(engine.info(), case.rule)
+    if case.distributed:
+        return engine.prepare_sharded(case.shapes(), rule, case.path, case.dtype, case.ranks)
+    return engine.prepare_step(case.shapes(), rule, case.path, case.dtype)
 
 
 def _warm(prepared: PreparedStep, times: int) -> None:
@@ -195,11 +214,24 @@ def _deadline(seconds: float) -> Iterator[None]:
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+    unpaused, ranks.starting = ranks.starting, _paused
     try:
         yield
     finally:
+        ranks.starting = unpaused
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _paused(_allowance: float) -> Iterator[None]:
+    """The deadline stopped while rank processes start (the engine's import in each, which
+    the rank group's own start timeout bounds), and resumed with what was left of it."""
+    left, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), 1.0)
 
 
 def _check_warmed(case: Case, initial: np.ndarray, warmed: np.ndarray) -> None:
@@ -221,7 +253,7 @@ def run_case(engine: BenchEngine, case: Case, timer: Timer, config: Config) -> R
     start = time.perf_counter()
     try:
         with _deadline(config.max_prepare):
-            prepared = _prepare(engine, case)
+            prepared = prepare_case(engine, case)
             initial = prepared.parameters()[0]
             _warm(prepared, config.warmup)
         warm = time.perf_counter() - start
@@ -245,7 +277,8 @@ def run_case(engine: BenchEngine, case: Case, timer: Timer, config: Config) -> R
                     warmup_seconds=warm,
                     resident_held=None if before is None or after is None else after - before,
                     peak_resident=machine.peak_resident_bytes(),
-                    device_memory=prepared.device_memory())
+                    device_memory=prepared.device_memory(), ranks=prepared.rank_report())
+    prepared.close()
     del prepared
     return result
 

@@ -118,6 +118,16 @@ class JaxBench(BenchEngine):
             nbytes = _nbytes(values) + _nbytes(grads)
         return JaxPrepared(run, values, pick, nbytes, dtype)
 
+    def prepare_sharded(self, shapes: Sequence[tuple[int, ...]], rule: Rule,
+                        path: PathName, dtype: str, ranks: int) -> PreparedStep:
+        """``sharded`` on a mesh of ``ranks`` host devices (:mod:`.jax_sharded`)."""
+        reason = self.adapter.supports(rule)
+        if reason:
+            raise Unsupported(reason)
+        from . import jax_sharded
+
+        return jax_sharded.prepare(shapes, rule, path, dtype, ranks)
+
     def prepare_gradient(self, shapes: Sequence[tuple[int, ...]], dtype: str,
                          via: str) -> PreparedStep:
         """``jax.jit(jax.grad(...))`` of ``sum(p * p)`` over a list (plain), over the model's

@@ -135,6 +135,17 @@ class TorchBench(BenchEngine):
 
         return TorchPrepared(run, list(params), _working_set(run, params, opts), device)
 
+    def prepare_sharded(self, shapes: Sequence[tuple[int, ...]], rule: Rule,
+                        path: PathName, dtype: str, ranks: int) -> PreparedStep:
+        """``zero`` and ``fsdp`` on ``ranks`` gloo rank processes (:mod:`.torch_sharded`);
+        on the CPU only, as the conformance paths."""
+        if bench_device(self.adapter).type != "cpu":
+            raise Unsupported("the distributed paths run gloo ranks on the CPU; "
+                              "docs/SCALING.md says how to run them with NCCL")
+        from . import torch_sharded  # torch.distributed's imports only for these cases
+
+        return torch_sharded.prepare(shapes, rule, path, dtype, ranks)
+
     def prepare_gradient(self, shapes: Sequence[tuple[int, ...]], dtype: str,
                          via: str) -> PreparedStep:
         """autograd of ``sum(p * p)``: over a list of leaf tensors (plain), over

@@ -14,7 +14,7 @@ from optconf.adapters.protocol import Adapter
 from optconf.bench import cli, loader, record, sweep
 from optconf.bench.bound import BoundSample
 from optconf.bench.machine import Machine
-from optconf.bench.protocol import BenchEngine
+from optconf.bench.protocol import BenchEngine, RankReport
 from optconf.bench.record import EngineEntry, RunMeta
 from optconf.bench.timing import Sample
 
@@ -62,7 +62,10 @@ def _run():
                             copy=Sample((1e-4,), 5, 1e-7), bytes_per_element=28,
                             working_set=1600, device="cpu", threads=2, warmup_seconds=0.1,
                             resident_held=0, peak_resident=1 << 20),
-               sweep.Result(case, "unsupported", "no such path")]
+               sweep.Result(case, "unsupported", "no such path"),
+               sweep.Result(sweep.Case("size", "torch", "zero", "Adam", 100, 10, "float32", 2),
+                            "ok", step=Sample((1e-3,), 5, 1e-7), copy=Sample((1e-4,), 5, 1e-7),
+                            ranks=RankReport((9e-4, 8e-4), (400, 400)))]
     return meta, results
 
 
@@ -83,4 +86,4 @@ def test_a_file_that_is_no_bench_run_is_a_clear_error(tmp_path, capsys):
     path = tmp_path / "bench.json"
     path.write_text(json.dumps({"tool": "optconf run", "schema": 1, "results": []}))
     assert cli.main(["--check", str(path)]) == 2
-    assert "not an optconf bench result of schema 1 or 2" in capsys.readouterr().err
+    assert "not an optconf bench result of schema 1 to 3" in capsys.readouterr().err

@@ -13,11 +13,12 @@ import os
 import numpy as np
 import pytest
 
+from optconf.adapters.protocol import DISTRIBUTED_PATHS
 from optconf.bench.loader import installed
 from optconf.bench.protocol import BenchEngine, benched_paths
+from optconf.bench.sweep import Case, prepare_case
 from optconf.bench.timing import Timer
 from optconf.bench.traffic import bytes_per_element
-from optconf.conformance.cases import natural_rule
 from optconf.conformance.catalog import default_rule
 
 LEAVES = 10
@@ -32,8 +33,9 @@ CASES = [(n, p) for n, e in ENGINES.items() for p in benched_paths(e.info())]
 @pytest.mark.parametrize(("adapter", "path"), CASES)
 def test_step(benchmark, adapter, path, rule, size):
     engine = ENGINES[adapter]
-    prepared = engine.prepare_step([(size // LEAVES,)] * LEAVES, natural_rule(engine.info(), rule),
-                                   path, "float32")
+    ranks = 2 if path in DISTRIBUTED_PATHS else 1
+    prepared = prepare_case(engine, Case("size", adapter, path, rule, size, LEAVES, "float32",
+                                         ranks))
     initial = prepared.parameters()[0]
     benchmark.group = f"{rule}-{size:.0e}"
 
@@ -54,4 +56,5 @@ def test_step(benchmark, adapter, path, rule, size):
                                 threads=prepared.threads)
     stepped = prepared.parameters()
     assert all(np.isfinite(p).all() for p in stepped)
+    prepared.close()
     assert not np.array_equal(stepped[0], initial), "the timed step did not update"

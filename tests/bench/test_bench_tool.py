@@ -62,6 +62,16 @@ def test_sizes_keep_equal_leaves_and_series_grow():
         "plain", "trainables", "destructure"}
 
 
+def test_a_distributed_path_is_sized_once_per_rank_count_and_only_there():
+    config = sweep.Config(sizes=(100, 1_000), size_leaves=10, leaf_counts=(1, 10),
+                          leaves_total=100, worlds=(1, 2))
+    cases = list(sweep.plan(config, "torch", ("flat_list", "zero")))
+    zero = [(c.sweep, c.ranks, c.elements) for c in cases if c.path == "zero"]
+    assert zero == [("size", 1, 100), ("size", 1, 1_000), ("size", 2, 100), ("size", 2, 1_000)]
+    assert {c.label for c in cases if c.path == "zero"} == {"zero\u00d71", "zero\u00d72"}
+    assert all(c.ranks == 1 and c.label == c.path for c in cases if c.path != "zero")
+
+
 class SlowPrepare(BenchEngine):
     """An engine whose preparation never ends, and one path it does not have."""
 

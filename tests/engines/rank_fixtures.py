@@ -92,3 +92,9 @@ RANKED: dict[str, Property] = {
                                  ("path", "distributed"), check_descent_step,
                                  "One Descent step, on every path."),
 }
+
+
+def counted(rank: int, _world: int, store: dict[int, int] = {}) -> int:  # noqa: B006
+    """Counts the calls on this rank (the default dict lives as long as the rank does)."""
+    store[rank] = store.get(rank, 0) + 1
+    return store[rank]

@@ -18,6 +18,7 @@ from optconf.conformance.runner import RunConfig, run
 from tests.engines.rank_fixtures import (
     SLOW,
     TIMEOUT,
+    counted,
     loaded,
     rank_and_world,
     refuse,
@@ -40,6 +41,23 @@ def test_every_rank_answers_in_rank_order_and_the_group_is_reused(group):
     assert group.run(rank_and_world) == [(0, 2), (1, 2)]
     assert group.run(scaled, np.ones(2), "")[1].tolist() == [1.0, 1.0]
     assert group.alive
+
+
+def test_posted_tasks_run_in_order_and_collect_waits_for_all_of_them(group):
+    first = group.run(counted)[0]
+    for _ in range(2000):  # more answers than a pipe holds unread
+        group.post(counted)
+    assert group.collect() == [first + 2000, first + 2000]
+    assert group.posted == 0 and group.alive
+
+
+def test_an_exception_in_a_posted_task_stops_the_group_so_no_answer_is_misread():
+    ranks = Ranks(2, loaded, timeout=TIMEOUT)
+    with pytest.raises(Unsupported, match="rank 0 refuses"):  # raised by post or collect
+        ranks.post(refuse)
+        ranks.post(rank_and_world)
+        ranks.collect()
+    assert not ranks.procs and ranks.posted == 0
 
 
 def test_an_exception_on_the_ranks_comes_back_as_itself(group):
