@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-from collections import Counter
 from collections.abc import Callable, Mapping
 from importlib.metadata import version
 from typing import Any
@@ -312,23 +311,23 @@ class EngineModel:
 # ------------------------------------------------------------------------ one program
 
 
-def _slot_state(plan: Plan, opt: Any, slot: int, piece: slice, shape: tuple[int, ...],
-                steps: int) -> dict[str, Any] | None:
+def _slot_state(plan: Plan, opt: Any, slot: int, piece: slice,
+                shape: tuple[int, ...]) -> dict[str, Any] | None:
     """The reference state fields of one parameter, read from slot ``slot`` of ``opt`` (a
-    slice ``piece`` of it for fused and flat buffers), which took ``steps`` steps; None where
-    tinygrad keeps none that the reference has (SGD with momentum 0 keeps no buffer)."""
+    slice ``piece`` of it for fused and flat buffers); None where tinygrad keeps none that
+    the reference has (SGD with momentum 0 keeps no buffer)."""
 
     def read(t: Any) -> np.ndarray:
         return t.numpy().reshape(-1)[piece].reshape(shape)
 
     p = plan.prefix
     if plan.factory == "LAMB":
-        # tinygrad keeps b^t of the last step; the reference keeps b^t of the next (ADAM-2)
+        # tinygrad keeps the product of the betas applied; the reference shows the powers
+        # the next step divides by, that product times the current beta ("applied", ADAM-2,
+        # LAMB-4)
         b1t, b2t = float(opt.b1_t.numpy()[0]), float(opt.b2_t.numpy()[0])
-        moments = {f"{p}mu": read(opt.m[slot]), f"{p}nu": read(opt.v[slot]),
-                   f"{p}beta_t": (b1t * opt.b1, b2t * opt.b2)}
-        # LAMB's state is shown with its step count, Adam's without (ADAM-4, LAMB-3)
-        return moments if opt.adam else moments | {f"{p}steps": steps}
+        return {f"{p}mu": read(opt.m[slot]), f"{p}nu": read(opt.v[slot]),
+                f"{p}beta_t": (b1t * opt.b1, b2t * opt.b2)}
     if opt.momentum and plan.velocity_sign is not None:
         return {f"{p}{plan.buffer}": plan.velocity_sign * read(opt.b[slot])}
     return None if plan.velocity_sign is not None else {}
@@ -372,13 +371,10 @@ class Run:
         # its steps have nothing to do (STATE-5 differs: docs/FINDINGS.md)
         self.held = hold(self) if self.model.tensors else Held([], [], _all_or_none, list)
         self.frozen: frozenset[int] = frozenset()
-        self.stepped: Counter[int] = Counter()
 
     def step(self, opt: Any, legacy: bool = False) -> None:
-        """One ``step()`` of ``opt``, counted: tinygrad's LAMB keeps ``b^t`` but no step
-        count, which the reference's LAMB state shows (LAMB-3)."""
+        """One ``step()`` of ``opt``, through the removed training switch with ``legacy``."""
         (self.engine.legacy_step if legacy else self.engine.step)(opt)
-        self.stepped[id(opt)] += 1
 
     def outcome(self) -> Outcome:
         """Each op in turn (UPD-5, FRZ-1, FRZ-3): a step in which no parameter has a
@@ -392,8 +388,7 @@ class Run:
                     self.held.step(self, op.grads, active)
             elif isinstance(op, Adjust):
                 self.adjust(op.changes)
-        states = [None if slot is None else
-                  _slot_state(self.plan, *slot, shape, self.stepped[id(slot[0])])
+        states = [None if slot is None else _slot_state(self.plan, *slot, shape)
                   for slot, shape in zip(self.held.slots, self.model.shapes(), strict=True)]
         return Outcome(with_values(self.program.model, self.held.values()), states)
 
