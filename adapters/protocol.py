@@ -82,8 +82,9 @@ PATHS: tuple[PathName, ...] = (
 #: ``distributed`` axis expand over them (their cases start rank processes, CONF-13).
 DISTRIBUTED_PATHS: frozenset[PathName] = frozenset({"zero", "fsdp", "sharded"})
 
-#: Capabilities an adapter may declare.  A property that needs one the adapter lacks is
-#: reported as ``unsupported`` (never as a pass).
+#: Capabilities an adapter may declare, for every path or for some (``EngineInfo.
+#: path_capabilities``).  A property that needs one the adapter lacks is reported as
+#: ``unsupported`` (never as a pass), on the paths that lack it.
 CAPABILITIES = frozenset({
     "shared",        # can express one array at two places in a model (identity ties)
     "freeze",        # can freeze / thaw parts of the state
@@ -112,11 +113,21 @@ class EngineInfo:
     version: str                            # engine version string
     device: str                             # "cpu", "cuda:0", ...
     dtypes: tuple[str, ...]                 # float dtypes it runs, first = default
-    capabilities: frozenset[str]            # per adapter: a path lacking one raises Unsupported
+    capabilities: frozenset[str]            # on every path it implements
     paths: tuple[PathName, ...]             # update paths it implements
     variants: Mapping[str, str] = dataclasses.field(default_factory=dict)
     # rule class name -> the named variant this engine implements (RULE-5); absent = normative
     notes: str = ""
+    path_capabilities: Mapping[PathName, frozenset[str]] = dataclasses.field(
+        default_factory=dict)
+    # path -> capabilities that path has beyond ``capabilities`` (optional; absent = none)
+
+    def capabilities_on(self, path: PathName | None) -> frozenset[str]:
+        """The capabilities ``path`` has: those of every path and its own; ``None`` (a
+        property that picks its own path) gets those of every path."""
+        if path is None:
+            return self.capabilities
+        return self.capabilities | self.path_capabilities.get(path, frozenset())
 
 
 # ---------------------------------------------------------------- what an adapter runs

@@ -8,7 +8,8 @@ mapped onto its reference rule.  Every other rule is refused by ``supports``.
 
 tinygrad's ``Optimizer.step`` needs a ``.grad`` on every parameter it holds and has no
 freezing, so a missing gradient or a frozen parameter can only be honoured on ``per_array``
-(skip that optimiser); the other paths report such programs as unsupported.
+(skip that optimiser), the one path that declares ``freeze`` and ``none_grad``
+(:data:`PATH_CAPABILITIES`); the other paths report such programs as unsupported.
 """
 
 from __future__ import annotations
@@ -534,6 +535,19 @@ PATHS: dict[PathName, Callable[[Run], Held]] = {
 }
 
 
+#: What a path can do beyond every path.  tinygrad's ``Optimizer.step`` needs a gradient
+#: for every parameter it holds and cannot freeze one (FINDINGS TG4), so no path that holds
+#: several parameters in one optimiser can skip one.  On ``per_array``, one optimiser per
+#: parameter, the adapter leaves a frozen parameter's optimiser, or one without a gradient,
+#: unstepped, which is tinygrad's own recipe for partial updates (one optimiser per group):
+#: the adapter decides what is skipped, and the engine is checked for what skipping needs,
+#: that optimisers are independent (each its own state, ``b^t`` and lr), that an unstepped
+#: one leaves its parameter and state alone, and that a thawed one resumes from them.
+PATH_CAPABILITIES: Mapping[PathName, frozenset[str]] = {
+    "per_array": frozenset({"freeze", "none_grad"}),
+}
+
+
 # ------------------------------------------------------------------------ the adapter
 
 
@@ -549,15 +563,14 @@ class TinygradAdapter(Adapter):
         return EngineInfo(
             name="tinygrad", engine="tinygrad", version=version("tinygrad"),
             device=self.engine.device, dtypes=self.declared_dtypes(),
-            # no "freeze" / "none_grad": tinygrad's Optimizer can neither skip a parameter
-            # nor freeze one (FINDINGS TG4); per_array emulates both by not stepping that
-            # parameter's optimiser, which is the adapter's doing, not the engine's
             capabilities=frozenset({"shared", "adjust", "state", "collect", "destructure",
                                     "gradient", "carried", "legacy"}),
             paths=tuple(PATHS),
-            notes=f"no freezing, no missing gradients (per_array can skip them); float64 only with "
-                  f"{FLOAT64_ENV}=1: optimiser state, lr and b^t are float32 whatever the "
-                  "parameters' dtype",
+            path_capabilities=PATH_CAPABILITIES,
+            notes=f"freeze and none_grad on per_array only, where the adapter does not step a "
+                  "skipped parameter's own optimiser (tinygrad's Optimizer can do neither, "
+                  f"TG4); float64 only with {FLOAT64_ENV}=1: optimiser state, lr and b^t are "
+                  "float32 whatever the parameters' dtype",
         )
 
     def declared_dtypes(self) -> tuple[str, ...]:
