@@ -365,11 +365,12 @@ class NotOfferedReason(str):
 def refusal(check: Callable[[Rule], object], rule: Rule) -> str | None:
     """What :meth:`Adapter.supports` answers for an adapter whose ``check(rule)`` raises
     Unsupported: the reason (a :class:`NotOfferedReason` for NotOffered), or None when it
-    does not raise."""
+    does not raise.  A chain is never "not offered": it composes rules, so a member the
+    engine lacks makes the chain one it cannot express (CONF-3)."""
     try:
         check(rule)
     except NotOffered as reason:
-        return NotOfferedReason(reason)
+        return str(reason) if isinstance(rule, OptimiserChain) else NotOfferedReason(reason)
     except Unsupported as reason:
         return str(reason)
     return None

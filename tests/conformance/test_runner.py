@@ -11,7 +11,7 @@ from optconf.conformance.catalog import rule_classes
 from optconf.conformance.planning import not_offered, plan
 from optconf.conformance.report.model import merge
 from optconf.conformance.worker import describe
-from optconf.reference.rules import Adam
+from optconf.reference.rules import Adam, Descent, OptimiserChain
 from tests.conformance.fixtures_props import FAKE
 
 from .runner_helpers import fake_adapter, fake_run
@@ -161,3 +161,13 @@ def test_only_a_not_offered_refusal_marks_a_rule_absent():
                       NotOfferedReason)
     assert not isinstance(refusal(lookup_in({Adam: refused("no")}), Adam()), NotOfferedReason)
     assert refusal(lookup_in({Adam: lambda rule: None}), Adam()) is None
+
+
+def test_a_chain_with_a_member_the_engine_lacks_is_unsupported_not_absent():
+    def build_members(chain):
+        for member in chain.rules:
+            rule_entry({Descent: lambda rule: None}, member, "toy")(member)
+
+    why = refusal(build_members, OptimiserChain(Descent(), Adam()))
+    assert why == "toy has no Adam: the adapter's rule table has no entry for it"
+    assert not isinstance(why, NotOfferedReason)
