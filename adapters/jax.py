@@ -180,15 +180,12 @@ def _lars(rule: Any, hp: HP) -> tuple[Any, Reader]:
 
 def _lamb(rule: Any, hp: HP) -> tuple[Any, Reader]:
     """optax ``lamb``'s transforms: Adam's ratio plus ``wd x``, scaled by ``|x|/|r|``
-    (LAMB-1); its state is Adam's with the step count (LAMB-3)."""
+    (LAMB-1); its state is Adam's (LAMB-3), bias-corrected as ``scale_by_adam``
+    ("recompute", preset "optax", LAMB-4)."""
     core = _then_eta(optax.chain(
         optax.scale_by_adam(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0),
         optax.add_decayed_weights(hp("lambda_")), optax.scale_by_trust_ratio()), hp)
-
-    def read(s: Any, pick: Pick, hp: HP) -> dict[str, Any]:
-        adam = s[0][0]
-        return _adam_fields((adam,), pick, hp) | {"steps": int(adam.count)}
-    return core, read
+    return core, lambda s, pick, hp: _adam_fields(s[0], pick, hp)
 
 
 def _matrix_dimensions(updates: Any) -> Any:
@@ -285,7 +282,7 @@ VARIANTS: dict[type[Rule], str] = {
     rules.Momentum: "torch", rules.Nesterov: "torch", rules.NAdam: "optax",
     rules.RAdam: "optax", rules.AMSGrad: "optax", rules.AdaMax: "torch", rules.LARS: "optax",
     rules.Adam: "optax", rules.AdamW: "optax", rules.AdaBelief: "optax",
-    rules.Muon: "optax",
+    rules.Muon: "optax", rules.LAMB: "optax",
 }
 BOTH_VARIANTS = (rules.Momentum, rules.Nesterov)
 

@@ -82,8 +82,9 @@ PATHS: tuple[PathName, ...] = (
 #: ``distributed`` axis expand over them (their cases start rank processes, CONF-13).
 DISTRIBUTED_PATHS: frozenset[PathName] = frozenset({"zero", "fsdp", "sharded"})
 
-#: Capabilities an adapter may declare.  A property that needs one the adapter lacks is
-#: reported as ``unsupported`` (never as a pass).
+#: Capabilities an adapter may declare, for every path or for some (``EngineInfo.
+#: path_capabilities``).  A property that needs one the adapter lacks is reported as
+#: ``unsupported`` (never as a pass), on the paths that lack it.
 CAPABILITIES = frozenset({
     "shared",        # can express one array at two places in a model (identity ties)
     "freeze",        # can freeze / thaw parts of the state
@@ -112,11 +113,21 @@ class EngineInfo:
     version: str                            # engine version string
     device: str                             # "cpu", "cuda:0", ...
     dtypes: tuple[str, ...]                 # float dtypes it runs, first = default
-    capabilities: frozenset[str]            # per adapter: a path lacking one raises Unsupported
+    capabilities: frozenset[str]            # on every path it implements
     paths: tuple[PathName, ...]             # update paths it implements
     variants: Mapping[str, str] = dataclasses.field(default_factory=dict)
     # rule class name -> the named variant this engine implements (RULE-5); absent = normative
     notes: str = ""
+    path_capabilities: Mapping[PathName, frozenset[str]] = dataclasses.field(
+        default_factory=dict)
+    # path -> capabilities that path has beyond ``capabilities`` (optional; absent = none)
+
+    def capabilities_on(self, path: PathName | None) -> frozenset[str]:
+        """The capabilities ``path`` has: those of every path and its own; ``None`` (a
+        property that picks its own path) gets those of every path."""
+        if path is None:
+            return self.capabilities
+        return self.capabilities | self.path_capabilities.get(path, frozenset())
 
 
 # ---------------------------------------------------------------- what an adapter runs
@@ -354,11 +365,12 @@ class NotOfferedReason(str):
 def refusal(check: Callable[[Rule], object], rule: Rule) -> str | None:
     """What :meth:`Adapter.supports` answers for an adapter whose ``check(rule)`` raises
     Unsupported: the reason (a :class:`NotOfferedReason` for NotOffered), or None when it
-    does not raise."""
+    does not raise.  A chain is never "not offered": it composes rules, so a member the
+    engine lacks makes the chain one it cannot express (CONF-3)."""
     try:
         check(rule)
     except NotOffered as reason:
-        return NotOfferedReason(reason)
+        return str(reason) if isinstance(rule, OptimiserChain) else NotOfferedReason(reason)
     except Unsupported as reason:
         return str(reason)
     return None

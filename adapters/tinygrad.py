@@ -8,7 +8,8 @@ mapped onto its reference rule.  Every other rule is refused by ``supports``.
 
 tinygrad's ``Optimizer.step`` needs a ``.grad`` on every parameter it holds and has no
 freezing, so a missing gradient or a frozen parameter can only be honoured on ``per_array``
-(skip that optimiser); the other paths report such programs as unsupported.
+(skip that optimiser), the one path that declares ``freeze`` and ``none_grad``
+(:data:`PATH_CAPABILITIES`); the other paths report such programs as unsupported.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-from collections import Counter
 from collections.abc import Callable, Mapping
 from importlib.metadata import version
 from typing import Any
@@ -312,23 +312,23 @@ class EngineModel:
 # ------------------------------------------------------------------------ one program
 
 
-def _slot_state(plan: Plan, opt: Any, slot: int, piece: slice, shape: tuple[int, ...],
-                steps: int) -> dict[str, Any] | None:
+def _slot_state(plan: Plan, opt: Any, slot: int, piece: slice,
+                shape: tuple[int, ...]) -> dict[str, Any] | None:
     """The reference state fields of one parameter, read from slot ``slot`` of ``opt`` (a
-    slice ``piece`` of it for fused and flat buffers), which took ``steps`` steps; None where
-    tinygrad keeps none that the reference has (SGD with momentum 0 keeps no buffer)."""
+    slice ``piece`` of it for fused and flat buffers); None where tinygrad keeps none that
+    the reference has (SGD with momentum 0 keeps no buffer)."""
 
     def read(t: Any) -> np.ndarray:
         return t.numpy().reshape(-1)[piece].reshape(shape)
 
     p = plan.prefix
     if plan.factory == "LAMB":
-        # tinygrad keeps b^t of the last step; the reference keeps b^t of the next (ADAM-2)
+        # tinygrad keeps the product of the betas applied; the reference shows the powers
+        # the next step divides by, that product times the current beta ("applied", ADAM-2,
+        # LAMB-4)
         b1t, b2t = float(opt.b1_t.numpy()[0]), float(opt.b2_t.numpy()[0])
-        moments = {f"{p}mu": read(opt.m[slot]), f"{p}nu": read(opt.v[slot]),
-                   f"{p}beta_t": (b1t * opt.b1, b2t * opt.b2)}
-        # LAMB's state is shown with its step count, Adam's without (ADAM-4, LAMB-3)
-        return moments if opt.adam else moments | {f"{p}steps": steps}
+        return {f"{p}mu": read(opt.m[slot]), f"{p}nu": read(opt.v[slot]),
+                f"{p}beta_t": (b1t * opt.b1, b2t * opt.b2)}
     if opt.momentum and plan.velocity_sign is not None:
         return {f"{p}{plan.buffer}": plan.velocity_sign * read(opt.b[slot])}
     return None if plan.velocity_sign is not None else {}
@@ -372,13 +372,10 @@ class Run:
         # its steps have nothing to do (STATE-5 differs: docs/FINDINGS.md)
         self.held = hold(self) if self.model.tensors else Held([], [], _all_or_none, list)
         self.frozen: frozenset[int] = frozenset()
-        self.stepped: Counter[int] = Counter()
 
     def step(self, opt: Any, legacy: bool = False) -> None:
-        """One ``step()`` of ``opt``, counted: tinygrad's LAMB keeps ``b^t`` but no step
-        count, which the reference's LAMB state shows (LAMB-3)."""
+        """One ``step()`` of ``opt``, through the removed training switch with ``legacy``."""
         (self.engine.legacy_step if legacy else self.engine.step)(opt)
-        self.stepped[id(opt)] += 1
 
     def outcome(self) -> Outcome:
         """Each op in turn (UPD-5, FRZ-1, FRZ-3): a step in which no parameter has a
@@ -392,8 +389,7 @@ class Run:
                     self.held.step(self, op.grads, active)
             elif isinstance(op, Adjust):
                 self.adjust(op.changes)
-        states = [None if slot is None else
-                  _slot_state(self.plan, *slot, shape, self.stepped[id(slot[0])])
+        states = [None if slot is None else _slot_state(self.plan, *slot, shape)
                   for slot, shape in zip(self.held.slots, self.model.shapes(), strict=True)]
         return Outcome(with_values(self.program.model, self.held.values()), states)
 
@@ -539,6 +535,19 @@ PATHS: dict[PathName, Callable[[Run], Held]] = {
 }
 
 
+#: What a path can do beyond every path.  tinygrad's ``Optimizer.step`` needs a gradient
+#: for every parameter it holds and cannot freeze one (FINDINGS TG4), so no path that holds
+#: several parameters in one optimiser can skip one.  On ``per_array``, one optimiser per
+#: parameter, the adapter leaves a frozen parameter's optimiser, or one without a gradient,
+#: unstepped, which is tinygrad's own recipe for partial updates (one optimiser per group):
+#: the adapter decides what is skipped, and the engine is checked for what skipping needs,
+#: that optimisers are independent (each its own state, ``b^t`` and lr), that an unstepped
+#: one leaves its parameter and state alone, and that a thawed one resumes from them.
+PATH_CAPABILITIES: Mapping[PathName, frozenset[str]] = {
+    "per_array": frozenset({"freeze", "none_grad"}),
+}
+
+
 # ------------------------------------------------------------------------ the adapter
 
 
@@ -554,15 +563,14 @@ class TinygradAdapter(Adapter):
         return EngineInfo(
             name="tinygrad", engine="tinygrad", version=version("tinygrad"),
             device=self.engine.device, dtypes=self.declared_dtypes(),
-            # no "freeze" / "none_grad": tinygrad's Optimizer can neither skip a parameter
-            # nor freeze one (FINDINGS TG4); per_array emulates both by not stepping that
-            # parameter's optimiser, which is the adapter's doing, not the engine's
             capabilities=frozenset({"shared", "adjust", "state", "collect", "destructure",
                                     "gradient", "carried", "legacy"}),
             paths=tuple(PATHS),
-            notes=f"no freezing, no missing gradients (per_array can skip them); float64 only with "
-                  f"{FLOAT64_ENV}=1: optimiser state, lr and b^t are float32 whatever the "
-                  "parameters' dtype",
+            path_capabilities=PATH_CAPABILITIES,
+            notes=f"freeze and none_grad on per_array only, where the adapter does not step a "
+                  "skipped parameter's own optimiser (tinygrad's Optimizer can do neither, "
+                  f"TG4); float64 only with {FLOAT64_ENV}=1: optimiser state, lr and b^t are "
+                  "float32 whatever the parameters' dtype",
         )
 
     def declared_dtypes(self) -> tuple[str, ...]:

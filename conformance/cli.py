@@ -215,6 +215,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"  dtypes: {', '.join(info.dtypes)}")
         print(f"  paths: {', '.join(info.paths)}")
         print(f"  capabilities: {', '.join(sorted(info.capabilities))}")
+        for path, extra in info.path_capabilities.items():
+            print(f"  on {path} also: {', '.join(sorted(extra))}")
         if info.variants:
             print("  variants: " + ", ".join(f"{k}={v}" for k, v in info.variants.items()))
         if hello.not_offered:

@@ -5,7 +5,9 @@ the rule classes it runs go in; the cases to run and the results already known c
 A property expands over its axes: one case per rule class the adapter runs (``rule``), one
 per path it declares (``path``; ``distributed`` for the paths on several ranks).  A
 property needing a capability or path the adapter lacks, and a rule class it refuses, are
-``unsupported`` results without running.  A rule class the engine does not have at all
+``unsupported`` results without running; a capability declared on some paths only
+(``EngineInfo.path_capabilities``) runs the property on those paths, and one
+``unsupported`` result names the others.  A rule class the engine does not have at all
 (its adapter refuses it with ``NotOffered``) gets no case: it is listed as not offered, with
 the clauses its cases would have checked.
 """
@@ -63,18 +65,23 @@ def plan(label: str, info: EngineInfo, supports: Mapping[str, str | None],
             return Task(case, prop, case.seed(run_seed), info.variants.get(rule or ""),
                         prop.clauses_for(rule, path, info))
 
-        missing = sorted(prop.requires - offered)
-        if missing:
-            known.append(task().unsupported(f"adapter lacks {', '.join(missing)}"))
-            continue
-        rule_names: list[str | None] = list(reasons) if "rule" in prop.axes else [None]
         on_axes: list[PathName | None] = [
             p for p in info.paths
             if ("distributed" if p in DISTRIBUTED_PATHS else "path") in prop.axes]
+        paths = on_axes if {"path", "distributed"} & set(prop.axes) else [None]
+        missing = sorted(prop.requires - offered)
+        if missing:
+            able = [p for p in paths if p is not None and set(missing) <= info.capabilities_on(p)]
+            if not able:
+                known.append(task().unsupported(f"adapter lacks {', '.join(missing)}"))
+                continue
+            if len(able) < len(paths):
+                known.append(task().unsupported(_lacks_on(missing, paths, able)))
+            paths = able
+        rule_names: list[str | None] = list(reasons) if "rule" in prop.axes else [None]
         if "distributed" in prop.axes and not on_axes:
             known.append(task().unsupported("adapter declares no distributed path (SHARD-1)"))
             continue
-        paths = on_axes if {"path", "distributed"} & set(prop.axes) else [None]
         for rule in rule_names:
             why = reasons.get(rule or "")
             if why:
@@ -82,6 +89,15 @@ def plan(label: str, info: EngineInfo, supports: Mapping[str, str | None],
                 continue
             tasks += [task(rule, path) for path in paths]
     return tasks, known
+
+
+def _lacks_on(missing: list[str], paths: list[PathName | None],
+              able: list[PathName | None]) -> str:
+    """Why a property needing ``missing`` does not run on the ``paths`` outside ``able``,
+    the paths that declare it (``EngineInfo.path_capabilities``)."""
+    lacking = ", ".join(str(p) for p in paths if p not in able)
+    return (f"adapter lacks {', '.join(missing)} on {lacking} (declared on "
+            f"{', '.join(str(p) for p in able)} only)")
 
 
 def not_offered(info: EngineInfo, supports: Mapping[str, str | None],

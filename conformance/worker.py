@@ -30,7 +30,6 @@ from optconf.adapters import AdapterUnavailable, UnknownAdapter, ranks
 from optconf.adapters import load as load_adapter
 from optconf.adapters.protocol import Adapter, NotOfferedReason, Unsupported
 from optconf.adapters.ranks import RankFailure
-from optconf.reference.rules import OptimiserChain
 
 from .cases import DEFAULT_REGISTRY, CaseId, natural_rule
 from .catalog import rule_classes
@@ -63,7 +62,8 @@ def describe(label: str) -> tuple[Hello, Adapter | None]:
             adapter = load_adapter(label)
         info = adapter.info()
         supports = {name: adapter.supports(natural_rule(info, name)) for name in rule_classes()}
-        lacking = tuple(name for name, why in supports.items() if offers_no(name, why))
+        lacking = tuple(name for name, why in supports.items()
+                        if isinstance(why, NotOfferedReason))
     except UnknownAdapter as exc:
         return Hello(None, {}, "unknown", str(exc)), None
     except AdapterUnavailable as exc:
@@ -76,13 +76,6 @@ def describe(label: str) -> tuple[Hello, Adapter | None]:
     return Hello(info, supports, message=notes,
                  protocol=type(adapter).protocol_version,
                  not_offered=lacking), adapter
-
-
-def offers_no(name: str, why: str | None) -> bool:
-    """Whether the engine has no rule class ``name`` at all: its adapter's refusal is a
-    NotOffered (its rule table has no entry, or an Absent one).  A chain composes rules, so
-    a chain the engine cannot build is ``unsupported``, never "not offered"."""
-    return isinstance(why, NotOfferedReason) and name != OptimiserChain.__name__
 
 
 def execute(adapter: Adapter, prop: Property, case: CaseId, profile: Profile, seed: int,

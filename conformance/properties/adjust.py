@@ -58,7 +58,7 @@ def check_mid_run(adapter: Adapter, profile: Profile, seed: int, case: CaseId) -
         dtype, rule = dtype_rule
         return programs(rule, dtype=dtype, steps=max(profile.steps, 2), freeze=False,
                         adjust=False, sign_stable=sign_stable(adapter, dtype, rule, path),
-                        **drawing(adapter)).flatmap(_adjusted)
+                        **drawing(adapter, path)).flatmap(_adjusted)
 
     def test(program: Program) -> None:
         # the steps before the change first: a difference there is the rule's, not adjust's

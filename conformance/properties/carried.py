@@ -31,5 +31,5 @@ def check_preserved(adapter: Adapter, profile: Profile, seed: int, case: CaseId)
 
     strategy = dtypes(adapter).flatmap(lambda dtype: programs(
         rules, dtype=dtype, steps=1, whole=path == "flat_vector", freeze=False, adjust=False,
-        **drawing(adapter)))
+        **drawing(adapter, path)))
     explore(strategy, test, profile, seed)

@@ -98,18 +98,19 @@ def dtypes(adapter: Adapter) -> st.SearchStrategy[str]:
     return st.sampled_from(known)
 
 
-def drawing(adapter: Adapter) -> dict[str, bool]:
-    """What drawn models and gradients may hold, from the adapter's capabilities: ties
-    (``shared``), carried values (``carried``), None inside a gradient (``none``).  A
-    property about one of them requires it; the others draw without what is missing."""
-    capabilities = adapter.info().capabilities
+def drawing(adapter: Adapter, path: PathName | None) -> dict[str, bool]:
+    """What drawn models and gradients may hold, from the capabilities the adapter has on
+    ``path`` (None: on every path): ties (``shared``), carried values (``carried``), None
+    inside a gradient (``none``).  A property about one of them requires it; the others
+    draw without what is missing."""
+    capabilities = adapter.info().capabilities_on(path)
     return {"shared": "shared" in capabilities, "carried": "carried" in capabilities,
             "none": "none_grad" in capabilities}
 
 
-def model_drawing(adapter: Adapter) -> dict[str, bool]:
+def model_drawing(adapter: Adapter, path: PathName | None = None) -> dict[str, bool]:
     """:func:`drawing` for :func:`~optconf.conformance.strategies.models`."""
-    options = drawing(adapter)
+    options = drawing(adapter, path)
     del options["none"]
     return options
 

@@ -53,7 +53,7 @@ def _programs(adapter: Adapter, profile: Profile) -> st.SearchStrategy[Program]:
     rules = faithful_rules(adapter, RULES, "legacy")[1]
     return st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
         dr[1], dtype=dr[0], steps=profile.steps, freeze=False, adjust=False,
-        **drawing(adapter)))
+        **drawing(adapter, "legacy")))
 
 
 def _adapter_files(adapter: Adapter) -> set[str]:

@@ -42,7 +42,7 @@ def check_path_matches_structured(adapter: Adapter, profile: Profile, seed: int,
     def draw(dtype_rule: tuple[str, Rule]) -> st.SearchStrategy[Program]:
         dtype, rule = dtype_rule
         return programs(rule, dtype=dtype, steps=profile.steps, whole=True, none=False,
-                        freeze=False, adjust=False, **model_drawing(adapter),
+                        freeze=False, adjust=False, **model_drawing(adapter, path),
                         sign_stable=sign_stable(adapter, dtype, rule, path))
 
     strategy = st.tuples(dtypes(adapter), rules.filter(lambda r: claimed(r, path))).filter(

@@ -36,7 +36,7 @@ def _rules(adapter: Adapter, path: PathName) -> tuple[Rule, st.SearchStrategy[Ru
 def _programs(adapter: Adapter, profile: Profile, path: PathName, **options: object,
               ) -> st.SearchStrategy[Program]:
     rules = _rules(adapter, path)[1]
-    options = {**drawing(adapter), **options}
+    options = {**drawing(adapter, path), **options}
     return st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
         dr[1], dtype=dr[0], steps=profile.steps, adjust=False, **options))  # type: ignore[arg-type]
 
@@ -88,8 +88,8 @@ def check_tied_place_freezes_all(adapter: Adapter, profile: Profile, seed: int,
     probe(adapter, path, default, Freeze(("w",)), Step(None))
     strategy = st.tuples(dtypes(adapter), rules).flatmap(
         lambda dr: programs(dr[1], dtype=dr[0], steps=profile.steps, freeze=False,
-                            adjust=False, none=drawing(adapter)["none"],
-                            model=models(dtype=dr[0], **model_drawing(adapter)).map(tied)),
+                            adjust=False, none=drawing(adapter, path)["none"],
+                            model=models(dtype=dr[0], **model_drawing(adapter, path)).map(tied)),
     ).map(_freeze_tied_place)
     explore(strategy, lambda program: run_and_compare(
         adapter, program, path, clauses=Clauses("TIE-4")), profile, seed)

@@ -37,6 +37,6 @@ def check_none_skips_zero_advances(adapter: Adapter, profile: Profile, seed: int
     probe(adapter, path, default, Step(None))
     strategy = st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
         dr[1], dtype=dr[0], steps=profile.steps, whole=path == "flat_vector",
-        freeze=False, adjust=False, **model_drawing(adapter)))
+        freeze=False, adjust=False, **model_drawing(adapter, path)))
     explore(strategy, lambda program: run_and_compare(
         adapter, program, path, clauses=Clauses("UPD-5")), profile, seed)

@@ -48,7 +48,7 @@ def check_size_kept_outside_bounds(adapter: Adapter, profile: Profile, seed: int
         dtype, rule = dtype_rule
         return programs(rule, dtype=dtype, steps=max(2, profile.steps // 2), freeze=False,
                         adjust=False, sign_stable=sign_stable(adapter, dtype, rule, path),
-                        **drawing(adapter))
+                        **drawing(adapter, path))
 
     strategy = st.tuples(dtypes(adapter), rules.flatmap(_outside)).filter(
         lambda dr: comparable(adapter, dr[0], dr[1], path)

@@ -127,7 +127,8 @@ def check_ties_frozen_missing(adapter: Adapter, profile: Profile, seed: int,
     ``none_grad``): the structured path's parameters and state."""
     assert case.path is not None
     path = case.path
-    capabilities = adapter.info().capabilities
+    info = adapter.info()  # the structured run it is compared with must express them too
+    capabilities = info.capabilities_on(path) & info.capabilities_on("structured")
     _, rules = rule_for(adapter, "Adam")
     strategy = st.tuples(dtypes(adapter), rules).flatmap(lambda dr: programs(
         dr[1], dtype=dr[0], steps=profile.steps, none="none_grad" in capabilities,

@@ -80,13 +80,14 @@ def machine(adapter: Adapter, path: PathName) -> type[RuleBasedStateMachine]:
     path can express them (a flat vector freezes only the whole model)."""
     info = adapter.info()
     whole = path == "flat_vector"
-    can_freeze = "freeze" in info.capabilities and _can(adapter, path, Freeze(()), Thaw(()))
-    can_adjust = "adjust" in info.capabilities and _can(adapter, path, Adjust({"eta": 0.1}))
+    capabilities = info.capabilities_on(path)
+    can_freeze = "freeze" in capabilities and _can(adapter, path, Freeze(()), Thaw(()))
+    can_adjust = "adjust" in capabilities and _can(adapter, path, Adjust({"eta": 0.1}))
     # what the path claims (RULE-4, RULE-8), global-norm chains as often as the others
     faithful = faithful_rules(adapter, RULES, path, adjust=can_adjust)
     rules = with_global_norm_chains(adapter, path, *faithful, adjust=can_adjust)[1]
     the_dtypes = dtypes(adapter)
-    shapes = model_drawing(adapter)
+    shapes = model_drawing(adapter, path)
 
     class Run(RuleBasedStateMachine):
         model: Any

@@ -42,8 +42,8 @@ def check_shared_summed_once(adapter: Adapter, profile: Profile, seed: int,
     def draw(dtype: str) -> st.SearchStrategy[Program]:
         return rules.flatmap(lambda rule: programs(
             rule, dtype=dtype, steps=profile.steps, whole=whole, freeze=False, adjust=False,
-            none=drawing(adapter)["none"],
-            model=models(dtype=dtype, **model_drawing(adapter)).map(tied)))
+            none=drawing(adapter, path)["none"],
+            model=models(dtype=dtype, **model_drawing(adapter, path)).map(tied)))
 
     explore(dtypes(adapter).flatmap(draw), lambda program: run_and_compare(
         adapter, program, path, clauses=Clauses("TIE-2", ties="TIE-3")),

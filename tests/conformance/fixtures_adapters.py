@@ -18,6 +18,7 @@ from optconf.adapters.protocol import (
     Program,
     Step,
     Unsupported,
+    flat_list_grads,
     refusal,
 )
 from optconf.adapters.reference import ReferenceAdapter
@@ -218,6 +219,29 @@ class FlatVectorStepsZeros(ReferenceAdapter):
         return super().run(program, path)
 
 
+class NoneGradOnPerArrayOnly(ReferenceAdapter):
+    """Tells a missing gradient from a zero one on ``per_array`` only (declared per path);
+    records the paths that were sent one and fails elsewhere."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent_none: set[str] = set()
+
+    def info(self) -> EngineInfo:
+        info = super().info()
+        return dataclasses.replace(info, capabilities=info.capabilities - {"none_grad"},
+                                   path_capabilities={"per_array": frozenset({"none_grad"})})
+
+    def run(self, program, path):
+        for op in program.ops:
+            if isinstance(op, Step) and op.grads is not None and any(
+                    g is None for g in flat_list_grads(program.model, op.grads)):
+                self.sent_none.add(path)
+                if path != "per_array":
+                    raise AssertionError(f"a missing gradient on {path}, which lacks none_grad")
+        return super().run(program, path)
+
+
 class AdamAdjustIgnored(ReferenceAdapter):
     """Steps every rule as the reference does, but an ``adjust`` of Adam changes nothing (an
     engine whose Adam deviates only under adjust, like torch's bias correction, T2)."""
@@ -227,6 +251,14 @@ class AdamAdjustIgnored(ReferenceAdapter):
             ops = tuple(op for op in program.ops if not isinstance(op, Adjust))
             program = dataclasses.replace(program, ops=ops)
         return super().run(program, path)
+
+
+class PathFreezeAdapter(GoodAdapter):
+    """Can freeze on flat_list only (a capability declared per path)."""
+
+    def info(self) -> EngineInfo:
+        return dataclasses.replace(super().info(),
+                                   path_capabilities={"flat_list": frozenset({"freeze"})})
 
 
 class NarrowAdapter(GoodAdapter):

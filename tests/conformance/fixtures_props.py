@@ -46,6 +46,13 @@ def check_needs_freeze(adapter, profile, seed, case):
     """Never runs on adapters without the freeze capability."""
 
 
+@fake("fake.freeze_per_path", axes=("path",), requires=("freeze",))
+def check_freeze_per_path(adapter, profile, seed, case):
+    """Runs only on the paths that have the freeze capability."""
+    if "freeze" not in adapter.info().capabilities_on(case.path):
+        raise Deviation(f"ran on {case.path}, which lacks freeze", clause="CONF-3")
+
+
 @fake("fake.unsupported_case")
 def check_unsupported_case(adapter, profile, seed, case):
     raise Unsupported("this case cannot be expressed")

@@ -23,6 +23,7 @@ from .fixtures_adapters import (
     FlatVectorStepsZeros,
     GradientWithoutFlatView,
     NoAccumGradNoChain,
+    NoneGradOnPerArrayOnly,
 )
 
 CI = PROFILES["ci"]
@@ -113,3 +114,14 @@ def test_a_step_without_any_gradient_on_the_flat_vector_is_checked_under_upd5() 
         check(FlatVectorStepsZeros(), "none_grad.none_skips_zero_advances",
               Axes(None, "flat_vector"))
     assert caught.value.clause == "UPD-5"
+
+
+@pytest.mark.parametrize("pid", ["tying.shared_summed_once", "freezing.frozen_untouched",
+                                 "carried.preserved"])
+def test_missing_gradients_are_drawn_on_the_paths_that_declare_none_grad(pid) -> None:
+    """A capability declared on one path (``EngineInfo.path_capabilities``) is drawn there
+    and only there: missing gradients reach per_array, never flat_list."""
+    adapter = NoneGradOnPerArrayOnly()
+    for path in ("per_array", "flat_list"):
+        check(adapter, pid, Axes(None, path))
+    assert adapter.sent_none == {"per_array"}

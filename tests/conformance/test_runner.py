@@ -11,7 +11,7 @@ from optconf.conformance.catalog import rule_classes
 from optconf.conformance.planning import not_offered, plan
 from optconf.conformance.report.model import merge
 from optconf.conformance.worker import describe
-from optconf.reference.rules import Adam
+from optconf.reference.rules import Adam, Descent, OptimiserChain
 from tests.conformance.fixtures_props import FAKE
 
 from .runner_helpers import fake_adapter, fake_run
@@ -50,6 +50,30 @@ def test_plan_expands_paths_and_supported_rules_and_marks_the_rest_unsupported()
     skipped = {(r.property, r.rule): r.message for r in known}
     assert skipped[("fake.needs_freeze", None)] == "adapter lacks freeze"
     assert skipped[("fake.per_rule", "Adam")] == "only Descent"
+
+
+def test_a_capability_of_some_paths_runs_there_and_names_the_others():
+    tasks, known = plan_for("PathFreezeAdapter", FAKE.values())
+    ran = {t.case.test_id for t in tasks}
+    assert "fake.freeze_per_path[flat_list]" in ran
+    assert "fake.freeze_per_path[structured]" not in ran
+    skipped = {(r.property, r.path): r.message for r in known}
+    assert skipped[("fake.freeze_per_path", None)] == (
+        "adapter lacks freeze on structured (declared on flat_list only)")
+    # a property off the path axis needs the capability on every path
+    assert skipped[("fake.needs_freeze", None)] == "adapter lacks freeze"
+
+
+def test_an_adapter_declaring_no_path_capabilities_is_planned_as_before():
+    _, known = plan_for("GoodAdapter", FAKE.values())
+    skipped = {r.property: r.message for r in known if r.rule is None}
+    assert skipped["fake.freeze_per_path"] == "adapter lacks freeze"
+
+
+def test_a_path_capability_survives_the_worker_and_its_case_passes():
+    report = fake_run("PathFreezeAdapter", properties=["fake.freeze_per_path"])
+    assert {r.case.test_id: r.status for r in report.results} == {
+        "fake.freeze_per_path[flat_list]": "pass", "fake.freeze_per_path": "unsupported"}
 
 
 def test_rule_axis_covers_every_reference_rule():
@@ -137,3 +161,13 @@ def test_only_a_not_offered_refusal_marks_a_rule_absent():
                       NotOfferedReason)
     assert not isinstance(refusal(lookup_in({Adam: refused("no")}), Adam()), NotOfferedReason)
     assert refusal(lookup_in({Adam: lambda rule: None}), Adam()) is None
+
+
+def test_a_chain_with_a_member_the_engine_lacks_is_unsupported_not_absent():
+    def build_members(chain):
+        for member in chain.rules:
+            rule_entry({Descent: lambda rule: None}, member, "toy")(member)
+
+    why = refusal(build_members, OptimiserChain(Descent(), Adam()))
+    assert why == "toy has no Adam: the adapter's rule table has no entry for it"
+    assert not isinstance(why, NotOfferedReason)

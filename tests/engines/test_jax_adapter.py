@@ -464,11 +464,12 @@ def test_legacy_run_raises_the_deprecation_made_an_error():
 
 
 @pytest.mark.parametrize("rule", [LARS(0.1, 0.9, 0.01, 0.02, variant="optax"),
-                                  LAMB(0.01, lambda_=0.01)], ids=lambda r: type(r).__name__)
+                                  LAMB(0.01, lambda_=0.01, variant="optax")],
+                         ids=lambda r: type(r).__name__)
 @pytest.mark.parametrize("path", ["structured", "per_array"])
 def test_lars_and_lamb_are_optax_transforms_exactly(rule, path):
-    """optax lars is LARS(variant="optax") (LARS-4), optax lamb is LAMB (LAMB-1): float64
-    parameters and state to rounding."""
+    """optax lars is LARS(variant="optax") (LARS-4), optax lamb is LAMB(variant="optax")
+    (LAMB-1, LAMB-4): float64 parameters and state to rounding."""
     prog = program(rule, dtype="float64")
     got, want = JAX.run(prog, path), REFERENCE.run(prog, "structured")
     assert max_error(got.model, want.model) < 1e-14

@@ -142,6 +142,26 @@ def test_one_optimiser_cannot_skip_a_parameter(tiny, path):
         tiny.run(Program(model, Descent(0.1), (Step(grads),), "float32"), path)
 
 
+def test_freeze_and_none_grad_are_declared_on_exactly_the_paths_that_skip(tiny):
+    """per_array leaves a frozen parameter's optimiser unstepped; every other path holds
+    several parameters in one Optimizer, which cannot skip one (TG4), and refuses."""
+    info = tiny.info()
+    assert not {"freeze", "none_grad"} & info.capabilities
+    rng = np.random.default_rng(4)
+    model = tied_model(rng)
+    prog = Program(model, Descent(0.1), (Freeze(("w",)), Step(grads_for(model, rng))),
+                   "float32")
+    for path in info.paths:
+        declared = {"freeze", "none_grad"} <= info.capabilities_on(path)
+        try:
+            tiny.run(prog, path)
+        except Unsupported:
+            assert not declared, path
+        else:
+            assert declared, path
+    assert [p for p in info.paths if "freeze" in info.capabilities_on(p)] == ["per_array"]
+
+
 def test_collection_order_is_depth_first_in_container_order(tiny):
     a, b, c = (np.full(1, float(i)) for i in range(3))
     model = {"z": a, "y": [b, {"x": c}]}

@@ -141,8 +141,8 @@ WITH_AXES = [cls for cls in RULE_CLASSES if cls.axes]
 
 def test_rules_with_variants_name_the_normative_form_first():  # RULE-5
     assert sorted(cls.__name__ for cls in WITH_AXES) == [
-        "AMSGrad", "AdaBelief", "AdaMax", "Adam", "AdamW", "LARS", "Lion", "Momentum", "Muon",
-        "NAdam", "Nesterov", "OAdam", "RAdam"]
+        "AMSGrad", "AdaBelief", "AdaMax", "Adam", "AdamW", "LAMB", "LARS", "Lion", "Momentum",
+        "Muon", "NAdam", "Nesterov", "OAdam", "RAdam"]
     for cls in WITH_AXES:
         assert cls.variants == ("normative", *cls.presets)
         assert cls().variant == "normative"
