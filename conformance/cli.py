@@ -88,6 +88,9 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="expectations file (repeatable).  Default: the packaged "
                         "adapters/expectations/<adapter>.toml of each adapter")
     p.add_argument("--jobs", type=_positive, default=1, help="parallel worker processes")
+    p.add_argument("--progress", choices=("auto", "lines", "none"), default="auto",
+                   help="auto: one updating line on a terminal, nothing in CI or a pipe; "
+                        "lines: a line per finished case (CI logs); none")
     p.add_argument("--shard", type=_shard, default=(1, 1), metavar="i/n",
                    help="run only shard i of n (merge the reports with `optconf merge`)")
     p.add_argument("--update-expectations", type=Path, metavar="FILE",
@@ -113,16 +116,23 @@ def _expectations(args: argparse.Namespace, adapters: list[str]) -> list[Expecta
     return found
 
 
-def _progress(total_width: int = 80) -> Progress | None:
-    quiet = not sys.stderr.isatty() or os.environ.get("CI", "").lower() in ("1", "true")
-    if quiet:
+def _progress(mode: str, total_width: int = 80) -> Progress | None:
+    """Where each finished case is shown: ``auto`` rewrites one line on a terminal and is
+    silent in CI or a pipe; ``lines`` writes a whole line per case."""
+    if mode == "auto" and (not sys.stderr.isatty()
+                           or os.environ.get("CI", "").lower() in ("1", "true")):
+        return None
+    if mode == "none":
         return None
 
     def show(done: int, total: int, r: CaseResult) -> None:
         line = f"[{done}/{total}] {r.status:<11} {r.case.key}"
-        if len(line) > total_width:  # keep the case's end: property and case key
-            line = line[:24] + "..." + line[-(total_width - 27):]
-        sys.stderr.write("\r" + line.ljust(total_width) + ("\n" if done == total else ""))
+        if mode == "lines":
+            sys.stderr.write(line + "\n")
+        else:
+            if len(line) > total_width:  # keep the case's end: property and case key
+                line = line[:24] + "..." + line[-(total_width - 27):]
+            sys.stderr.write("\r" + line.ljust(total_width) + ("\n" if done == total else ""))
         sys.stderr.flush()
 
     return show
@@ -138,7 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                        jobs=args.jobs, shard=args.shard,
                        properties=args.property, rules=args.rule, registry=args.registry,
                        out=args.out, argv=sys.argv[1:], named=bool(args.adapter))
-    report = run(config, _progress())
+    report = run(config, _progress(args.progress))
     expect.apply(report, entries)
     if args.update_expectations:
         args.update_expectations.write_text(expect.skeleton(report), encoding="utf-8")

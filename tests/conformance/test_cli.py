@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -84,12 +83,17 @@ def test_ctrl_c_writes_a_partial_report_marked_interrupted(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "optconf.conformance.cli", "run", "--registry", FAKE_REGISTRY,
          "--adapter", fake_adapter("GoodAdapter"), "--adapter", fake_adapter("HangAdapter"),
-         "--property", "fake.descent_step", "--out", str(tmp_path)],
+         "--property", "fake.descent_step", "--progress", "lines", "--out", str(tmp_path)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=dict(os.environ, CI="true"))
-    time.sleep(6)  # the good adapter's cases finish; the hanging one waits for its timeout
+    assert proc.stderr is not None
+    shown = []
+    while sum("pass" in line for line in shown) < 2:  # the good adapter's cases have ended;
+        shown.append(proc.stderr.readline())          # the hanging one waits for its timeout
+        assert shown[-1], "the run ended before its cases were shown: " + "".join(shown)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
+    err = "".join(shown) + err
     assert proc.returncode == 130, out + err
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["interrupted"]
