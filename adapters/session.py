@@ -36,7 +36,7 @@ from .protocol import (
     with_values,
 )
 
-__all__ = ["Held", "Plan", "Run", "carry_out", "drive", "planned", "refuse_flat",
+__all__ = ["Held", "Plan", "Run", "carry_out", "drive", "finished", "planned", "refuse_flat",
            "refuse_per_array"]
 
 #: A rule's plan (a :class:`Plan`, or whatever an engine builds its optimisers from).
@@ -130,6 +130,12 @@ class Held:
 
     def outcome(self, program: Program) -> Outcome:
         return Outcome(with_values(program.model, self.values()), self.states())
+
+
+def finished(values: list[Any], states: list[dict[str, Any] | None]) -> Held:
+    """A path carried out elsewhere (in a rank process): what it left, the ops having been
+    done there."""
+    return Held(_untouched, _untouched, lambda: values, lambda: states)
 
 
 def carry_out(run: Run[Any], held: Held) -> None:
