@@ -129,6 +129,7 @@ class Held:
     reload: Callable[[str], None] = _untouched
 
     def outcome(self, program: Program) -> Outcome:
+        """``program``'s model with the values read back (ties kept), and the states."""
         return Outcome(with_values(program.model, self.values()), self.states())
 
 
