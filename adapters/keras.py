@@ -51,7 +51,7 @@ from .protocol import (
     trainables,
     with_warnings,
 )
-from .session import Held, Plan, drive, refuse_flat, refuse_per_array
+from .session import Held, Plan, drive, not_offered, refuse_flat, refuse_per_array
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 try:
@@ -166,10 +166,7 @@ RULES: dict[type[Rule], Callable[[Any], Plan]] = {
     rules.Lion: _lion,
     rules.NAdam: refused("keras Nadam applies Dozat's momentum schedule "
                          "beta1 (1 - 0.5 * 0.96^t), which no NAdam variant has (NADAM-3)"),
-    rules.RAdam: Absent("keras.optimizers has no RAdam"),
-    rules.OAdam: Absent("keras.optimizers has no OAdam"),
-    rules.AdaBelief: Absent("keras.optimizers has no AdaBelief"),
-    rules.Rprop: Absent("keras.optimizers has no Rprop"),
+    **not_offered("keras.optimizers", rules.RAdam, rules.OAdam, rules.AdaBelief, rules.Rprop),
     rules.SignDecay: Absent("keras.optimizers has no L1 (sign) decay"),
 }
 

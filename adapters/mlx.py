@@ -52,7 +52,7 @@ from .protocol import (
     rule_entry,
     with_warnings,
 )
-from .session import Held, Plan, drive, refuse_flat, refuse_per_array
+from .session import Held, Plan, drive, not_offered, refuse_flat, refuse_per_array
 
 try:
     import mlx.core as mx
@@ -153,12 +153,8 @@ RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.AdaMax: refused("mlx Adamax omits the bias correction of the first moment "
                           "(its docstring says so): eta mu/(u + eps), where AdaMax divides "
                           "by 1 - beta1^t (ADAMAX-1)"),
-    rules.NAdam: Absent("mlx.optimizers has no NAdam"),
-    rules.RAdam: Absent("mlx.optimizers has no RAdam"),
-    rules.AMSGrad: Absent("mlx.optimizers has no AMSGrad"),
-    rules.OAdam: Absent("mlx.optimizers has no OAdam"),
-    rules.AdaBelief: Absent("mlx.optimizers has no AdaBelief"),
-    rules.Rprop: Absent("mlx.optimizers has no Rprop"),
+    **not_offered("mlx.optimizers", rules.NAdam, rules.RAdam, rules.AMSGrad, rules.OAdam,
+                  rules.AdaBelief, rules.Rprop),
     rules.SignDecay: Absent("mlx.optimizers has no L1 (sign) decay"),
     rules.AccumGrad: Absent("mlx.optimizers has no gradient accumulation"),
 }

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from optconf.reference.rules import Descent
 
 from .protocol import (
+    Absent,
     Adjust,
     Checkpoint,
     Freeze,
@@ -36,8 +37,8 @@ from .protocol import (
     with_values,
 )
 
-__all__ = ["Held", "Plan", "Run", "carry_out", "drive", "finished", "planned", "refuse_flat",
-           "refuse_per_array"]
+__all__ = ["Held", "Plan", "Run", "carry_out", "drive", "finished", "not_offered", "planned",
+           "refuse_flat", "refuse_per_array"]
 
 #: A rule's plan (a :class:`Plan`, or whatever an engine builds its optimisers from).
 P = TypeVar("P")
@@ -79,6 +80,12 @@ def planned(rule: Rule, table: Mapping[type[Rule], Callable[[Any, float], Plan]]
     require_variant(variants, core)
     plan = rule_entry(table, core, engine)(core, chain.decay or 0.0)
     return dataclasses.replace(plan, clips=chain.clips, prefix=prefix)
+
+
+def not_offered(engine: str, *classes: type[Rule]) -> dict[type[Rule], Absent]:
+    """Rule-table entries for the rule ``classes`` that ``engine`` does not have at all:
+    ``Absent("<engine> has no <class>")`` each (NotOffered, CONF-3)."""
+    return {cls: Absent(f"{engine} has no {cls.__name__}") for cls in classes}
 
 
 def refuse_per_array(rule: Rule, what: str) -> None:

@@ -48,7 +48,7 @@ from .protocol import (
     rule_entry,
     with_warnings,
 )
-from .session import Held, Plan, drive, planned, refuse_flat, refuse_per_array
+from .session import Held, Plan, drive, not_offered, planned, refuse_flat, refuse_per_array
 
 try:
     import torch
@@ -184,9 +184,7 @@ RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.AdamW: _adamw,
     rules.Rprop: _rprop,
     rules.Muon: _muon,
-    rules.OAdam: Absent("torch.optim has no OAdam"),
-    rules.AdaBelief: Absent("torch.optim has no AdaBelief"),
-    rules.Lion: Absent("torch.optim has no Lion"),
+    **not_offered("torch.optim", rules.OAdam, rules.AdaBelief, rules.Lion),
     rules.SignDecay: Absent("torch.optim has no L1 (sign) decay"),
     rules.AccumGrad: Absent("torch.optim has no AccumGrad: gradient accumulation is done by the "
                        "training loop (several backward() calls before one step())"),

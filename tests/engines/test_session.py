@@ -12,13 +12,22 @@ import pytest
 from optconf.adapters.protocol import (
     Adjust,
     Freeze,
+    NotOffered,
     Program,
     Step,
     Stopped,
     Thaw,
     Unsupported,
 )
-from optconf.adapters.session import Held, Plan, Run, carry_out, drive, planned
+from optconf.adapters.session import (
+    Held,
+    Plan,
+    Run,
+    carry_out,
+    drive,
+    not_offered,
+    planned,
+)
 from optconf.reference.rules import (
     Adam,
     ClipGrad,
@@ -31,6 +40,7 @@ from optconf.reference.rules import (
 TABLE = {
     Descent: lambda r, decay: Plan("sgd", {"lr": r.eta, "decay": decay}, lambda: {}),
     Momentum: lambda r, decay: Plan("sgd", {"lr": r.eta, "momentum": r.rho}, lambda: {}),
+    **not_offered("toy", Adam),
 }
 VARIANTS = {Momentum: ("torch", "only the torch form")}
 
@@ -50,10 +60,15 @@ def test_a_chains_core_rule_keeps_its_place_as_the_state_prefix():
     assert got.prefix == "1." and got.kwargs == {"lr": 0.1, "momentum": 0.9}
 
 
-@pytest.mark.parametrize("rule", [Momentum(), Adam(), OptimiserChain(Descent(), Descent())])
-def test_a_variant_a_missing_entry_or_a_longer_chain_is_refused(rule):
+@pytest.mark.parametrize("rule", [Momentum(), OptimiserChain(Descent(), Descent())])
+def test_another_variant_or_a_longer_chain_is_refused(rule):
     with pytest.raises(Unsupported):
         plan_of(rule)
+
+
+def test_a_rule_the_engine_does_not_have_is_not_offered_by_name():
+    with pytest.raises(NotOffered, match="toy has no Adam"):
+        plan_of(Adam())
 
 
 class Recorded:
