@@ -33,18 +33,16 @@ from optconf.reference.collect import trainables
 from optconf.reference.rules.base import Rule
 from optconf.reference.tree import Kind, first_occurrences, fold, mirror, occurrences, plain
 
-from . import jax_sharded
+from . import jax_sharded, session
 from .protocol import (
     Absent,
     Adapter,
     Adjust,
-    Checkpoint,
     EngineInfo,
     Outcome,
     PathName,
     Program,
     Step,
-    Stopped,
     Unsupported,
     array_ops,
     chain_members,
@@ -56,9 +54,9 @@ from .protocol import (
     refused,
     rule_entry,
     runs_as,
-    with_values,
     with_warnings,
 )
+from .session import Held, drive, refuse_flat, refuse_per_array
 
 try:
     import jax
@@ -576,91 +574,95 @@ def _numpy(x: Any) -> Any:
     return np.array(x) if isinstance(x, jax.Array) else x
 
 
+def _same(x: Any) -> Any:
+    return x
+
+
 # --------------------------------------------------------------------- programs
 
 
-def gradients(model: Any, grads: Any, dtype: str) -> list[Any]:
-    """One gradient per parameter, trainables order, ties summed; None where there is none."""
-    return [None if g is None else jnp.asarray(g, dtype)
-            for g in flat_list_grads(model, grads)]
+def _the_rule(rule: Rule) -> Rule:
+    """optax's plan of a rule is the rule itself: :func:`optimiser` builds from it."""
+    return rule
 
 
-def whole(grads: list[Any], frozen: tuple[bool, ...], model: Any, dtype: str) -> list[Any]:
-    """The gradients one optax update over every parameter takes.  optax has no "no
-    gradient": only a frozen parameter may lack one, and gets zeros (UPD-5)."""
-    if any(g is None and not f for g, f in zip(grads, frozen, strict=True)):
-        raise Unsupported(
-            "optax has no missing gradient inside an update: a None gradient would have to "
-            "be zeros, and zeros advance the optimiser state (UPD-5)")
-    return [jnp.zeros(p.shape, dtype) if g is None else g
-            for p, g in zip(trainables(model), grads, strict=True)]
+class Run(session.Run[Rule]):
+    """One program on optax: its dtype, whether to jit, the names its Adjust ops inject and
+    the static frozen mask of its steps (FRZ-2)."""
 
-
-@dataclasses.dataclass
-class Run:
-    """One program on optax, what every path needs: the program, its dtype, the names its
-    Adjust ops inject, the static frozen mask of its steps (FRZ-2) and whether to jit."""
-
-    program: Program
-    dtype: str
-    jit: bool
-
-    def __post_init__(self) -> None:
-        self.injected = adjusted_names(self.program.rule, self.program.ops)
-        steps = {tuple(i in frozen for i in range(len(trainables(self.program.model))))
-                 for op, frozen in frozen_at(self.program.model, self.program.ops)
+    def __init__(self, program: Program, dtype: str, jit: bool) -> None:
+        super().__init__(program, _the_rule)
+        self.dtype, self.jit = dtype, jit
+        self.injected = adjusted_names(program.rule, program.ops)
+        count = len(trainables(program.model))
+        steps = {tuple(i in frozen for i in range(count))
+                 for op, frozen in frozen_at(program.model, program.ops)
                  if isinstance(op, Step)}
         if len(steps) > 1:
             raise Unsupported(
                 "the frozen set changes between steps: optax.selective_transform and "
                 "optax.freeze take a static mask, and a new mask needs a new optimiser state "
                 "(FRZ-2)")
-        self.frozen = steps.pop() if steps else (False,) * len(trainables(self.program.model))
+        self.masked = steps.pop() if steps else (False,) * count
 
     def params(self) -> list[Any]:
         return [jnp.asarray(p, self.dtype) for p in trainables(self.program.model)]
 
+    def gradients(self, grads: Any) -> list[Any]:
+        """One gradient per parameter, trainables order, ties summed; None where there is
+        none."""
+        return [None if g is None else jnp.asarray(g, self.dtype)
+                for g in flat_list_grads(self.program.model, grads)]
+
     def listed(self) -> Layout:
         """The list of trainables as the params pytree."""
-        return Layout.of(list(range(len(self.frozen))))
+        return Layout.of(list(range(len(self.masked))))
 
-    def one_tree(self, form: Layout, legacy: bool = False) -> tuple[list[Any], list[Any]]:
-        """One optax state over one params pytree laid out by ``form``, stepped through the
-        deprecated surface when ``legacy`` (:func:`_deprecated_step`).  optax clips by the
-        norm of the whole update: a per-array norm needs one state per array (CLIPNORM-2)."""
-        if _members_of(self.program.rule, rules.ClipNorm):
-            raise Unsupported("optax clips by the norm of the whole update "
-                              "(clip_by_global_norm): a per-array norm needs one optax state "
-                              "per array, the per_array path (CLIPNORM-2)")
-        model, rule = self.program.model, self.program.rule
-        params = form.pack(self.params())
-        opt = optimiser(rule, self.injected, form.mask(self.frozen), self.jit)
-        state = opt.tx.init(params)
-        advance = _deprecated_step(opt.tx) if legacy else opt.step
+    def record(self, i: int, opt: Optimiser, state: Any, pick: Pick) -> dict[str, Any] | None:
+        """Parameter ``i``'s state, read by ``pick`` out of ``opt``'s ``state``, as NumPy;
+        None for a frozen one, which the mask keeps out of the state."""
+        if self.masked[i]:
+            return None
+        fields = opt.fields(state, pick, self.rule)
+        return None if fields is None else {k: _numpy(v) for k, v in fields.items()}
 
-        def left() -> tuple[list[Any], list[Any]]:
-            return form.unpack(params), [
-                None if frozen else _numpy_fields(opt.fields(state, form.pick(i), rule))
-                for i, frozen in enumerate(self.frozen)]
 
-        try:
-            for op in self.program.ops:
-                if isinstance(op, Step):
-                    grads = gradients(model, op.grads, self.dtype)
-                    if all(g is None for g in grads):
-                        continue  # no gradient at all: a user does not call the optimiser
-                    grads = form.pack(whole(grads, self.frozen, model, self.dtype))
-                    params, state = advance(grads, state, params)
-                elif isinstance(op, Adjust):
-                    rule = rule.adjusted(**op.changes)
-                    opt.adjust(state, rule)
-                elif isinstance(op, Checkpoint):  # gathered and placed again (SHARD-4)
-                    params, state = form.reload(params, state, op.into)
-        except DeprecationWarning as error:  # made an error: show what it left (DEP-5)
-            values, states = left()
-            raise Stopped(error, Outcome(with_values(model, [_numpy(v) for v in values]),
-                                         states)) from error
-        return left()
+def _one_tree(run: Run, form: Layout, legacy: bool = False) -> Held:
+    """One optax state over one params pytree laid out by ``form``, stepped through the
+    deprecated surface when ``legacy`` (:func:`_deprecated_step`).  optax has no "no
+    gradient" inside an update: only a frozen parameter may lack one, and gets zeros; a
+    step without any gradient is not taken (UPD-5).  optax clips by the norm of the whole
+    update: a per-array norm needs one state per array (CLIPNORM-2)."""
+    if _members_of(run.rule, rules.ClipNorm):
+        raise Unsupported("optax clips by the norm of the whole update "
+                          "(clip_by_global_norm): a per-array norm needs one optax state "
+                          "per array, the per_array path (CLIPNORM-2)")
+    params = form.pack(run.params())
+    opt = optimiser(run.rule, run.injected, form.mask(run.masked), run.jit)
+    state = opt.tx.init(params)
+    advance = _deprecated_step(opt.tx) if legacy else opt.step
+
+    def step(tree: Any) -> None:
+        nonlocal params, state
+        grads = run.gradients(tree)
+        if all(g is None for g in grads):
+            return  # no gradient at all: a user does not call the optimiser
+        if any(g is None and not f for g, f in zip(grads, run.masked, strict=True)):
+            raise Unsupported(
+                "optax has no missing gradient inside an update: a None gradient would have "
+                "to be zeros, and zeros advance the optimiser state (UPD-5)")
+        params, state = advance(form.pack([
+            jnp.zeros(p.shape, run.dtype) if g is None else g
+            for p, g in zip(trainables(run.program.model), grads, strict=True)]), state, params)
+
+    def reload(into: str) -> None:  # gathered and placed again (SHARD-4)
+        nonlocal params, state
+        params, state = form.reload(params, state, into)
+
+    return Held(step, lambda _old, rule: opt.adjust(state, rule),
+                lambda: [_numpy(v) for v in form.unpack(params)],
+                lambda: [run.record(i, opt, state, form.pick(i)) for i in range(len(run.masked))],
+                reload=reload)
 
 
 def _deprecated_step(tx: Any) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
@@ -677,48 +679,46 @@ def _deprecated_step(tx: Any) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
     return step
 
 
-def _flat_vector(run: Run) -> tuple[list[Any], list[Any]]:
+def _flat_vector(run: Run) -> Held:
     """``ravel_pytree`` of the model's pytree: one array to optax."""
-    if not run.program.rule.elementwise:
-        raise Unsupported(f"{run.program.rule!r} works per array, and one flat vector is one "
-                          "array to optax (RULE-4)")
-    return run.one_tree(Layout.of(_skeleton(run.program.model), flat=True))
+    refuse_flat(run.rule, "one flat vector")
+    return _one_tree(run, Layout.of(_skeleton(run.program.model), flat=True))
 
 
-def _per_array(run: Run) -> tuple[list[Any], list[Any]]:
+def _per_array(run: Run) -> Held:
     """One optax state per parameter array; a frozen one is masked as a whole, and one
     without gradient is not updated -- its own optimiser is simply not called, which
     gives exactly the None semantics (UPD-5) that one update over a tree cannot."""
-    if _members_of(run.program.rule, rules.ClipGlobalNorm):
-        raise Unsupported("one optax state per array cannot see the global norm (RULE-8)")
-    params, rule = run.params(), run.program.rule
-    opts = [optimiser(rule, run.injected, True if f else None, run.jit) for f in run.frozen]
+    refuse_per_array(run.rule, "one optax state per array")
+    params = run.params()
+    opts = [optimiser(run.rule, run.injected, True if f else None, run.jit)
+            for f in run.masked]
     states = [opt.tx.init(p) for opt, p in zip(opts, params, strict=True)]
-    for op in run.program.ops:
-        if isinstance(op, Step):
-            grads = gradients(run.program.model, op.grads, run.dtype)
-            for i, (opt, g) in enumerate(zip(opts, grads, strict=True)):
-                if g is not None:  # an array without gradient: its optimiser is not called
-                    params[i], states[i] = opt.step(g, states[i], params[i])
-        elif isinstance(op, Adjust):
-            rule = rule.adjusted(**op.changes)
-            for opt, state in zip(opts, states, strict=True):
-                opt.adjust(state, rule)
-    records = [None if f else _numpy_fields(opt.fields(state, lambda x: x, rule))
-               for opt, state, f in zip(opts, states, run.frozen, strict=True)]
-    return params, records
+
+    def step(tree: Any) -> None:
+        for i, (opt, g) in enumerate(zip(opts, run.gradients(tree), strict=True)):
+            if g is not None:  # an array without gradient: its optimiser is not called
+                params[i], states[i] = opt.step(g, states[i], params[i])
+
+    def adjust(_old: Rule, rule: Rule) -> None:
+        for opt, state in zip(opts, states, strict=True):
+            opt.adjust(state, rule)
+
+    return Held(step, adjust, lambda: [_numpy(p) for p in params],
+                lambda: [run.record(i, opt, state, _same)
+                         for i, (opt, state) in enumerate(zip(opts, states, strict=True))])
 
 
-#: One function per update path: the parameters (trainables order) and states it leaves.
-PATHS: dict[PathName, Callable[[Run], tuple[list[Any], list[Any]]]] = {
+#: One function per update path: what it holds the parameters in (:class:`Held`).
+PATHS: dict[PathName, Callable[[Run], Held]] = {
     # the model's own pytree
-    "structured": lambda run: run.one_tree(Layout.of(_skeleton(run.program.model))),
+    "structured": lambda run: _one_tree(run, Layout.of(_skeleton(run.program.model))),
     # the list of trainables as the pytree
-    "flat_list": lambda run: run.one_tree(run.listed()),
+    "flat_list": lambda run: _one_tree(run, run.listed()),
     "per_array": _per_array,
     "flat_vector": _flat_vector,
     # flat_list, updates added through the deprecated tree_add_scalar_mul (DEP-1 .. DEP-5)
-    "legacy": lambda run: run.one_tree(run.listed(), legacy=True),
+    "legacy": lambda run: _one_tree(run, run.listed(), legacy=True),
     "sharded": jax_sharded.sharded,  # on a mesh of host devices, in a rank process
 }
 
@@ -765,8 +765,7 @@ class JaxAdapter(Adapter):
 
         def outcome() -> Outcome:
             with self._x64(run.dtype):
-                values, states = go(run)
-            return Outcome(with_values(program.model, [_numpy(v) for v in values]), states)
+                return drive(run, go(run))
         return with_warnings(outcome)
     # ------------------------------------------------------- collection, autodiff
 
@@ -774,13 +773,13 @@ class JaxAdapter(Adapter):
         """``jax.tree.leaves`` of the model's pytree: JAX's order, dict keys sorted
         (COLL-2)."""
         with self._x64(self._dtype(dtype)):
-            tree = self._tree(model, dtype)
+            _, tree = self._tree(model, dtype)
             return [_numpy(leaf) for leaf in jax.tree.leaves(tree)]
 
     def destructure(self, model: Any, dtype: str) -> np.ndarray:
         """``jax.flatten_util.ravel_pytree`` of the model's pytree (FLAT-1)."""
         with self._x64(self._dtype(dtype)):
-            flat, _ = ravel_pytree(self._tree(model, dtype))
+            flat, _ = ravel_pytree(self._tree(model, dtype)[1])
             return np.array(flat)
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
@@ -793,8 +792,7 @@ class JaxAdapter(Adapter):
         the loss does not reach gets zeros, not None (EXPR-5, GRAD-1, GRAD-2)."""
         dtype = self._dtype(dtype)
         with self._x64(dtype):
-            layout = Layout.of(_skeleton(model))
-            tree = layout.tree([jnp.asarray(p, dtype) for p in trainables(model)])
+            layout, tree = self._tree(model, dtype)
             ops = array_ops(lambda v: jnp.asarray(v, dtype), jnp.tanh, jnp.square)
             if via in ("trainables", "legacy"):
                 grads = layout.leaves(jax.grad(
@@ -811,9 +809,11 @@ class JaxAdapter(Adapter):
 
     # ---------------------------------------------------------------- helpers
 
-    def _tree(self, model: Any, dtype: str) -> Any:
+    @staticmethod
+    def _tree(model: Any, dtype: str) -> tuple[Layout, Any]:
+        """The model's pytree in ``dtype``, and its layout."""
         layout = Layout.of(_skeleton(model))
-        return layout.tree([jnp.asarray(p, dtype) for p in trainables(model)])
+        return layout, layout.tree([jnp.asarray(p, dtype) for p in trainables(model)])
 
     @staticmethod
     def _dtype(dtype: str) -> str:
@@ -825,7 +825,3 @@ class JaxAdapter(Adapter):
     def _x64(dtype: str) -> Any:
         """float64 needs ``jax_enable_x64``; float32 runs as JAX's default leaves it (off)."""
         return jax.enable_x64(dtype == "float64")
-
-
-def _numpy_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if fields is None else {k: _numpy(v) for k, v in fields.items()}

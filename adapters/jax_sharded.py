@@ -16,18 +16,19 @@ from __future__ import annotations
 from typing import Any
 
 from . import ranks
+from .session import Held, carry_out, finished
 
 #: Host devices of the mesh.
 DEVICES = 2
 ENV = {"XLA_FLAGS": f"--xla_force_host_platform_device_count={DEVICES}"}
 
 
-def sharded(run: Any) -> tuple[list[Any], list[Any]]:
-    """The program of ``run`` (``optconf.adapters.jax.Run``) on the mesh, in the worker's
-    rank process (started once): its parameters and states, as NumPy."""
+def sharded(run: Any) -> Held:
+    """The program of ``run`` (``optconf.adapters.jax.Run``) carried out on the mesh, in the
+    worker's rank process (started once): its parameters and states, as NumPy."""
     group = ranks.group("jax", 1, _setup, env=ENV)
-    result: tuple[list[Any], list[Any]] = group.run(_in_rank, run)[0]
-    return result
+    values, states = group.run(_in_rank, run)[0]
+    return finished(values, states)
 
 
 def _setup(_rank: int, _world: int, _port: int) -> None:
@@ -54,7 +55,7 @@ def _in_rank(_rank: int, _world: int, run: Any) -> tuple[list[Any], list[Any]]:
     import numpy as np
     from jax.sharding import Mesh
 
-    from .jax import Layout, _numpy, _skeleton
+    from .jax import Layout, _one_tree, _skeleton
 
     devices = jax.devices()
     if len(devices) < DEVICES:
@@ -81,5 +82,6 @@ def _in_rank(_rank: int, _world: int, run: Any) -> tuple[list[Any], list[Any]]:
         return jax.tree.map(lambda x: jax.device_put(x, placement(mesh, x)), tree)
 
     with jax.enable_x64(run.dtype == "float64"):
-        values, states = run.one_tree(OnMesh.of(_skeleton(run.program.model)))
-        return [_numpy(v) for v in values], states
+        held = _one_tree(run, OnMesh.of(_skeleton(run.program.model)))
+        carry_out(run, held)
+        return held.values(), held.states()

@@ -20,30 +20,28 @@ import contextlib
 import dataclasses
 import os
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from optconf.reference import rules
 
+from . import session
 from .protocol import (
     Absent,
     Adapter,
-    Adjust,
     EngineInfo,
     Outcome,
     PathName,
     Program,
     Rule,
-    Step,
     Unsupported,
     chain_members,
+    consecutive,
     first_occurrences,
     flat_list_grads,
     fold,
-    frozen_at,
-    map_params,
     occurrences,
     path_entry,
     refusal,
@@ -53,6 +51,7 @@ from .protocol import (
     trainables,
     with_warnings,
 )
+from .session import Held, Plan, drive, not_offered, refuse_flat, refuse_per_array
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 try:
@@ -70,13 +69,6 @@ CLIPS = {rules.ClipGrad: "clipvalue", rules.ClipNorm: "clipnorm",
          rules.ClipGlobalNorm: "global_clipnorm"}
 
 # -------------------------------------------------------------- rules -> keras.optimizers
-
-#: The optimiser and one of its Variables, read as the reference's state fields; None where
-#: Keras keeps no counterpart of some field.
-Reader = Callable[[Any, Any], dict[str, Any] | None]
-#: A rule as keras.optimizers: the class name, its keyword arguments and the state reader.
-Core = tuple[str, dict[str, Any], Reader]
-
 
 def _slot(opt: Any, name: str, var: Any) -> np.ndarray:
     """Optimiser variable list ``name``'s entry for ``var`` as NumPy."""
@@ -99,40 +91,44 @@ def _no_state(opt: Any, var: Any) -> dict[str, Any]:
     return {}
 
 
-def _momentum(r: Any) -> Core:
+def _unmapped(opt: Any, var: Any) -> None:
+    """A state with no reference counterpart: not compared."""
+    return None
+
+
+def _momentum(r: Any) -> Plan:
     """``SGD(momentum=rho)``: m <- rho m - eta g, x += m, the velocity with eta inside
     (MOMENTUM-1) and the opposite sign; ``nesterov=True``: x += rho m - eta g with the new
     m, which is NESTEROV-1 with m as its velocity."""
     nesterov = isinstance(r, rules.Nesterov)
     sign = 1 if nesterov else -1
     if r.rho == 0:  # keras keeps no momentum without momentum: no state to compare
-        return "SGD", {"learning_rate": r.eta}, lambda opt, var: None
-    return "SGD", {"learning_rate": r.eta, "momentum": r.rho, "nesterov": nesterov}, \
-        lambda opt, var: {"velocity": sign * _slot(opt, "momentums", var)}
+        return Plan("SGD", {"learning_rate": r.eta}, _unmapped)
+    return Plan("SGD", {"learning_rate": r.eta, "momentum": r.rho, "nesterov": nesterov},
+                lambda opt, var: {"velocity": sign * _slot(opt, "momentums", var)})
 
 
-def _rmsprop(r: Any) -> Core:
+def _rmsprop(r: Any) -> Plan:
     def read(opt: Any, var: Any) -> dict[str, Any]:
         lin = _slot(opt, "_average_gradients", var) if r.centred else None
         return {"quad": _slot(opt, "_velocities", var), "lin": lin}
-    return "RMSprop", {"learning_rate": r.eta, "rho": r.rho, "epsilon": r.epsilon,
-                       "centered": r.centred}, read
+    return Plan("RMSprop", {"learning_rate": r.eta, "rho": r.rho, "epsilon": r.epsilon,
+                            "centered": r.centred}, read)
 
 
-def _adamw(r: Any) -> Core:
+def _adamw(r: Any) -> Plan:
     if not r.couple:
         raise Unsupported("keras AdamW multiplies the decay by the learning rate: it has no "
                           "AdamW(couple=False) (ADAMW-2)")
-    return "AdamW", {"learning_rate": r.eta, "beta_1": r.beta[0], "beta_2": r.beta[1],
-                     "epsilon": r.epsilon, "weight_decay": r.lambda_}, _adam_fields
+    return Plan("AdamW", {**_adam_kwargs(r), "weight_decay": r.lambda_}, _adam_fields)
 
 
-def _lion(r: Any) -> Core:
+def _lion(r: Any) -> Plan:
     if r.beta[0] <= 0:
         raise Unsupported(f"keras Lion refuses beta_1 <= 0 (it 'degenerates to SignSGD'); "
                           f"beta={r.beta}")
-    return "Lion", {"learning_rate": r.eta, "beta_1": r.beta[0], "beta_2": r.beta[1]}, \
-        lambda opt, var: {"mu": _slot(opt, "_momentums", var)}
+    return Plan("Lion", {"learning_rate": r.eta, "beta_1": r.beta[0], "beta_2": r.beta[1]},
+                lambda opt, var: {"mu": _slot(opt, "_momentums", var)})
 
 
 def _adam_kwargs(r: Any) -> dict[str, Any]:
@@ -142,38 +138,35 @@ def _adam_kwargs(r: Any) -> dict[str, Any]:
 
 #: Each reference rule as keras.optimizers; an entry raises Unsupported where Keras has no
 #: counterpart.  Clipping, AccumGrad and WeightDecay are composed by :func:`plan`.
-RULES: dict[type[Rule], Callable[[Any], Core]] = {
-    rules.Descent: lambda r: ("SGD", {"learning_rate": r.eta}, _no_state),
+RULES: dict[type[Rule], Callable[[Any], Plan]] = {
+    rules.Descent: lambda r: Plan("SGD", {"learning_rate": r.eta}, _no_state),
     rules.Momentum: _momentum,
     rules.Nesterov: _momentum,
     rules.RMSProp: _rmsprop,
     # the accumulator starts at epsilon (ADAGRAD-2)
-    rules.AdaGrad: lambda r: (
+    rules.AdaGrad: lambda r: Plan(
         "Adagrad", {"learning_rate": r.eta, "initial_accumulator_value": r.epsilon,
                     "epsilon": r.epsilon},
         lambda opt, var: {"acc": _slot(opt, "_accumulators", var)}),
     # no learning rate (ADADELTA-1)
-    rules.AdaDelta: lambda r: (
+    rules.AdaDelta: lambda r: Plan(
         "Adadelta", {"learning_rate": 1.0, "rho": r.rho, "epsilon": r.epsilon},
         lambda opt, var: {"acc": _slot(opt, "_accumulated_grads", var),
                           "delta_acc": _slot(opt, "_accumulated_delta_vars", var)}),
-    rules.Adam: lambda r: ("Adam", _adam_kwargs(r), _adam_fields),
-    rules.AMSGrad: lambda r: (
+    rules.Adam: lambda r: Plan("Adam", _adam_kwargs(r), _adam_fields),
+    rules.AMSGrad: lambda r: Plan(
         "Adam", {**_adam_kwargs(r), "amsgrad": True},
         lambda opt, var: {**_adam_fields(opt, var),
                           "nu_max": _slot(opt, "_velocity_hats", var)}),
     rules.AdamW: _adamw,
-    rules.AdaMax: lambda r: (
+    rules.AdaMax: lambda r: Plan(
         "Adamax", _adam_kwargs(r),
         lambda opt, var: {"mu": _slot(opt, "_m", var), "u": _slot(opt, "_u", var),
                           "beta_t": _beta_t(opt)}),
     rules.Lion: _lion,
     rules.NAdam: refused("keras Nadam applies Dozat's momentum schedule "
                          "beta1 (1 - 0.5 * 0.96^t), which no NAdam variant has (NADAM-3)"),
-    rules.RAdam: Absent("keras.optimizers has no RAdam"),
-    rules.OAdam: Absent("keras.optimizers has no OAdam"),
-    rules.AdaBelief: Absent("keras.optimizers has no AdaBelief"),
-    rules.Rprop: Absent("keras.optimizers has no Rprop"),
+    **not_offered("keras.optimizers", rules.RAdam, rules.OAdam, rules.AdaBelief, rules.Rprop),
     rules.SignDecay: Absent("keras.optimizers has no L1 (sign) decay"),
 }
 
@@ -192,29 +185,14 @@ VARIANTS: dict[type[Rule], tuple[str, str]] = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
-class Plan:
-    """How Keras runs one rule: ``optimiser(**kwargs)`` with its clipping, accumulation and
-    weight-decay arguments; ``state`` reads a Variable's slots, keys prefixed with
-    ``prefix``; ``mapped``: False where the state has no reference counterpart."""
-
-    optimiser: str
-    kwargs: Mapping[str, Any]
-    state: Reader
-    prefix: str = ""
-    mapped: bool = True
-
-
-def _core(rule: Rule) -> Core:
-    require_variant(VARIANTS, rule)
-    return rule_entry(RULES, rule, "keras.optimizers")(rule)
-
-
 def plan(rule: Rule) -> Plan:
     """The Keras plan of ``rule``: a chain may start with AccumGrad
     (``gradient_accumulation_steps``, which Keras runs before clipping), then one clipping
     rule, then a WeightDecay before Descent (``weight_decay``, x *= 1 - eta lambda, then
-    x -= eta g) or alone, then one optimiser rule -- the order Keras applies them in."""
+    x -= eta g) or alone, then one optimiser rule -- the order Keras applies them in.  Its
+    clipping, accumulation and weight decay are keyword arguments of the optimiser; the state
+    of an accumulating one has no reference counterpart (its accumulator holds a raw sum,
+    AccumGrad's g/n)."""
     members = chain_members(rule)
     extra: dict[str, Any] = {}
     accumulates = bool(members) and isinstance(members[0][1], rules.AccumGrad)
@@ -239,32 +217,36 @@ def plan(rule: Rule) -> Plan:
         raise Unsupported(f"keras optimisers take accumulation, one clipping, weight decay "
                           f"before Descent and one optimiser, in that order; this chain "
                           f"continues with {names}")
-    mapped = not accumulates  # keras's accumulator holds a raw sum, AccumGrad's g/n
-    if not members:
-        return Plan("SGD", {"learning_rate": 1.0, **extra}, _no_state, "", mapped)
-    prefix, core = members[0]
-    optimiser, kwargs, state = _core(core)
-    return Plan(optimiser, {**kwargs, **extra}, state, prefix, mapped)
+    prefix, core = members[0] if members else ("", rules.Descent(eta=1.0))
+    require_variant(VARIANTS, core)
+    found = rule_entry(RULES, core, "keras.optimizers")(core)
+    return dataclasses.replace(found, kwargs={**found.kwargs, **extra}, prefix=prefix,
+                               state=_unmapped if accumulates else found.state)
 
 
 #: Keyword arguments that shape an optimiser's variables: adjusting them is a new optimiser.
 SHAPING = ("nesterov", "centered", "amsgrad", "gradient_accumulation_steps")
 
 
-def _adjust(opt: Any, old: Plan, new: Plan) -> None:
-    """Each changed keyword argument assigned to the optimiser's attribute of the same name
+def _adjust(opts: list[Any], old: Plan, new: Plan) -> None:
+    """Each changed keyword argument assigned to the optimisers' attribute of the same name
     (``learning_rate`` to its Variable); the state is kept (ADJ-1, ADJ-2)."""
     changed = {k for k in set(old.kwargs) | set(new.kwargs)
                if old.kwargs.get(k) != new.kwargs.get(k)}
-    if new.optimiser != old.optimiser or set(old.kwargs) != set(new.kwargs) or (
-            changed & set(SHAPING)):
-        raise Unsupported(f"the adjustment turns keras {old.optimiser}({dict(old.kwargs)}) "
-                          f"into {new.optimiser}({dict(new.kwargs)})")
-    for key in sorted(changed):
-        setattr(opt, key, new.kwargs[key])
+    for opt in opts:
+        if new.optimiser != old.optimiser or set(old.kwargs) != set(new.kwargs) or (
+                changed & set(SHAPING)):
+            raise Unsupported(f"the adjustment turns keras {old.optimiser}"
+                              f"({dict(old.kwargs)}) into {new.optimiser}({dict(new.kwargs)})")
+        for key in sorted(changed):
+            setattr(opt, key, new.kwargs[key])
 
 
 # ------------------------------------------------------------------------- one program
+
+
+def _same(x: Any) -> Any:
+    return x
 
 
 def _numpy(x: Any) -> np.ndarray:
@@ -314,138 +296,119 @@ def build(model: Any, dtype: str) -> tuple[keras.layers.Layer, list[Any]]:
     return root, variables
 
 
-@dataclasses.dataclass
-class Run:
-    """One program on Keras: the plan, the dtype and one Variable per distinct parameter."""
+class Run(session.Run[Plan]):
+    """One program on Keras: its dtype, Layer tree and one Variable per distinct parameter,
+    and the optimisers built so far."""
 
-    program: Program
-    dtype: str
+    def __init__(self, program: Program, dtype: str) -> None:
+        super().__init__(program, plan)
+        self.dtype, self.opts = dtype, list[Any]()
+        self.layer, self.variables = build(program.model, dtype)
 
-    def __post_init__(self) -> None:
-        self.plan = plan(self.program.rule)
-        self.rule = self.program.rule
-        self.opts: list[Any] = []
-        self.layer, self.variables = build(self.program.model, self.dtype)
-
-    def optimiser(self) -> Any:
+    def optimiser(self, variables: list[Any]) -> Any:
+        """The plan's optimiser, built over ``variables``."""
         opt = getattr(keras.optimizers, self.plan.optimiser)(**self.plan.kwargs)
+        opt.build(variables)
         self.opts.append(opt)
         return opt
 
     def tensor(self, value: np.ndarray) -> Any:
         return ops.convert_to_tensor(np.asarray(value), dtype=self.dtype)
 
-    def steps(self) -> Iterator[tuple[list[Any], frozenset[int]]]:
-        """Each Step's gradients (trainables order, None kept) with the frozen positions;
-        Adjust ops are applied to every optimiser on the way (ADJ-1)."""
-        for op, frozen in frozen_at(self.program.model, self.program.ops):
-            if isinstance(op, Step):
-                yield [None if g is None else self.tensor(g)
-                       for g in flat_list_grads(self.program.model, op.grads)], frozen
-            elif isinstance(op, Adjust):
-                new_rule = self.rule.adjusted(**op.changes)
-                new = plan(new_rule)
-                for opt in self.opts:
-                    _adjust(opt, self.plan, new)
-                self.rule, self.plan = new_rule, new
+    def held(self, step: Callable[[list[Any]], None], values: Callable[[], list[Any]],
+             states: Callable[[], list[dict[str, Any] | None]]) -> Held:
+        """``step`` given each Step's gradients as tensors (trainables order, None kept);
+        an Adjust reaches every optimiser built (ADJ-1)."""
+        return Held(lambda grads: step([None if g is None else self.tensor(g)
+                                        for g in flat_list_grads(self.program.model, grads)]),
+                    lambda old, new: _adjust(self.opts, old, new), values, states)
 
-    def fields(self, opt: Any, var: Any, pick: Callable[[Any], Any]) -> dict[str, Any] | None:
+    def fields(self, opt: Any, var: Any, pick: Callable[[Any], Any] = _same
+               ) -> dict[str, Any] | None:
         """``var``'s optimiser slots as reference fields; None before Keras built any."""
-        if not self.plan.mapped or not opt.built:
-            return None
-        read = self.plan.state(opt, var)
-        if read is None:
-            return None
-        return {self.plan.prefix + k: pick(v) if isinstance(v, np.ndarray) else v
-                for k, v in read.items()}
+        return self.plan.fields(pick, np.ndarray, opt, var) if opt.built else None
 
 
-Result = tuple[list[np.ndarray], list[dict[str, Any] | None]]
+def _each_variable(run: Run, opts: list[Any], step: Callable[[list[Any]], None]) -> Held:
+    """The Variables as they are, each one's state in ``opts[i]``."""
+    return run.held(step, lambda: [_numpy(v) for v in run.variables],
+                    lambda: [run.fields(opt, v) for opt, v in zip(opts, run.variables,
+                                                                  strict=True)])
 
 
-def _structured(run: Run) -> Result:
+def _apply(opt: Any, pairs: list[tuple[Any, Any]]) -> None:
+    """``apply_gradients(pairs)`` unless no gradient is there: Keras raises "No gradients
+    provided" for a step without any."""
+    if any(g is not None for g, _ in pairs):
+        opt.apply_gradients(pairs)
+
+
+def _structured(run: Run) -> Held:
     """``optimizer.apply_gradients(zip(grads, layer.trainable_variables))``: freezing sets
     ``variable.trainable = False``, which takes it out of ``trainable_variables``; a tie is
     one Variable, its gradient summed over its places (TIE-2)."""
-    opt = run.optimiser()
-    opt.build(run.layer.trainable_variables)
+    opt = run.optimiser(run.layer.trainable_variables)
     index = {id(v): i for i, v in enumerate(run.variables)}
-    for grads, frozen in run.steps():
+
+    def step(grads: list[Any]) -> None:
         for i, v in enumerate(run.variables):
-            v.trainable = i not in frozen
-        pairs = [(grads[index[id(v)]], v) for v in run.layer.trainable_variables]
-        if any(g is not None for g, _ in pairs):
-            opt.apply_gradients(pairs)
-    return ([_numpy(v) for v in run.variables],
-            [run.fields(opt, v, lambda x: x) for v in run.variables])
+            v.trainable = i not in run.frozen
+        _apply(opt, [(grads[index[id(v)]], v) for v in run.layer.trainable_variables])
+
+    return _each_variable(run, [opt] * len(run.variables), step)
 
 
-def _flat_list(run: Run) -> Result:
+def _flat_list(run: Run) -> Held:
     """``optimizer.apply_gradients(zip(grads, variables))`` over the list of unfrozen
     Variables (trainables order); a None gradient is passed as None (Keras skips that
-    Variable with a warning); a step with no gradient at all is not applied (Keras raises
-    "No gradients provided")."""
-    opt = run.optimiser()
-    opt.build(run.variables)
-    for grads, frozen in run.steps():
-        pairs = [(g, v) for i, (g, v) in enumerate(zip(grads, run.variables, strict=True))
-                 if i not in frozen]
-        if any(g is not None for g, _ in pairs):
-            opt.apply_gradients(pairs)
-    return ([_numpy(v) for v in run.variables],
-            [run.fields(opt, v, lambda x: x) for v in run.variables])
+    Variable with a warning)."""
+    opt = run.optimiser(run.variables)
+    return _each_variable(run, [opt] * len(run.variables), lambda grads: _apply(opt, [
+        (g, v) for i, (g, v) in enumerate(zip(grads, run.variables, strict=True))
+        if i not in run.frozen]))
 
 
-def _per_array(run: Run) -> Result:
+def _per_array(run: Run) -> Held:
     """One optimiser per Variable, called only when it has a gradient and is not frozen."""
-    if run.rule.needs_global:
-        raise Unsupported(f"{run.rule!r} needs the norm over every array of an update, "
-                          "which one optimiser per array does not see (RULE-8)")
-    variables = run.variables
-    opts = [run.optimiser() for _ in variables]
-    for opt, v in zip(opts, variables, strict=True):
-        opt.build([v])
-    for grads, frozen in run.steps():
-        for i, (g, opt, v) in enumerate(zip(grads, opts, variables, strict=True)):
-            if g is not None and i not in frozen:
+    refuse_per_array(run.rule, "one optimiser per array")
+    opts = [run.optimiser([v]) for v in run.variables]
+
+    def step(grads: list[Any]) -> None:
+        for i, (g, opt, v) in enumerate(zip(grads, opts, run.variables, strict=True)):
+            if g is not None and i not in run.frozen:
                 opt.apply_gradients([(g, v)])
-    return ([_numpy(v) for v in variables],
-            [run.fields(opt, v, lambda x: x) for opt, v in zip(opts, variables, strict=True)])
+
+    return _each_variable(run, opts, step)
 
 
-def _flat_vector(run: Run) -> Result:
+def _flat_vector(run: Run) -> Held:
     """One flat Variable of the raveled parameters; a parameter without gradient
     contributes zeros, a step without any is skipped, and part of it cannot be frozen."""
-    if not run.rule.elementwise:
-        raise Unsupported(f"{run.rule!r} works per array; one flat Variable is one array, a "
-                          "different computation (RULE-4)")
+    refuse_flat(run.rule, "one flat Variable")
     params = trainables(run.program.model)
-    ends = np.cumsum([p.size for p in params])
-    pieces = [(slice(int(end) - p.size, int(end)), p.shape)
-              for end, p in zip(ends, params, strict=True)]
+    pieces = consecutive(p.size for p in params)
     flat = keras.Variable(np.concatenate([p.ravel() for p in params]) if params
                           else np.zeros(0), dtype=run.dtype)
-    opt = run.optimiser()
-    opt.build([flat])
-    for grads, frozen in run.steps():
-        if all(g is None for g in grads) or len(frozen) == len(grads):
-            continue
-        if frozen:
+    opt = run.optimiser([flat])
+
+    def step(grads: list[Any]) -> None:
+        if all(g is None for g in grads) or len(run.frozen) == len(grads):
+            return
+        if run.frozen:
             raise Unsupported("one flat keras Variable cannot freeze part of itself (FRZ-1)")
         vector = np.concatenate([np.zeros(p.size) if g is None else _numpy(g).ravel()
                                  for p, g in zip(params, grads, strict=True)])
         opt.apply_gradients([(run.tensor(vector), flat)])
-    whole = _numpy(flat)
 
     def piece(i: int) -> Callable[[np.ndarray], np.ndarray]:
-        return lambda v: v[pieces[i][0]].reshape(pieces[i][1])
+        return lambda v: v[pieces[i]].reshape(params[i].shape)
 
-    return ([piece(i)(whole) for i in range(len(params))],
-            [run.fields(opt, flat, piece(i)) for i in range(len(params))])
+    return run.held(step, lambda: [piece(i)(_numpy(flat)) for i in range(len(params))],
+                    lambda: [run.fields(opt, flat, piece(i)) for i in range(len(params))])
 
 
-#: One function per update path: the parameters (trainables order) and states it leaves.
-PATHS: dict[PathName, Callable[[Run], Result]] = {
+#: One function per update path: what it holds the parameters in (:class:`Held`).
+PATHS: dict[PathName, Callable[[Run], Held]] = {
     "structured": _structured,
     "flat_list": _flat_list,
     "per_array": _per_array,
@@ -488,10 +451,7 @@ class KerasAdapter(Adapter):
 
         def outcome() -> Outcome:
             with _floatx(program.dtype):
-                values, states = go(run)
-            position = {occ.path: occ.position for occ in occurrences(program.model)}
-            return Outcome(map_params(lambda p, _x: values[position[p]], program.model),
-                           states)
+                return drive(run, go(run))
         return with_warnings(outcome)
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any
 
@@ -28,23 +28,21 @@ import numpy as np
 from optconf.reference import expr as ref_expr
 from optconf.reference import rules
 
+from . import session
 from .protocol import (
     Absent,
     Adapter,
-    Adjust,
     EngineInfo,
     Outcome,
     PathName,
     Program,
     Rule,
-    Step,
     Unsupported,
     composed,
+    consecutive,
     first_occurrences,
     flat_list_grads,
     fold,
-    frozen_at,
-    map_params,
     mirror,
     occurrences,
     path_entry,
@@ -54,6 +52,7 @@ from .protocol import (
     rule_entry,
     with_warnings,
 )
+from .session import Held, Plan, drive, not_offered, refuse_flat, refuse_per_array
 
 try:
     import mlx.core as mx
@@ -72,14 +71,6 @@ TIES = ("one array at several places of the model: an MLX parameter tree holds v
 
 # ------------------------------------------------------------ rules -> mlx.optimizers
 
-#: A parameter's MLX state (its dict in ``optimizer.state``) and the optimiser, read as the
-#: reference's state fields.
-Reader = Callable[[dict[str, Any], Any], dict[str, Any]]
-#: A rule as mlx.optimizers: the class name, its keyword arguments (hyperparameters as Python
-#: numbers; the learning rate is made an array of the program's dtype) and the state reader.
-Core = tuple[str, dict[str, Any], Reader]
-
-
 def _no_state(state: dict[str, Any], opt: Any) -> dict[str, Any]:
     return {}
 
@@ -91,62 +82,62 @@ def _adam_fields(state: dict[str, Any], opt: Any) -> dict[str, Any]:
     return {"mu": state["m"], "nu": state["v"], "beta_t": (b1**t, b2**t)}
 
 
-def _sgd(r: Any, decay: float) -> Core:
-    return "SGD", {"learning_rate": r.eta, "weight_decay": decay}, _no_state
+def _sgd(r: Any, decay: float) -> Plan:
+    return Plan("SGD", {"learning_rate": r.eta, "weight_decay": decay}, _no_state)
 
 
-def _momentum(r: Any, decay: float) -> Core:
+def _momentum(r: Any, decay: float) -> Plan:
     """``SGD(momentum=rho)``: v <- rho v + g, step eta v (MOMENTUM-2, NESTEROV-2); MLX
     refuses ``nesterov=True`` without momentum, where Nesterov is plain SGD."""
     nesterov = isinstance(r, rules.Nesterov) and r.rho > 0
-    return "SGD", {"learning_rate": r.eta, "momentum": r.rho, "nesterov": nesterov,
-                   "weight_decay": decay}, lambda s, _opt: {"velocity": s["v"]}
+    return Plan("SGD", {"learning_rate": r.eta, "momentum": r.rho, "nesterov": nesterov,
+                        "weight_decay": decay}, lambda s, _opt: {"velocity": s["v"]})
 
 
-def _rmsprop(r: Any, decay: float) -> Core:
+def _rmsprop(r: Any, decay: float) -> Plan:
     if r.centred:
         raise Unsupported("mlx.optimizers.RMSprop has no centred form (RMSPROP-1)")
     if r.epsilon <= 0:
         raise Unsupported(f"mlx RMSprop refuses eps <= 0; epsilon={r.epsilon}")
-    return "RMSprop", {"learning_rate": r.eta, "alpha": r.rho, "eps": r.epsilon}, \
-        lambda s, _opt: {"quad": s["v"], "lin": None}
+    return Plan("RMSprop", {"learning_rate": r.eta, "alpha": r.rho, "eps": r.epsilon},
+                lambda s, _opt: {"quad": s["v"], "lin": None})
 
 
-def _adagrad(r: Any, decay: float) -> Core:
+def _adagrad(r: Any, decay: float) -> Plan:
     if r.epsilon <= 0:
         raise Unsupported(f"mlx Adagrad refuses eps <= 0; epsilon={r.epsilon}")
-    return "Adagrad", {"learning_rate": r.eta, "eps": r.epsilon}, \
-        lambda s, _opt: {"acc": s["v"]}
+    return Plan("Adagrad", {"learning_rate": r.eta, "eps": r.epsilon},
+                lambda s, _opt: {"acc": s["v"]})
 
 
-def _adadelta(r: Any, decay: float) -> Core:
+def _adadelta(r: Any, decay: float) -> Plan:
     """``AdaDelta(learning_rate=1)``: the reference's AdaDelta has no learning rate."""
     if r.epsilon <= 0:
         raise Unsupported(f"mlx AdaDelta refuses eps <= 0; epsilon={r.epsilon}")
-    return "AdaDelta", {"learning_rate": 1.0, "rho": r.rho, "eps": r.epsilon}, \
-        lambda s, _opt: {"acc": s["v"], "delta_acc": s["u"]}
+    return Plan("AdaDelta", {"learning_rate": 1.0, "rho": r.rho, "eps": r.epsilon},
+                lambda s, _opt: {"acc": s["v"], "delta_acc": s["u"]})
 
 
-def _adam(r: Any, decay: float) -> Core:
+def _adam(r: Any, decay: float) -> Plan:
     """``Adam(bias_correction=True)``: MLX's default skips the bias correction (ADAM-1)."""
-    return "Adam", {"learning_rate": r.eta, "betas": list(r.beta), "eps": r.epsilon,
-                    "bias_correction": True}, _adam_fields
+    return Plan("Adam", {"learning_rate": r.eta, "betas": list(r.beta), "eps": r.epsilon,
+                         "bias_correction": True}, _adam_fields)
 
 
-def _adamw(r: Any, decay: float) -> Core:
+def _adamw(r: Any, decay: float) -> Plan:
     """MLX AdamW shrinks x by (1 - eta lambda) before the Adam step: the coupled form
     eta (a + lambda x) (ADAMW-1)."""
     if not r.couple:
         raise Unsupported("mlx AdamW multiplies the decay by the learning rate: it has no "
                           "AdamW(couple=False) (ADAMW-2)")
-    return "AdamW", {"learning_rate": r.eta, "betas": list(r.beta), "eps": r.epsilon,
-                     "weight_decay": r.lambda_, "bias_correction": True}, _adam_fields
+    return Plan("AdamW", {"learning_rate": r.eta, "betas": list(r.beta), "eps": r.epsilon,
+                          "weight_decay": r.lambda_, "bias_correction": True}, _adam_fields)
 
 
 #: Each reference rule as mlx.optimizers, given the coupled L2 ``decay`` of a WeightDecay
 #: chained before it (only SGD takes one); an entry raises Unsupported where MLX has no
 #: faithful counterpart.  Clipping and WeightDecay are composed by :func:`plan`.
-RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
+RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.Descent: _sgd,
     rules.Momentum: _momentum,
     rules.Nesterov: _momentum,
@@ -156,18 +147,14 @@ RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
     rules.Adam: _adam,
     rules.AdamW: _adamw,
     # c = b1 m + (1-b1) g, step eta sign(c), then m <- b2 m + (1-b2) g: the paper (LION-2)
-    rules.Lion: lambda r, decay: (
+    rules.Lion: lambda r, decay: Plan(
         "Lion", {"learning_rate": r.eta, "betas": list(r.beta)},
         lambda s, _opt: {"mu": s["m"]}),
     rules.AdaMax: refused("mlx Adamax omits the bias correction of the first moment "
                           "(its docstring says so): eta mu/(u + eps), where AdaMax divides "
                           "by 1 - beta1^t (ADAMAX-1)"),
-    rules.NAdam: Absent("mlx.optimizers has no NAdam"),
-    rules.RAdam: Absent("mlx.optimizers has no RAdam"),
-    rules.AMSGrad: Absent("mlx.optimizers has no AMSGrad"),
-    rules.OAdam: Absent("mlx.optimizers has no OAdam"),
-    rules.AdaBelief: Absent("mlx.optimizers has no AdaBelief"),
-    rules.Rprop: Absent("mlx.optimizers has no Rprop"),
+    **not_offered("mlx.optimizers", rules.NAdam, rules.RAdam, rules.AMSGrad, rules.OAdam,
+                  rules.AdaBelief, rules.Rprop),
     rules.SignDecay: Absent("mlx.optimizers has no L1 (sign) decay"),
     rules.AccumGrad: Absent("mlx.optimizers has no gradient accumulation"),
 }
@@ -184,42 +171,22 @@ CLIPS = (rules.ClipGrad, rules.ClipNorm, rules.ClipGlobalNorm)
 SGD_RULES = (rules.Descent, rules.Momentum, rules.Nesterov)
 
 
-@dataclasses.dataclass(frozen=True)
-class Plan:
-    """How MLX runs one rule: the gradient tree clipped (``clips``, see :func:`clipped`),
-    then ``optimiser(**kwargs)``; ``state`` reads a parameter's state, each key
-    prefixed with ``prefix`` (the core rule's place in a chain)."""
-
-    optimiser: str
-    kwargs: Mapping[str, Any]
-    clips: tuple[Rule, ...]
-    state: Reader
-    prefix: str = ""
-
-
-def _core(rule: Rule, decay: float) -> Core:
-    require_variant(VARIANTS, rule)
-    if decay and not isinstance(rule, SGD_RULES):
-        raise Unsupported(f"only mlx SGD takes a coupled weight_decay; a WeightDecay before "
-                          f"{type(rule).__name__} has no MLX form")
-    return rule_entry(RULES, rule, "mlx.optimizers")(rule, decay)
-
-
 def plan(rule: Rule) -> Plan:
     """The MLX plan of ``rule`` (a rule, or a chain: clipping, then at most one WeightDecay,
-    then one optimiser rule); Unsupported with the reason otherwise."""
+    then one optimiser rule); Unsupported with the reason otherwise.  The clips are applied
+    to the gradient tree (:func:`clipped`); only SGD takes a coupled decay."""
     chain = composed(rule, CLIPS, "mlx composes clipping, then one coupled weight decay, "
                      "then one optimiser")
     for clip in chain.clips:
         if isinstance(clip, rules.ClipNorm) and clip.p != 2:
             raise Unsupported(f"ClipNorm(p={clip.p}): mlx clip_grad_norm is the L2 norm")
-    decay = chain.decay or 0.0
-    if chain.core is None:  # clipping and/or decay alone: x -= (clipped g + lambda x)
-        return Plan("SGD", {"learning_rate": 1.0, "weight_decay": decay}, chain.clips,
-                    _no_state)
-    prefix, core = chain.core
-    optimiser, kwargs, state = _core(core, decay)
-    return Plan(optimiser, kwargs, chain.clips, state, prefix)
+    prefix, core = chain.core or ("", rules.Descent(eta=1.0))
+    require_variant(VARIANTS, core)
+    if chain.decay and not isinstance(core, SGD_RULES):
+        raise Unsupported(f"only mlx SGD takes a coupled weight_decay; a WeightDecay before "
+                          f"{type(core).__name__} has no MLX form")
+    found = rule_entry(RULES, core, "mlx.optimizers")(core, chain.decay or 0.0)
+    return dataclasses.replace(found, clips=chain.clips, prefix=prefix)
 
 
 def make_optimiser(the_plan: Plan, dtype: Any) -> Any:
@@ -229,15 +196,18 @@ def make_optimiser(the_plan: Plan, dtype: Any) -> Any:
     return getattr(optim, the_plan.optimiser)(**kwargs)
 
 
-def _adjust(opt: Any, old: Plan, new: Plan, dtype: Any) -> None:
-    """Each changed keyword argument set as the optimiser's attribute of the same name, the
-    learning rate as an array of the run's dtype; the state is kept (ADJ-1, ADJ-2)."""
-    if new.optimiser != old.optimiser or new.kwargs.get("nesterov") != old.kwargs.get(
-            "nesterov"):
-        raise Unsupported(f"the adjustment turns mlx {old.optimiser}({dict(old.kwargs)}) "
-                          f"into {new.optimiser}({dict(new.kwargs)})")
-    for key, value in new.kwargs.items():
-        setattr(opt, key, mx.array(value, dtype=dtype) if key == "learning_rate" else value)
+def _adjust(opts: list[Any], old: Plan, new: Plan, dtype: Any) -> None:
+    """Each changed keyword argument set as the optimisers' attribute of the same name, the
+    learning rate as an array of the run's dtype; the state is kept (ADJ-1, ADJ-2).  The
+    clipping takes the new thresholds at the next step."""
+    for opt in opts:
+        if new.optimiser != old.optimiser or new.kwargs.get("nesterov") != old.kwargs.get(
+                "nesterov"):
+            raise Unsupported(f"the adjustment turns mlx {old.optimiser}({dict(old.kwargs)}) "
+                              f"into {new.optimiser}({dict(new.kwargs)})")
+        for key, value in new.kwargs.items():
+            setattr(opt, key, mx.array(value, dtype=dtype) if key == "learning_rate"
+                    else value)
 
 
 def clipped(grads: Any, clips: tuple[Rule, ...]) -> Any:
@@ -326,76 +296,67 @@ def _numpy(x: Any) -> np.ndarray:
     return np.array(x, copy=True)
 
 
+def _same(x: Any) -> Any:
+    return x
+
+
 # ------------------------------------------------------------------------- one program
 
 
-@dataclasses.dataclass
-class Run:
-    """One program on MLX: the plan, the dtype, the Module tree and the key path of each
-    parameter (trainables order), stepped the way an MLX training loop does."""
+class Run(session.Run[Plan]):
+    """One program on MLX: its dtype, the Module tree, the key path of each parameter
+    (trainables order) and the optimisers built so far."""
 
-    program: Program
-    dtype: Any
-
-    def __post_init__(self) -> None:
-        self.plan = plan(self.program.rule)
-        self.module, self.keys = build(self.program.model, self.dtype)
-        self.rule = self.program.rule
+    def __init__(self, program: Program, dtype: Any) -> None:
+        super().__init__(program, plan)
+        self.dtype, self.opts = dtype, list[Any]()
+        self.module, self.keys = build(program.model, dtype)
 
     def params(self) -> list[Any]:
         return [_at(self.module, self.keys[i]) for i in range(len(self.keys))]
 
-    def steps(self) -> Iterator[tuple[list[Any], frozenset[int]]]:
-        """Each Step's gradients (trainables order, None kept) with the frozen
-        positions; Adjust ops are applied to ``self.opts`` on the way (ADJ-1)."""
-        for op, frozen in frozen_at(self.program.model, self.program.ops):
-            if isinstance(op, Step):
-                yield [None if g is None else mx.array(g, dtype=self.dtype)
-                       for g in flat_list_grads(self.program.model, op.grads)], frozen
-            elif isinstance(op, Adjust):
-                self.adjust(op.changes)
+    def optimiser(self, tree: Any) -> Any:
+        """The plan's optimiser, initialised over every array of ``tree`` up front: MLX does
+        not extend its state to a parameter first seen later (M4)."""
+        opt = make_optimiser(self.plan, self.dtype)
+        opt.init(tree)
+        self.opts.append(opt)
+        return opt
 
-    def optimisers(self, count: int) -> list[Any]:
-        self.opts = [make_optimiser(self.plan, self.dtype) for _ in range(count)]
-        return self.opts
+    def held(self, step: Callable[[list[Any]], None], values: Callable[[], list[Any]],
+             states: Callable[[], list[dict[str, Any] | None]]) -> Held:
+        """``step`` given each Step's gradients as arrays (trainables order, None kept); an
+        Adjust reaches every optimiser built (ADJ-1)."""
+        return Held(lambda grads: step([None if g is None else mx.array(g, dtype=self.dtype)
+                                        for g in flat_list_grads(self.program.model, grads)]),
+                    lambda old, new: _adjust(self.opts, old, new, self.dtype),
+                    lambda: [_numpy(v) for v in values()], states)
 
-    def adjust(self, changes: Mapping[str, Any]) -> None:
-        new_rule = self.rule.adjusted(**changes)
-        old, new = self.plan, plan(new_rule)  # clip_grad_norm takes the new max_norm next call
-        for opt in self.opts:
-            _adjust(opt, old, new, self.dtype)
-        self.rule, self.plan = new_rule, new
-
-    def fields(self, opt: Any, state: Any, pick: Callable[[Any], Any]) -> dict[str, Any] | None:
+    def fields(self, opt: Any, state: Any, pick: Callable[[Any], Any] = _same
+               ) -> dict[str, Any] | None:
         """A parameter's MLX state as reference fields; None before MLX made any."""
-        if not state:
-            return None
-        return {self.plan.prefix + k: (_numpy(pick(v)) if isinstance(v, mx.array) else v)
-                for k, v in self.plan.state(state, opt).items()}
+        return self.plan.fields(lambda v: _numpy(pick(v)), mx.array, state, opt) if state \
+            else None
 
 
-Result = tuple[list[Any], list[dict[str, Any] | None]]
-
-
-def _dict_tree(run: Run, keys: list[tuple[str, ...]], tree: Any, *, module: bool) -> Result:
+def _dict_tree(run: Run, keys: list[tuple[str, ...]], tree: Any, *, module: bool) -> Held:
     """One optimiser over one dict tree holding parameter i at ``keys[i]``; each step's
     gradient tree holds only the arrays that have a gradient and are not frozen, which MLX
     neither moves nor touches (FRZ-1, UPD-5).  ``module``: the tree is the Module, frozen
     with ``freeze`` and stepped by ``optimizer.update(module, grads)`` over the names of
     ``trainable_parameters()``."""
-    (opt,) = run.optimisers(1)
-    opt.init(tree)  # MLX does not extend its state to a parameter first seen later (M4)
-    for grads, frozen in run.steps():
+    opt = run.optimiser(tree)
+
+    def step(grads: list[Any]) -> None:
         if module:
-            _freeze(run, frozen)
-            open_keys = {tuple(k.split(".")) for k, _ in
-                         named_parameters(run.module)}
+            _freeze(run, run.frozen)
+            open_keys = {tuple(k.split(".")) for k, _ in named_parameters(run.module)}
         else:
-            open_keys = {keys[i] for i in range(len(keys)) if i not in frozen}
+            open_keys = {keys[i] for i in range(len(keys)) if i not in run.frozen}
         pairs = [(keys[i], g) for i, g in enumerate(grads)
                  if g is not None and keys[i] in open_keys]
         if not pairs:  # no gradient at all: a training loop has nothing to update
-            continue
+            return
         step_grads = clipped(_nested(pairs), run.plan.clips)
         if module:
             opt.update(run.module, step_grads)
@@ -403,8 +364,9 @@ def _dict_tree(run: Run, keys: list[tuple[str, ...]], tree: Any, *, module: bool
             new = opt.apply_gradients(step_grads, tree)
             for key, _ in pairs:
                 _at(tree, key[:-1])[key[-1]] = _at(new, key)
-    return ([_at(tree, k) for k in keys],
-            [run.fields(opt, _at(opt.state, k), lambda v: v) for k in keys])
+
+    return run.held(step, lambda: [_at(tree, k) for k in keys],
+                    lambda: [run.fields(opt, _at(opt.state, k)) for k in keys])
 
 
 def _freeze(run: Run, frozen: frozenset[int]) -> None:
@@ -416,13 +378,13 @@ def _freeze(run: Run, frozen: frozenset[int]) -> None:
         _at(run.module, tuple(parents)).freeze(keys=[name], recurse=False)
 
 
-def _structured(run: Run) -> Result:
+def _structured(run: Run) -> Held:
     """The Module tree, ``optimizer.update(module, grads)``."""
     return _dict_tree(run, [run.keys[i] for i in range(len(run.keys))], run.module,
                       module=True)
 
 
-def _flat_list(run: Run) -> Result:
+def _flat_list(run: Run) -> Held:
     """``dict(named_parameters(module))``: one flat dict of arrays by
     dotted name, MLX's flat form of a model."""
     names = [".".join(run.keys[i]) for i in range(len(run.keys))]
@@ -430,60 +392,54 @@ def _flat_list(run: Run) -> Result:
     return _dict_tree(run, [(n,) for n in names], flat, module=False)
 
 
-def _per_array(run: Run) -> Result:
+def _per_array(run: Run) -> Held:
     """One optimiser per array, ``{"p": array}`` each; an array frozen or without gradient
     is not passed to its optimiser (UPD-5)."""
-    if run.rule.needs_global:
-        raise Unsupported(f"{run.rule!r} needs the norm over every array of an update, "
-                          "which one optimiser per array does not see (RULE-8)")
+    refuse_per_array(run.rule, "one optimiser per array")
     trees = [{"p": p} for p in run.params()]
-    opts = run.optimisers(len(trees))
-    for opt, tree in zip(opts, trees, strict=True):
-        opt.init(tree)
-    for grads, frozen in run.steps():
+    opts = [run.optimiser(tree) for tree in trees]
+
+    def step(grads: list[Any]) -> None:
         for i, g in enumerate(grads):
-            if g is not None and i not in frozen:
+            if g is not None and i not in run.frozen:
                 trees[i] = opts[i].apply_gradients(clipped({"p": g}, run.plan.clips),
                                                    trees[i])
-    return ([t["p"] for t in trees],
-            [run.fields(opt, opt.state["p"], lambda v: v) for opt in opts])
+
+    return run.held(step, lambda: [t["p"] for t in trees],
+                    lambda: [run.fields(opt, opt.state["p"]) for opt in opts])
 
 
-def _flat_vector(run: Run) -> Result:
+def _flat_vector(run: Run) -> Held:
     """One flat array, ``mx.concatenate`` of the raveled parameters in tree_flatten order;
     a parameter without gradient contributes zeros, a step without any is skipped, and a
     part of it cannot be frozen (RULE-4, FRZ-1)."""
-    if not run.rule.elementwise:
-        raise Unsupported(f"{run.rule!r} works per array; one flat array is one array, a "
-                          "different computation (RULE-4)")
+    refuse_flat(run.rule, "one flat array")
     params = run.params()
-    ends = np.cumsum([p.size for p in params])
-    pieces = [(slice(int(end) - p.size, int(end)), p.shape)
-              for end, p in zip(ends, params, strict=True)]
+    pieces = consecutive(p.size for p in params)
     tree = {"flat": mx.concatenate([p.reshape(-1) for p in params])} if params else {}
-    (opt,) = run.optimisers(1)
-    opt.init(tree)
-    for grads, frozen in run.steps():
-        if all(g is None for g in grads) or len(frozen) == len(grads):
-            continue
-        if frozen:
+    opt = run.optimiser(tree)
+
+    def step(grads: list[Any]) -> None:
+        nonlocal tree
+        if all(g is None for g in grads) or len(run.frozen) == len(grads):
+            return
+        if run.frozen:
             raise Unsupported("one flat MLX array cannot freeze part of itself (FRZ-1)")
         vector = mx.concatenate([mx.zeros(p.size, dtype=run.dtype) if g is None
                                  else g.reshape(-1) for p, g in zip(params, grads,
                                                                     strict=True)])
         tree = opt.apply_gradients(clipped({"flat": vector}, run.plan.clips), tree)
-    if not params:
-        return [], []
 
     def piece(i: int) -> Callable[[Any], Any]:
-        return lambda v: v[pieces[i][0]].reshape(pieces[i][1])
+        return lambda v: v[pieces[i]].reshape(params[i].shape)
 
-    return ([piece(i)(tree["flat"]) for i in range(len(params))],
-            [run.fields(opt, opt.state["flat"], piece(i)) for i in range(len(params))])
+    return run.held(step, lambda: [piece(i)(tree["flat"]) for i in range(len(params))],
+                    lambda: [run.fields(opt, opt.state["flat"], piece(i))
+                             for i in range(len(params))])
 
 
-#: One function per update path: the parameters (trainables order) and states it leaves.
-PATHS: dict[PathName, Callable[[Run], Result]] = {
+#: One function per update path: what it holds the parameters in (:class:`Held`).
+PATHS: dict[PathName, Callable[[Run], Held]] = {
     "structured": _structured,
     "flat_list": _flat_list,
     "per_array": _per_array,
@@ -519,13 +475,7 @@ class MlxAdapter(Adapter):
     def run(self, program: Program, path: PathName) -> Outcome:
         go = path_entry(PATHS, path, "mlx")
         run = Run(program, self._dtype(program.dtype))
-
-        def outcome() -> Outcome:
-            values, states = go(run)
-            position = {occ.path: occ.position for occ in occurrences(program.model)}
-            return Outcome(map_params(lambda p, _x: _numpy(values[position[p]]),
-                                      program.model), states)
-        return with_warnings(outcome)
+        return with_warnings(lambda: drive(run, go(run)))
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
         """``named_parameters(module)``: MLX's order (COLL-2)."""

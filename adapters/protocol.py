@@ -46,6 +46,7 @@ from optconf.reference.tree import (
 #: each one's ``__all__``.  ``tests/test_public_api.py`` holds the shipped adapters to it.
 PUBLIC_MODULES = (
     "optconf.adapters.protocol",   # this module: the protocol, helpers, the tree walk
+    "optconf.adapters.session",    # the plan and op loop of the paths (Held, drive)
     "optconf.reference",           # trainables, destructure, value_and_grad, layer, ...
     "optconf.reference.rules",     # the rule classes (and Rule)
     "optconf.reference.expr",      # losses for gradient(): Param, Ops, evaluate, reached

@@ -27,6 +27,7 @@ from optconf.reference.grads import per_occurrence
 from optconf.reference.rules.base import Rule
 from optconf.reference.tree import Path, first_occurrences, fold, mirror, occurrences
 
+from . import session
 from .protocol import (
     Absent,
     Adapter,
@@ -36,22 +37,18 @@ from .protocol import (
     Outcome,
     PathName,
     Program,
-    Step,
-    Stopped,
     Thaw,
     Unsupported,
     array_ops,
-    composed,
     consecutive,
     flat_list_grads,
     indices_under,
     path_entry,
     refusal,
-    require_variant,
     rule_entry,
-    with_values,
     with_warnings,
 )
+from .session import Held, Plan, drive, not_offered, planned, refuse_flat, refuse_per_array
 
 try:
     import torch
@@ -69,25 +66,6 @@ FUSED = frozenset(name for name, cls in vars(torch.optim).items()
 
 
 # ----------------------------------------------------------------- rules -> torch.optim
-
-
-StateMap = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
-#: A rule as torch.optim: the optimiser class name, its keyword arguments and the state map.
-Core = tuple[str, dict[str, Any], StateMap]
-
-
-@dataclasses.dataclass(frozen=True)
-class Plan:
-    """How torch runs one rule: gradient ``clips`` (applied to ``p.grad`` before the step,
-    as torch users do), then ``optimiser(params, **kwargs)``; ``state`` maps a parameter's
-    ``opt.state[p]`` and its param group to the reference's state fields, each key prefixed
-    with ``prefix`` (the core rule's place in a chain)."""
-
-    optimiser: str
-    kwargs: Mapping[str, Any]
-    clips: tuple[Rule, ...]
-    state: StateMap
-    prefix: str = ""
 
 
 def _beta_t(state: dict[str, Any], group: dict[str, Any]) -> tuple[float, float]:
@@ -112,10 +90,10 @@ def _velocity(state: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
     return {} if buf is None else {"velocity": buf}
 
 
-def _nesterov(r: Any, decay: float) -> Core:
+def _nesterov(r: Any, decay: float) -> Plan:
     """Nesterov without momentum is plain SGD: torch refuses ``nesterov=True`` there."""
-    return "SGD", {"lr": r.eta, "momentum": r.rho, "nesterov": r.rho != 0,
-                   "weight_decay": decay}, _velocity
+    return Plan("SGD", {"lr": r.eta, "momentum": r.rho, "nesterov": r.rho != 0,
+                        "weight_decay": decay}, _velocity)
 
 
 def _adam_kwargs(r: Any, decay: float) -> dict[str, Any]:
@@ -123,18 +101,18 @@ def _adam_kwargs(r: Any, decay: float) -> dict[str, Any]:
     return {"lr": r.eta, "betas": r.beta, "eps": r.epsilon, "weight_decay": decay}
 
 
-def _adamw(r: Any, decay: float) -> Core:
+def _adamw(r: Any, decay: float) -> Plan:
     if not r.couple:
         raise Unsupported("torch AdamW always multiplies the decay by lr: it has no "
                           "AdamW(couple=False) (ADAMW-2)")
     if decay:
         raise Unsupported("torch AdamW's weight_decay is the decoupled one; it cannot "
                           "add a coupled WeightDecay as well")
-    return "AdamW", {"lr": r.eta, "betas": r.beta, "eps": r.epsilon,
-                     "weight_decay": r.lambda_}, _moments
+    return Plan("AdamW", {"lr": r.eta, "betas": r.beta, "eps": r.epsilon,
+                          "weight_decay": r.lambda_}, _moments)
 
 
-def _rprop(r: Any, decay: float) -> Core:
+def _rprop(r: Any, decay: float) -> Plan:
     (ell_minus, ell_plus), (low, high) = r.ell, r.gamma
     if decay:
         raise Unsupported("torch Rprop has no weight_decay to chain a WeightDecay into")
@@ -144,11 +122,11 @@ def _rprop(r: Any, decay: float) -> Core:
         raise Unsupported(
             "torch Rprop clamps the step size to step_sizes even where g*g_prev == 0, so an "
             f"eta={r.eta} outside gamma={r.gamma} moves at once; Optimisers.jl leaves it (RPROP-3)")
-    kwargs = {"lr": r.eta, "etas": r.ell, "step_sizes": r.gamma}
-    return "Rprop", kwargs, lambda s, g: {"prev": s["prev"], "step_size": s["step_size"]}
+    return Plan("Rprop", {"lr": r.eta, "etas": r.ell, "step_sizes": r.gamma},
+                lambda s, g: {"prev": s["prev"], "step_size": s["step_size"]})
 
 
-def _muon(r: Any, decay: float) -> Core:
+def _muon(r: Any, decay: float) -> Plan:
     """torch.optim.Muon (2.9+): its buffer is the moving average ``lerp(buf, g, 1 - m)``,
     ``(1 - m)`` times the reference's plain sum, and its Nesterov input ``(1 - m)`` times
     ``g + m B``; Newton-Schulz divides by the norm first, so only epsilon sees the factor.
@@ -163,50 +141,50 @@ def _muon(r: Any, decay: float) -> Core:
     kwargs = {"lr": r.eta, "weight_decay": r.lambda_, "momentum": r.rho,
               "nesterov": r.nesterov, "ns_coefficients": r.coefficients, "eps": r.epsilon,
               "ns_steps": r.steps}
-    return "Muon", kwargs, lambda s, g: {"buffer": s["momentum_buffer"] / (1 - g["momentum"])}
+    return Plan("Muon", kwargs,
+                lambda s, g: {"buffer": s["momentum_buffer"] / (1 - g["momentum"])})
 
 
 #: Each reference rule as torch.optim, given the coupled L2 ``decay`` of a WeightDecay
-#: chained before it; an entry raises Unsupported with the reason where torch has no
+#: chained before it; ``state`` maps a parameter's ``opt.state[p]`` and its param group to
+#: the reference's fields.  An entry raises Unsupported with the reason where torch has no
 #: faithful counterpart.  Clipping and WeightDecay are composed by :func:`plan`.
-RULES: dict[type[Rule], Callable[[Any, float], Core]] = {
-    rules.Descent: lambda r, decay: (
+RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
+    rules.Descent: lambda r, decay: Plan(
         "SGD", {"lr": r.eta, "momentum": 0.0, "weight_decay": decay}, _no_state),
-    rules.Momentum: lambda r, decay: (
+    rules.Momentum: lambda r, decay: Plan(
         "SGD", {"lr": r.eta, "momentum": r.rho, "weight_decay": decay}, _velocity),
     rules.Nesterov: _nesterov,
-    rules.RMSProp: lambda r, decay: (
+    rules.RMSProp: lambda r, decay: Plan(
         "RMSprop", {"lr": r.eta, "alpha": r.rho, "eps": r.epsilon, "centered": r.centred,
                     "momentum": 0.0, "weight_decay": decay},
         lambda s, g: {"quad": s["square_avg"], "lin": s.get("grad_avg")}),
     # the accumulator starts at epsilon (ADAGRAD-2); torch's lr_decay stays off
-    rules.AdaGrad: lambda r, decay: (
+    rules.AdaGrad: lambda r, decay: Plan(
         "Adagrad", {"lr": r.eta, "eps": r.epsilon, "initial_accumulator_value": r.epsilon,
                     "lr_decay": 0.0, "weight_decay": decay},
         lambda s, g: {"acc": s["sum"]}),
-    rules.AdaDelta: lambda r, decay: (
+    rules.AdaDelta: lambda r, decay: Plan(
         "Adadelta", {"lr": 1.0, "rho": r.rho, "eps": r.epsilon, "weight_decay": decay},
         lambda s, g: {"acc": s["square_avg"], "delta_acc": s["acc_delta"]}),
-    rules.Adam: lambda r, decay: ("Adam", _adam_kwargs(r, decay), _moments),
-    rules.AMSGrad: lambda r, decay: (
+    rules.Adam: lambda r, decay: Plan("Adam", _adam_kwargs(r, decay), _moments),
+    rules.AMSGrad: lambda r, decay: Plan(
         "Adam", {**_adam_kwargs(r, decay), "amsgrad": True},
         lambda s, g: {**_moments(s, g), "nu_max": s["max_exp_avg_sq"]}),
-    rules.RAdam: lambda r, decay: (
+    rules.RAdam: lambda r, decay: Plan(
         "RAdam", _adam_kwargs(r, decay),
         lambda s, g: {**_moments(s, g), "t": int(s["step"]) + 1}),
-    rules.AdaMax: lambda r, decay: (
+    rules.AdaMax: lambda r, decay: Plan(
         "Adamax", _adam_kwargs(r, decay),
         lambda s, g: {"mu": s["exp_avg"], "u": s["exp_inf"], "beta_t": _beta_t(s, g)}),
     # an infinite momentum_decay makes torch's schedule mu_t = b1 at every step, which is
     # NAdam(variant="optax") exactly (NADAM-3)
-    rules.NAdam: lambda r, decay: (
+    rules.NAdam: lambda r, decay: Plan(
         "NAdam", {**_adam_kwargs(r, decay), "momentum_decay": math.inf}, _moments),
     rules.AdamW: _adamw,
     rules.Rprop: _rprop,
     rules.Muon: _muon,
-    rules.OAdam: Absent("torch.optim has no OAdam"),
-    rules.AdaBelief: Absent("torch.optim has no AdaBelief"),
-    rules.Lion: Absent("torch.optim has no Lion"),
+    **not_offered("torch.optim", rules.OAdam, rules.AdaBelief, rules.Lion),
     rules.SignDecay: Absent("torch.optim has no L1 (sign) decay"),
     rules.AccumGrad: Absent("torch.optim has no AccumGrad: gradient accumulation is done by the "
                        "training loop (several backward() calls before one step())"),
@@ -239,25 +217,13 @@ VARIANTS: dict[type[Rule], tuple[str, str]] = {
 }
 
 
-def _core(rule: Rule, decay: float) -> Core:
-    """The table's entry for ``rule``, in the variant torch implements (RULE-5)."""
-    require_variant(VARIANTS, rule)
-    return rule_entry(RULES, rule, "torch.optim")(rule, decay)
-
-
 def plan(rule: Rule) -> Plan:
     """The torch plan of ``rule`` (a rule, or a chain: clips, then at most one WeightDecay,
     then at most one optimiser rule, which is how torch composes them); Unsupported with the
-    reason otherwise."""
-    chain = composed(rule, tuple(CLIPS), "torch composes only gradient clipping, then one "
-                     "coupled weight decay, then one optimiser")
-    decay = chain.decay or 0.0
-    if chain.core is None:  # clipping and/or decay alone: x -= (clipped g + lambda x)
-        return Plan("SGD", {"lr": 1.0, "momentum": 0.0, "weight_decay": decay}, chain.clips,
-                    _no_state)
-    prefix, core = chain.core
-    optimiser, kwargs, state = _core(core, decay)
-    return Plan(optimiser, kwargs, chain.clips, state, prefix)
+    reason otherwise.  The clips are applied to ``p.grad`` before the step, as torch users
+    do."""
+    return planned(rule, RULES, VARIANTS, "torch.optim", CLIPS, "torch composes only gradient "
+                   "clipping, then one coupled weight decay, then one optimiser")
 
 
 def _clip_each(c: Any, grads: list[torch.Tensor]) -> None:
@@ -387,9 +353,12 @@ class TorchAdapter(Adapter):
         if path in ("zero", "fsdp"):  # on rank processes (torch_sharded.py, CONF-13)
             from . import torch_sharded
             return torch_sharded.run(program, path, self._dtype(program.dtype), self.device)
-        hold = path_entry(PATHS, path, "torch")
-        return with_warnings(lambda: Session(program, hold, self._dtype(program.dtype),
-                                             self.device).outcome())
+        hold, dtype = path_entry(PATHS, path, "torch"), self._dtype(program.dtype)
+
+        def outcome() -> Outcome:
+            run = Run(program, dtype, self.device)
+            return drive(run, hold(run))
+        return with_warnings(outcome)
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
         """``list(module.parameters())`` -- torch's order (COLL-2)."""
@@ -506,95 +475,30 @@ def _cut(flat: torch.Tensor, like: list[nn.Parameter]) -> list[torch.Tensor]:
 # ------------------------------------------------------------------------- one program
 
 
-class Session:
-    """One program on torch: the engine model, the optimisers one path holds and the
-    frozen set, stepping the way a torch training loop does."""
+class Run(session.Run[Plan]):
+    """One program on torch: its module tree and Parameters (``engine``), stepped the way a
+    torch training loop steps."""
 
-    def __init__(self, program: Program, hold: Callable[[Session], Held], dtype: torch.dtype,
-                 device: torch.device) -> None:
-        self.program, self.rule = program, program.rule
-        self.plan = plan(program.rule)
+    def __init__(self, program: Program, dtype: torch.dtype, device: torch.device) -> None:
+        super().__init__(program, plan)
         self.engine = build(program.model, dtype, device)
-        self.frozen: set[int] = set()
-        self.held = hold(self)
-        try:
-            for op in program.ops:
-                if isinstance(op, Step):
-                    self.step(op.grads)
-                elif isinstance(op, Freeze | Thaw):
-                    self.toggle(op.keys, frozen=isinstance(op, Freeze))
-                elif isinstance(op, Adjust):
-                    self.adjust(op.changes)
-        except DeprecationWarning as error:  # made an error: show what it left (DEP-5)
-            raise Stopped(error, self.outcome()) from error
 
-    def optimiser(self, params: Any, **flags: bool) -> torch.optim.Optimizer:
-        optimiser: torch.optim.Optimizer = getattr(torch.optim, self.plan.optimiser)(
-            params, **self.plan.kwargs, **flags)
-        return optimiser
 
-    def tensor(self, g: np.ndarray, like: torch.Tensor) -> torch.Tensor:
-        return torch.tensor(g, dtype=like.dtype, device=like.device)
+#: How a path's gradients get into ``p.grad`` for one Step's gradient tree.
+PutGrads = Callable[[Run, Any], None]
+#: For each parameter (reference order) the tensor holding it and its slice there (None:
+#: the whole tensor).
+Slots = list[tuple[torch.Tensor, slice | None]]
 
-    def step(self, grads: Any) -> None:
-        for opt in self.held.optimisers:
-            opt.zero_grad(set_to_none=True)
-        self.held.put_grads(self, grads)
-        self.clip()
-        for opt in self.held.optimisers:
-            opt.step()
 
-    def clip(self) -> None:
-        """The chain's clipping rules on the gradients torch holds, in chain order."""
-        grads = [p for p in self.held.holders() if p.grad is not None]
-        if grads:  # nothing to clip otherwise; torch's clip_grad_value_([]) raises instead
-            for clip in self.plan.clips:
-                rule_entry(CLIPS, clip, "torch.nn.utils")(clip, grads)
+def _optimiser(the_plan: Plan, params: Any, **flags: bool) -> torch.optim.Optimizer:
+    optimiser: torch.optim.Optimizer = getattr(torch.optim, the_plan.optimiser)(
+        params, **the_plan.kwargs, **flags)
+    return optimiser
 
-    def toggle(self, keys: tuple[Any, ...], *, frozen: bool) -> None:
-        """Freeze: ``requires_grad_(False)``, so these Parameters get no gradient and torch
-        skips them; a tie is one Parameter, frozen everywhere (FRZ-1, TIE-4).  A tensor
-        holding several parameters (the flat one) is frozen whole or not at all."""
-        indices = indices_under(self.program.model, keys)
-        for holder in self.held.holders():
-            inside = {i for i, (h, _) in enumerate(self.held.slots) if h is holder}
-            if indices & inside and not inside <= indices:
-                raise Unsupported("one flat Parameter cannot freeze part of the model")
-        for i in indices:
-            self.engine.params[i].requires_grad_(not frozen)
-        self.frozen = self.frozen | indices if frozen else self.frozen - indices
 
-    def adjust(self, changes: Mapping[str, Any]) -> None:
-        """``param_group[key] = value`` for the adjusted rule's keyword arguments (ADJ-1);
-        the state is kept (ADJ-2)."""
-        new_rule = self.rule.adjusted(**changes)
-        new_plan = plan(new_rule)
-        if new_plan.optimiser != self.plan.optimiser:
-            raise Unsupported(f"adjusting {dict(changes)} turns torch.optim."
-                              f"{self.plan.optimiser} into {new_plan.optimiser}")
-        for opt in self.held.optimisers:
-            for group in opt.param_groups:
-                group.update(new_plan.kwargs)
-        self.rule, self.plan = new_rule, new_plan
-
-    def outcome(self) -> Outcome:
-        """The parameters read from the tensors holding them, and their state."""
-        values = [_numpy(_piece(holder, piece, p))
-                  for p, (holder, piece) in zip(self.engine.params, self.held.slots, strict=True)]
-        return Outcome(with_values(self.program.model, values),
-                       [self.state(i) for i in range(len(self.engine.params))])
-
-    def state(self, index: int) -> dict[str, Any] | None:
-        """The reference state fields of parameter ``index``; None before torch made any."""
-        param, (holder, piece) = self.engine.params[index], self.held.slots[index]
-        opt = next(o for o in self.held.optimisers
-                   if any(h is holder for h in o.param_groups[0]["params"]))
-        raw = opt.state.get(holder)
-        if not raw:
-            return None
-        return {self.plan.prefix + key: (_numpy(_piece(value, piece, param))
-                                         if isinstance(value, torch.Tensor) else value)
-                for key, value in self.plan.state(raw, opt.param_groups[0]).items()}
+def _tensor(g: np.ndarray, like: torch.Tensor) -> torch.Tensor:
+    return torch.tensor(g, dtype=like.dtype, device=like.device)
 
 
 def _piece(holder: torch.Tensor, piece: slice | None, like: torch.Tensor) -> torch.Tensor:
@@ -602,42 +506,76 @@ def _piece(holder: torch.Tensor, piece: slice | None, like: torch.Tensor) -> tor
     return holder if piece is None else holder[piece].view_as(like)
 
 
+def held_by(run: Run, optimisers: list[torch.optim.Optimizer], slots: Slots,
+            put_grads: PutGrads) -> Held:
+    """The ops on ``optimisers`` holding the parameters at ``slots``: a step zeroes the
+    gradients, puts them in, clips the ones torch holds (in chain order) and steps; adjust
+    sets ``param_group[key] = value`` (ADJ-1), keeping the state (ADJ-2); freezing is
+    ``requires_grad_(False)``, so a frozen Parameter gets no gradient and torch skips it (a
+    tie is one Parameter, frozen everywhere: FRZ-1, TIE-4)."""
+
+    def holders() -> list[torch.Tensor]:
+        return [p for opt in optimisers for p in opt.param_groups[0]["params"]]
+
+    def step(grads: Any) -> None:
+        for opt in optimisers:
+            opt.zero_grad(set_to_none=True)
+        put_grads(run, grads)
+        clipped = [p for p in holders() if p.grad is not None]
+        if clipped:  # nothing to clip otherwise; torch's clip_grad_value_([]) raises instead
+            for clip in run.plan.clips:
+                rule_entry(CLIPS, clip, "torch.nn.utils")(clip, clipped)
+        for opt in optimisers:
+            opt.step()
+
+    def adjust(old: Plan, new: Plan) -> None:
+        if new.optimiser != old.optimiser:
+            raise Unsupported(f"adjusting {run.rule!r} turns torch.optim.{old.optimiser} "
+                              f"into {new.optimiser}")
+        for opt in optimisers:
+            for group in opt.param_groups:
+                group.update(new.kwargs)
+
+    def toggle(positions: set[int], freeze: bool) -> None:
+        for i in positions:
+            run.engine.params[i].requires_grad_(not freeze)
+
+    def state(p: nn.Parameter, holder: torch.Tensor, piece: slice | None
+              ) -> dict[str, Any] | None:
+        """The reference state fields of ``p``; None before torch made any."""
+        opt = next(o for o in optimisers
+                   if any(h is holder for h in o.param_groups[0]["params"]))
+        raw = opt.state.get(holder)
+        return run.plan.fields(lambda t: _numpy(_piece(t, piece, p)), torch.Tensor,
+                               raw, opt.param_groups[0]) if raw else None
+
+    return Held(step, adjust,
+                lambda: [_numpy(_piece(h, piece, p))
+                         for p, (h, piece) in zip(run.engine.params, slots, strict=True)],
+                lambda: [state(p, *slot) for p, slot in zip(run.engine.params, slots,
+                                                            strict=True)],
+                toggle)
+
+
 # --------------------------------------------------------------------------- the paths
 
 
-PutGrads = Callable[[Session, Any], None]
-
-
-@dataclasses.dataclass
-class Held:
-    """What one path's optimisers hold: for each parameter (reference order) the tensor
-    holding it and its slice there (None: the whole tensor), and how gradients get in."""
-
-    optimisers: list[torch.optim.Optimizer]
-    slots: list[tuple[torch.Tensor, slice | None]]
-    put_grads: PutGrads
-
-    def holders(self) -> list[torch.Tensor]:
-        """The tensors the optimisers hold, in their order."""
-        return [p for opt in self.optimisers for p in opt.param_groups[0]["params"]]
-
-
-def _tree_grads(session: Session, grads: Any) -> None:
+def _tree_grads(run: Run, grads: Any) -> None:
     """Each occurrence's gradient added into its Parameter's .grad, as autograd
     accumulates a tied weight's uses (TIE-2); frozen Parameters get none."""
-    for occ, g in per_occurrence(session.program.model, grads):
-        if g is None or occ.position in session.frozen:
+    for occ, g in per_occurrence(run.program.model, grads):
+        if g is None or occ.position in run.frozen:
             continue
-        p = session.engine.params[occ.position]
-        t = session.tensor(g, p)
+        p = run.engine.params[occ.position]
+        t = _tensor(g, p)
         p.grad = t if p.grad is None else p.grad + t
 
 
-def _list_grads(session: Session, grads: Any) -> None:
-    for i, g in enumerate(flat_list_grads(session.program.model, grads)):
-        if g is not None and i not in session.frozen:
-            p = session.engine.params[i]
-            p.grad = session.tensor(g, p)
+def _list_grads(run: Run, grads: Any) -> None:
+    for i, g in enumerate(flat_list_grads(run.program.model, grads)):
+        if g is not None and i not in run.frozen:
+            p = run.engine.params[i]
+            p.grad = _tensor(g, p)
 
 
 class _Forward(nn.Module):
@@ -670,95 +608,96 @@ def _first_names(engine: EngineModel) -> list[str]:
     return [name_of[id(p)] for p in engine.params]
 
 
-def _functional_call_grads(session: Session, grads: Any) -> None:
+def _functional_call_grads(run: Run, grads: Any) -> None:
     """Each Parameter's ``.grad`` by ``backward()`` of ``sum(p * g)`` over every unfrozen
     occurrence, evaluated through the deprecated ``stateless.functional_call`` (DEP-4):
     autograd sums a tied Parameter's uses (TIE-2), frozen Parameters get none."""
-    name_at = {path: name for name, path in session.engine.path_of.items()}
-    terms = [(name_at[occ.path], g) for occ, g in per_occurrence(session.program.model, grads)
-             if g is not None and occ.position not in session.frozen]
+    name_at = {path: name for name, path in run.engine.path_of.items()}
+    terms = [(name_at[occ.path], g) for occ, g in per_occurrence(run.program.model, grads)
+             if g is not None and occ.position not in run.frozen]
     if not terms:
         return
 
     def loss(inner: nn.Module) -> torch.Tensor:
-        products = [(p * session.tensor(g, p)).sum()
+        products = [(p * _tensor(g, p)).sum()
                     for name, g in terms for p in [inner.get_parameter(name)]]
         return torch.stack(products).sum()
 
-    _functional_call(session.engine.module, loss).backward()
+    _functional_call(run.engine.module, loss).backward()
 
 
-def _one_optimiser(session: Session, put_grads: PutGrads, **flags: bool) -> Held:
+def _one_optimiser(run: Run, put_grads: PutGrads, **flags: bool) -> Held:
     """One optimiser over ``module.parameters()`` (torch's order, a tie once)."""
-    if not session.engine.params:
+    if not run.engine.params:
         raise Unsupported("torch.optim refuses a model without parameters (ValueError: "
                           "optimizer got an empty parameter list); Optimisers.jl warns "
                           "and goes on (STATE-5)")
-    return Held([session.optimiser(session.engine.module.parameters(), **flags)],
-                [(p, None) for p in session.engine.params], put_grads)
+    return held_by(run, [_optimiser(run.plan, run.engine.module.parameters(), **flags)],
+                   [(p, None) for p in run.engine.params], put_grads)
 
 
-def _multi_tensor(flag: str) -> Callable[[Session], Held]:
+def _multi_tensor(flag: str) -> Callable[[Run], Held]:
     """One optimiser with the multi-tensor implementation ``flag=True`` switches on, where
     its class has that keyword (``fused``: SGD, Adam, AdamW, Adagrad)."""
 
-    def hold(session: Session) -> Held:
-        optimiser = session.plan.optimiser
+    def hold(run: Run) -> Held:
+        optimiser = run.plan.optimiser
         if flag not in inspect.signature(getattr(torch.optim, optimiser)).parameters:
             raise Unsupported(f"torch.optim.{optimiser} has no {flag} implementation")
-        return _one_optimiser(session, _tree_grads, **{flag: True})
+        return _one_optimiser(run, _tree_grads, **{flag: True})
     return hold
 
 
-def _per_array(session: Session) -> Held:
+def _per_array(run: Run) -> Held:
     """One optimiser per Parameter (torch's order)."""
-    if session.rule.needs_global:
-        raise Unsupported(f"{session.rule!r} needs the norm over every array of an update, "
-                          "which one optimiser per array does not see (RULE-8)")
-    return Held([session.optimiser([p]) for p in session.engine.torch_order()],
-                [(p, None) for p in session.engine.params], _list_grads)
+    refuse_per_array(run.rule, "one optimiser per array")
+    return held_by(run, [_optimiser(run.plan, [p]) for p in run.engine.torch_order()],
+                   [(p, None) for p in run.engine.params], _list_grads)
 
 
-def _flat_vector(session: Session) -> Held:
+def _flat_vector(run: Run) -> Held:
     """One flat Parameter, ``parameters_to_vector(module.parameters())``; its gradient has
     zeros where a parameter has none, and is None when no parameter has one (a flat buffer
-    cannot say None)."""
-    if not session.rule.elementwise:
-        raise Unsupported(f"{session.rule!r} works per array; one flat Parameter is one "
-                          "array, a different computation (RULE-4)")
-    order = session.engine.torch_order()
+    cannot say None).  It is frozen whole or not at all."""
+    refuse_flat(run.rule, "one flat Parameter")
+    order = run.engine.torch_order()
     flat = nn.Parameter(parameters_to_vector(order).detach())
-    piece = {id(p): where for p, where in zip(order, consecutive(p.numel() for p in order),
-                                              strict=True)}
-    slots: list[tuple[torch.Tensor, slice | None]] = [
-        (flat, piece[id(p)]) for p in session.engine.params]
+    piece = dict(zip(map(id, order), consecutive(p.numel() for p in order), strict=True))
+    slots: Slots = [(flat, piece[id(p)]) for p in run.engine.params]
 
-    def put_grad(s: Session, grads: Any) -> None:
-        summed = flat_list_grads(s.program.model, grads)
-        if s.frozen or all(g is None for g in summed):
+    def put_grad(run: Run, grads: Any) -> None:
+        summed = flat_list_grads(run.program.model, grads)
+        if run.frozen or all(g is None for g in summed):
             return
         vector = np.zeros(flat.numel())
         for (_, where), g in zip(slots, summed, strict=True):
             if g is not None:
                 vector[where] = np.asarray(g, np.float64).ravel()
-        flat.grad = s.tensor(vector, flat)
+        flat.grad = _tensor(vector, flat)
 
-    return Held([session.optimiser([flat])], slots, put_grad)
+    held = held_by(run, [_optimiser(run.plan, [flat])], slots, put_grad)
+
+    def toggle(positions: set[int], freeze: bool) -> None:
+        if positions and len(positions) < len(slots):
+            raise Unsupported("one flat Parameter cannot freeze part of the model")
+        held.toggle(positions, freeze)
+
+    return dataclasses.replace(held, toggle=toggle)
 
 
 #: One function per update path: the optimisers it holds the model's parameters in.
-PATHS: dict[PathName, Callable[[Session], Held]] = {
+PATHS: dict[PathName, Callable[[Run], Held]] = {
     # the module tree's Parameters, a tie's gradients summed over its uses
-    "structured": lambda session: _one_optimiser(session, _tree_grads),
+    "structured": lambda run: _one_optimiser(run, _tree_grads),
     # the same optimiser, each Parameter's gradient assigned from the flat list
-    "flat_list": lambda session: _one_optimiser(session, _list_grads),
+    "flat_list": lambda run: _one_optimiser(run, _list_grads),
     "per_array": _per_array,
     "flat_vector": _flat_vector,
     "foreach": _multi_tensor("foreach"),
     "fused": _multi_tensor("fused"),
     # the same optimiser, gradients by autograd through stateless.functional_call (DEP)
-    "legacy": lambda session: _one_optimiser(session, _functional_call_grads),
+    "legacy": lambda run: _one_optimiser(run, _functional_call_grads),
 }
 
 
-__all__ = ["Plan", "TorchAdapter", "build", "plan"]
+__all__ = ["Plan", "TorchAdapter", "build", "held_by", "plan"]

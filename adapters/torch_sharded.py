@@ -8,7 +8,7 @@
   engine's own optimiser steps the shards, clipping runs on the DTensor gradients.
 
 Every rank runs the whole program the way the structured path does (the torch adapter's
-``Session``, one optimiser over ``module.parameters()``), with the same gradients: what
+``Run``, one optimiser over ``module.parameters()``), with the same gradients: what
 data parallelism gives each rank after averaging identical gradients, and on ``fsdp`` the
 shard of the gradient each rank holds after the reduce-scatter.  The state comes back
 through the engine's checkpoint API, gathered (SHARD-4): ``consolidate_state_dict`` for
@@ -48,7 +48,8 @@ from .protocol import (
     frozen_at,
     with_values,
 )
-from .torch import Held, Session, _one_optimiser, _tree_grads
+from .session import carry_out
+from .torch import PutGrads, Run, _optimiser, _tree_grads, held_by
 
 #: Ranks of every distributed case (the smallest world in which anything is sharded).
 WORLD = 2
@@ -65,34 +66,35 @@ def _setup(rank: int, world: int, port: int) -> None:
 # ------------------------------------------------------------------------ the paths
 
 
-Load = Callable[[Session, torch.optim.Optimizer, Any], None]
+Optimizer = torch.optim.Optimizer
+Load = Callable[[Run, Optimizer, Any], None]
 
 
 @dataclasses.dataclass(frozen=True)
 class Sharding:
-    """One distributed path: ``hold`` the session's Parameters in its optimiser, ``save``
-    the gathered optimiser state (on every rank), ``load`` a saved state into the path's
-    optimiser and ``load_unsharded`` into one plain torch.optim optimiser."""
+    """One distributed path: ``hold`` the run's Parameters in its optimiser (with how
+    gradients get in), ``save`` the gathered optimiser state (on every rank), ``load`` a
+    saved state into the path's optimiser and ``load_unsharded`` into one plain torch.optim
+    optimiser."""
 
-    hold: Callable[[Session], Held]
-    save: Callable[[Session], Any]
+    hold: Callable[[Run], tuple[Optimizer, PutGrads]]
+    save: Callable[[Run, Optimizer], Any]
     load: Load
     load_unsharded: Load
 
 
-def _zero_hold(session: Session) -> Held:
-    if not session.engine.params:
+def _zero_hold(run: Run) -> tuple[Optimizer, PutGrads]:
+    if not run.engine.params:
         raise Unsupported("ZeroRedundancyOptimizer refuses a model without parameters")
-    opt = ZeroRedundancyOptimizer(list(session.engine.module.parameters()),
-                                  optimizer_class=getattr(torch.optim, session.plan.optimiser),
-                                  **session.plan.kwargs)
-    return Held([opt], [(p, None) for p in session.engine.params], _tree_grads)
+    opt = ZeroRedundancyOptimizer(list(run.engine.module.parameters()),
+                                  optimizer_class=getattr(torch.optim, run.plan.optimiser),
+                                  **run.plan.kwargs)
+    return opt, _tree_grads
 
 
-def _zero_save(session: Session) -> Any:
+def _zero_save(_run: Run, opt: Optimizer) -> Any:
     """``consolidate_state_dict`` on rank 0, broadcast to every rank (an unsharded
     optimiser's ``state_dict`` is whole on every rank already)."""
-    (opt,) = session.held.optimisers
     if not isinstance(opt, ZeroRedundancyOptimizer):
         return opt.state_dict()
     opt.consolidate_state_dict(to=0)
@@ -101,22 +103,21 @@ def _zero_save(session: Session) -> Any:
     return box[0]
 
 
-def _fsdp_hold(session: Session) -> Held:
-    """``fully_shard`` every submodule (innermost first), then the root; the session's
+def _fsdp_hold(run: Run) -> tuple[Optimizer, PutGrads]:
+    """``fully_shard`` every submodule (innermost first), then the root; the run's
     Parameters become the DTensors FSDP2 registered in their place."""
-    if not session.engine.params:
+    if not run.engine.params:
         raise Unsupported("fully_shard of a module without parameters shards nothing")
-    if any(p.dim() == 0 for p in session.engine.params):
+    if any(p.dim() == 0 for p in run.engine.params):
         raise Unsupported("fully_shard refuses 0-dimensional Parameters (\"fully_shard "
                           "doesn't support scalar parameters\", SHARD-2)")
-    module = session.engine.module
+    module = run.engine.module
     name_of: dict[int, str] = {}
     for name, p in module.named_parameters(remove_duplicate=False):
         name_of.setdefault(id(p), name)
     fully_shard_tree(module)
-    session.engine.params = [module.get_parameter(name_of[id(p)])
-                             for p in session.engine.params]
-    return _one_optimiser(session, _dtensor_grads)
+    run.engine.params = [module.get_parameter(name_of[id(p)]) for p in run.engine.params]
+    return _optimiser(run.plan, module.parameters()), _dtensor_grads
 
 
 def fully_shard_tree(module: torch.nn.Module) -> None:
@@ -129,39 +130,38 @@ def fully_shard_tree(module: torch.nn.Module) -> None:
     fully_shard(module, mesh=mesh)
 
 
-def _dtensor_grads(session: Session, grads: Any) -> None:
+def _dtensor_grads(run: Run, grads: Any) -> None:
     """Each Parameter's gradient summed over its occurrences (TIE-2), then distributed as
     the Parameter is: the shard each rank holds after FSDP2's reduce-scatter of identical
     gradients."""
     full: dict[int, torch.Tensor] = {}
-    for occ, g in per_occurrence(session.program.model, grads):
-        if g is None or occ.position in session.frozen:
+    for occ, g in per_occurrence(run.program.model, grads):
+        if g is None or occ.position in run.frozen:
             continue
-        t = torch.tensor(g, dtype=session.engine.params[occ.position].dtype)
+        t = torch.tensor(g, dtype=run.engine.params[occ.position].dtype)
         full[occ.position] = t if occ.position not in full else full[occ.position] + t
     for position, g in full.items():
-        p = cast(DTensor, session.engine.params[position])  # FSDP2's Parameters are DTensors
+        p = cast(DTensor, run.engine.params[position])  # FSDP2's Parameters are DTensors
         p.grad = distribute_tensor(g, p.device_mesh, p.placements)
 
 
-def _zero_load(_session: Session, opt: torch.optim.Optimizer, saved: Any) -> None:
+def _zero_load(_run: Run, opt: Optimizer, saved: Any) -> None:
     opt.load_state_dict(saved)  # ZeRO keeps its rank's part of it
 
 
-def _fsdp_save(session: Session) -> Any:
-    (opt,) = session.held.optimisers
-    return get_optimizer_state_dict(session.engine.module, opt, options=FULL)
+def _fsdp_save(run: Run, opt: Optimizer) -> Any:
+    return get_optimizer_state_dict(run.engine.module, opt, options=FULL)
 
 
-def _fsdp_load(session: Session, opt: torch.optim.Optimizer, saved: Any) -> None:
-    set_optimizer_state_dict(session.engine.module, opt, saved, options=FULL)
+def _fsdp_load(run: Run, opt: Optimizer, saved: Any) -> None:
+    set_optimizer_state_dict(run.engine.module, opt, saved, options=FULL)
 
 
-def _fsdp_load_unsharded(session: Session, opt: torch.optim.Optimizer, saved: Any) -> None:
+def _fsdp_load_unsharded(run: Run, opt: Optimizer, saved: Any) -> None:
     """The full state dict, keyed by parameter name, as ``Optimizer.load_state_dict``
     takes it, keyed by position in ``module.parameters()``.  (``set_optimizer_state_dict``
     into a module that is not sharded raises "Expected device to be set".)"""
-    names = [name for name, _ in session.engine.module.named_parameters()]
+    names = [name for name, _ in run.engine.module.named_parameters()]
     opt.load_state_dict({
         "state": {i: saved["state"][name] for i, name in enumerate(names)
                   if name in saved["state"]},
@@ -219,21 +219,20 @@ def run_rank(rank: int, _world: int, program: Program, path: PathName, dtype: st
     model, rule, saved = program.model, program.rule, None
     segments = _segments(program.ops, program.model)
     for i, (ops, where) in enumerate(segments):
-        def hold(session: Session, where: str = where, saved: Any = saved) -> Held:
-            held = (sharding.hold(session) if where == "resharded"
-                    else _one_optimiser(session, _tree_grads))
-            if saved is not None:
-                load = sharding.load if where == "resharded" else sharding.load_unsharded
-                load(session, held.optimisers[0], saved)
-            return held
-
-        session = Session(Program(model, rule, ops, program.dtype), hold,
-                          getattr(torch, dtype), torch.device("cpu"))
+        run = Run(Program(model, rule, ops, program.dtype), getattr(torch, dtype),
+                  torch.device("cpu"))
+        opt, put_grads = (sharding.hold(run) if where == "resharded"
+                          else (_optimiser(run.plan, run.engine.module.parameters()),
+                                _tree_grads))
+        if saved is not None:
+            (sharding.load if where == "resharded" else sharding.load_unsharded)(run, opt, saved)
+        held = held_by(run, [opt], [(p, None) for p in run.engine.params], put_grads)
+        carry_out(run, held)
         if i < len(segments) - 1:
-            saved = sharding.save(session)
-            model = with_values(model, [_full(p) for p in session.engine.params])
-            rule = session.rule
-    return session.outcome() if rank == 0 else None
+            saved = sharding.save(run, opt)
+            model = with_values(model, [_full(p) for p in run.engine.params])
+            rule = run.rule
+    return held.outcome(run.program) if rank == 0 else None
 
 
 def run(program: Program, path: PathName, dtype: torch.dtype, device: torch.device

@@ -1,9 +1,9 @@
 """A toy engine and its adapter: the worked example of docs/ADAPTERS.md, run by the tests.
-It has the shape of every built-in adapter: a table of rules by class, a table of paths."""
+It has the shape of every built-in engine adapter: a table of rules by class, a table of
+paths whose functions return what they hold the parameters in, and the shared op loop."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -11,13 +11,11 @@ import numpy as np
 
 from optconf.adapters.protocol import (
     Adapter,
-    Adjust,
     EngineInfo,
     Outcome,
     PathName,
     Program,
     Rule,
-    Step,
     Unsupported,
     flat_list_grads,
     path_entry,
@@ -25,6 +23,7 @@ from optconf.adapters.protocol import (
     refused,
     rule_entry,
 )
+from optconf.adapters.session import Held, Run, drive
 from optconf.reference import trainables
 from optconf.reference.rules import AdaGrad, Descent, Momentum
 
@@ -59,31 +58,32 @@ def hyperparameters(rule: Rule) -> tuple[float, float]:
     return rule_entry(RULES, rule, "ListSGD")(rule)
 
 
-def flat_list(program: Program) -> Outcome:
-    """One ListSGD over the list of distinct parameters, stepped op by op."""
-    model = copy.deepcopy(program.model)     # deepcopy keeps shared arrays shared
-    arrays = trainables(model)                # one entry per distinct parameter
-    rule = program.rule
-    engine = ListSGD([a.ravel().tolist() for a in arrays], *hyperparameters(rule))
-    for op in program.ops:
-        if isinstance(op, Step):
-            grads = flat_list_grads(model, op.grads)  # tied gradients summed
-            engine.step([None if g is None else g.ravel().tolist() for g in grads])
-        elif isinstance(op, Adjust):
-            rule = rule.adjusted(**op.changes)
-            engine.eta, engine.rho = hyperparameters(rule)
-        else:
-            raise Unsupported(f"ListSGD cannot {type(op).__name__}")
-    for a, p in zip(arrays, engine.params, strict=True):
-        a[...] = np.reshape(p, a.shape)
-    momentum = isinstance(program.rule, Momentum)
-    states = [{"velocity": np.reshape(v, a.shape)} if momentum else None
-              for a, v in zip(arrays, engine.velocity, strict=True)]
-    return Outcome(model, states)
+def flat_list(run: Run[tuple[float, float]]) -> Held:
+    """One ListSGD over the list of distinct parameters; ``run.plan`` is its (eta, rho)."""
+    arrays = trainables(run.program.model)    # one entry per distinct parameter
+    engine = ListSGD([a.ravel().tolist() for a in arrays], *run.plan)
+
+    def step(grads: Any) -> None:
+        summed = flat_list_grads(run.program.model, grads)  # tied gradients summed
+        engine.step([None if g is None else g.ravel().tolist() for g in summed])
+
+    def adjust(_old: tuple[float, float], new: tuple[float, float]) -> None:
+        engine.eta, engine.rho = new          # the velocity is kept (ADJ-2)
+
+    def cannot_freeze(_positions: set[int], _freeze: bool) -> None:
+        raise Unsupported("ListSGD cannot freeze")
+
+    momentum = isinstance(run.program.rule, Momentum)
+    return Held(step, adjust,
+                lambda: [np.reshape(p, a.shape) for a, p in zip(arrays, engine.params,
+                                                               strict=True)],
+                lambda: [{"velocity": np.reshape(v, a.shape)} if momentum else None
+                         for a, v in zip(arrays, engine.velocity, strict=True)],
+                toggle=cannot_freeze)
 
 
 #: The path table: one function per update path the engine has.
-PATHS: dict[PathName, Callable[[Program], Outcome]] = {"flat_list": flat_list}
+PATHS: dict[PathName, Callable[[Run[tuple[float, float]]], Held]] = {"flat_list": flat_list}
 
 
 class ListAdapter(Adapter):
@@ -103,7 +103,8 @@ class ListAdapter(Adapter):
         return refusal(hyperparameters, rule)
 
     def run(self, program: Program, path: PathName) -> Outcome:
-        run_path = path_entry(PATHS, path, "ListSGD")
+        hold = path_entry(PATHS, path, "ListSGD")
         if program.dtype != "float64":
             raise Unsupported(f"ListSGD runs float64, not {program.dtype}")
-        return run_path(program)
+        run = Run(program, hyperparameters)   # the rule in force and its plan
+        return drive(run, hold(run))          # each op in turn on what the path holds
