@@ -30,6 +30,7 @@ from optconf.reference.expr import evaluate, reached
 from optconf.reference.grads import per_occurrence
 from optconf.reference.rules.base import Rule
 
+from . import session
 from .protocol import (
     Adapter,
     Adjust,
@@ -38,7 +39,6 @@ from .protocol import (
     Outcome,
     PathName,
     Program,
-    Step,
     Thaw,
     Unsupported,
     array_ops,
@@ -46,14 +46,13 @@ from .protocol import (
     consecutive,
     flat_list_grads,
     flat_vector_grads,
-    frozen_at,
     indices_under,
     path_entry,
     refusal,
     rule_entry,
-    with_values,
     with_warnings,
 )
+from .session import Held, Plan, drive, refuse_flat
 from .tinygrad_cc import use_zig_cc_without_clang
 
 INSTALL_HINT = "pip install 'optconf[tinygrad]'"
@@ -72,33 +71,36 @@ FLOAT64_ENV = "OPTCONF_TINYGRAD_FLOAT64"
 # ------------------------------------------------------------------------ rule translation
 
 
-@dataclasses.dataclass(frozen=True)
-class Plan:
-    """How a reference rule is built in tinygrad: ``factory`` (``"SGD"`` or ``"LAMB"``),
-    its keyword arguments, the sign of the momentum buffer relative to the reference
-    velocity (None: the rule has no velocity), the prefix of the reference state's field
-    names (a chain's member index) and the reference field the buffer is (``buffer``)."""
+def _no_state(_opt: Any, _slot: int) -> dict[str, Any]:
+    return {}
 
-    factory: str
-    kwargs: dict[str, Any]
-    velocity_sign: float | None = None
-    prefix: str = ""
-    buffer: str = "velocity"
+
+def _buffer(field: str, sign: float = 1.0) -> Callable[[Any, int], dict[str, Any] | None]:
+    """The reader of slot ``slot`` of the momentum buffer ``opt.b`` as the reference's
+    ``field`` times ``sign``; None where tinygrad keeps no buffer (momentum 0)."""
+    return lambda opt, slot: {field: sign * opt.b[slot].numpy()} if opt.momentum else None
+
+
+def _moments(opt: Any, slot: int) -> dict[str, Any]:
+    """LAMB's ``m`` and ``v`` as mu and nu.  tinygrad keeps the product of the betas
+    applied; the reference shows the powers the next step divides by, that product times the
+    current beta ("applied", ADAM-2, LAMB-4)."""
+    b1t, b2t = float(opt.b1_t.numpy()[0]), float(opt.b2_t.numpy()[0])
+    return {"mu": opt.m[slot].numpy(), "nu": opt.v[slot].numpy(),
+            "beta_t": (b1t * opt.b1, b2t * opt.b2)}
 
 
 def _sgd(rule: Any, weight_decay: float) -> Plan:
     """``classic=True`` multiplies the gradient by lr *before* the momentum buffer, which is
     Optimisers.jl's velocity (MOMENTUM-1, NESTEROV-1); ``classic=False`` (tinygrad's
     default) is the ``"torch"`` variant (MOMENTUM-2, NESTEROV-2)."""
-    if isinstance(rule, rules.Descent):
-        return Plan("SGD", dict(lr=rule.eta, momentum=0.0, weight_decay=weight_decay,
-                                nesterov=False, classic=True))
     nesterov = isinstance(rule, rules.Nesterov)
     torch_form = rule.axis("lr_placement") == "outside"
     # normative Nesterov keeps v = rho v - eta g; tinygrad's classic buffer is its negative
     sign = -1.0 if nesterov and not torch_form else 1.0
     return Plan("SGD", dict(lr=rule.eta, momentum=rule.rho, weight_decay=weight_decay,
-                            nesterov=nesterov, classic=not torch_form), sign)
+                            nesterov=nesterov, classic=not torch_form),
+                _buffer("velocity", sign))
 
 
 def _lamb(rule: Any, weight_decay: float, adam: bool = True) -> Plan:
@@ -107,7 +109,7 @@ def _lamb(rule: Any, weight_decay: float, adam: bool = True) -> Plan:
     Adam's ratio plus ``wd*x``, scaled by ``|x|/|r|`` (LAMB-1)."""
     b1, b2 = rule.beta
     return Plan("LAMB", dict(lr=rule.eta, b1=b1, b2=b2, eps=rule.epsilon,
-                             weight_decay=weight_decay, adam=adam))
+                             weight_decay=weight_decay, adam=adam), _moments)
 
 
 def _adamw(rule: Any, weight_decay: float) -> Plan:
@@ -125,7 +127,8 @@ def _lars(rule: Any, weight_decay: float) -> Plan:
         raise Unsupported("tinygrad's LARS divides by the gradient's norm plus wd*|x|: "
                           "LARS(trust_norm='gradient') only (LARS-4)")
     return Plan("LARS", dict(lr=rule.eta, momentum=rule.rho, weight_decay=rule.lambda_,
-                             tcoef=rule.trust, nesterov=False, classic=True), 1.0)
+                             tcoef=rule.trust, nesterov=False, classic=True),
+                _buffer("velocity"))
 
 
 def _muon(rule: Any, weight_decay: float) -> Plan:
@@ -141,14 +144,16 @@ def _muon(rule: Any, weight_decay: float) -> Plan:
                           f"1e-7; epsilon={rule.epsilon} (MUON-2)")
     return Plan("Muon", dict(lr=rule.eta, momentum=rule.rho, weight_decay=rule.lambda_,
                              ns_steps=rule.steps, ns_coefficients=rule.coefficients,
-                             nesterov=rule.nesterov), 1.0, buffer="buffer")
+                             nesterov=rule.nesterov), _buffer("buffer"))
 
 
-#: Each reference rule as a tinygrad optimiser, given the ``weight_decay`` of a WeightDecay
-#: chained before it (SGD only: ``pre_wd`` adds it to the gradient first, as the chain does,
-#: WEIGHTDECAY-1, CHAIN-1).
+#: Each reference rule as a ``tinygrad.nn.optim`` optimiser and the reader of one slot of
+#: its state, given the ``weight_decay`` of a WeightDecay chained before it (SGD only:
+#: ``pre_wd`` adds it to the gradient first, as the chain does, WEIGHTDECAY-1, CHAIN-1).
 RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
-    rules.Descent: _sgd,
+    rules.Descent: lambda rule, decay: Plan(
+        "SGD", dict(lr=rule.eta, momentum=0.0, weight_decay=decay, nesterov=False,
+                    classic=True), _no_state),
     rules.Momentum: _sgd,
     rules.Nesterov: _sgd,
     rules.Adam: _lamb,
@@ -158,19 +163,19 @@ RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.Muon: _muon,
 }
 SGD_RULES = (rules.Descent, rules.Momentum, rules.Nesterov)
+COMPOSES = ("tinygrad composes only WeightDecay before SGD (weight_decay=, added to the "
+            "gradient first)")
 
 
 def plan(rule: Rule) -> Plan:
     """The tinygrad optimiser that computes ``rule`` exactly: one rule, or a chain of one,
     or ``OptimiserChain(WeightDecay(l), r)`` with ``r`` an SGD rule; Unsupported otherwise."""
-    composes = ("tinygrad composes only WeightDecay before SGD (weight_decay=, added to the "
-                "gradient first)")
-    chain = composed(rule, (), composes)
+    chain = composed(rule, (), COMPOSES)
     if chain.core is None:
-        raise Unsupported(f"{composes}; it has no WeightDecay alone")
+        raise Unsupported(f"{COMPOSES}; it has no WeightDecay alone")
     prefix, core = chain.core
     if chain.decay is not None and not isinstance(core, SGD_RULES):
-        raise Unsupported(f"{composes}; it has no chain WeightDecay -> {type(core).__name__}")
+        raise Unsupported(f"{COMPOSES}; it has no chain WeightDecay -> {type(core).__name__}")
     decay = chain.decay or 0.0
     return dataclasses.replace(rule_entry(RULES, core, "tinygrad 0.14")(core, decay),
                                prefix=prefix)
@@ -182,7 +187,7 @@ def _structure(plan: Plan) -> tuple[Any, ...]:
     momentum 0 keeps no buffer, so raising it later is tinygrad's IndexError (FINDINGS
     TG14), not a refusal."""
     kw = plan.kwargs
-    return (plan.factory, kw.get("nesterov"), kw.get("classic"))
+    return (plan.optimiser, kw.get("nesterov"), kw.get("classic"))
 
 
 # ------------------------------------------------------------------------ the engine
@@ -237,7 +242,7 @@ class _Engine:
         return t.is_param_(param).realize()
 
     def optimizer(self, plan: Plan, params: list[Any], fused: bool = False) -> Any:
-        factory = getattr(self.optim, plan.factory)
+        factory = getattr(self.optim, plan.optimiser)
         return factory(params, fused=fused, **plan.kwargs)
 
     def const(self, array: np.ndarray, dtype: Any, shape: tuple[int, ...] | None = None) -> Any:
@@ -312,26 +317,67 @@ class EngineModel:
 # ------------------------------------------------------------------------ one program
 
 
-def _slot_state(plan: Plan, opt: Any, slot: int, piece: slice,
-                shape: tuple[int, ...]) -> dict[str, Any] | None:
-    """The reference state fields of one parameter, read from slot ``slot`` of ``opt`` (a
-    slice ``piece`` of it for fused and flat buffers); None where tinygrad keeps none that
-    the reference has (SGD with momentum 0 keeps no buffer)."""
+#: For each parameter (trainables order) the optimiser holding it, its slot there and its
+#: slice of that slot's state (fused and flat buffers); None: no optimiser holds it.
+Slots = list[tuple[Any, int, slice] | None]
+#: One step of a path's optimisers: ``(grads, active)``, ``active[i]`` when parameter i has
+#: a gradient and is not frozen.
+StepFn = Callable[[Any, list[bool]], None]
+#: Each plan keyword that a live optimiser reads at every step, and its attribute there.
+ATTRIBUTES = {"momentum": "momentum", "b1": "b1", "b2": "b2", "eps": "eps",
+              "weight_decay": "wd", "tcoef": "tcoef", "ns_steps": "ns_steps",
+              "ns_coefficients": "ns_coefficients"}
 
-    def read(t: Any) -> np.ndarray:
-        return t.numpy().reshape(-1)[piece].reshape(shape)
 
-    p = plan.prefix
-    if plan.factory == "LAMB":
-        # tinygrad keeps the product of the betas applied; the reference shows the powers
-        # the next step divides by, that product times the current beta ("applied", ADAM-2,
-        # LAMB-4)
-        b1t, b2t = float(opt.b1_t.numpy()[0]), float(opt.b2_t.numpy()[0])
-        return {f"{p}mu": read(opt.m[slot]), f"{p}nu": read(opt.v[slot]),
-                f"{p}beta_t": (b1t * opt.b1, b2t * opt.b2)}
-    if opt.momentum and plan.velocity_sign is not None:
-        return {f"{p}{plan.buffer}": plan.velocity_sign * read(opt.b[slot])}
-    return None if plan.velocity_sign is not None else {}
+def _piece(piece: slice, shape: tuple[int, ...]) -> Callable[[np.ndarray], np.ndarray]:
+    """The reader of one parameter's ``piece`` of a state buffer, in its shape."""
+    return lambda state: state.reshape(-1)[piece].reshape(shape)
+
+
+class Run(session.Run[Plan]):
+    """One program on tinygrad: its dtype and the Tensors it holds the model in
+    (``model``)."""
+
+    def __init__(self, engine: _Engine, program: Program, dtype: Any) -> None:
+        super().__init__(program, plan)
+        self.engine, self.dtype = engine, dtype
+        self.model = EngineModel(engine, program.model, dtype)
+
+    def held(self, optimisers: list[Any], slots: Slots, step: StepFn,
+             values: Callable[[], list[np.ndarray]]) -> Held:
+        """What a path holds: ``optimisers``, the parameters' ``slots`` in them.  ``step``
+        is called for a Step in which some parameter is active (a training loop does not
+        call ``step`` without gradients, UPD-5); an Adjust reaches every optimiser."""
+
+        def take(grads: Any) -> None:
+            listed = flat_list_grads(self.program.model, grads)
+            active = [g is not None and i not in self.frozen for i, g in enumerate(listed)]
+            if any(active):
+                step(grads, active)
+
+        def states() -> list[dict[str, Any] | None]:
+            return [None if slot is None else
+                    self.plan.fields(_piece(slot[2], shape), np.ndarray, *slot[:2])
+                    for slot, shape in zip(slots, self.model.shapes(), strict=True)]
+
+        return Held(take, lambda old, new: self.adjust(optimisers, old, new), values, states)
+
+    def adjust(self, optimisers: list[Any], old: Plan, new: Plan) -> None:
+        """Set the new hyperparameters on the live optimisers, keeping their state (ADJ-1):
+        lr is a Tensor, assigned in place as tinygrad's lr schedulers do; the others are
+        plain attributes read at every step."""
+        if _structure(new) != _structure(old):
+            raise Unsupported(f"tinygrad cannot adjust a live {old.optimiser} into "
+                              f"{self.rule!r}: it would need a different optimiser")
+        for opt in optimisers:
+            for name, value in new.kwargs.items():
+                if name == "lr":
+                    opt.lr.assign(self.engine.Tensor([value], dtype=opt.lr.dtype)).realize()
+                elif name in ATTRIBUTES:
+                    setattr(opt, ATTRIBUTES[name], value)
+
+
+# ------------------------------------------------------------------------ the paths
 
 
 NO_PARTIAL_STEP = (
@@ -340,81 +386,8 @@ NO_PARTIAL_STEP = (
     "skipped with one optimiser per array (per_array path)"
 )
 
-
-#: One step of a path's optimisers: ``(run, grads, active)``, ``active[i]`` when parameter i
-#: has a gradient and is not frozen.
-StepFn = Callable[["Run", Any, list[bool]], None]
-
-
-@dataclasses.dataclass
-class Held:
-    """What one path's optimisers hold: for each parameter (trainables order) its
-    optimiser, its slot there and its slice of that slot's state (fused and flat buffers;
-    None: the optimiser does not hold it); ``step`` takes one step; ``values()`` reads the
-    parameters back."""
-
-    optimisers: list[Any]
-    slots: list[tuple[Any, int, slice] | None]
-    step: StepFn
-    values: Callable[[], list[np.ndarray]]
-
-
-class Run:
-    """One program on tinygrad: the engine model, the optimisers one path holds it in, the
-    rule and plan in force and the parameters frozen now."""
-
-    def __init__(self, engine: _Engine, program: Program, dtype: Any,
-                 hold: Callable[[Run], Held]) -> None:
-        self.engine, self.program, self.dtype = engine, program, dtype
-        self.rule, self.plan = program.rule, plan(program.rule)
-        self.model = EngineModel(engine, program.model, dtype)
-        # tinygrad asserts an optimiser has a parameter; a model without any gets none, and
-        # its steps have nothing to do (STATE-5 differs: docs/FINDINGS.md)
-        self.held = hold(self) if self.model.tensors else Held([], [], _all_or_none, list)
-        self.frozen: frozenset[int] = frozenset()
-
-    def step(self, opt: Any, legacy: bool = False) -> None:
-        """One ``step()`` of ``opt``, through the removed training switch with ``legacy``."""
-        (self.engine.legacy_step if legacy else self.engine.step)(opt)
-
-    def outcome(self) -> Outcome:
-        """Each op in turn (UPD-5, FRZ-1, FRZ-3): a step in which no parameter has a
-        gradient is not taken (a training loop does not call ``step`` without gradients)."""
-        for op, frozen in frozen_at(self.program.model, self.program.ops):
-            self.frozen = frozen
-            if isinstance(op, Step):
-                grads = flat_list_grads(self.program.model, op.grads)
-                active = [g is not None and i not in self.frozen for i, g in enumerate(grads)]
-                if any(active):
-                    self.held.step(self, op.grads, active)
-            elif isinstance(op, Adjust):
-                self.adjust(op.changes)
-        states = [None if slot is None else _slot_state(self.plan, *slot, shape)
-                  for slot, shape in zip(self.held.slots, self.model.shapes(), strict=True)]
-        return Outcome(with_values(self.program.model, self.held.values()), states)
-
-    def adjust(self, changes: Any) -> None:
-        """Set the new hyperparameters on the live optimisers, keeping their state (ADJ-1):
-        lr is a Tensor, assigned in place as tinygrad's lr schedulers do; the others are
-        plain attributes read at every step."""
-        self.rule = self.rule.adjusted(**changes)
-        new_plan = plan(self.rule)
-        if _structure(new_plan) != _structure(self.plan):
-            raise Unsupported(f"tinygrad cannot change {sorted(changes)} of a live optimiser "
-                              "this way: it would need a different optimiser")
-        self.plan = new_plan
-        attribute = {"momentum": "momentum", "b1": "b1", "b2": "b2", "eps": "eps",
-                     "weight_decay": "wd", "tcoef": "tcoef", "ns_steps": "ns_steps",
-                     "ns_coefficients": "ns_coefficients"}
-        for opt in self.held.optimisers:
-            for name, value in new_plan.kwargs.items():
-                if name == "lr":
-                    opt.lr.assign(self.engine.Tensor([value], dtype=opt.lr.dtype)).realize()
-                elif name in attribute:
-                    setattr(opt, attribute[name], value)
-
-
-# ------------------------------------------------------------------------ the paths
+#: How a path puts one Step's gradients into the Tensors' ``.grad``.
+PutGrads = Callable[[Run, Any], None]
 
 
 def _list_grads(run: Run, grads: Any) -> None:
@@ -426,112 +399,92 @@ def _list_grads(run: Run, grads: Any) -> None:
 def _tree_grads(run: Run, grads: Any) -> None:
     """Gradients by ``backward()`` of ``sum(p * g)`` over every occurrence, so tinygrad
     accumulates a shared Tensor's gradients itself (TIE-2)."""
-    run.held.optimisers[0].zero_grad()
     tensor_of = run.model.tensor_of()
     terms = [(t * run.engine.const(g, run.dtype, t.shape)).sum()
              for occ, g in per_occurrence(run.program.model, grads) if g is not None
              for t in [tensor_of[id(occ.array)]]]
-    loss = terms[0]
-    for term in terms[1:]:
-        loss = loss + term
-    loss.backward()
+    sum(terms[1:], start=terms[0]).backward()
 
 
-def _all_or_none(run: Run, grads: Any, active: list[bool],
-                 put_grads: Callable[[Run, Any], None] | None = None,
-                 legacy: bool = False) -> None:
-    """One ``Optimizer.step`` of every optimiser, which needs every parameter to have a
-    gradient: a step in which only some have, or some are frozen, is refused.  Gradients
-    are put in by ``put_grads`` (default: assigned from the flat list); ``legacy`` steps
-    through the removed training switch (:meth:`_Engine.legacy_step`)."""
-    if not all(active):
-        raise Unsupported(NO_PARTIAL_STEP)
-    (put_grads or _list_grads)(run, grads)
-    for opt in run.held.optimisers:
-        run.step(opt, legacy)
-
-
-def _one_optimiser(run: Run, params: list[Any], step: StepFn, fused: bool = False) -> Held:
+def _one_optimiser(run: Run, params: list[Any], put_grads: PutGrads = _list_grads,
+                   fused: bool = False, legacy: bool = False) -> Held:
     """One optimiser over ``params``; each Tensor's state is its slot of the optimiser's
-    (its slice of the one flat slot when ``fused``)."""
+    (its slice of the one flat slot when ``fused``).  ``Optimizer.step`` needs every
+    parameter to have a gradient: a step in which only some have, or some are frozen, is
+    refused.  Gradients are put in by ``put_grads``; ``legacy`` steps through the removed
+    training switch (:meth:`_Engine.legacy_step`)."""
     opt = run.engine.optimizer(run.plan, params, fused=fused)
     slot_of = {id(t): i for i, t in enumerate(opt.params)}
     pieces = consecutive(t.numel() for t in opt.params)
-    slots: list[tuple[Any, int, slice] | None] = [
-        None if i is None else (opt, 0, pieces[i]) if fused else (opt, i, slice(None))
-        for t in run.model.tensors for i in [slot_of.get(id(t))]]
-    return Held([opt], slots, step, run.model.values)
+    slots: Slots = [None if i is None else (opt, 0, pieces[i]) if fused else
+                    (opt, i, slice(None))
+                    for t in run.model.tensors for i in [slot_of.get(id(t))]]
 
+    def step(grads: Any, active: list[bool]) -> None:
+        if not all(active):
+            raise Unsupported(NO_PARTIAL_STEP)
+        opt.zero_grad()
+        put_grads(run, grads)
+        (run.engine.legacy_step if legacy else run.engine.step)(opt)
 
-def _structured(run: Run) -> Held:
-    """The model tree itself: the optimiser gets ``get_parameters(tree)`` (a shared Tensor
-    listed once per occurrence, deduplicated by the Optimizer; buffers kept aside by it)."""
-    return _one_optimiser(run, run.engine.state.get_parameters(run.model.tree),
-                          lambda r, grads, active: _all_or_none(r, grads, active, _tree_grads))
-
-
-def _flat_list(run: Run) -> Held:
-    """One optimiser over the Tensors in trainables order, ``.grad`` assigned."""
-    return _one_optimiser(run, run.model.tensors, _all_or_none)
+    return run.held([opt], slots, step, run.model.values)
 
 
 def _fused(run: Run) -> Held:
     """``fused=True``: tinygrad concatenates parameters, gradients and state into flat
     buffers and slices the update back (the ``FUSE_OPTIM`` default of that argument)."""
-    if not run.rule.elementwise:
-        raise Unsupported(f"{run.rule!r} works per array, and fused=True concatenates every "
-                          "parameter into one buffer, one array to the rule (RULE-4)")
-    return _one_optimiser(run, run.model.tensors, _all_or_none, fused=True)
+    refuse_flat(run.rule, "fused=True's buffer of every parameter")
+    return _one_optimiser(run, run.model.tensors, fused=True)
 
 
 def _per_array(run: Run) -> Held:
     """One optimiser per distinct Tensor: the one path that can leave some out."""
     opts = [run.engine.optimizer(run.plan, [t]) for t in run.model.tensors]
 
-    def step(run: Run, grads: Any, active: list[bool]) -> None:
+    def step(grads: Any, active: list[bool]) -> None:
         pairs = zip(run.model.tensors, opts, flat_list_grads(run.program.model, grads),
                     active, strict=True)
         for t, opt, g, on in pairs:
             if on:  # active only where there is a gradient
                 assert g is not None
                 t.grad = run.engine.const(g, run.dtype, t.shape)
-                run.step(opt)
+                run.engine.step(opt)
 
-    return Held(opts, [(opt, 0, slice(None)) for opt in opts], step, run.model.values)
+    return run.held(opts, [(opt, 0, slice(None)) for opt in opts], step, run.model.values)
 
 
 def _flat_vector(run: Run) -> Held:
     """One Tensor holding the concatenated parameters (``destructure``), one optimiser.  A
     flat buffer cannot say "no gradient here": absent gradients are zeros
     (``flat_vector_grads``); freezing is all or nothing."""
-    if not run.rule.elementwise:
-        raise Unsupported(f"{run.rule!r} works per array; one flat Tensor is one array, a "
-                          "different computation (RULE-4)")
+    refuse_flat(run.rule, "one flat Tensor")
     source = run.program.model
     flat = run.engine.tensor(ref_collect.destructure(source)[0], run.dtype)
     opt = run.engine.optimizer(run.plan, [flat])
 
-    def step(run: Run, grads: Any, active: list[bool]) -> None:
+    def step(grads: Any, active: list[bool]) -> None:
         if run.frozen:
             raise Unsupported("one optimiser over the flat vector cannot freeze part of it")
         flat.grad = run.engine.const(flat_vector_grads(source, grads), run.dtype)
-        run.step(opt)
+        run.engine.step(opt)
 
-    return Held([opt], [(opt, 0, piece) for piece in consecutive(run.model.sizes())],
-                step, lambda: ref_collect.split_flat(source, flat.numpy()))
+    return run.held([opt], [(opt, 0, piece) for piece in consecutive(run.model.sizes())],
+                    step, lambda: ref_collect.split_flat(source, flat.numpy()))
 
 
 #: One function per update path: the optimisers it holds the model's Tensors in.
 PATHS: dict[PathName, Callable[[Run], Held]] = {
-    "structured": _structured,
-    "flat_list": _flat_list,
+    # get_parameters(tree): a shared Tensor listed once per occurrence, deduplicated by the
+    # Optimizer, buffers kept aside by it; gradients by backward() through every occurrence
+    "structured": lambda run: _one_optimiser(
+        run, run.engine.state.get_parameters(run.model.tree), _tree_grads),
+    # the Tensors in trainables order, .grad assigned
+    "flat_list": lambda run: _one_optimiser(run, run.model.tensors),
     "per_array": _per_array,
     "fused": _fused,
     "flat_vector": _flat_vector,
     # flat_list stepped the way older tinygrad switched training on (DEP clauses)
-    "legacy": lambda run: _one_optimiser(
-        run, run.model.tensors, lambda r, grads, active: _all_or_none(r, grads, active,
-                                                                      legacy=True)),
+    "legacy": lambda run: _one_optimiser(run, run.model.tensors, legacy=True),
 }
 
 
@@ -589,7 +542,14 @@ class TinygradAdapter(Adapter):
     def run(self, program: Program, path: PathName) -> Outcome:
         hold = path_entry(PATHS, path, "tinygrad")
         dtype = self.engine.dtype(program.dtype)
-        return with_warnings(lambda: Run(self.engine, program, dtype, hold).outcome())
+
+        def outcome() -> Outcome:
+            run = Run(self.engine, program, dtype)
+            # tinygrad asserts an optimiser has a parameter: a model without any is held in
+            # none, one per parameter, and its steps have nothing to do (STATE-5 differs:
+            # docs/FINDINGS.md)
+            return drive(run, hold(run) if run.model.tensors else _per_array(run))
+        return with_warnings(outcome)
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
         """``nn.state.get_parameters`` as it is: one entry per occurrence of a shared Tensor,
@@ -645,7 +605,7 @@ class TinygradAdapter(Adapter):
         per_array, fused = REPRO_PATHS[path]
         frozen = [sorted(indices_under(program.model, op.keys))
                   if isinstance(op, Freeze | Thaw) else [] for op in program.ops]
-        return _REPRO.format(factory=the_plan.factory, per_array=per_array,
+        return _REPRO.format(factory=the_plan.optimiser, per_array=per_array,
                              kwargs={**the_plan.kwargs, "fused": fused}, frozen=frozen)
 
     def _ops(self, dtype: Any) -> Any:

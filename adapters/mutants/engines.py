@@ -206,7 +206,6 @@ def _tinygrad_tie_last_wins() -> Iterator[None]:
     module = _engine("tinygrad")
 
     def tree_grads_last_wins(run: Any, grads: Any) -> None:
-        run.held.optimisers[0].zero_grad()
         tensor_of = run.model.tensor_of()
         for occ, g in module.per_occurrence(run.program.model, grads):
             if g is not None:
