@@ -76,8 +76,8 @@ def _no_state(_opt: Any, _slot: int) -> dict[str, Any]:
 
 
 def _buffer(field: str, sign: float = 1.0) -> Callable[[Any, int], dict[str, Any] | None]:
-    """The reader of slot ``slot`` of the momentum buffer ``opt.b`` as the reference's
-    ``field`` times ``sign``; None where tinygrad keeps no buffer (momentum 0)."""
+    """A state reader: ``opt.b[slot]``, the momentum buffer, as the reference's ``field``
+    times ``sign``; None where tinygrad keeps no buffer (momentum 0)."""
     return lambda opt, slot: {field: sign * opt.b[slot].numpy()} if opt.momentum else None
 
 
@@ -163,19 +163,19 @@ RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.Muon: _muon,
 }
 SGD_RULES = (rules.Descent, rules.Momentum, rules.Nesterov)
-COMPOSES = ("tinygrad composes only WeightDecay before SGD (weight_decay=, added to the "
-            "gradient first)")
 
 
 def plan(rule: Rule) -> Plan:
     """The tinygrad optimiser that computes ``rule`` exactly: one rule, or a chain of one,
     or ``OptimiserChain(WeightDecay(l), r)`` with ``r`` an SGD rule; Unsupported otherwise."""
-    chain = composed(rule, (), COMPOSES)
+    composes = ("tinygrad composes only WeightDecay before SGD (weight_decay=, added to the "
+                "gradient first)")
+    chain = composed(rule, (), composes)
     if chain.core is None:
-        raise Unsupported(f"{COMPOSES}; it has no WeightDecay alone")
+        raise Unsupported(f"{composes}; it has no WeightDecay alone")
     prefix, core = chain.core
     if chain.decay is not None and not isinstance(core, SGD_RULES):
-        raise Unsupported(f"{COMPOSES}; it has no chain WeightDecay -> {type(core).__name__}")
+        raise Unsupported(f"{composes}; it has no chain WeightDecay -> {type(core).__name__}")
     decay = chain.decay or 0.0
     return dataclasses.replace(rule_entry(RULES, core, "tinygrad 0.14")(core, decay),
                                prefix=prefix)
@@ -260,7 +260,6 @@ class _Engine:
         raises AttributeError, with no deprecation period (DEP-1, docs/FINDINGS.md)."""
         with self.Tensor.train():
             opt.step()
-
 
 
 # ------------------------------------------------------------------------ engine models
