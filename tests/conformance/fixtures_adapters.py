@@ -110,7 +110,7 @@ class PrintingAdapter(GoodAdapter):
 class EnvironmentAdapter(GoodAdapter):
     """Says in its notes the engine settings its worker process was given (as JSON)."""
 
-    NAMES = ("PARALLEL",)
+    NAMES = ("PARALLEL", "JAX_COMPILATION_CACHE_DIR", "CACHEDB")
 
     def info(self) -> EngineInfo:
         settings = {name: os.environ.get(name) for name in self.NAMES}
