@@ -8,7 +8,8 @@ debug information unless told ``-g0``.  :func:`use_zig_cc_without_clang` writes 
 shell script that rewrites the target and ``exec``\\ s the zig binary, so each kernel costs one
 ``sh`` and one compiler process, and points ``CC`` at it.  Worker processes inherit ``CC``;
 compiled kernels land in tinygrad's own on-disk cache (``CACHEDB``, by default
-``~/.cache/tinygrad/cache.db``), keyed by the C source and shared by every process.
+``~/.cache/tinygrad/cache.db``; ``optconf run`` points it at its run's folder,
+``conformance/caches.py``), keyed by the C source and shared by every process.
 
 Nothing changes when ``CC`` is set, when ``clang`` is on ``PATH``, off POSIX, without the
 ``ziglang`` package, or with ``OPTCONF_TINYGRAD_ZIG=0`` in the environment (which shows what a

@@ -95,6 +95,9 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="run only shard i of n (merge the reports with `optconf merge`)")
     p.add_argument("--update-expectations", type=Path, metavar="FILE",
                    help="write the unexpected results as [[deviation]] entries to FILE")
+    p.add_argument("--compile-cache", type=Path, metavar="DIR",
+                   help="keep jax's and tinygrad's compilation caches in DIR, for later runs.  "
+                        "Default: a temporary folder per run")
     p.set_defaults(func=cmd_run)
 
 
@@ -147,7 +150,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = RunConfig(adapters=adapters, profile=profile, seed=seed,
                        jobs=args.jobs, shard=args.shard,
                        properties=args.property, rules=args.rule, registry=args.registry,
-                       out=args.out, argv=sys.argv[1:], named=bool(args.adapter))
+                       out=args.out, argv=sys.argv[1:], named=bool(args.adapter),
+                       compile_cache=args.compile_cache)
     report = run(config, _progress(args.progress))
     expect.apply(report, entries)
     if args.update_expectations:

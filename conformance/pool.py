@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from typing import IO, Literal
 
 STDERR_TAIL = 2000
@@ -32,10 +33,13 @@ class Lost:
 
 
 class Worker:
-    """One worker process, ``python -m MODULE ARGS...``, started on first use."""
+    """One worker process, ``python -m MODULE ARGS...``, started on first use with the
+    environment of this process and ``settings``."""
 
-    def __init__(self, name: str, module_args: list[str], start_timeout: float) -> None:
+    def __init__(self, name: str, module_args: list[str], start_timeout: float,
+                 settings: Mapping[str, str] | None = None) -> None:
         self.name, self.module_args, self.start_timeout = name, module_args, start_timeout
+        self.settings = dict(settings or {})
         self.proc: subprocess.Popen[bytes] | None = None
         self.stderr: IO[bytes] | None = None
         self.buffer = b""
@@ -49,7 +53,7 @@ class Worker:
         not counted in any request's timeout."""
         # kept open for the worker's lifetime: its tail explains a crash
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        env = dict(os.environ, **self.settings, PYTHONPATH=os.pathsep.join(
             [p for p in sys.path if p and os.path.isdir(p)]))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", *self.module_args],
@@ -136,10 +140,12 @@ class Worker:
 
 class WorkerPool:
     """Idle workers per name, shared by the runner's threads; a new worker for ``name``
-    is ``python -m MODULE NAME EXTRA_ARGS...``."""
+    is ``python -m MODULE NAME EXTRA_ARGS...`` with the environment ``settings`` added."""
 
-    def __init__(self, module: str, extra_args: list[str], start_timeout: float) -> None:
+    def __init__(self, module: str, extra_args: list[str], start_timeout: float,
+                 settings: Mapping[str, str] | None = None) -> None:
         self.module, self.extra_args, self.start_timeout = module, extra_args, start_timeout
+        self.settings = dict(settings or {})
         self.idle: dict[str, list[Worker]] = {}
         self.busy: set[Worker] = set()
         self.lock = threading.Lock()
@@ -148,7 +154,8 @@ class WorkerPool:
         with self.lock:
             idle = self.idle.setdefault(name, [])
             worker = idle.pop() if idle else Worker(
-                name, [self.module, name, *self.extra_args], self.start_timeout)
+                name, [self.module, name, *self.extra_args], self.start_timeout,
+                self.settings)
             self.busy.add(worker)
             return worker
 

@@ -7,7 +7,8 @@ hangs, crashes or raises there is an adapter error naming it, and the others run
 cases are then planned (:mod:`.planning`) and run in workers -- one per adapter and job,
 reused across cases and restarted after a crash or a timeout (:mod:`.pool`) -- so a
 segfault, ``os._exit`` or a hang costs one case, never the run.  ``--shard i/n`` keeps the
-cases whose key hashes to shard i.
+cases whose key hashes to shard i.  The workers of a run share its compilation caches
+(:mod:`.caches`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from .caches import compile_caches
 from .cases import DEFAULT_REGISTRY
 from .messages import (
     CaseAnswer,
@@ -57,6 +59,7 @@ class RunConfig:
     first: Callable[[Task], bool] | None = None  # cases to run before the others of an adapter
     keep: Callable[[Task], bool] | None = None   # only the planned cases it accepts
     named: bool = False  # the adapters were asked for by name: an unavailable one is an error
+    compile_cache: Path | None = None  # kept compilation caches; None: a temporary folder
 
 
 def _timestamp() -> str:
@@ -68,18 +71,19 @@ def run(config: RunConfig, progress: Progress | None = None) -> RunReport:
     ``interrupted``."""
     started = _timestamp()
     props = select_properties(load_properties(config.registry), config.properties)
-    pool = WorkerPool(WORKER, [config.registry], config.profile.timeout)
     entries: list[AdapterEntry] = []
     results: list[CaseResult] = []
     interrupted = False
-    try:
-        entries, tasks, known = _prepare(pool, config, props)
-        results += [r for r in known if r.case.in_shard(config.shard)]
-        _run_tasks(pool, tasks, config, results, progress)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        pool.close_all()
+    with compile_caches(config.compile_cache) as settings:
+        pool = WorkerPool(WORKER, [config.registry], config.profile.timeout, settings)
+        try:
+            entries, tasks, known = _prepare(pool, config, props)
+            results += [r for r in known if r.case.in_shard(config.shard)]
+            _run_tasks(pool, tasks, config, results, progress)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            pool.close_all()
     return RunReport(
         suite_version=SUITE_VERSION, started=started, finished=_timestamp(),
         profile=config.profile.name, seed=config.seed,

@@ -51,6 +51,13 @@ from .strategies import tally
 
 TRACEBACK_LINES = 12
 
+#: Engine settings a worker makes before it loads its adapter, where its environment has
+#: none: tinygrad compiles each kernel in the worker (``PARALLEL=0``) instead of in a pool
+#: of spawned processes, one pool per worker, which oversubscribes the cores the runner's
+#: ``--jobs`` already fill and re-imports tinygrad in a new process every 16 kernels.  The
+#: kernels compiled and run are the same.
+ENGINE_DEFAULTS = {"PARALLEL": "0"}
+
 
 def describe(label: str) -> tuple[Hello, Adapter | None]:
     """Load the adapter ``label`` and ask its declarations and which rule classes it runs
@@ -168,6 +175,8 @@ def main(argv: list[str] | None = None) -> None:
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # engine prints must not corrupt the protocol stream
     faulthandler.enable()
+    for name, value in ENGINE_DEFAULTS.items():
+        os.environ.setdefault(name, value)
     props = load_properties(spec)
     hello, adapter = describe(label)
     _send(proto, hello)

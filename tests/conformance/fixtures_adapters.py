@@ -4,6 +4,7 @@ each way an engine can misbehave (crash, raise, hang, NaN)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import time
 
@@ -105,6 +106,16 @@ class PrintingAdapter(GoodAdapter):
     def run(self, program, path):
         print("engine chatter {not json")
         return super().run(program, path)
+
+
+class EnvironmentAdapter(GoodAdapter):
+    """Says in its notes the engine settings its worker process was given (as JSON)."""
+
+    NAMES = ("PARALLEL", "JAX_COMPILATION_CACHE_DIR", "CACHEDB")
+
+    def info(self) -> EngineInfo:
+        settings = {name: os.environ.get(name) for name in self.NAMES}
+        return dataclasses.replace(super().info(), notes=json.dumps(settings))
 
 
 class NoEngineAdapter(GoodAdapter):
