@@ -43,7 +43,8 @@ def state_nbytes(state: Any) -> int:
 
 class NumpyPrepared(PreparedStep):
     """A NumPy callable on arrays prepared once, with an ``np.copyto`` roofline; NumPy's
-    element-wise loops run on one thread."""
+    element-wise loops run on one thread (the reference's in-place Adam shares its blocks
+    among ``reference.rules.base.THREADS`` of them)."""
 
     threads = 1
 

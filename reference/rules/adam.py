@@ -21,11 +21,11 @@ from .base import (
     NORMATIVE,
     Array,
     Rule,
-    blocks,
     check_betas,
     check_flag,
     check_nonnegative,
     eps_for,
+    for_each_block,
     scaled_copy,
 )
 
@@ -181,8 +181,11 @@ class Adam(BiasCorrected):
         ``x`` at once (RULE-1)."""
         now = state._replace(beta_t=self.powers(state.beta_t, state.steps))
         eps = eps_for(x, self.epsilon)
-        for mu, nu, g, part in blocks(state.mu, state.nu, dx, x):
+
+        def step(mu: Array, nu: Array, g: Array, part: Array) -> None:
             part -= self._step(now._replace(mu=mu, nu=nu), g, eps)
+
+        for_each_block(step, state.mu, state.nu, dx, x)
         return advanced(state, self.beta)
 
     def _step(self, now: AdamState, dx: Array, epsilon: float) -> Array:

@@ -14,11 +14,13 @@ Clauses: RULE-1 .. RULE-8.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import functools
 import math
+import os
 from abc import ABC, abstractmethod
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -229,6 +231,24 @@ def _defining(cls: type, name: str) -> type:
 #: stay in the CPU's cache between the step's NumPy calls, so the step passes over memory
 #: once rather than once per call.
 BLOCK = 1 << 16
+#: Threads the blocks of one in-place step are shared among: NumPy's ufuncs release the GIL,
+#: so a large step runs on the cores this process may use, as the engines' steps do.
+THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+    else os.cpu_count() or 1
+
+
+def for_each_block(step: Callable[..., object], *arrays: Array) -> None:
+    """``step(*pieces)`` for every block of ``arrays`` (:func:`blocks`), on :data:`THREADS`
+    threads when there is more than one block.  The blocks are disjoint and ``step`` is
+    elementwise (RULE-4), so the order they run in changes no bit of the result."""
+    pieces = list(blocks(*arrays))
+    if len(pieces) == 1 or THREADS == 1:
+        for piece in pieces:
+            step(*piece)
+        return
+    with concurrent.futures.ThreadPoolExecutor(THREADS) as pool:
+        for _ in pool.map(lambda piece: step(*piece), pieces):
+            pass  # iterating re-raises a block's exception here
 
 
 def blocks(*arrays: Array) -> Iterator[tuple[Array, ...]]:

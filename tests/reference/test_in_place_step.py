@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from optconf.reference import setup, update_
-from optconf.reference.rules import Adam
+from optconf.reference.rules import Adam, base
 from optconf.reference.rules.base import BLOCK
 
 
@@ -37,9 +37,11 @@ def _grads(model, seed):
             "tied": [np.ones(5), rng.standard_normal(5)], "empty": np.zeros(0)}
 
 
+@pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
 @pytest.mark.parametrize("variant", ["normative", "optimisers", "torch"])
-def test_adam_in_place_is_the_general_path_bit_for_bit(dtype, variant):
+def test_adam_in_place_is_the_general_path_bit_for_bit(dtype, variant, threads, monkeypatch):
+    monkeypatch.setattr(base, "THREADS", threads)  # blocks in turn, or shared among threads
     fast_model, slow_model = _model(dtype), _model(dtype)
     fast = setup(Adam(variant=variant), fast_model)
     slow = setup(GeneralAdam(variant=variant), slow_model)
