@@ -3,7 +3,7 @@ the structured state (SHARD-1 .. SHARD-4).  Each property compares a distributed
 the same engine's ``structured`` path, whose own conformance the FLAT, TIE, FRZ and UPD
 clauses check against the reference: a difference here is the sharding's alone, not a
 formula difference of the engine already declared there.  The cases run on rank processes
-(CONF-13); ci draws few examples per case, the ``sharded`` profile many."""
+(CONF-13); each case draws :data:`SHARE` of its profile's examples."""
 
 from __future__ import annotations
 
