@@ -3,10 +3,15 @@ it is shaped as, and the size of the copy that measures the engine's own copy ba
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
+
+from optconf.adapters.ranks import Ranks
+
+from ..protocol import PreparedStep
 
 SEED = 0
 
@@ -32,3 +37,40 @@ def model_tree(arrays: Sequence[Any]) -> dict[str, Any]:
 def copy_elements(nbytes: int, itemsize: int) -> int:
     """Elements in each of the copy's two buffers: together they are the working set."""
     return max(nbytes // (2 * itemsize), 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class RankTasks:
+    """What a case held on rank processes runs there, each ``f(rank, world)``: one step,
+    one copy, the whole parameters (rank 0's answer), and dropping the case."""
+
+    step: Callable[[int, int], None]
+    copy: Callable[[int, int], None]
+    parameters: Callable[[int, int], list[np.ndarray] | None]
+    release: Callable[[int, int], None]
+
+
+class PostedStep(PreparedStep):
+    """A case held on a group of rank processes (a distributed path): ``step()`` and
+    ``copy()`` post their task to every rank, ``sync()`` waits for all posted tasks."""
+
+    tasks: ClassVar[RankTasks]
+
+    def __init__(self, group: Ranks, nbytes: int) -> None:
+        self.group, self.nbytes = group, nbytes
+
+    def step(self) -> None:
+        self.group.post(self.tasks.step)
+
+    def sync(self) -> None:
+        self.group.collect()
+
+    def copy(self) -> None:
+        self.group.post(self.tasks.copy)
+
+    def parameters(self) -> list[np.ndarray]:
+        whole: list[np.ndarray] = self.group.run(self.tasks.parameters)[0]
+        return whole
+
+    def close(self) -> None:
+        self.group.run(self.tasks.release)

@@ -25,8 +25,8 @@ from optconf.adapters import ranks
 from optconf.adapters.protocol import PathName, Unsupported
 from optconf.reference.rules.base import Rule
 
-from ..protocol import PreparedStep, RankReport
-from .common import case_arrays, copy_elements, model_tree
+from ..protocol import RankReport
+from .common import PostedStep, RankTasks, case_arrays, copy_elements, model_tree
 
 #: Seconds one task may take in the process (preparing 2e7 parameters included).
 TASK_TIMEOUT = 300.0
@@ -136,33 +136,19 @@ def _release(_rank: int, _world: int) -> None:
     _HELD.clear()
 
 
-class MeshStep(PreparedStep):
+class MeshStep(PostedStep):
     """A case held by the process that drives a mesh of host devices."""
+
+    tasks = RankTasks(_step, _copy, _parameters, _release)
 
     def __init__(self, group: ranks.Ranks, nbytes: int, devices: int, communicated: int
                  ) -> None:
-        self.group, self.nbytes, self.devices = group, nbytes, devices
-        self.communicated = communicated
+        super().__init__(group, nbytes)
+        self.devices, self.communicated = devices, communicated
         self.device = f"cpu x{devices}"
-
-    def step(self) -> None:
-        self.group.post(_step)
-
-    def sync(self) -> None:
-        self.group.collect()
-
-    def copy(self) -> None:
-        self.group.post(_copy)
-
-    def parameters(self) -> list[np.ndarray]:
-        params: list[np.ndarray] = self.group.run(_parameters)[0]
-        return params
 
     def rank_report(self) -> RankReport:
         return RankReport((self.group.run(_median)[0],), (self.communicated,) * self.devices)
-
-    def close(self) -> None:
-        self.group.run(_release)
 
 
 def prepare(shapes: Sequence[tuple[int, ...]], rule: Rule, path: PathName, dtype: str,

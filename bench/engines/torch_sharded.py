@@ -33,8 +33,8 @@ from optconf.adapters.torch import build, plan
 from optconf.adapters.torch_sharded import _setup, fully_shard_tree
 from optconf.reference.rules.base import Rule
 
-from ..protocol import PreparedStep, RankReport
-from .common import case_arrays, copy_elements, model_tree
+from ..protocol import RankReport
+from .common import PostedStep, RankTasks, case_arrays, copy_elements, model_tree
 
 PATHS = ("zero", "fsdp")
 #: Seconds one task may take on the ranks (preparing 2e7 parameters included).
@@ -149,33 +149,19 @@ def _release(_rank: int, _world: int) -> None:
 # ---------------------------------------------------------------------- in the sweep
 
 
-class RankedStep(PreparedStep):
-    """A case held on a group of rank processes."""
+class RankedStep(PostedStep):
+    """A case held on a group of gloo rank processes."""
+
+    tasks = RankTasks(_step, _copy, _parameters, _release)
 
     def __init__(self, group: ranks.Ranks, nbytes: int) -> None:
-        self.group, self.nbytes = group, nbytes
+        super().__init__(group, nbytes)
         self.device = "cpu"
         self.threads = (os.cpu_count() or 1) // group.world * group.world
-
-    def step(self) -> None:
-        self.group.post(_step)
-
-    def sync(self) -> None:
-        self.group.collect()
-
-    def copy(self) -> None:
-        self.group.post(_copy)
-
-    def parameters(self) -> list[np.ndarray]:
-        whole: list[np.ndarray] = self.group.run(_parameters)[0]
-        return whole
 
     def rank_report(self) -> RankReport:
         answers = self.group.run(_report)
         return RankReport(tuple(s for s, _ in answers), tuple(b for _, b in answers))
-
-    def close(self) -> None:
-        self.group.run(_release)
 
 
 def prepare(shapes: Sequence[tuple[int, ...]], rule: Rule, path: PathName, dtype: str,
