@@ -288,9 +288,10 @@ def formula_clauses(name: str | None, path: PathName | None,
 
 def float16_clauses(name: str | None, path: PathName | None,
                     info: EngineInfo) -> tuple[str, ...]:
-    """The float16 epsilon floor's clauses of rule class ``name`` where the engine runs
-    float16 (RULE-7, ADAMW-3)."""
-    return FLOAT16_CLAUSES.get(name or "", ()) if "float16" in info.dtypes else ()
+    """The float16 epsilon floor's clauses of rule class ``name`` (RULE-7, ADAMW-3).  On an
+    engine that runs no float16 the case is unsupported, so these cells say why rather than
+    stay empty; an unsupported case counts as no clause checked (CONF-8)."""
+    return FLOAT16_CLAUSES.get(name or "", ())
 
 
 def adjust_clauses(name: str | None, path: PathName | None,
