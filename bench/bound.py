@@ -3,22 +3,29 @@
 
 STREAM-style kernels (copy, scale, add, triad, and the in-place ``a += b`` and
 ``a = a*s + b`` that optimiser steps are made of) run over working sets of the steps' sizes,
-in NumPy split over 1 thread (NumPy's own) and over every engine's CPU thread count.  Each
-kernel is credited with the bytes it must move (its reads plus its writes), as a step is by
-:mod:`.traffic`.  The *limit* of a device and dtype is the fastest repeat of every kernel
-timed there beyond the last-level cache (the bound kernels and each engine's own copy
-alike; on a shared machine load only adds time, and the bound kernels run after the
-engines, not alongside them); a step's *ratio* is its median GB/s over that one limit.  A
-step beyond the cache faster than 1.05 times the limit is a *bench error*: the traffic table
-credits it with bytes it does not move, or the limit misses a faster way to move them.
+at 1 thread and at every engine's CPU thread count, in NumPy (split over threads and
+blocks) and, where it is installed, in torch (one vectorised, multi-threaded call each:
+NumPy's ufuncs alone stay well below what a fused engine kernel streams).  Each kernel is
+credited with the bytes it must move (its reads plus its writes), as a step is by
+:mod:`.traffic`.  The *limit* of a device kind and dtype is the fastest repeat of every
+kernel timed there over a working set at least :data:`CACHE_MULTIPLE` times the last-level
+cache (STREAM's rule; just past the cache much of the set is still served from it), the
+bound kernels and each engine's own copy alike (on a shared machine load only adds time,
+and the bound kernels run after the engines, not alongside them); a step's *ratio* is its
+median GB/s over that one limit.  A step that far out of the cache faster than 1.05 times
+the limit is a *bench error*: the traffic table credits it with bytes it does not move, or
+the limit misses a faster way to move them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import itertools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +37,8 @@ from .traffic import arrays_held
 
 #: A step beyond the last-level cache may run this much faster than the limit (noise).
 TOLERANCE = 1.05
+#: A working set counts as beyond the last-level cache from this many times its size.
+CACHE_MULTIPLE = 4
 #: The scalar of scale, triad and ``a = a*s + b``: repeated, it keeps the values bounded.
 SCALAR = 0.5
 #: Bytes of each array one thread works on at a time in a kernel of several NumPy calls:
@@ -52,28 +61,39 @@ def _axpby(v: Sequence[np.ndarray]) -> None:
 @dataclasses.dataclass(frozen=True)
 class Kernel:
     """``body`` on views of ``arrays`` equal blocks; ``moved`` arrays read plus written per
-    element; ``calls`` NumPy calls in ``body`` (more than one: run block by block)."""
+    element; ``calls`` NumPy calls in ``body`` (more than one: run block by block);
+    ``in_torch`` the same kernel as one torch call on tensors sharing the arrays' memory."""
 
     name: str
     arrays: int
     moved: int
     body: Callable[[Sequence[np.ndarray]], None]
+    in_torch: Callable[[Sequence[Any]], object]
     calls: int = 1
 
 
+def _torch() -> Any:
+    import torch  # optional: without it the bound runs in NumPy only
+    return torch
+
+
 KERNELS = (
-    Kernel("copy", 2, 2, lambda v: np.copyto(v[1], v[0])),
-    Kernel("scale", 2, 2, lambda v: np.multiply(v[0], SCALAR, out=v[1])),
-    Kernel("add", 3, 3, lambda v: np.add(v[0], v[1], out=v[2])),
-    Kernel("triad", 3, 3, _triad, calls=2),
-    Kernel("a += b", 2, 3, lambda v: np.add(v[0], v[1], out=v[0])),
-    Kernel("a = a*s + b", 2, 3, _axpby, calls=2),
+    Kernel("copy", 2, 2, lambda v: np.copyto(v[1], v[0]), lambda t: t[1].copy_(t[0])),
+    Kernel("scale", 2, 2, lambda v: np.multiply(v[0], SCALAR, out=v[1]),
+           lambda t: _torch().mul(t[0], SCALAR, out=t[1])),
+    Kernel("add", 3, 3, lambda v: np.add(v[0], v[1], out=v[2]),
+           lambda t: _torch().add(t[0], t[1], out=t[2])),
+    Kernel("triad", 3, 3, _triad, lambda t: _torch().add(t[0], t[1], alpha=SCALAR, out=t[2]),
+           calls=2),
+    Kernel("a += b", 2, 3, lambda v: np.add(v[0], v[1], out=v[0]), lambda t: t[0].add_(t[1])),
+    Kernel("a = a*s + b", 2, 3, _axpby,
+           lambda t: _torch().add(t[1], t[0], alpha=SCALAR, out=t[0]), calls=2),
 )
 
 
 class Threaded:
-    """Runs a kernel over its arrays split into ``threads`` contiguous ranges, one per
-    thread (NumPy releases the GIL inside its loops); a context manager owning the pool."""
+    """Runs a kernel in NumPy over its arrays split into ``threads`` contiguous ranges, one
+    per thread (NumPy releases the GIL inside its loops); a context manager owning the pool."""
 
     def __init__(self, threads: int) -> None:
         self.threads = threads
@@ -107,9 +127,43 @@ class Threaded:
         return run
 
 
+class InTorch:
+    """Runs a kernel as its one torch call on ``threads`` intra-op threads, on tensors that
+    share the arrays' memory; a context manager restoring torch's thread count."""
+
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self.before = _torch().get_num_threads()
+
+    def __enter__(self) -> InTorch:
+        _torch().set_num_threads(self.threads)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _torch().set_num_threads(self.before)
+
+    def caller(self, kernel: Kernel, arrays: list[np.ndarray]) -> Callable[[], None]:
+        tensors = [_torch().from_numpy(a) for a in arrays]
+
+        def run() -> None:
+            kernel.in_torch(tensors)
+
+        return run
+
+
+#: How each library runs the kernels, by the name a sample records.
+RUNNERS: dict[str, Callable[[int], Threaded | InTorch]] = {"numpy": Threaded, "torch": InTorch}
+
+
+def libraries() -> list[str]:
+    """NumPy, and torch where it is installed."""
+    return ["numpy"] + (["torch"] if importlib.util.find_spec("torch") else [])
+
+
 @dataclasses.dataclass(frozen=True)
 class BoundSample:
-    """One kernel timed at one thread count over a working set of ``working_set`` bytes."""
+    """One kernel timed at one thread count in one library over a working set of
+    ``working_set`` bytes."""
 
     kernel: str
     threads: int
@@ -117,6 +171,13 @@ class BoundSample:
     dtype: str
     moved: int            # bytes credited per call
     sample: Sample
+    library: str = "numpy"
+
+    @property
+    def source(self) -> str:
+        """``a += b, 2 threads`` (NumPy) or ``a += b, torch, 2 threads``."""
+        where = "" if self.library == "numpy" else f"{self.library}, "
+        return f"{self.kernel}, {where}{self.threads} thread{'s' * (self.threads > 1)}"
 
     @property
     def gbps(self) -> float:
@@ -140,28 +201,38 @@ def working_sets(config: Config) -> list[int]:
 
 
 def measure(sets: Iterable[int], dtype: str, thread_counts: Iterable[int], timer: Timer,
-            kernels: Sequence[Kernel] = KERNELS) -> list[BoundSample]:
-    """Every kernel at every thread count over each working set of ``sets`` bytes."""
+            kernels: Sequence[Kernel] = KERNELS,
+            using: Sequence[str] | None = None) -> list[BoundSample]:
+    """Every kernel at every thread count in every library of ``using`` (default:
+    :func:`libraries`) over each working set of ``sets`` bytes."""
     itemsize = np.dtype(dtype).itemsize
     out = []
     for nbytes in sets:
         for kernel in kernels:
             elements = max(nbytes // (kernel.arrays * itemsize), 1)
             arrays = [np.ones(elements, dtype) for _ in range(kernel.arrays)]
-            for threads in sorted(set(thread_counts)):
-                with Threaded(threads) as threaded:
-                    run = threaded.caller(kernel, arrays)
-                    run()  # first touch, pool start
-                    sample = timer.alone(run, lambda: None)
-                out.append(BoundSample(kernel.name, threads, nbytes, dtype,
-                                       kernel.moved * elements * itemsize, sample))
+            for library in using or libraries():
+                for threads in sorted(set(thread_counts)):
+                    with RUNNERS[library](threads) as runner:
+                        run = runner.caller(kernel, arrays)
+                        run()  # first touch, pool start
+                        sample = timer.alone(run, lambda: None)
+                    out.append(BoundSample(kernel.name, threads, nbytes, dtype,
+                                           kernel.moved * elements * itemsize, sample, library))
             del arrays
     return out
 
 
+#: The device kinds engines name, each with a limit of its own.
+DEVICE_KINDS = ("cpu", "cuda", "gpu", "hip", "rocm", "metal", "mps", "tpu")
+
+
 def device_kind(device: str | None) -> str:
-    """``cuda:0``, ``CUDA``, ``cpu:0``, ``CPU`` -> ``cuda``, ``cpu``: one limit per kind."""
-    return (device or CPU).lower().split(":")[0]
+    """``cuda:0``, ``CUDA``, ``cpu:0``, ``TFRT_CPU_0``, ``cpu x2``, ``Device(cpu, 0)`` ->
+    ``cuda``, ``cpu``: one limit per kind, however an engine spells its device (an unknown
+    spelling is its own kind, its first word)."""
+    words = re.findall(r"[a-z]+", (device or CPU).lower())
+    return next((w for w in words if w in DEVICE_KINDS), words[0] if words else CPU)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,8 +250,7 @@ class Limit:
 def _candidates(samples: Iterable[BoundSample], results: Iterable[Result]
                 ) -> Iterable[tuple[str, str, float, str, int]]:
     for s in samples:
-        yield CPU, s.dtype, s.gbps, f"{s.kernel}, {s.threads} thread{'s' * (s.threads > 1)}", \
-            s.working_set
+        yield CPU, s.dtype, s.gbps, s.source, s.working_set
     for r in results:
         if r.status == "ok" and r.copy is not None and r.working_set and min(r.copy.seconds) > 0:
             yield (device_kind(r.device), r.case.dtype,
@@ -189,7 +259,9 @@ def _candidates(samples: Iterable[BoundSample], results: Iterable[Result]
 
 
 def beyond(working_set: int | None, cache: int | None) -> bool:
-    return working_set is not None and cache is not None and working_set > cache
+    """Whether ``working_set`` bytes are at least ``CACHE_MULTIPLE`` last-level caches."""
+    return working_set is not None and cache is not None and \
+        working_set >= CACHE_MULTIPLE * cache
 
 
 #: The limit of each (device kind, dtype).

@@ -13,18 +13,20 @@ from .sweep import Result
 HOW_TO_READ = """\
 **How to read the ratios.** *GB/s* is the bytes a step must move (the rule's table in
 `bench/traffic.py`: Adam reads x, g, m, v and writes x, m, v, 7 elements) over
-the median step time.  *ratio* is that over the *limit* of its device and dtype (the header
-says which): the fastest of the bound kernels (copy, scale, add, triad, `a += b`,
-`a = a*s + b`, in NumPy on 1 thread and on every engine's thread count, each credited with
-its reads plus writes) and of every engine's own copy, timed in the same run over the same
-working sets beyond the last-level cache, each at its fastest repeat (the bound kernels run
-after the engines: load that came and went in between shows as a low ratio or as a bench
-error, so compare runs on an idle machine).  1.0 means the step streams its bytes as fast as
-anything measured on the machine; 0.5 means it takes twice the time its traffic needs (extra
-passes, temporaries, per-call overhead).  While the working set fits in the last-level cache a
-step can beat the limit (a cache figure, not memory bandwidth; the plots mark where it stops
-fitting); beyond it a ratio above 1.05 is a *bench error* (the traffic table credits bytes the
-step does not move, or the limit missed a faster kernel), listed at the top.  *copy GB/s*
+the median step time.  *ratio* is that over the *limit* of its device kind and dtype (the
+header says which): the fastest of the bound kernels (copy, scale, add, triad, `a += b`,
+`a = a*s + b`, in NumPy and, where installed, as one torch call, on 1 thread and on every
+engine's thread count, each credited with its reads plus writes) and of every engine's own
+copy, timed in the same run over the same working sets at least 4x the last-level cache
+(STREAM's rule: just past the cache much of a set is still served from it), each at its
+fastest repeat (the bound kernels run after the engines: load that came and went in between
+shows as a low ratio or as a bench error, so compare runs on an idle machine).  1.0 means the
+step streams its bytes as fast as anything measured on the machine; 0.5 means it takes twice
+the time its traffic needs (extra passes, temporaries, per-call overhead).  While the working
+set fits in the last-level cache a step can beat the limit (a cache figure, not memory
+bandwidth; the plots mark where it stops fitting); from 4x the cache on a ratio above 1.05 is
+a *bench error* (the traffic table credits bytes the step does not move, or the limit missed
+a faster kernel), listed at the top.  *copy GB/s*
 is the engine's own copy of the same working set (half copied into the other half's size),
 in repeats alternating with the step's, with the engine's threads; *copy ratio* = GB/s / copy
 GB/s.  A copy writes lines it never read, which a write-allocate cache first reads in, so
@@ -137,7 +139,8 @@ def _not_run(results: list[Result]) -> list[str]:
 
 
 def limit_lines(found: Limits, cache: int | None) -> list[str]:
-    where = f"beyond the {_mib(cache)} MiB last-level cache" if cache else "beyond the cache"
+    where = (f"at least {bound.CACHE_MULTIPLE}x the {_mib(cache)} MiB last-level cache"
+             if cache else "beyond the cache")
     return [f"- **{x.device} {x.dtype}: {x.gbps:.3g} GB/s**, {x.source}, over "
             f"{_mib(x.working_set)} MiB ("
             f"{where if x.beyond_cache else 'no working set ran beyond the cache: the largest'}"
@@ -219,15 +222,16 @@ def splice_headline(text: str, meta: RunMeta, results: list[Result]) -> str:
 def _bound_rows(samples: list[bound.BoundSample], found: Limits) -> list[str]:
     kernels = list(dict.fromkeys(s.kernel for s in samples))
     best = {x.gbps for x in found.values()}
-    rows = ["| working set MiB | threads | " + " | ".join(f"`{k}` GB/s" for k in kernels) + " |",
-            "|---|---|" + "---|" * len(kernels)]
-    cells: dict[tuple[int, int], dict[str, float]] = {}
+    rows = ["| working set MiB | library | threads | "
+            + " | ".join(f"`{k}` GB/s" for k in kernels) + " |",
+            "|---|---|---|" + "---|" * len(kernels)]
+    cells: dict[tuple[int, str, int], dict[str, float]] = {}
     for s in samples:
-        cells.setdefault((s.working_set, s.threads), {})[s.kernel] = s.gbps
-    for (nbytes, threads), row in sorted(cells.items()):
+        cells.setdefault((s.working_set, s.library, s.threads), {})[s.kernel] = s.gbps
+    for (nbytes, library, threads), row in sorted(cells.items()):
         shown = [f"**{row[k]:.3g}**" if row.get(k) in best else _num(row.get(k))
                  for k in kernels]
-        rows.append(f"| {_mib(nbytes)} | {threads} | " + " | ".join(shown) + " |")
+        rows.append(f"| {_mib(nbytes)} | {library} | {threads} | " + " | ".join(shown) + " |")
     return rows
 
 
@@ -245,13 +249,14 @@ def markdown(meta: RunMeta, results: list[Result], plots: list[str]) -> str:
              "machine share the cores).", "",
              *(["**Interrupted** (Ctrl-C): only the cases that ended before are listed.", ""]
                if meta.interrupted else []),
-             "The limit each ratio is to (the fastest kernel of the device and dtype; "
+             "The limit each ratio is to (the fastest kernel of the device kind and dtype; "
              f"{'bound kernels and ' if samples else 'no bound kernels in this run: '}"
              "the engines' own copies):", "", *limit_lines(found, m.last_level_cache_bytes),
              ""]
     if errors:
-        lines += [f"**Bench errors**: {len(errors)} step(s) beyond the last-level cache faster "
-                  f"than {bound.TOLERANCE} times the limit.", "",
+        lines += [f"**Bench errors**: {len(errors)} step(s) at {bound.CACHE_MULTIPLE}x the "
+                  f"last-level cache or beyond faster than {bound.TOLERANCE} times the limit.",
+                  "",
                   *(f"- {e}" for e in errors), ""]
     lines += ["## Headline", "", *headline(meta, results, found), "",
               "| engine | version | device | threads | rule variants timed |",

@@ -4,8 +4,9 @@ be redrawn and checked later (``--render``, ``--check``).  The limits, the ratio
 bench errors are written alongside for readers, and recomputed when a run is read back.
 
 Schema 2 adds the bound kernels (``bound``) to schema 1; schema 3 adds each case's
-``ranks`` and a distributed step's ``rank_report``.  An older file reads as a run without
-them.
+``ranks`` and a distributed step's ``rank_report``; schema 4 each bound kernel's
+``library`` (NumPy or torch).  An older file reads as a run without them (its kernels ran in
+NumPy).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .sweep import Case, Config, Result
 from .timing import Sample
 
 TOOL = "optconf bench"
-SCHEMA = 3
+SCHEMA = 4
 
 
 @dataclasses.dataclass
@@ -94,7 +95,7 @@ def result_json(r: Result, ratio: float | None = None) -> dict[str, Any]:
 
 def bound_json(s: BoundSample) -> dict[str, Any]:
     return {"kernel": s.kernel, "threads": s.threads, "working_set_bytes": s.working_set,
-            "dtype": s.dtype, "moved_bytes": s.moved, "gbps": s.gbps,
+            "dtype": s.dtype, "moved_bytes": s.moved, "gbps": s.gbps, "library": s.library,
             "sample": sample_json(s.sample)}
 
 
@@ -154,7 +155,7 @@ def bound_from_json(r: dict[str, Any]) -> BoundSample:
     sample = sample_from_json(r["sample"])
     assert sample is not None
     return BoundSample(r["kernel"], r["threads"], r["working_set_bytes"], r["dtype"],
-                       r["moved_bytes"], sample)
+                       r["moved_bytes"], sample, r.get("library", "numpy"))
 
 
 def config_from_json(record: dict[str, Any]) -> Config:

@@ -1,7 +1,7 @@
 """MLX's benchmark set-up: the adapter's ``mlx.optimizers`` plan over MLX arrays on the
 default device, gradients fixed, each step ``optimizer.update`` / ``apply_gradients`` as a
 training loop calls it; MLX is lazy, so ``sync`` is ``mx.eval`` of the results, and the
-roofline is an evaluated ``src + 0`` copy."""
+engine's own copy is ``src + 0``, evaluated on every call."""
 
 from __future__ import annotations
 
@@ -42,7 +42,9 @@ class MlxPrepared(PreparedStep):
         mx.eval(self.live(), self.dst)
 
     def copy(self) -> None:
+        # evaluated here: MLX is lazy, and a copy replaced before ``sync`` never runs
         self.dst = self.src + 0
+        mx.eval(self.dst)
 
     def parameters(self) -> list[np.ndarray]:
         return [np.array(p, copy=True) for p in self.params()]

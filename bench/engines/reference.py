@@ -13,7 +13,7 @@ from optconf.adapters.protocol import PathName
 from optconf.adapters.reference import ReferenceAdapter
 from optconf.reference import expr as ref_expr
 from optconf.reference import state as ref_state
-from optconf.reference.rules.base import Rule
+from optconf.reference.rules.base import THREADS, Rule
 
 from ..protocol import BenchEngine, PreparedStep, check_via, no_path
 from .common import case_arrays, copy_elements, model_tree
@@ -42,11 +42,11 @@ def state_nbytes(state: Any) -> int:
 
 
 class NumpyPrepared(PreparedStep):
-    """A NumPy callable on arrays prepared once, with an ``np.copyto`` roofline; NumPy's
-    element-wise loops run on one thread (the reference's in-place Adam shares its blocks
-    among ``reference.rules.base.THREADS`` of them)."""
+    """A NumPy callable on arrays prepared once, with an ``np.copyto`` roofline.  NumPy's
+    element-wise loops run on one thread, but the reference's in-place Adam shares its
+    blocks among ``THREADS`` of them, so the bound kernels run at that count too."""
 
-    threads = 1
+    threads = THREADS
 
     def __init__(self, run: Callable[[], Any], params: list[np.ndarray], nbytes: int) -> None:
         self.run, self.params, self.nbytes = run, params, nbytes

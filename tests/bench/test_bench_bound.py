@@ -13,7 +13,7 @@ from optconf.bench.machine import Machine
 from optconf.bench.record import RunMeta
 from optconf.bench.timing import Sample, Timer
 
-CACHE = 1000  # bytes of last-level cache in the synthetic runs
+CACHE = 400  # bytes of last-level cache in the synthetic runs: sets from 1600 are beyond it
 
 
 @pytest.mark.parametrize("threads", [1, 3])
@@ -33,6 +33,41 @@ def test_each_kernel_computes_its_formula_over_every_element(monkeypatch, kernel
     np.testing.assert_allclose(written, want, rtol=1e-15)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("kernel", bound.KERNELS, ids=lambda k: k.name)
+def test_each_kernels_torch_call_computes_the_same_formula(kernel, threads):
+    pytest.importorskip("torch", reason="torch is not installed: the bound runs in NumPy only")
+    rng = np.random.default_rng(0)
+    numpy_arrays = [rng.standard_normal(101) for _ in range(kernel.arrays)]
+    torch_arrays = [a.copy() for a in numpy_arrays]
+    with bound.Threaded(threads) as threaded:
+        threaded.caller(kernel, numpy_arrays)()
+    with bound.InTorch(threads) as in_torch:
+        in_torch.caller(kernel, torch_arrays)()
+    for ours, theirs in zip(numpy_arrays, torch_arrays, strict=True):
+        np.testing.assert_allclose(theirs, ours, rtol=1e-15)
+
+
+def test_running_in_torch_restores_its_thread_count():
+    torch = pytest.importorskip("torch", reason="torch is not installed")
+    before = torch.get_num_threads()
+    with bound.InTorch(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("spelling", ["cpu", "CPU", "cpu:0", "TFRT_CPU_0", "cpu x2",
+                                      "Device(cpu, 0)", None])
+def test_every_spelling_of_the_cpu_shares_one_limit(spelling):
+    assert bound.device_kind(spelling) == "cpu"
+
+
+def test_a_working_set_just_past_the_cache_is_not_beyond_it():
+    """STREAM's rule: from 4 caches on; at 1.07x (34 MiB over 32 MiB) most of it is cached."""
+    assert not bound.beyond(int(1.07 * CACHE), CACHE)
+    assert bound.beyond(4 * CACHE, CACHE)
+
+
 def test_working_sets_are_the_rules_arrays_at_each_size():
     config = sweep.Config(rules=("Adam", "Momentum"), sizes=(100, 1000), size_leaves=10,
                           leaves_total=50, sweeps=("size", "leaves"))
@@ -41,7 +76,7 @@ def test_working_sets_are_the_rules_arrays_at_each_size():
 
 
 def test_measure_times_each_kernel_at_each_thread_count():
-    samples = bound.measure([4096], "float64", [2, 1, 2], Timer(0.001, 2))
+    samples = bound.measure([4096], "float64", [2, 1, 2], Timer(0.001, 2), using=["numpy"])
     assert [(s.kernel, s.threads) for s in samples] == [
         (k.name, t) for k in bound.KERNELS for t in (1, 2)]
     triad = next(s for s in samples if s.kernel == "triad")

@@ -19,6 +19,8 @@ from optconf.bench.record import EngineEntry, RunMeta
 from optconf.bench.timing import Sample
 
 COMMITTED = Path(__file__).parents[2] / "reports" / "bench" / "bench.json"
+#: The first committed run (schema 1, before the bound kernels), one result per engine.
+SCHEMA_1 = Path(__file__).parent / "data" / "bench-schema1.json"
 
 
 def test_every_built_in_adapter_has_a_bench_engine_of_the_same_name():
@@ -75,10 +77,16 @@ def test_a_run_reads_back_as_it_was_written(tmp_path):
     assert record.read(tmp_path / "bench.json") == (meta, results)
 
 
-def test_the_committed_run_from_before_the_bound_kernels_still_reads():
-    meta, results = record.read(COMMITTED)
+def test_a_run_from_before_the_bound_kernels_still_reads():
+    meta, results = record.read(SCHEMA_1)
     assert meta.bound == [] and meta.config.rules == ("Adam", "Momentum")
     assert {"jax", "reference", "tinygrad", "torch"} <= set(meta.engines)
+    assert results and all(r.case.sweep in sweep.SWEEPS for r in results)
+
+
+def test_the_committed_run_reads_with_its_bound_kernels_and_their_libraries():
+    meta, results = record.read(COMMITTED)
+    assert meta.bound and {s.library for s in meta.bound} <= {"numpy", "torch"}
     assert results and all(r.case.sweep in sweep.SWEEPS for r in results)
 
 
@@ -86,4 +94,4 @@ def test_a_file_that_is_no_bench_run_is_a_clear_error(tmp_path, capsys):
     path = tmp_path / "bench.json"
     path.write_text(json.dumps({"tool": "optconf run", "schema": 1, "results": []}))
     assert cli.main(["--check", str(path)]) == 2
-    assert "not an optconf bench result of schema 1 to 3" in capsys.readouterr().err
+    assert "not an optconf bench result of schema 1 to 4" in capsys.readouterr().err
