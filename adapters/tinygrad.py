@@ -1,15 +1,10 @@
 """The tinygrad adapter: tinygrad 0.14's ``nn.optim`` and ``nn.state`` in reference terms.
 
 The rule table (:data:`RULES`) and the path table (:data:`PATHS`) were read from the
-installed ``tinygrad/nn/optim.py``; findings in docs/FINDINGS.md.  tinygrad has ``SGD``
-(``LARS`` with the trust ratio off), ``LARS``, ``Muon`` (``LARS`` with Newton-Schulz) and
-``LAMB`` (``Adam`` and ``AdamW`` are ``LAMB(adam=True)``, the trust ratio fixed at 1), each
-mapped onto its reference rule.  Every other rule is refused by ``supports``.
-
-tinygrad's ``Optimizer.step`` needs a ``.grad`` on every parameter it holds and has no
-freezing, so a missing gradient or a frozen parameter can only be honoured on ``per_array``
-(skip that optimiser), the one path that declares ``freeze`` and ``none_grad``
-(:data:`PATH_CAPABILITIES`); the other paths report such programs as unsupported.
+installed ``tinygrad/nn/optim.py`` (findings in docs/FINDINGS.md): ``SGD`` and ``Muon`` are
+``LARS`` (trust ratio off; Newton-Schulz), ``Adam`` and ``AdamW`` are ``LAMB(adam=True)``.
+``Optimizer.step`` needs a ``.grad`` on every parameter it holds and cannot freeze one, so
+only ``per_array`` declares ``freeze`` and ``none_grad`` (:data:`PATH_CAPABILITIES`).
 """
 
 from __future__ import annotations
@@ -35,36 +30,29 @@ from .protocol import (
     Adapter,
     Adjust,
     EngineInfo,
-    Freeze,
     Outcome,
     PathName,
     Program,
-    Thaw,
     Unsupported,
     array_ops,
     composed,
     consecutive,
     flat_list_grads,
     flat_vector_grads,
-    indices_under,
     path_entry,
     refusal,
     rule_entry,
     with_warnings,
 )
-from .session import Held, Plan, drive, refuse_flat
+from .session import Held, Plan, drive, op_literals, refuse_flat
 from .tinygrad_cc import use_zig_cc_without_clang
 
 INSTALL_HINT = "pip install 'optconf[tinygrad]'"
-CLANG_HINT = (
-    "tinygrad's CPU device needs clang (apt-get install clang), "
-    "or set DEV=PYTHON"
-)
+CLANG_HINT = "tinygrad's CPU device needs clang (apt-get install clang), or set DEV=PYTHON"
 DTYPES = ("float32", "float64")
-#: Set to 1 to declare float64 (where the device has it).  Off by default: tinygrad's
-#: optimisers keep lr, state and b^t in float32 whatever the parameters' dtype and SGD with
-#: momentum crashes on float64 (docs/FINDINGS.md T1, T2), so every float64 case fails and
-#: the suite's budget would go to shrinking that one known deviation.
+#: Set to 1 to declare float64 (where the device has it).  Off by default: tinygrad keeps lr,
+#: state and b^t in float32 whatever the parameters' dtype and SGD with momentum crashes on
+#: float64 (docs/FINDINGS.md T1, T2), so every float64 case fails on that one deviation.
 FLOAT64_ENV = "OPTCONF_TINYGRAD_FLOAT64"
 
 
@@ -76,24 +64,21 @@ def _no_state(_opt: Any, _slot: int) -> dict[str, Any]:
 
 
 def _buffer(field: str, sign: float = 1.0) -> Callable[[Any, int], dict[str, Any] | None]:
-    """A state reader: ``opt.b[slot]``, the momentum buffer, as the reference's ``field``
-    times ``sign``; None where tinygrad keeps no buffer (momentum 0)."""
+    """The momentum buffer ``opt.b[slot]`` as ``field`` times ``sign``; None without one."""
     return lambda opt, slot: {field: sign * opt.b[slot].numpy()} if opt.momentum else None
 
 
 def _moments(opt: Any, slot: int) -> dict[str, Any]:
-    """LAMB's ``m`` and ``v`` as mu and nu.  tinygrad keeps the product of the betas
-    applied; the reference shows the powers the next step divides by, that product times the
-    current beta ("applied", ADAM-2, LAMB-4)."""
+    """LAMB's ``m`` and ``v`` as mu and nu; tinygrad keeps the product of the betas applied,
+    the reference shows it times the current beta (ADAM-2, LAMB-4)."""
     b1t, b2t = float(opt.b1_t.numpy()[0]), float(opt.b2_t.numpy()[0])
     return {"mu": opt.m[slot].numpy(), "nu": opt.v[slot].numpy(),
             "beta_t": (b1t * opt.b1, b2t * opt.b2)}
 
 
 def _sgd(rule: Any, weight_decay: float) -> Plan:
-    """``classic=True`` multiplies the gradient by lr *before* the momentum buffer, which is
-    Optimisers.jl's velocity (MOMENTUM-1, NESTEROV-1); ``classic=False`` (tinygrad's
-    default) is the ``"torch"`` variant (MOMENTUM-2, NESTEROV-2)."""
+    """``classic=True`` puts lr inside the buffer, Optimisers.jl's velocity (MOMENTUM-1,
+    NESTEROV-1); tinygrad's default ``classic=False`` is the torch variant (-2)."""
     nesterov = isinstance(rule, rules.Nesterov)
     torch_form = rule.axis("lr_placement") == "outside"
     # normative Nesterov keeps v = rho v - eta g; tinygrad's classic buffer is its negative
@@ -104,9 +89,8 @@ def _sgd(rule: Any, weight_decay: float) -> Plan:
 
 
 def _lamb(rule: Any, weight_decay: float, adam: bool = True) -> Plan:
-    """``LAMB(adam=True)``: epsilon outside the root of the bias-corrected second moment
-    (ADAM-3); AdamW's decay sits inside the lr product (ADAMW-1).  ``LAMB(adam=False)``:
-    Adam's ratio plus ``wd*x``, scaled by ``|x|/|r|`` (LAMB-1)."""
+    """``LAMB(adam=True)``: eps outside the root (ADAM-3), AdamW's decay inside the lr product
+    (ADAMW-1); ``adam=False``: the trust ratio ``|x|/|r|`` (LAMB-1)."""
     b1, b2 = rule.beta
     return Plan("LAMB", dict(lr=rule.eta, b1=b1, b2=b2, eps=rule.epsilon,
                              weight_decay=weight_decay, adam=adam), _moments)
@@ -120,9 +104,8 @@ def _adamw(rule: Any, weight_decay: float) -> Plan:
 
 
 def _lars(rule: Any, weight_decay: float) -> Plan:
-    """``LARS(classic=True)``: the trust ratio ``tcoef*|x|/(|g| + wd*|x|)`` of the raw
-    gradient, lr inside the buffer (LARS-1, LARS-2): the paper's form, the normative
-    ``trust_norm="gradient"``."""
+    """``LARS(classic=True)``: the paper's trust ratio of the raw gradient, lr inside the
+    buffer (LARS-1, LARS-2)."""
     if rule.axis("trust_norm") != "gradient":
         raise Unsupported("tinygrad's LARS divides by the gradient's norm plus wd*|x|: "
                           "LARS(trust_norm='gradient') only (LARS-4)")
@@ -132,10 +115,8 @@ def _lars(rule: Any, weight_decay: float) -> Plan:
 
 
 def _muon(rule: Any, weight_decay: float) -> Plan:
-    """``Muon``: the buffer ``momentum*b + g``, Newton-Schulz of its ``(rows, -1)`` view,
-    then ``lr*(. + wd*x)`` (MUON-1 .. MUON-5) without shape scaling: the normative
-    ``shape_scale="none"``.  tinygrad's ``newton_schulz`` divides by the norm plus a fixed
-    1e-7."""
+    """``Muon``: Newton-Schulz of the ``(rows, -1)`` view of ``momentum*b + g``, no shape
+    scaling (MUON-1 .. MUON-5); its ``newton_schulz`` eps is a fixed 1e-7."""
     if rule.axis("shape_scale") != "none":
         raise Unsupported("tinygrad's Muon has no shape scaling: Muon(shape_scale='none') "
                           "only (MUON-4)")
@@ -147,9 +128,8 @@ def _muon(rule: Any, weight_decay: float) -> Plan:
                              nesterov=rule.nesterov), _buffer("buffer"))
 
 
-#: Each reference rule as a ``tinygrad.nn.optim`` optimiser and the reader of one slot of
-#: its state, given the ``weight_decay`` of a WeightDecay chained before it (SGD only:
-#: ``pre_wd`` adds it to the gradient first, as the chain does, WEIGHTDECAY-1, CHAIN-1).
+#: Each reference rule as a ``tinygrad.nn.optim`` optimiser, given the ``weight_decay`` of a
+#: WeightDecay chained before it (SGD only: added to the gradient first, WEIGHTDECAY-1).
 RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.Descent: lambda rule, decay: Plan(
         "SGD", dict(lr=rule.eta, momentum=0.0, weight_decay=decay, nesterov=False,
@@ -166,8 +146,8 @@ SGD_RULES = (rules.Descent, rules.Momentum, rules.Nesterov)
 
 
 def plan(rule: Rule) -> Plan:
-    """The tinygrad optimiser that computes ``rule`` exactly: one rule, or a chain of one,
-    or ``OptimiserChain(WeightDecay(l), r)`` with ``r`` an SGD rule; Unsupported otherwise."""
+    """The tinygrad optimiser that computes ``rule``: one rule, or a chain of one, or
+    ``OptimiserChain(WeightDecay(l), r)`` with ``r`` an SGD rule; Unsupported otherwise."""
     composes = ("tinygrad composes only WeightDecay before SGD (weight_decay=, added to the "
                 "gradient first)")
     chain = composed(rule, (), composes)
@@ -182,10 +162,9 @@ def plan(rule: Rule) -> Plan:
 
 
 def _structure(plan: Plan) -> tuple[Any, ...]:
-    """What a live optimiser cannot change: its class, nesterov, classic.  Its ``momentum``
-    is a plain attribute like the others, set as a user would; an optimiser built with
-    momentum 0 keeps no buffer, so raising it later is tinygrad's IndexError (FINDINGS
-    TG14), not a refusal."""
+    """What a live optimiser cannot change: its class, nesterov, classic.  (``momentum`` is
+    set as a user would; raising it from 0, which keeps no buffer, is tinygrad's IndexError,
+    FINDINGS TG14.)"""
     kw = plan.kwargs
     return (plan.optimiser, kw.get("nesterov"), kw.get("classic"))
 
@@ -193,27 +172,20 @@ def _structure(plan: Plan) -> tuple[Any, ...]:
 # ------------------------------------------------------------------------ the engine
 
 
-def import_tinygrad() -> tuple[Any, Any, Any, Any]:
-    """The one place tinygrad is imported: the package, ``tinygrad.helpers``,
-    ``tinygrad.nn.optim`` and ``tinygrad.nn.state``."""
-    try:
-        import tinygrad
-        from tinygrad import helpers
-        from tinygrad.nn import optim, state
-    except ImportError as exc:
-        raise ImportError(f"{INSTALL_HINT} ({exc})") from exc
-    return tinygrad, helpers, optim, state
-
-
 class _Engine:
-    """The tinygrad names the adapter uses, imported once the engine is known to work."""
+    """The tinygrad names the adapter uses, imported (the one place) once the engine works."""
 
     def __init__(self) -> None:
         use_zig_cc_without_clang()
-        self.tinygrad, helpers, self.optim, self.state = import_tinygrad()
-        tinygrad = self.tinygrad
-        self.Tensor, self.dtypes = tinygrad.Tensor, tinygrad.dtypes
-        self.Context, self.dedup = helpers.Context, helpers.dedup
+        try:
+            import tinygrad
+            from tinygrad import helpers
+            from tinygrad.nn import optim, state
+        except ImportError as exc:
+            raise ImportError(f"{INSTALL_HINT} ({exc})") from exc
+        self.tinygrad, self.optim, self.state = tinygrad, optim, state
+        self.Tensor: Any = tinygrad.Tensor  # Any: legacy_step calls what 0.14 removed
+        self.dtypes, self.Context, self.dedup = tinygrad.dtypes, helpers.Context, helpers.dedup
         self.device = str(tinygrad.Device.DEFAULT)
         compiler = os.environ.get("CC", "clang")
         if self.device.split(":")[0] == "CPU" and shutil.which(compiler) is None:
@@ -224,10 +196,8 @@ class _Engine:
             if "clang" in str(exc):
                 raise RuntimeError(CLANG_HINT) from exc
             raise RuntimeError(f"tinygrad device {self.device}: {exc}") from exc
-        renderer = tinygrad.Device[self.device].renderer
-        self.dtype_names = tuple(
-            d for d in DTYPES if getattr(self.dtypes, d) in renderer.supported_dtypes()
-        )
+        supported = tinygrad.Device[self.device].renderer.supported_dtypes()
+        self.dtype_names = tuple(d for d in DTYPES if getattr(self.dtypes, d) in supported)
 
     def dtype(self, name: str) -> Any:
         if name not in self.dtype_names:
@@ -236,14 +206,13 @@ class _Engine:
         return getattr(self.dtypes, name)
 
     def tensor(self, array: np.ndarray, dtype: Any, param: bool = True) -> Any:
-        """A realized Tensor holding ``array``; ``param=False`` marks a buffer, as tinygrad's
-        BatchNorm marks its running statistics."""
+        """A realized Tensor holding ``array``; ``param=False`` marks a buffer (as BatchNorm
+        marks its running statistics)."""
         t = self.Tensor(np.ascontiguousarray(array), dtype=dtype).contiguous()
         return t.is_param_(param).realize()
 
     def optimizer(self, plan: Plan, params: list[Any], fused: bool = False) -> Any:
-        factory = getattr(self.optim, plan.optimiser)
-        return factory(params, fused=fused, **plan.kwargs)
+        return getattr(self.optim, plan.optimiser)(params, fused=fused, **plan.kwargs)
 
     def const(self, array: np.ndarray, dtype: Any, shape: tuple[int, ...] | None = None) -> Any:
         """A gradient or constant as a Tensor of ``dtype`` (reshaped to ``shape``)."""
@@ -255,9 +224,8 @@ class _Engine:
             opt.step()
 
     def legacy_step(self, opt: Any) -> None:
-        """The training switch of older tinygrad, ``with Tensor.train(): opt.step()``,
-        which the ``TRAINING`` context variable replaced: 0.14 has no ``Tensor.train`` and
-        raises AttributeError, with no deprecation period (DEP-1, docs/FINDINGS.md)."""
+        """``with Tensor.train(): opt.step()``, older tinygrad's training switch: 0.14 has no
+        ``Tensor.train`` and raises AttributeError, with no deprecation period (DEP-1)."""
         with self.Tensor.train():
             opt.step()
 
@@ -266,24 +234,20 @@ class _Engine:
 
 
 class EngineModel:
-    """A tree of Tensors mirroring a reference model: one Tensor per distinct array (ties
-    are the same Tensor), non-trainable arrays as buffers (``is_param_(False)``), other
-    leaves as they were.  ``tensors`` follows ``trainables(model)`` order.
-
-    A 0-d parameter is held as a shape-(1,) Tensor and read back as 0-d: tinygrad's
-    optimisers cannot update a 0-d Tensor (their lr is a shape-(1,) Tensor, so the update
-    broadcasts; see docs/FINDINGS.md), and hypothesis draws 0-d arrays first, so without
-    this one engine bug would hide every other result."""
+    """A tree of Tensors mirroring a reference model: one Tensor per distinct array (a tie is
+    one Tensor), non-trainable arrays as buffers, other leaves as they were; ``tensors`` in
+    ``trainables`` order.  A 0-d parameter is held as shape (1,) and read back as 0-d:
+    tinygrad's optimisers cannot update a 0-d Tensor (docs/FINDINGS.md), and hypothesis draws
+    0-d arrays first, so that one engine bug would hide every other result."""
 
     def __init__(self, engine: _Engine, model: Any, dtype: Any) -> None:
-        self.source = model
-        made: dict[int, Any] = {}
+        made: dict[int, Any] = {}  # id of a source array -> its Tensor
         self.shape: dict[int, tuple[int, ...]] = {}
 
         def param(_path: ref_tree.Path, x: np.ndarray) -> Any:
-            made[id(x)] = engine.tensor(x.reshape(1) if x.ndim == 0 else x, dtype)
-            self.shape[id(made[id(x)])] = x.shape
-            return made[id(x)]
+            t = engine.tensor(x.reshape(1) if x.ndim == 0 else x, dtype)
+            self.shape[id(t)] = x.shape
+            return t
 
         def carried(_path: ref_tree.Path, value: Any) -> Any:
             if isinstance(value, np.ndarray):
@@ -291,13 +255,8 @@ class EngineModel:
                 return engine.tensor(value, cast, param=False)
             return value
 
-        self.tree = ref_tree.map_params(param, model, carried=carried)
+        self.tree = ref_tree.map_params(param, model, carried=carried, memo=made)
         self.tensors = [made[id(p)] for p in ref_collect.trainables(model)]
-
-    def tensor_of(self) -> dict[int, Any]:
-        """id of a source array -> its Tensor."""
-        return dict(zip(map(id, ref_collect.trainables(self.source)), self.tensors,
-                        strict=True))
 
     def numpy(self, t: Any) -> np.ndarray:
         """A Tensor's value in its source array's shape."""
@@ -334,8 +293,7 @@ def _piece(piece: slice, shape: tuple[int, ...]) -> Callable[[np.ndarray], np.nd
 
 
 class Run(session.Run[Plan]):
-    """One program on tinygrad: its dtype and the Tensors it holds the model in
-    (``model``)."""
+    """One program on tinygrad: its dtype and the Tensors holding the model (``model``)."""
 
     def __init__(self, engine: _Engine, program: Program, dtype: Any) -> None:
         super().__init__(program, plan)
@@ -344,9 +302,8 @@ class Run(session.Run[Plan]):
 
     def held(self, optimisers: list[Any], slots: Slots, step: StepFn,
              values: Callable[[], list[np.ndarray]]) -> Held:
-        """What a path holds: ``optimisers``, the parameters' ``slots`` in them.  ``step``
-        is called for a Step in which some parameter is active (a training loop does not
-        call ``step`` without gradients, UPD-5); an Adjust reaches every optimiser."""
+        """``optimisers`` holding the parameters at ``slots``; ``step`` runs only for a Step
+        in which some parameter is active, as a training loop does (UPD-5)."""
 
         def take(grads: Any) -> None:
             listed = flat_list_grads(self.program.model, grads)
@@ -362,9 +319,8 @@ class Run(session.Run[Plan]):
         return Held(take, lambda old, new: self.adjust(optimisers, old, new), values, states)
 
     def adjust(self, optimisers: list[Any], old: Plan, new: Plan) -> None:
-        """Set the new hyperparameters on the live optimisers, keeping their state (ADJ-1):
-        lr is a Tensor, assigned in place as tinygrad's lr schedulers do; the others are
-        plain attributes read at every step."""
+        """The new hyperparameters set on the live optimisers, state kept (ADJ-1): lr assigned
+        in place, as tinygrad's lr schedulers do; the others are attributes read each step."""
         if _structure(new) != _structure(old):
             raise Unsupported(f"tinygrad cannot adjust a live {old.optimiser} into "
                               f"{self.rule!r}: it would need a different optimiser")
@@ -396,22 +352,19 @@ def _list_grads(run: Run, grads: Any) -> None:
 
 
 def _tree_grads(run: Run, grads: Any) -> None:
-    """Gradients by ``backward()`` of ``sum(p * g)`` over every occurrence, so tinygrad
-    accumulates a shared Tensor's gradients itself (TIE-2)."""
-    tensor_of = run.model.tensor_of()
+    """``backward()`` of ``sum(p * g)`` over every occurrence: tinygrad sums a shared
+    Tensor's gradients itself (TIE-2)."""
     terms = [(t * run.engine.const(g, run.dtype, t.shape)).sum()
              for occ, g in per_occurrence(run.program.model, grads) if g is not None
-             for t in [tensor_of[id(occ.array)]]]
+             for t in [run.model.tensors[occ.position]]]
     sum(terms[1:], start=terms[0]).backward()
 
 
 def _one_optimiser(run: Run, params: list[Any], put_grads: PutGrads = _list_grads,
                    fused: bool = False, legacy: bool = False) -> Held:
-    """One optimiser over ``params``; each Tensor's state is its slot of the optimiser's
-    (its slice of the one flat slot when ``fused``).  ``Optimizer.step`` needs every
-    parameter to have a gradient: a step in which only some have, or some are frozen, is
-    refused.  Gradients are put in by ``put_grads``; ``legacy`` steps through the removed
-    training switch (:meth:`_Engine.legacy_step`)."""
+    """One optimiser over ``params``, each Tensor's state its slot (its slice of the one
+    flat slot when ``fused``); a step where only some parameters are active is refused.
+    ``legacy`` steps through the removed training switch (:meth:`_Engine.legacy_step`)."""
     opt = run.engine.optimizer(run.plan, params, fused=fused)
     slot_of = {id(t): i for i, t in enumerate(opt.params)}
     pieces = consecutive(t.numel() for t in opt.params)
@@ -430,8 +383,8 @@ def _one_optimiser(run: Run, params: list[Any], put_grads: PutGrads = _list_grad
 
 
 def _fused(run: Run) -> Held:
-    """``fused=True``: tinygrad concatenates parameters, gradients and state into flat
-    buffers and slices the update back (the ``FUSE_OPTIM`` default of that argument)."""
+    """``fused=True``: parameters, gradients and state in flat buffers, the update sliced
+    back (the ``FUSE_OPTIM`` default of that argument)."""
     refuse_flat(run.rule, "fused=True's buffer of every parameter")
     return _one_optimiser(run, run.model.tensors, fused=True)
 
@@ -453,9 +406,8 @@ def _per_array(run: Run) -> Held:
 
 
 def _flat_vector(run: Run) -> Held:
-    """One Tensor holding the concatenated parameters (``destructure``), one optimiser.  A
-    flat buffer cannot say "no gradient here": absent gradients are zeros
-    (``flat_vector_grads``); freezing is all or nothing."""
+    """One Tensor of the concatenated parameters (``destructure``), one optimiser: absent
+    gradients are zeros (``flat_vector_grads``), freezing all or nothing."""
     refuse_flat(run.rule, "one flat Tensor")
     source = run.program.model
     flat = run.engine.tensor(ref_collect.destructure(source)[0], run.dtype)
@@ -487,14 +439,10 @@ PATHS: dict[PathName, Callable[[Run], Held]] = {
 }
 
 
-#: What a path can do beyond every path.  tinygrad's ``Optimizer.step`` needs a gradient
-#: for every parameter it holds and cannot freeze one (FINDINGS TG4), so no path that holds
-#: several parameters in one optimiser can skip one.  On ``per_array``, one optimiser per
-#: parameter, the adapter leaves a frozen parameter's optimiser, or one without a gradient,
-#: unstepped, which is tinygrad's own recipe for partial updates (one optimiser per group):
-#: the adapter decides what is skipped, and the engine is checked for what skipping needs,
-#: that optimisers are independent (each its own state, ``b^t`` and lr), that an unstepped
-#: one leaves its parameter and state alone, and that a thawed one resumes from them.
+#: What a path can do beyond every path.  ``Optimizer.step`` can neither skip nor freeze a
+#: parameter (FINDINGS TG4); on ``per_array`` the adapter leaves that parameter's optimiser
+#: unstepped, tinygrad's recipe for partial updates, and the suite checks what this needs:
+#: independent optimisers, an unstepped one leaving all alone, a thawed one resuming.
 PATH_CAPABILITIES: Mapping[PathName, frozenset[str]] = {
     "per_array": frozenset({"freeze", "none_grad"}),
 }
@@ -545,20 +493,19 @@ class TinygradAdapter(Adapter):
         def outcome() -> Outcome:
             run = Run(self.engine, program, dtype)
             # tinygrad asserts an optimiser has a parameter: a model without any is held in
-            # none, one per parameter, and its steps have nothing to do (STATE-5 differs:
-            # docs/FINDINGS.md)
+            # none, one per parameter (STATE-5 differs: docs/FINDINGS.md)
             return drive(run, hold(run) if run.model.tensors else _per_array(run))
         return with_warnings(outcome)
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
-        """``nn.state.get_parameters`` as it is: one entry per occurrence of a shared Tensor,
-        buffers included (COLL-1, TIE-1)."""
+        """``nn.state.get_parameters``: a shared Tensor once per occurrence, buffers included
+        (COLL-1, TIE-1)."""
         built = EngineModel(self.engine, model, self.engine.dtype(dtype))
         return [built.numpy(t) for t in self.engine.state.get_parameters(built.tree)]
 
     def destructure(self, model: Any, dtype: str) -> np.ndarray:
-        """tinygrad has no flat view; its fused optimiser's is the concatenation of the
-        Optimizer's parameters (``get_parameters`` deduplicated, buffers left out)."""
+        """The concatenated Optimizer parameters, as the fused optimiser flattens them
+        (tinygrad has no flat view)."""
         engine = self.engine
         params = self._optimised(EngineModel(engine, model, engine.dtype(dtype)))
         if not params:
@@ -566,13 +513,9 @@ class TinygradAdapter(Adapter):
         return engine.Tensor.cat(*[p.flatten() for p in params]).numpy()
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
-        """``backward()`` of the loss evaluated with tinygrad ops.  ``via="trainables"``:
-        ``Param(i)`` is the i-th parameter tinygrad's Optimizer would hold; a Tensor the loss
-        does not reach keeps ``.grad`` None; tinygrad has no deprecated collection, so the
-        legacy ``params`` (``via="legacy"``) collects as ``trainables`` does (DEP-8).
-        ``via="destructure"``: the loss reads slices
-        of one flat Tensor.  A shared Tensor has one ``.grad``; it goes to the first
-        occurrence (GRAD-1 .. GRAD-3)."""
+        """``backward()`` of the loss in tinygrad ops over the Optimizer's parameters (legacy
+        alike: tinygrad has no deprecated collection, DEP-8) or slices of one flat Tensor; a
+        shared Tensor's one ``.grad`` goes to its first occurrence (GRAD-1 .. GRAD-3)."""
         engine, tdtype = self.engine, self.engine.dtype(dtype)
         built = EngineModel(engine, model, tdtype)
         if via in ("trainables", "legacy"):
@@ -595,17 +538,15 @@ class TinygradAdapter(Adapter):
         raise Unsupported(f"tinygrad has no {via!r} way to collect parameters")
 
     def repro_source(self, program: Program, path: PathName) -> str | None:
-        """A tinygrad-only replay over a list of Tensors: one optimiser, or one per Tensor
-        on ``per_array`` (which skips frozen Tensors and missing gradients)."""
+        """A tinygrad-only replay: one optimiser, or one per Tensor on ``per_array`` (which
+        skips frozen Tensors and missing gradients)."""
         if (refusal(plan, program.rule) or path not in REPRO_PATHS
                 or any(isinstance(op, Adjust) for op in program.ops)):
             return None
-        the_plan = plan(program.rule)
-        per_array, fused = REPRO_PATHS[path]
-        frozen = [sorted(indices_under(program.model, op.keys))
-                  if isinstance(op, Freeze | Thaw) else [] for op in program.ops]
+        the_plan, (per_array, fused) = plan(program.rule), REPRO_PATHS[path]
         return _REPRO.format(factory=the_plan.optimiser, per_array=per_array,
-                             kwargs={**the_plan.kwargs, "fused": fused}, frozen=frozen)
+                             kwargs={**the_plan.kwargs, "fused": fused},
+                             frozen=op_literals(program, plan, other=[]))
 
     def _ops(self, dtype: Any) -> Any:
         return array_ops(lambda a: self.engine.const(a, dtype), lambda a: a.tanh(),
