@@ -1,11 +1,6 @@
-"""The tinygrad adapter: tinygrad 0.14's ``nn.optim`` and ``nn.state`` in reference terms.
-
-The rule table (:data:`RULES`) and the path table (:data:`PATHS`) were read from the
-installed ``tinygrad/nn/optim.py`` (findings in docs/FINDINGS.md): ``SGD`` and ``Muon`` are
-``LARS`` (trust ratio off; Newton-Schulz), ``Adam`` and ``AdamW`` are ``LAMB(adam=True)``.
-``Optimizer.step`` needs a ``.grad`` on every parameter it holds and cannot freeze one, so
-only ``per_array`` declares ``freeze`` and ``none_grad`` (:data:`PATH_CAPABILITIES`).
-"""
+"""The tinygrad adapter: tinygrad 0.14's ``nn.optim`` and ``nn.state`` in reference terms,
+its rule and path tables read from the installed ``tinygrad/nn/optim.py`` (findings in
+docs/FINDINGS.md): ``SGD`` and ``Muon`` are ``LARS``, ``Adam`` and ``AdamW`` ``LAMB``."""
 
 from __future__ import annotations
 
@@ -47,7 +42,6 @@ from .protocol import (
 from .session import Held, Plan, drive, op_literals, refuse_flat
 from .tinygrad_cc import use_zig_cc_without_clang
 
-INSTALL_HINT = "pip install 'optconf[tinygrad]'"
 CLANG_HINT = "tinygrad's CPU device needs clang (apt-get install clang), or set DEV=PYTHON"
 DTYPES = ("float32", "float64")
 #: Set to 1 to declare float64 (where the device has it).  Off by default: tinygrad keeps lr,
@@ -57,10 +51,6 @@ FLOAT64_ENV = "OPTCONF_TINYGRAD_FLOAT64"
 
 
 # ------------------------------------------------------------------------ rule translation
-
-
-def _no_state(_opt: Any, _slot: int) -> dict[str, Any]:
-    return {}
 
 
 def _buffer(field: str, sign: float = 1.0) -> Callable[[Any, int], dict[str, Any] | None]:
@@ -91,8 +81,7 @@ def _sgd(rule: Any, weight_decay: float) -> Plan:
 def _lamb(rule: Any, weight_decay: float, adam: bool = True) -> Plan:
     """``LAMB(adam=True)``: eps outside the root (ADAM-3), AdamW's decay inside the lr product
     (ADAMW-1); ``adam=False``: the trust ratio ``|x|/|r|`` (LAMB-1)."""
-    b1, b2 = rule.beta
-    return Plan("LAMB", dict(lr=rule.eta, b1=b1, b2=b2, eps=rule.epsilon,
+    return Plan("LAMB", dict(lr=rule.eta, b1=rule.beta[0], b2=rule.beta[1], eps=rule.epsilon,
                              weight_decay=weight_decay, adam=adam), _moments)
 
 
@@ -104,8 +93,7 @@ def _adamw(rule: Any, weight_decay: float) -> Plan:
 
 
 def _lars(rule: Any, weight_decay: float) -> Plan:
-    """``LARS(classic=True)``: the paper's trust ratio of the raw gradient, lr inside the
-    buffer (LARS-1, LARS-2)."""
+    """``LARS(classic=True)``: the paper's trust ratio, lr inside the buffer (LARS-1, -2)."""
     if rule.axis("trust_norm") != "gradient":
         raise Unsupported("tinygrad's LARS divides by the gradient's norm plus wd*|x|: "
                           "LARS(trust_norm='gradient') only (LARS-4)")
@@ -133,7 +121,7 @@ def _muon(rule: Any, weight_decay: float) -> Plan:
 RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.Descent: lambda rule, decay: Plan(
         "SGD", dict(lr=rule.eta, momentum=0.0, weight_decay=decay, nesterov=False,
-                    classic=True), _no_state),
+                    classic=True), lambda _opt, _slot: {}),
     rules.Momentum: _sgd,
     rules.Nesterov: _sgd,
     rules.Adam: _lamb,
@@ -161,14 +149,6 @@ def plan(rule: Rule) -> Plan:
                                prefix=prefix)
 
 
-def _structure(plan: Plan) -> tuple[Any, ...]:
-    """What a live optimiser cannot change: its class, nesterov, classic.  (``momentum`` is
-    set as a user would; raising it from 0, which keeps no buffer, is tinygrad's IndexError,
-    FINDINGS TG14.)"""
-    kw = plan.kwargs
-    return (plan.optimiser, kw.get("nesterov"), kw.get("classic"))
-
-
 # ------------------------------------------------------------------------ the engine
 
 
@@ -182,7 +162,7 @@ class _Engine:
             from tinygrad import helpers
             from tinygrad.nn import optim, state
         except ImportError as exc:
-            raise ImportError(f"{INSTALL_HINT} ({exc})") from exc
+            raise ImportError(f"pip install 'optconf[tinygrad]' ({exc})") from exc
         self.tinygrad, self.optim, self.state = tinygrad, optim, state
         self.Tensor: Any = tinygrad.Tensor  # Any: legacy_step calls what 0.14 removed
         self.dtypes, self.Context, self.dedup = tinygrad.dtypes, helpers.Context, helpers.dedup
@@ -193,9 +173,8 @@ class _Engine:
         try:  # the first kernel compiles and runs: a device that cannot is unavailable
             (self.Tensor([1.0]) + 1).realize()
         except FileNotFoundError as exc:
-            if "clang" in str(exc):
-                raise RuntimeError(CLANG_HINT) from exc
-            raise RuntimeError(f"tinygrad device {self.device}: {exc}") from exc
+            raise RuntimeError(CLANG_HINT if "clang" in str(exc) else
+                               f"tinygrad device {self.device}: {exc}") from exc
         supported = tinygrad.Device[self.device].renderer.supported_dtypes()
         self.dtype_names = tuple(d for d in DTYPES if getattr(self.dtypes, d) in supported)
 
@@ -206,8 +185,7 @@ class _Engine:
         return getattr(self.dtypes, name)
 
     def tensor(self, array: np.ndarray, dtype: Any, param: bool = True) -> Any:
-        """A realized Tensor holding ``array``; ``param=False`` marks a buffer (as BatchNorm
-        marks its running statistics)."""
+        """A realized Tensor holding ``array``; ``param=False``: a buffer, as in BatchNorm."""
         t = self.Tensor(np.ascontiguousarray(array), dtype=dtype).contiguous()
         return t.is_param_(param).realize()
 
@@ -224,13 +202,9 @@ class _Engine:
             opt.step()
 
     def legacy_step(self, opt: Any) -> None:
-        """``with Tensor.train(): opt.step()``, older tinygrad's training switch: 0.14 has no
-        ``Tensor.train`` and raises AttributeError, with no deprecation period (DEP-1)."""
+        """Older tinygrad's training switch, gone in 0.14 without a deprecation (DEP-1)."""
         with self.Tensor.train():
             opt.step()
-
-
-# ------------------------------------------------------------------------ engine models
 
 
 class EngineModel:
@@ -282,9 +256,8 @@ Slots = list[tuple[Any, int, slice] | None]
 #: a gradient and is not frozen.
 StepFn = Callable[[Any, list[bool]], None]
 #: Each plan keyword that a live optimiser reads at every step, and its attribute there.
-ATTRIBUTES = {"momentum": "momentum", "b1": "b1", "b2": "b2", "eps": "eps",
-              "weight_decay": "wd", "tcoef": "tcoef", "ns_steps": "ns_steps",
-              "ns_coefficients": "ns_coefficients"}
+ATTRIBUTES = {"weight_decay": "wd", **{k: k for k in ("momentum", "b1", "b2", "eps", "tcoef",
+                                                      "ns_steps", "ns_coefficients")}}
 
 
 def _piece(piece: slice, shape: tuple[int, ...]) -> Callable[[np.ndarray], np.ndarray]:
@@ -319,9 +292,12 @@ class Run(session.Run[Plan]):
         return Held(take, lambda old, new: self.adjust(optimisers, old, new), values, states)
 
     def adjust(self, optimisers: list[Any], old: Plan, new: Plan) -> None:
-        """The new hyperparameters set on the live optimisers, state kept (ADJ-1): lr assigned
-        in place, as tinygrad's lr schedulers do; the others are attributes read each step."""
-        if _structure(new) != _structure(old):
+        """The new hyperparameters on the live optimisers, state kept (ADJ-1): lr assigned in
+        place, as tinygrad's lr schedulers do, the others as the attributes read each step."""
+        # a live optimiser keeps its class, nesterov and classic; momentum is set as a user
+        # would (raising it from 0, which keeps no buffer, is tinygrad's IndexError: TG14)
+        if new.optimiser != old.optimiser or any(
+                new.kwargs.get(k) != old.kwargs.get(k) for k in ("nesterov", "classic")):
             raise Unsupported(f"tinygrad cannot adjust a live {old.optimiser} into "
                               f"{self.rule!r}: it would need a different optimiser")
         for opt in optimisers:
@@ -335,14 +311,9 @@ class Run(session.Run[Plan]):
 # ------------------------------------------------------------------------ the paths
 
 
-NO_PARTIAL_STEP = (
-    "tinygrad's Optimizer.step asserts that every parameter it holds has a .grad (unwrap in "
-    "nn/optim.py) and has no freezing: a missing gradient or a frozen parameter can only be "
-    "skipped with one optimiser per array (per_array path)"
-)
-
-#: How a path puts one Step's gradients into the Tensors' ``.grad``.
-PutGrads = Callable[[Run, Any], None]
+NO_PARTIAL_STEP = ("tinygrad's Optimizer.step asserts that every parameter it holds has a .grad "
+                   "(unwrap in nn/optim.py) and has no freezing: a missing gradient or a frozen "
+                   "parameter can only be skipped with one optimiser per array (per_array path)")
 
 
 def _list_grads(run: Run, grads: Any) -> None:
@@ -352,19 +323,20 @@ def _list_grads(run: Run, grads: Any) -> None:
 
 
 def _tree_grads(run: Run, grads: Any) -> None:
-    """``backward()`` of ``sum(p * g)`` over every occurrence: tinygrad sums a shared
-    Tensor's gradients itself (TIE-2)."""
+    """``backward()`` of ``sum(p * g)`` over every occurrence, summing a tie's (TIE-2)."""
     terms = [(t * run.engine.const(g, run.dtype, t.shape)).sum()
              for occ, g in per_occurrence(run.program.model, grads) if g is not None
              for t in [run.model.tensors[occ.position]]]
     sum(terms[1:], start=terms[0]).backward()
 
 
-def _one_optimiser(run: Run, params: list[Any], put_grads: PutGrads = _list_grads,
+def _one_optimiser(run: Run, params: list[Any], put_grads: Callable[[Run, Any], None] = _list_grads,
                    fused: bool = False, legacy: bool = False) -> Held:
-    """One optimiser over ``params``, each Tensor's state its slot (its slice of the one
-    flat slot when ``fused``); a step where only some parameters are active is refused.
-    ``legacy`` steps through the removed training switch (:meth:`_Engine.legacy_step`)."""
+    """One optimiser over ``params``, each Tensor's state its slot, refusing a partial step;
+    ``fused=True`` (the ``FUSE_OPTIM`` default) concatenates parameters, gradients and state
+    into flat buffers, each Tensor's state its slice; ``legacy``: :meth:`_Engine.legacy_step`."""
+    if fused:
+        refuse_flat(run.rule, "fused=True's buffer of every parameter")
     opt = run.engine.optimizer(run.plan, params, fused=fused)
     slot_of = {id(t): i for i, t in enumerate(opt.params)}
     pieces = consecutive(t.numel() for t in opt.params)
@@ -380,13 +352,6 @@ def _one_optimiser(run: Run, params: list[Any], put_grads: PutGrads = _list_grad
         (run.engine.legacy_step if legacy else run.engine.step)(opt)
 
     return run.held([opt], slots, step, run.model.values)
-
-
-def _fused(run: Run) -> Held:
-    """``fused=True``: parameters, gradients and state in flat buffers, the update sliced
-    back (the ``FUSE_OPTIM`` default of that argument)."""
-    refuse_flat(run.rule, "fused=True's buffer of every parameter")
-    return _one_optimiser(run, run.model.tensors, fused=True)
 
 
 def _per_array(run: Run) -> Held:
@@ -432,7 +397,7 @@ PATHS: dict[PathName, Callable[[Run], Held]] = {
     # the Tensors in trainables order, .grad assigned
     "flat_list": lambda run: _one_optimiser(run, run.model.tensors),
     "per_array": _per_array,
-    "fused": _fused,
+    "fused": lambda run: _one_optimiser(run, run.model.tensors, fused=True),
     "flat_vector": _flat_vector,
     # flat_list stepped the way older tinygrad switched training on (DEP clauses)
     "legacy": lambda run: _one_optimiser(run, run.model.tensors, legacy=True),
@@ -474,8 +439,7 @@ class TinygradAdapter(Adapter):
         )
 
     def declared_dtypes(self) -> tuple[str, ...]:
-        """float32, and float64 when :data:`FLOAT64_ENV` asks for it and the device has it;
-        ``run`` accepts every dtype the device has."""
+        """float32, and float64 where :data:`FLOAT64_ENV` asks (``run`` takes the device's)."""
         wanted = ("float32", "float64") if os.environ.get(FLOAT64_ENV) == "1" else ("float32",)
         return tuple(d for d in wanted if d in self.engine.dtype_names)
 
@@ -498,14 +462,12 @@ class TinygradAdapter(Adapter):
         return with_warnings(outcome)
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
-        """``nn.state.get_parameters``: a shared Tensor once per occurrence, buffers included
-        (COLL-1, TIE-1)."""
+        """``nn.state.get_parameters``: a tie once per occurrence, buffers too (COLL-1, TIE-1)."""
         built = EngineModel(self.engine, model, self.engine.dtype(dtype))
         return [built.numpy(t) for t in self.engine.state.get_parameters(built.tree)]
 
     def destructure(self, model: Any, dtype: str) -> np.ndarray:
-        """The concatenated Optimizer parameters, as the fused optimiser flattens them
-        (tinygrad has no flat view)."""
+        """The Optimizer's parameters concatenated, as ``fused=True`` does (FLAT-1)."""
         engine = self.engine
         params = self._optimised(EngineModel(engine, model, engine.dtype(dtype)))
         if not params:
@@ -513,18 +475,15 @@ class TinygradAdapter(Adapter):
         return engine.Tensor.cat(*[p.flatten() for p in params]).numpy()
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
-        """``backward()`` of the loss in tinygrad ops over the Optimizer's parameters (legacy
-        alike: tinygrad has no deprecated collection, DEP-8) or slices of one flat Tensor; a
-        shared Tensor's one ``.grad`` goes to its first occurrence (GRAD-1 .. GRAD-3)."""
+        """``backward()`` over the Optimizer's parameters (legacy alike: tinygrad has none
+        deprecated, DEP-8) or one flat Tensor's slices; a tie's at its first place (GRAD-2)."""
         engine, tdtype = self.engine, self.engine.dtype(dtype)
         built = EngineModel(engine, model, tdtype)
         if via in ("trainables", "legacy"):
             params = self._optimised(built)
             views = [p.reshape(built.shape.get(id(p), p.shape)) for p in params]
             evaluate(loss, views, self._ops(tdtype)).backward()
-            grads = {id(p): p.grad for p in params}
-            cotangents = [None if grads.get(id(t)) is None else
-                          grads[id(t)].numpy().reshape(shape)
+            cotangents = [None if t.grad is None else t.grad.numpy().reshape(shape)
                           for t, shape in zip(built.tensors, built.shapes(), strict=True)]
             return ref_collect.trainables_pullback(model, cotangents)
         if via == "destructure":
@@ -538,8 +497,7 @@ class TinygradAdapter(Adapter):
         raise Unsupported(f"tinygrad has no {via!r} way to collect parameters")
 
     def repro_source(self, program: Program, path: PathName) -> str | None:
-        """A tinygrad-only replay: one optimiser, or one per Tensor on ``per_array`` (which
-        skips frozen Tensors and missing gradients)."""
+        """A tinygrad-only replay: one optimiser, or one per Tensor on ``per_array``."""
         if (refusal(plan, program.rule) or path not in REPRO_PATHS
                 or any(isinstance(op, Adjust) for op in program.ops)):
             return None
@@ -553,8 +511,7 @@ class TinygradAdapter(Adapter):
                          lambda a: a.square())
 
     def _optimised(self, built: EngineModel) -> list[Any]:
-        """What ``Optimizer`` keeps of ``get_parameters``: ``dedup`` by identity, then the
-        Tensors with ``is_param`` (nn/optim.py)."""
+        """What ``Optimizer`` keeps of ``get_parameters``: ``dedup``, then ``is_param`` ones."""
         engine = self.engine
         return [t for t in engine.dedup(engine.state.get_parameters(built.tree)) if t.is_param]
 

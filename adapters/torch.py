@@ -1,11 +1,6 @@
-"""The PyTorch adapter: ``torch.optim`` over ``nn.Module`` trees, flat lists, one optimiser
-per parameter, one flat Parameter and the foreach / fused implementations (docs/ADAPTERS.md).
-
-Each distinct array is one ``nn.Parameter`` registered at every place it occurs (a tie is one
-Parameter in two modules); carried values stay aside.  ``p.grad`` is what autograd leaves:
-the sum over a Parameter's occurrences, None where there is none or the Parameter is frozen
-(``requires_grad_(False)``).  The device is ``OPTCONF_TORCH_DEVICE`` (default ``cpu``).
-"""
+"""The PyTorch adapter: ``torch.optim`` over ``nn.Module`` trees of ``nn.Parameter`` (a tie
+is one Parameter in two modules), whose ``p.grad`` is what autograd leaves: the sum over its
+occurrences, None where there is none or it is frozen (docs/ADAPTERS.md)."""
 
 from __future__ import annotations
 
@@ -41,26 +36,14 @@ from .protocol import (
     rule_entry,
     with_warnings,
 )
-from .session import (
-    Held,
-    Plan,
-    beta_powers,
-    drive,
-    not_offered,
-    op_literals,
-    planned,
-    refuse_flat,
-    refuse_per_array,
-)
+from .session import Held, Plan, beta_powers, drive, not_offered, op_literals, planned
 
 try:
     import torch
     from torch import nn
     from torch.nn.utils import parameters_to_vector
 except ImportError as exc:  # the loader reports this as "engine not installed"
-    raise ModuleNotFoundError(
-        f"pip install 'optconf[torch]' ({exc})", name="torch"
-    ) from exc
+    raise ModuleNotFoundError(f"pip install 'optconf[torch]' ({exc})", name="torch") from exc
 
 DEVICE_VARIABLE = "OPTCONF_TORCH_DEVICE"
 #: torch.optim classes with a ``fused=True`` implementation (the others reject the keyword).
@@ -77,13 +60,9 @@ def _moments(state: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
             "beta_t": beta_powers(group["betas"], state["step"])}
 
 
-def _velocity(state: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
-    buf = state.get("momentum_buffer")
-    return {} if buf is None else {"velocity": buf}
-
-
 def _sgd(r: Any, decay: float, **momentum: Any) -> Plan:
-    return Plan("SGD", {"lr": r.eta, **momentum, "weight_decay": decay}, _velocity)
+    return Plan("SGD", {"lr": r.eta, **momentum, "weight_decay": decay}, lambda s, g: {} if
+                s.get("momentum_buffer") is None else {"velocity": s["momentum_buffer"]})
 
 
 def _adam_kwargs(r: Any, decay: float) -> dict[str, Any]:
@@ -123,9 +102,7 @@ def _rprop(r: Any, decay: float) -> Plan:
 
 
 def _muon(r: Any, decay: float) -> Plan:
-    """torch.optim.Muon (2.9+): its buffer ``lerp(buf, g, 1 - m)`` is ``(1 - m)`` times the
-    reference's sum (MUON-1); it scales by ``sqrt(max(1, rows/cols))`` (MUON-4) and decays
-    decoupled (MUON-5)."""
+    """torch.optim.Muon (2.9+): its ``lerp`` buffer is ``(1 - m)`` times the reference's sum."""
     if decay:
         raise Unsupported("torch Muon's weight_decay is the decoupled one; it cannot add a "
                           "coupled WeightDecay as well")
@@ -147,15 +124,13 @@ RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.Momentum: lambda r, decay: _sgd(r, decay, momentum=r.rho),
     # torch refuses nesterov=True without momentum, where Nesterov is plain SGD
     rules.Nesterov: lambda r, decay: _sgd(r, decay, momentum=r.rho, nesterov=r.rho != 0),
-    rules.RMSProp: lambda r, decay: Plan(
-        "RMSprop", {"lr": r.eta, "alpha": r.rho, "eps": r.epsilon, "centered": r.centred,
-                    "momentum": 0.0, "weight_decay": decay},
-        lambda s, g: {"quad": s["square_avg"], "lin": s.get("grad_avg")}),
+    rules.RMSProp: lambda r, decay: Plan("RMSprop", {
+        "lr": r.eta, "alpha": r.rho, "eps": r.epsilon, "centered": r.centred, "momentum": 0.0,
+        "weight_decay": decay}, lambda s, g: {"quad": s["square_avg"], "lin": s.get("grad_avg")}),
     # the accumulator starts at epsilon (ADAGRAD-2); torch's lr_decay stays off
-    rules.AdaGrad: lambda r, decay: Plan(
-        "Adagrad", {"lr": r.eta, "eps": r.epsilon, "initial_accumulator_value": r.epsilon,
-                    "lr_decay": 0.0, "weight_decay": decay},
-        lambda s, g: {"acc": s["sum"]}),
+    rules.AdaGrad: lambda r, decay: Plan("Adagrad", {
+        "lr": r.eta, "eps": r.epsilon, "initial_accumulator_value": r.epsilon, "lr_decay": 0.0,
+        "weight_decay": decay}, lambda s, g: {"acc": s["sum"]}),
     rules.AdaDelta: lambda r, decay: Plan(
         "Adadelta", {"lr": 1.0, "rho": r.rho, "eps": r.epsilon, "weight_decay": decay},
         lambda s, g: {"acc": s["square_avg"], "delta_acc": s["acc_delta"]}),
@@ -175,6 +150,7 @@ RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.AccumGrad: Absent("torch.optim has no AccumGrad: gradient accumulation is done by the "
                        "training loop (several backward() calls before one step())"),
 }
+
 #: The named variant of each rule that torch.optim implements (RULE-5), and why another
 #: variant is refused.
 VARIANTS: dict[type[Rule], tuple[str, str]] = {
@@ -186,25 +162,23 @@ VARIANTS: dict[type[Rule], tuple[str, str]] = {
                               "Momentum(variant='torch') (MOMENTUM-2)"),
     rules.Nesterov: ("torch", "torch SGD(nesterov=True) keeps lr outside the velocity: "
                               "Nesterov(variant='torch') (NESTEROV-2)"),
-    rules.AMSGrad: ("torch", "torch Adam(amsgrad=True) starts at zero, bias-corrects and "
-                             "takes the maximum of the raw nu: AMSGrad(variant='torch') "
-                             "(AMSGRAD-3)"),
+    rules.AMSGrad: ("torch", "torch Adam(amsgrad=True) starts at zero, bias-corrects and takes "
+                             "the maximum of the raw nu: AMSGrad(variant='torch') (AMSGRAD-3)"),
     rules.RAdam: ("torch", "torch RAdam rectifies when rho_t > 5 and adds eps to the "
                            "uncorrected root: RAdam(variant='torch') (RADAM-3)"),
     rules.AdaMax: ("torch", "torch Adamax puts eps inside the maximum: "
                             "AdaMax(variant='torch') (ADAMAX-2)"),
     rules.Muon: ("torch", "torch Muon scales the step by sqrt(max(1, rows/cols)): "
                           "Muon(variant='torch') (MUON-4)"),
-    rules.NAdam: ("optax", "torch NAdam has no beta2 factor in the root; with "
-                           "momentum_decay=inf it is NAdam(variant='optax'), and its default "
-                           "schedule (momentum_decay=4e-3) has no reference counterpart "
-                           "(NADAM-3)"),
+    rules.NAdam: ("optax", "torch NAdam has no beta2 factor in the root; with momentum_decay=inf "
+                           "it is NAdam(variant='optax'), and its default schedule "
+                           "(momentum_decay=4e-3) has no reference counterpart (NADAM-3)"),
 }
 
 
 def plan(rule: Rule) -> Plan:
-    """The torch plan of ``rule``: clips (applied to ``p.grad`` before the step), then at most
-    one coupled WeightDecay, then at most one optimiser rule; Unsupported otherwise."""
+    """The torch plan of ``rule``: clips (of ``p.grad`` before the step), a coupled decay and
+    one optimiser rule at most; Unsupported otherwise."""
     return planned(rule, RULES, VARIANTS, "torch.optim", CLIPS, "torch composes only gradient "
                    "clipping, then one coupled weight decay, then one optimiser")
 
@@ -230,7 +204,10 @@ CLIPS: dict[type[Rule], Callable[[Any, list[torch.Tensor]], object]] = {
 
 class _Node(nn.Module):
     """One container of the tree, its children registered as "0", "1", ... in container
-    order, as ``nn.Sequential`` names them."""
+    order, as ``nn.Sequential`` names them; ``forward(fn)`` is ``fn(self)``."""
+
+    def forward(self, fn: Callable[[nn.Module], torch.Tensor]) -> torch.Tensor:
+        return fn(self)
 
 
 @dataclasses.dataclass
@@ -348,9 +325,8 @@ class TorchAdapter(Adapter):
         return _numpy(parameters_to_vector(engine.torch_order()))
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
-        """autograd through ``module.parameters()``, its ``parameters_to_vector`` or (legacy)
-        the deprecated ``stateless.functional_call`` (DEP-8); each Parameter's gradient goes
-        to the path of its first name in torch's order, None at its others (GRAD-1, GRAD-2)."""
+        """autograd through ``module.parameters()``, its vector, or (legacy) ``functional_call``
+        (DEP-8); at the path of each Parameter's first name in torch's order (GRAD-1, GRAD-2)."""
         torch_dtype = self._dtype(dtype)
         engine = build(model, torch_dtype, self.device)
         named = list(engine.module.named_parameters())
@@ -358,8 +334,9 @@ class TorchAdapter(Adapter):
         ops = array_ops(lambda v: torch.as_tensor(v, dtype=torch_dtype, device=self.device),
                         torch.tanh, torch.square)
         if via in ("trainables", "legacy"):
+            first = {id(p): name for name, p in named}  # each Parameter's first name
             value = (_functional_call(engine.module, lambda inner: ref_expr.evaluate(
-                loss, [inner.get_parameter(name) for name in _first_names(engine)], ops))
+                loss, [inner.get_parameter(first[id(p)]) for p in engine.params], ops))
                 if via == "legacy" else ref_expr.evaluate(loss, engine.params, ops))
             grads = torch.autograd.grad(value, collected, allow_unused=True)
         elif via == "destructure":
@@ -376,8 +353,7 @@ class TorchAdapter(Adapter):
         return mirror(model, lambda path, _x: at_path.get(path))
 
     def repro_source(self, program: Program, path: PathName) -> str | None:
-        """A torch-only replay over a flat list of Parameters, each op's data (frozen
-        indices, an Adjust's group keys) written in as literals."""
+        """A torch-only replay over a flat list of Parameters, each op's data as a literal."""
         try:
             the_plan = plan(program.rule)
             extras = op_literals(program, lambda rule: dict(plan(rule).kwargs))
@@ -437,7 +413,7 @@ def _cut(flat: torch.Tensor, like: list[nn.Parameter]) -> list[torch.Tensor]:
 
 
 class Run(session.Run[Plan]):
-    """One program on torch: its module tree and Parameters (``engine``)."""
+    """One program on torch, its module tree and Parameters in ``engine``."""
 
     def __init__(self, program: Program, dtype: torch.dtype, device: torch.device) -> None:
         super().__init__(program, plan)
@@ -446,15 +422,12 @@ class Run(session.Run[Plan]):
 
 #: How a path's gradients get into ``p.grad`` for one Step's gradient tree.
 PutGrads = Callable[[Run, Any], None]
-#: For each parameter (reference order) the tensor holding it and its slice there (None:
-#: the whole tensor).
+#: For each parameter (reference order) the tensor holding it and its slice (None: all).
 Slots = list[tuple[torch.Tensor, slice | None]]
 
 
 def _optimiser(the_plan: Plan, params: Any, **flags: bool) -> torch.optim.Optimizer:
-    optimiser: torch.optim.Optimizer = getattr(torch.optim, the_plan.optimiser)(
-        params, **the_plan.kwargs, **flags)
-    return optimiser
+    return getattr(torch.optim, the_plan.optimiser)(params, **the_plan.kwargs, **flags)
 
 
 def _tensor(g: np.ndarray, like: torch.Tensor) -> torch.Tensor:
@@ -468,19 +441,15 @@ def _piece(holder: torch.Tensor, piece: slice | None, like: torch.Tensor) -> tor
 
 def held_by(run: Run, optimisers: list[torch.optim.Optimizer], slots: Slots,
             put_grads: PutGrads) -> Held:
-    """The ops on ``optimisers`` holding the parameters at ``slots``: a step zeroes, puts the
-    gradients in, clips them (chain order) and steps; adjust updates the param groups,
-    keeping the state (ADJ-1, ADJ-2); freezing is ``requires_grad_(False)``, a tie frozen
-    everywhere (FRZ-1, TIE-4)."""
-
-    def holders() -> list[torch.Tensor]:
-        return [p for opt in optimisers for p in opt.param_groups[0]["params"]]
+    """The ops on ``optimisers`` holding the parameters at ``slots`` (ADJ-1, ADJ-2); freezing
+    is ``requires_grad_(False)``, a tie frozen everywhere (FRZ-1, TIE-4)."""
 
     def step(grads: Any) -> None:
         for opt in optimisers:
             opt.zero_grad(set_to_none=True)
         put_grads(run, grads)
-        clipped = [p for p in holders() if p.grad is not None]
+        clipped = [p for opt in optimisers for p in opt.param_groups[0]["params"]
+                   if p.grad is not None]
         if clipped:  # nothing to clip otherwise; torch's clip_grad_value_([]) raises instead
             for clip in run.plan.clips:
                 rule_entry(CLIPS, clip, "torch.nn.utils")(clip, clipped)
@@ -500,8 +469,7 @@ def held_by(run: Run, optimisers: list[torch.optim.Optimizer], slots: Slots,
             run.engine.params[i].requires_grad_(not freeze)
 
     def state(p: nn.Parameter, holder: torch.Tensor, piece: slice | None
-              ) -> dict[str, Any] | None:
-        """The reference state fields of ``p``; None before torch made any."""
+              ) -> dict[str, Any] | None:  # None before torch made any
         opt = next(o for o in optimisers
                    if any(h is holder for h in o.param_groups[0]["params"]))
         raw = opt.state.get(holder)
@@ -517,8 +485,7 @@ def held_by(run: Run, optimisers: list[torch.optim.Optimizer], slots: Slots,
 
 
 def _tree_grads(run: Run, grads: Any) -> None:
-    """Each occurrence's gradient added into its Parameter's .grad, as autograd sums a tied
-    weight's uses (TIE-2); frozen Parameters get none."""
+    """Each occurrence's gradient added into its Parameter's .grad, as autograd does (TIE-2)."""
     for occ, g in per_occurrence(run.program.model, grads):
         if g is not None and occ.position not in run.frozen:
             p = run.engine.params[occ.position]
@@ -532,36 +499,17 @@ def _list_grads(run: Run, grads: Any) -> None:
             p.grad = _tensor(g, p)
 
 
-class _Forward(nn.Module):
-    """``fn(inner)`` as a module's forward: what ``functional_call`` calls."""
-
-    def __init__(self, inner: nn.Module, fn: Callable[[nn.Module], torch.Tensor]) -> None:
-        super().__init__()
-        self.inner, self.fn = inner, fn
-
-    def forward(self) -> torch.Tensor:
-        return self.fn(self.inner)
-
-
 def _functional_call(module: nn.Module, fn: Callable[[nn.Module], torch.Tensor]
                      ) -> torch.Tensor:
     """``fn(module)`` through the deprecated ``torch.nn.utils.stateless.functional_call``
     (now ``torch.func.functional_call``): the DEP clauses' legacy surface, warning here."""
-    values: dict[str, torch.Tensor] = {f"inner.{n}": p for n, p in module.named_parameters()}
-    out: torch.Tensor = torch.nn.utils.stateless.functional_call(
-        _Forward(module, fn), values, ())
+    values: dict[str, torch.Tensor] = dict(module.named_parameters())
+    out: torch.Tensor = torch.nn.utils.stateless.functional_call(module, values, (fn,))
     return out
 
 
-def _first_names(engine: EngineModel) -> list[str]:
-    """Each distinct Parameter's first name in ``named_parameters()``, ``trainables`` order."""
-    name_of = {id(p): name for name, p in engine.module.named_parameters()}
-    return [name_of[id(p)] for p in engine.params]
-
-
 def _functional_call_grads(run: Run, grads: Any) -> None:
-    """``.grad`` by ``backward()`` of ``sum(p * g)`` over the unfrozen occurrences through
-    the deprecated ``stateless.functional_call`` (DEP-4; autograd sums a tie's uses, TIE-2)."""
+    """``backward()`` of ``sum(p * g)`` through ``stateless.functional_call`` (DEP-4, TIE-2)."""
     name_at = {path: name for name, path in run.engine.path_of.items()}
     terms = [(name_at[occ.path], g) for occ, g in per_occurrence(run.program.model, grads)
              if g is not None and occ.position not in run.frozen]
@@ -572,7 +520,12 @@ def _functional_call_grads(run: Run, grads: Any) -> None:
 
 
 def _one_optimiser(run: Run, put_grads: PutGrads, **flags: bool) -> Held:
-    """One optimiser over ``module.parameters()`` (torch's order, a tie once)."""
+    """One optimiser over ``module.parameters()`` (torch's order, a tie once), with the
+    implementation each of ``flags`` (foreach, fused) switches on, where it has one."""
+    optimiser = run.plan.optimiser
+    for flag in flags:
+        if flag not in inspect.signature(getattr(torch.optim, optimiser)).parameters:
+            raise Unsupported(f"torch.optim.{optimiser} has no {flag} implementation")
     if not run.engine.params:
         raise Unsupported("torch.optim refuses a model without parameters (ValueError: "
                           "optimizer got an empty parameter list); Optimisers.jl warns "
@@ -581,29 +534,17 @@ def _one_optimiser(run: Run, put_grads: PutGrads, **flags: bool) -> Held:
                    [(p, None) for p in run.engine.params], put_grads)
 
 
-def _multi_tensor(flag: str) -> Callable[[Run], Held]:
-    """One optimiser with the implementation ``flag=True`` switches on, where its class has
-    that keyword (``fused``: SGD, Adam, AdamW, Adagrad)."""
-
-    def hold(run: Run) -> Held:
-        optimiser = run.plan.optimiser
-        if flag not in inspect.signature(getattr(torch.optim, optimiser)).parameters:
-            raise Unsupported(f"torch.optim.{optimiser} has no {flag} implementation")
-        return _one_optimiser(run, _tree_grads, **{flag: True})
-    return hold
-
-
 def _per_array(run: Run) -> Held:
     """One optimiser per Parameter (torch's order)."""
-    refuse_per_array(run.rule, "one optimiser per array")
+    session.refuse_per_array(run.rule, "one optimiser per array")
     return held_by(run, [_optimiser(run.plan, [p]) for p in run.engine.torch_order()],
                    [(p, None) for p in run.engine.params], _list_grads)
 
 
 def _flat_vector(run: Run) -> Held:
-    """One flat Parameter, ``parameters_to_vector(module.parameters())``: zeros where a
-    parameter has no gradient, None when none has (FLAT-1); frozen whole or not at all."""
-    refuse_flat(run.rule, "one flat Parameter")
+    """One flat Parameter, ``parameters_to_vector(module.parameters())`` (FLAT-1): zeros
+    where a parameter has no gradient, None when none has; frozen whole or not at all."""
+    session.refuse_flat(run.rule, "one flat Parameter")
     order = run.engine.torch_order()
     flat = nn.Parameter(parameters_to_vector(order).detach())
     piece = dict(zip(map(id, order), consecutive(p.numel() for p in order), strict=True))
@@ -637,8 +578,8 @@ PATHS: dict[PathName, Callable[[Run], Held]] = {
     "flat_list": lambda run: _one_optimiser(run, _list_grads),
     "per_array": _per_array,
     "flat_vector": _flat_vector,
-    "foreach": _multi_tensor("foreach"),
-    "fused": _multi_tensor("fused"),
+    "foreach": lambda run: _one_optimiser(run, _tree_grads, foreach=True),
+    "fused": lambda run: _one_optimiser(run, _tree_grads, fused=True),
     # the same optimiser, gradients by autograd through stateless.functional_call (DEP)
     "legacy": lambda run: _one_optimiser(run, _functional_call_grads),
 }
