@@ -144,9 +144,8 @@ def plan(rule: Rule) -> Plan:
     prefix, core = chain.core
     if chain.decay is not None and not isinstance(core, SGD_RULES):
         raise Unsupported(f"{composes}; it has no chain WeightDecay -> {type(core).__name__}")
-    decay = chain.decay or 0.0
-    return dataclasses.replace(rule_entry(RULES, core, "tinygrad 0.14")(core, decay),
-                               prefix=prefix)
+    return dataclasses.replace(rule_entry(RULES, core, "tinygrad 0.14")(
+        core, chain.decay or 0.0), prefix=prefix)
 
 
 # ------------------------------------------------------------------------ the engine
@@ -208,11 +207,10 @@ class _Engine:
 
 
 class EngineModel:
-    """A tree of Tensors mirroring a reference model: one Tensor per distinct array (a tie is
-    one Tensor), non-trainable arrays as buffers, other leaves as they were; ``tensors`` in
-    ``trainables`` order.  A 0-d parameter is held as shape (1,) and read back as 0-d:
-    tinygrad's optimisers cannot update a 0-d Tensor (docs/FINDINGS.md), and hypothesis draws
-    0-d arrays first, so that one engine bug would hide every other result."""
+    """The model as Tensors, one per distinct array (``tensors``, trainables order), buffers
+    for non-trainable arrays.  A 0-d parameter is held as shape (1,): tinygrad's optimisers
+    cannot update a 0-d Tensor (docs/FINDINGS.md), and hypothesis draws 0-d arrays first, so
+    that one engine bug would hide every other result."""
 
     def __init__(self, engine: _Engine, model: Any, dtype: Any) -> None:
         made: dict[int, Any] = {}  # id of a source array -> its Tensor
@@ -249,11 +247,9 @@ class EngineModel:
 # ------------------------------------------------------------------------ one program
 
 
-#: For each parameter (trainables order) the optimiser holding it, its slot there and its
-#: slice of that slot's state (fused and flat buffers); None: no optimiser holds it.
+#: For each parameter (trainables order) its optimiser, slot and slice there; None: none.
 Slots = list[tuple[Any, int, slice] | None]
-#: One step of a path's optimisers: ``(grads, active)``, ``active[i]`` when parameter i has
-#: a gradient and is not frozen.
+#: One step of a path's optimisers, given ``active[i]``: parameter i has a gradient, unfrozen.
 StepFn = Callable[[Any, list[bool]], None]
 #: Each plan keyword that a live optimiser reads at every step, and its attribute there.
 ATTRIBUTES = {"weight_decay": "wd", **{k: k for k in ("momentum", "b1", "b2", "eps", "tcoef",
@@ -306,9 +302,6 @@ class Run(session.Run[Plan]):
                     opt.lr.assign(self.engine.Tensor([value], dtype=opt.lr.dtype)).realize()
                 elif name in ATTRIBUTES:
                     setattr(opt, ATTRIBUTES[name], value)
-
-
-# ------------------------------------------------------------------------ the paths
 
 
 NO_PARTIAL_STEP = ("tinygrad's Optimizer.step asserts that every parameter it holds has a .grad "
@@ -430,8 +423,7 @@ class TinygradAdapter(Adapter):
             device=self.engine.device, dtypes=self.declared_dtypes(),
             capabilities=frozenset({"shared", "adjust", "state", "collect", "destructure",
                                     "gradient", "carried", "legacy"}),
-            paths=tuple(PATHS),
-            path_capabilities=PATH_CAPABILITIES,
+            paths=tuple(PATHS), path_capabilities=PATH_CAPABILITIES,
             notes=f"freeze and none_grad on per_array only, where the adapter does not step a "
                   "skipped parameter's own optimiser (tinygrad's Optimizer can do neither, "
                   f"TG4); float64 only with {FLOAT64_ENV}=1: optimiser state, lr and b^t are "
@@ -451,8 +443,7 @@ class TinygradAdapter(Adapter):
         return {"Tensor.train": ("Context(TRAINING=1)", "TRAINING")}
 
     def run(self, program: Program, path: PathName) -> Outcome:
-        hold = path_entry(PATHS, path, "tinygrad")
-        dtype = self.engine.dtype(program.dtype)
+        hold, dtype = path_entry(PATHS, path, "tinygrad"), self.engine.dtype(program.dtype)
 
         def outcome() -> Outcome:
             run = Run(self.engine, program, dtype)

@@ -212,26 +212,19 @@ class _Node(nn.Module):
 
 @dataclasses.dataclass
 class EngineModel:
-    """The module tree, the distinct Parameters (reference ``trainables`` order) and the tree
-    path of every registered name."""
+    """The module tree, the distinct Parameters (``trainables`` order) and each name's path."""
 
     module: nn.Module
     params: list[nn.Parameter]
     path_of: dict[str, Path]
 
-    def torch_order(self) -> list[nn.Parameter]:
-        """``module.parameters()``: a tie once, a module's own before its submodules'."""
-        return list(self.module.parameters())
 
-
-#: A subtree as torch holds it (a Parameter, a module or nothing) and the path of each name
-#: registered under it.
+#: A subtree as torch holds it (a Parameter, a module or nothing) and its names' paths.
 _Built = tuple[nn.Module | nn.Parameter | None, dict[str, Path]]
 
 
 def build(model: Any, dtype: torch.dtype, device: torch.device) -> EngineModel:
-    """The module tree of ``model``, one Parameter per distinct array (TIE-1); carried values
-    and non-trainable fields are kept aside (TREE-3, TREE-4)."""
+    """The module tree of ``model``, a Parameter per distinct array (TIE-1, TREE-3, TREE-4)."""
     occs = occurrences(model)
     params = [nn.Parameter(torch.tensor(occ.array, dtype=dtype, device=device))
               for occ in first_occurrences(occs)]
@@ -281,9 +274,8 @@ class TorchAdapter(Adapter):
         return EngineInfo(
             name="torch", engine="torch", version=torch.__version__, device=str(self.device),
             dtypes=dtypes,
-            capabilities=frozenset({"shared", "freeze", "adjust", "none_grad", "state",
-                                    "collect", "destructure", "gradient", "carried",
-                                    "legacy"}),
+            capabilities=frozenset({"shared", "freeze", "adjust", "none_grad", "state", "collect",
+                                    "destructure", "gradient", "carried", "legacy"}),
             paths=(*PATHS, "zero", "fsdp"),  # the distributed ones: torch_sharded.py
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
             notes="nn.Module tree with tied Parameters; freezing = requires_grad_(False) so "
@@ -317,12 +309,12 @@ class TorchAdapter(Adapter):
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
         """``list(module.parameters())`` -- torch's order (COLL-2)."""
         engine = build(model, self._dtype(dtype), self.device)
-        return [_numpy(p) for p in engine.torch_order()]
+        return [_numpy(p) for p in engine.module.parameters()]
 
     def destructure(self, model: Any, dtype: str) -> np.ndarray:
         """``parameters_to_vector(module.parameters())`` (FLAT-1)."""
         engine = build(model, self._dtype(dtype), self.device)
-        return _numpy(parameters_to_vector(engine.torch_order()))
+        return _numpy(parameters_to_vector(engine.module.parameters()))
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
         """autograd through ``module.parameters()``, its vector, or (legacy) ``functional_call``
@@ -481,9 +473,6 @@ def held_by(run: Run, optimisers: list[torch.optim.Optimizer], slots: Slots,
                 lambda: [state(p, *slot) for p, slot in pairs], toggle)
 
 
-# --------------------------------------------------------------------------- the paths
-
-
 def _tree_grads(run: Run, grads: Any) -> None:
     """Each occurrence's gradient added into its Parameter's .grad, as autograd does (TIE-2)."""
     for occ, g in per_occurrence(run.program.model, grads):
@@ -503,9 +492,8 @@ def _functional_call(module: nn.Module, fn: Callable[[nn.Module], torch.Tensor]
                      ) -> torch.Tensor:
     """``fn(module)`` through the deprecated ``torch.nn.utils.stateless.functional_call``
     (now ``torch.func.functional_call``): the DEP clauses' legacy surface, warning here."""
-    values: dict[str, torch.Tensor] = dict(module.named_parameters())
-    out: torch.Tensor = torch.nn.utils.stateless.functional_call(module, values, (fn,))
-    return out
+    return torch.nn.utils.stateless.functional_call(
+        module, dict[str, torch.Tensor](module.named_parameters()), (fn,))
 
 
 def _functional_call_grads(run: Run, grads: Any) -> None:
@@ -537,7 +525,7 @@ def _one_optimiser(run: Run, put_grads: PutGrads, **flags: bool) -> Held:
 def _per_array(run: Run) -> Held:
     """One optimiser per Parameter (torch's order)."""
     session.refuse_per_array(run.rule, "one optimiser per array")
-    return held_by(run, [_optimiser(run.plan, [p]) for p in run.engine.torch_order()],
+    return held_by(run, [_optimiser(run.plan, [p]) for p in run.engine.module.parameters()],
                    [(p, None) for p in run.engine.params], _list_grads)
 
 
@@ -545,7 +533,7 @@ def _flat_vector(run: Run) -> Held:
     """One flat Parameter, ``parameters_to_vector(module.parameters())`` (FLAT-1): zeros
     where a parameter has no gradient, None when none has; frozen whole or not at all."""
     session.refuse_flat(run.rule, "one flat Parameter")
-    order = run.engine.torch_order()
+    order = list(run.engine.module.parameters())  # a tie once, a module's own first
     flat = nn.Parameter(parameters_to_vector(order).detach())
     piece = dict(zip(map(id, order), consecutive(p.numel() for p in order), strict=True))
     slots: Slots = [(flat, piece[id(p)]) for p in run.engine.params]
