@@ -68,7 +68,7 @@ def _moments(opt: Any, slot: int) -> dict[str, Any]:
 
 def _sgd(rule: Any, weight_decay: float) -> Plan:
     """``classic=True`` puts lr inside the buffer, Optimisers.jl's velocity (MOMENTUM-1,
-    NESTEROV-1); tinygrad's default ``classic=False`` is the torch variant (-2)."""
+    NESTEROV-1); the default ``classic=False`` is the torch variant (MOMENTUM-2, NESTEROV-2)."""
     nesterov = isinstance(rule, rules.Nesterov)
     torch_form = rule.axis("lr_placement") == "outside"
     # normative Nesterov keeps v = rho v - eta g; tinygrad's classic buffer is its negative
@@ -93,7 +93,7 @@ def _adamw(rule: Any, weight_decay: float) -> Plan:
 
 
 def _lars(rule: Any, weight_decay: float) -> Plan:
-    """``LARS(classic=True)``: the paper's trust ratio, lr inside the buffer (LARS-1, -2)."""
+    """``LARS(classic=True)``: the paper's trust ratio, lr inside the buffer (LARS-1, LARS-2)."""
     if rule.axis("trust_norm") != "gradient":
         raise Unsupported("tinygrad's LARS divides by the gradient's norm plus wd*|x|: "
                           "LARS(trust_norm='gradient') only (LARS-4)")
@@ -152,7 +152,7 @@ def plan(rule: Rule) -> Plan:
 
 
 class _Engine:
-    """The tinygrad names the adapter uses, imported (the one place) once the engine works."""
+    """The tinygrad names the adapter uses: the one place tinygrad is imported."""
 
     def __init__(self) -> None:
         use_zig_cc_without_clang()
