@@ -51,7 +51,7 @@ from .protocol import (
     trainables,
     with_warnings,
 )
-from .session import Held, Plan, drive, not_offered, refuse_flat, refuse_per_array
+from .session import Held, Plan, beta_powers, drive, not_offered, refuse_flat, refuse_per_array
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 try:
@@ -75,11 +75,9 @@ def _slot(opt: Any, name: str, var: Any) -> np.ndarray:
     return _numpy(getattr(opt, name)[opt._get_variable_index(var)])
 
 
-def _beta_t(opt: Any) -> tuple[float, float]:
-    """(b1^t, b2^t) for the next step: Keras takes powers of the current betas with
-    ``iterations + 1``, one count for the whole optimiser (ADAM-2)."""
-    t = int(_numpy(opt.iterations)) + 1
-    return opt.beta_1**t, opt.beta_2**t
+def _beta_t(opt: Any) -> tuple[float, ...]:
+    """Keras's powers of the current betas: one count for the whole optimiser (ADAM-2)."""
+    return beta_powers((opt.beta_1, opt.beta_2), _numpy(opt.iterations))
 
 
 def _adam_fields(opt: Any, var: Any) -> dict[str, Any]:

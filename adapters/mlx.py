@@ -52,7 +52,7 @@ from .protocol import (
     rule_entry,
     with_warnings,
 )
-from .session import Held, Plan, drive, not_offered, refuse_flat, refuse_per_array
+from .session import Held, Plan, beta_powers, drive, not_offered, refuse_flat, refuse_per_array
 
 try:
     import mlx.core as mx
@@ -77,9 +77,7 @@ def _no_state(state: dict[str, Any], opt: Any) -> dict[str, Any]:
 
 def _adam_fields(state: dict[str, Any], opt: Any) -> dict[str, Any]:
     """m, v and MLX's one step counter as Adam's mu, nu and beta_t (ADAM-2)."""
-    t = int(opt.step.item()) + 1
-    b1, b2 = opt.betas
-    return {"mu": state["m"], "nu": state["v"], "beta_t": (b1**t, b2**t)}
+    return {"mu": state["m"], "nu": state["v"], "beta_t": beta_powers(opt.betas, opt.step.item())}
 
 
 def _sgd(r: Any, decay: float) -> Plan:

@@ -37,8 +37,8 @@ from .protocol import (
     with_values,
 )
 
-__all__ = ["Held", "Plan", "Run", "carry_out", "drive", "finished", "not_offered", "planned",
-           "refuse_flat", "refuse_per_array"]
+__all__ = ["Held", "Plan", "Run", "beta_powers", "carry_out", "drive", "finished", "not_offered",
+           "op_literals", "planned", "refuse_flat", "refuse_per_array"]
 
 #: A rule's plan (a :class:`Plan`, or whatever an engine builds its optimisers from).
 P = TypeVar("P")
@@ -80,6 +80,13 @@ def planned(rule: Rule, table: Mapping[type[Rule], Callable[[Any, float], Plan]]
     require_variant(variants, core)
     plan = rule_entry(table, core, engine)(core, chain.decay or 0.0)
     return dataclasses.replace(plan, clips=chain.clips, prefix=prefix)
+
+
+def beta_powers(betas: Iterable[float], count: Any) -> tuple[float, ...]:
+    """``b^t`` of each of ``betas`` for the step after ``count`` taken ones, as engines that
+    keep a step count bias-correct with their current betas (ADAM-2)."""
+    t = int(count) + 1
+    return tuple(b**t for b in betas)
 
 
 def not_offered(engine: str, *classes: type[Rule]) -> dict[type[Rule], Absent]:
@@ -166,6 +173,21 @@ def carry_out(run: Run[Any], held: Held) -> None:
                 held.reload(op.into)
     except DeprecationWarning as error:
         raise Stopped(error, held.outcome(run.program)) from error
+
+
+def op_literals(program: Program, adjusted: Callable[[Rule], Any], other: Any = None
+                ) -> list[Any]:
+    """Each op's data, for a repro script to hold as a literal: the sorted positions a Freeze
+    or Thaw names, ``adjusted(rule)`` of the rule after an Adjust, ``other`` for the rest."""
+    rule, found = program.rule, list[Any]()
+    for op in program.ops:
+        if isinstance(op, Adjust):
+            rule = rule.adjusted(**op.changes)
+            found.append(adjusted(rule))
+        else:
+            found.append(sorted(indices_under(program.model, op.keys))
+                         if isinstance(op, Freeze | Thaw) else other)
+    return found
 
 
 def drive(run: Run[Any], held: Held) -> Outcome:

@@ -1,16 +1,6 @@
-"""The tinygrad adapter: tinygrad 0.14's ``nn.optim`` and ``nn.state`` in reference terms.
-
-The rule table (:data:`RULES`) and the path table (:data:`PATHS`) were read from the
-installed ``tinygrad/nn/optim.py``; findings in docs/FINDINGS.md.  tinygrad has ``SGD``
-(``LARS`` with the trust ratio off), ``LARS``, ``Muon`` (``LARS`` with Newton-Schulz) and
-``LAMB`` (``Adam`` and ``AdamW`` are ``LAMB(adam=True)``, the trust ratio fixed at 1), each
-mapped onto its reference rule.  Every other rule is refused by ``supports``.
-
-tinygrad's ``Optimizer.step`` needs a ``.grad`` on every parameter it holds and has no
-freezing, so a missing gradient or a frozen parameter can only be honoured on ``per_array``
-(skip that optimiser), the one path that declares ``freeze`` and ``none_grad``
-(:data:`PATH_CAPABILITIES`); the other paths report such programs as unsupported.
-"""
+"""The tinygrad adapter: tinygrad 0.14's ``nn.optim`` and ``nn.state`` in reference terms,
+its rule and path tables read from the installed ``tinygrad/nn/optim.py`` (findings in
+docs/FINDINGS.md): ``SGD`` and ``Muon`` are ``LARS``, ``Adam`` and ``AdamW`` ``LAMB``."""
 
 from __future__ import annotations
 
@@ -35,65 +25,50 @@ from .protocol import (
     Adapter,
     Adjust,
     EngineInfo,
-    Freeze,
     Outcome,
     PathName,
     Program,
-    Thaw,
     Unsupported,
     array_ops,
     composed,
     consecutive,
     flat_list_grads,
     flat_vector_grads,
-    indices_under,
     path_entry,
     refusal,
     rule_entry,
     with_warnings,
 )
-from .session import Held, Plan, drive, refuse_flat
+from .session import Held, Plan, drive, op_literals, refuse_flat
 from .tinygrad_cc import use_zig_cc_without_clang
 
-INSTALL_HINT = "pip install 'optconf[tinygrad]'"
-CLANG_HINT = (
-    "tinygrad's CPU device needs clang (apt-get install clang), "
-    "or set DEV=PYTHON"
-)
+CLANG_HINT = "tinygrad's CPU device needs clang (apt-get install clang), or set DEV=PYTHON"
 DTYPES = ("float32", "float64")
-#: Set to 1 to declare float64 (where the device has it).  Off by default: tinygrad's
-#: optimisers keep lr, state and b^t in float32 whatever the parameters' dtype and SGD with
-#: momentum crashes on float64 (docs/FINDINGS.md T1, T2), so every float64 case fails and
-#: the suite's budget would go to shrinking that one known deviation.
+#: Set to 1 to declare float64 (where the device has it).  Off by default: tinygrad keeps lr,
+#: state and b^t in float32 whatever the parameters' dtype and SGD with momentum crashes on
+#: float64 (docs/FINDINGS.md T1, T2), so every float64 case fails on that one deviation.
 FLOAT64_ENV = "OPTCONF_TINYGRAD_FLOAT64"
 
 
 # ------------------------------------------------------------------------ rule translation
 
 
-def _no_state(_opt: Any, _slot: int) -> dict[str, Any]:
-    return {}
-
-
 def _buffer(field: str, sign: float = 1.0) -> Callable[[Any, int], dict[str, Any] | None]:
-    """A state reader: ``opt.b[slot]``, the momentum buffer, as the reference's ``field``
-    times ``sign``; None where tinygrad keeps no buffer (momentum 0)."""
+    """The momentum buffer ``opt.b[slot]`` as ``field`` times ``sign``; None without one."""
     return lambda opt, slot: {field: sign * opt.b[slot].numpy()} if opt.momentum else None
 
 
 def _moments(opt: Any, slot: int) -> dict[str, Any]:
-    """LAMB's ``m`` and ``v`` as mu and nu.  tinygrad keeps the product of the betas
-    applied; the reference shows the powers the next step divides by, that product times the
-    current beta ("applied", ADAM-2, LAMB-4)."""
+    """LAMB's ``m`` and ``v`` as mu and nu; tinygrad keeps the product of the betas applied,
+    the reference shows it times the current beta (ADAM-2, LAMB-4)."""
     b1t, b2t = float(opt.b1_t.numpy()[0]), float(opt.b2_t.numpy()[0])
     return {"mu": opt.m[slot].numpy(), "nu": opt.v[slot].numpy(),
             "beta_t": (b1t * opt.b1, b2t * opt.b2)}
 
 
 def _sgd(rule: Any, weight_decay: float) -> Plan:
-    """``classic=True`` multiplies the gradient by lr *before* the momentum buffer, which is
-    Optimisers.jl's velocity (MOMENTUM-1, NESTEROV-1); ``classic=False`` (tinygrad's
-    default) is the ``"torch"`` variant (MOMENTUM-2, NESTEROV-2)."""
+    """``classic=True`` puts lr inside the buffer, Optimisers.jl's velocity (MOMENTUM-1,
+    NESTEROV-1); the default ``classic=False`` is the torch variant (MOMENTUM-2, NESTEROV-2)."""
     nesterov = isinstance(rule, rules.Nesterov)
     torch_form = rule.axis("lr_placement") == "outside"
     # normative Nesterov keeps v = rho v - eta g; tinygrad's classic buffer is its negative
@@ -104,11 +79,9 @@ def _sgd(rule: Any, weight_decay: float) -> Plan:
 
 
 def _lamb(rule: Any, weight_decay: float, adam: bool = True) -> Plan:
-    """``LAMB(adam=True)``: epsilon outside the root of the bias-corrected second moment
-    (ADAM-3); AdamW's decay sits inside the lr product (ADAMW-1).  ``LAMB(adam=False)``:
-    Adam's ratio plus ``wd*x``, scaled by ``|x|/|r|`` (LAMB-1)."""
-    b1, b2 = rule.beta
-    return Plan("LAMB", dict(lr=rule.eta, b1=b1, b2=b2, eps=rule.epsilon,
+    """``LAMB(adam=True)``: eps outside the root (ADAM-3), AdamW's decay inside the lr product
+    (ADAMW-1); ``adam=False``: the trust ratio ``|x|/|r|`` (LAMB-1)."""
+    return Plan("LAMB", dict(lr=rule.eta, b1=rule.beta[0], b2=rule.beta[1], eps=rule.epsilon,
                              weight_decay=weight_decay, adam=adam), _moments)
 
 
@@ -120,9 +93,7 @@ def _adamw(rule: Any, weight_decay: float) -> Plan:
 
 
 def _lars(rule: Any, weight_decay: float) -> Plan:
-    """``LARS(classic=True)``: the trust ratio ``tcoef*|x|/(|g| + wd*|x|)`` of the raw
-    gradient, lr inside the buffer (LARS-1, LARS-2): the paper's form, the normative
-    ``trust_norm="gradient"``."""
+    """``LARS(classic=True)``: the paper's trust ratio, lr inside the buffer (LARS-1, LARS-2)."""
     if rule.axis("trust_norm") != "gradient":
         raise Unsupported("tinygrad's LARS divides by the gradient's norm plus wd*|x|: "
                           "LARS(trust_norm='gradient') only (LARS-4)")
@@ -132,10 +103,8 @@ def _lars(rule: Any, weight_decay: float) -> Plan:
 
 
 def _muon(rule: Any, weight_decay: float) -> Plan:
-    """``Muon``: the buffer ``momentum*b + g``, Newton-Schulz of its ``(rows, -1)`` view,
-    then ``lr*(. + wd*x)`` (MUON-1 .. MUON-5) without shape scaling: the normative
-    ``shape_scale="none"``.  tinygrad's ``newton_schulz`` divides by the norm plus a fixed
-    1e-7."""
+    """``Muon``: Newton-Schulz of the ``(rows, -1)`` view of ``momentum*b + g``, no shape
+    scaling (MUON-1 .. MUON-5); its ``newton_schulz`` eps is a fixed 1e-7."""
     if rule.axis("shape_scale") != "none":
         raise Unsupported("tinygrad's Muon has no shape scaling: Muon(shape_scale='none') "
                           "only (MUON-4)")
@@ -147,13 +116,12 @@ def _muon(rule: Any, weight_decay: float) -> Plan:
                              nesterov=rule.nesterov), _buffer("buffer"))
 
 
-#: Each reference rule as a ``tinygrad.nn.optim`` optimiser and the reader of one slot of
-#: its state, given the ``weight_decay`` of a WeightDecay chained before it (SGD only:
-#: ``pre_wd`` adds it to the gradient first, as the chain does, WEIGHTDECAY-1, CHAIN-1).
+#: Each reference rule as a ``tinygrad.nn.optim`` optimiser, given the ``weight_decay`` of a
+#: WeightDecay chained before it (SGD only: added to the gradient first, WEIGHTDECAY-1).
 RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
     rules.Descent: lambda rule, decay: Plan(
         "SGD", dict(lr=rule.eta, momentum=0.0, weight_decay=decay, nesterov=False,
-                    classic=True), _no_state),
+                    classic=True), lambda _opt, _slot: {}),
     rules.Momentum: _sgd,
     rules.Nesterov: _sgd,
     rules.Adam: _lamb,
@@ -166,8 +134,8 @@ SGD_RULES = (rules.Descent, rules.Momentum, rules.Nesterov)
 
 
 def plan(rule: Rule) -> Plan:
-    """The tinygrad optimiser that computes ``rule`` exactly: one rule, or a chain of one,
-    or ``OptimiserChain(WeightDecay(l), r)`` with ``r`` an SGD rule; Unsupported otherwise."""
+    """The tinygrad optimiser that computes ``rule``: one rule, or a chain of one, or
+    ``OptimiserChain(WeightDecay(l), r)`` with ``r`` an SGD rule; Unsupported otherwise."""
     composes = ("tinygrad composes only WeightDecay before SGD (weight_decay=, added to the "
                 "gradient first)")
     chain = composed(rule, (), composes)
@@ -176,44 +144,27 @@ def plan(rule: Rule) -> Plan:
     prefix, core = chain.core
     if chain.decay is not None and not isinstance(core, SGD_RULES):
         raise Unsupported(f"{composes}; it has no chain WeightDecay -> {type(core).__name__}")
-    decay = chain.decay or 0.0
-    return dataclasses.replace(rule_entry(RULES, core, "tinygrad 0.14")(core, decay),
-                               prefix=prefix)
-
-
-def _structure(plan: Plan) -> tuple[Any, ...]:
-    """What a live optimiser cannot change: its class, nesterov, classic.  Its ``momentum``
-    is a plain attribute like the others, set as a user would; an optimiser built with
-    momentum 0 keeps no buffer, so raising it later is tinygrad's IndexError (FINDINGS
-    TG14), not a refusal."""
-    kw = plan.kwargs
-    return (plan.optimiser, kw.get("nesterov"), kw.get("classic"))
+    return dataclasses.replace(rule_entry(RULES, core, "tinygrad 0.14")(
+        core, chain.decay or 0.0), prefix=prefix)
 
 
 # ------------------------------------------------------------------------ the engine
 
 
-def import_tinygrad() -> tuple[Any, Any, Any, Any]:
-    """The one place tinygrad is imported: the package, ``tinygrad.helpers``,
-    ``tinygrad.nn.optim`` and ``tinygrad.nn.state``."""
-    try:
-        import tinygrad
-        from tinygrad import helpers
-        from tinygrad.nn import optim, state
-    except ImportError as exc:
-        raise ImportError(f"{INSTALL_HINT} ({exc})") from exc
-    return tinygrad, helpers, optim, state
-
-
 class _Engine:
-    """The tinygrad names the adapter uses, imported once the engine is known to work."""
+    """The tinygrad names the adapter uses: the one place tinygrad is imported."""
 
     def __init__(self) -> None:
         use_zig_cc_without_clang()
-        self.tinygrad, helpers, self.optim, self.state = import_tinygrad()
-        tinygrad = self.tinygrad
-        self.Tensor, self.dtypes = tinygrad.Tensor, tinygrad.dtypes
-        self.Context, self.dedup = helpers.Context, helpers.dedup
+        try:
+            import tinygrad
+            from tinygrad import helpers
+            from tinygrad.nn import optim, state
+        except ImportError as exc:
+            raise ImportError(f"pip install 'optconf[tinygrad]' ({exc})") from exc
+        self.tinygrad, self.optim, self.state = tinygrad, optim, state
+        self.Tensor: Any = tinygrad.Tensor  # Any: legacy_step calls what 0.14 removed
+        self.dtypes, self.Context, self.dedup = tinygrad.dtypes, helpers.Context, helpers.dedup
         self.device = str(tinygrad.Device.DEFAULT)
         compiler = os.environ.get("CC", "clang")
         if self.device.split(":")[0] == "CPU" and shutil.which(compiler) is None:
@@ -221,13 +172,10 @@ class _Engine:
         try:  # the first kernel compiles and runs: a device that cannot is unavailable
             (self.Tensor([1.0]) + 1).realize()
         except FileNotFoundError as exc:
-            if "clang" in str(exc):
-                raise RuntimeError(CLANG_HINT) from exc
-            raise RuntimeError(f"tinygrad device {self.device}: {exc}") from exc
-        renderer = tinygrad.Device[self.device].renderer
-        self.dtype_names = tuple(
-            d for d in DTYPES if getattr(self.dtypes, d) in renderer.supported_dtypes()
-        )
+            raise RuntimeError(CLANG_HINT if "clang" in str(exc) else
+                               f"tinygrad device {self.device}: {exc}") from exc
+        supported = tinygrad.Device[self.device].renderer.supported_dtypes()
+        self.dtype_names = tuple(d for d in DTYPES if getattr(self.dtypes, d) in supported)
 
     def dtype(self, name: str) -> Any:
         if name not in self.dtype_names:
@@ -236,14 +184,12 @@ class _Engine:
         return getattr(self.dtypes, name)
 
     def tensor(self, array: np.ndarray, dtype: Any, param: bool = True) -> Any:
-        """A realized Tensor holding ``array``; ``param=False`` marks a buffer, as tinygrad's
-        BatchNorm marks its running statistics."""
+        """A realized Tensor holding ``array``; ``param=False``: a buffer, as in BatchNorm."""
         t = self.Tensor(np.ascontiguousarray(array), dtype=dtype).contiguous()
         return t.is_param_(param).realize()
 
     def optimizer(self, plan: Plan, params: list[Any], fused: bool = False) -> Any:
-        factory = getattr(self.optim, plan.optimiser)
-        return factory(params, fused=fused, **plan.kwargs)
+        return getattr(self.optim, plan.optimiser)(params, fused=fused, **plan.kwargs)
 
     def const(self, array: np.ndarray, dtype: Any, shape: tuple[int, ...] | None = None) -> Any:
         """A gradient or constant as a Tensor of ``dtype`` (reshaped to ``shape``)."""
@@ -255,35 +201,25 @@ class _Engine:
             opt.step()
 
     def legacy_step(self, opt: Any) -> None:
-        """The training switch of older tinygrad, ``with Tensor.train(): opt.step()``,
-        which the ``TRAINING`` context variable replaced: 0.14 has no ``Tensor.train`` and
-        raises AttributeError, with no deprecation period (DEP-1, docs/FINDINGS.md)."""
+        """Older tinygrad's training switch, gone in 0.14 without a deprecation (DEP-1)."""
         with self.Tensor.train():
             opt.step()
 
 
-# ------------------------------------------------------------------------ engine models
-
-
 class EngineModel:
-    """A tree of Tensors mirroring a reference model: one Tensor per distinct array (ties
-    are the same Tensor), non-trainable arrays as buffers (``is_param_(False)``), other
-    leaves as they were.  ``tensors`` follows ``trainables(model)`` order.
-
-    A 0-d parameter is held as a shape-(1,) Tensor and read back as 0-d: tinygrad's
-    optimisers cannot update a 0-d Tensor (their lr is a shape-(1,) Tensor, so the update
-    broadcasts; see docs/FINDINGS.md), and hypothesis draws 0-d arrays first, so without
-    this one engine bug would hide every other result."""
+    """The model as Tensors, one per distinct array (``tensors``, trainables order), buffers
+    for non-trainable arrays.  A 0-d parameter is held as shape (1,): tinygrad's optimisers
+    cannot update a 0-d Tensor (docs/FINDINGS.md), and hypothesis draws 0-d arrays first, so
+    that one engine bug would hide every other result."""
 
     def __init__(self, engine: _Engine, model: Any, dtype: Any) -> None:
-        self.source = model
-        made: dict[int, Any] = {}
+        made: dict[int, Any] = {}  # id of a source array -> its Tensor
         self.shape: dict[int, tuple[int, ...]] = {}
 
         def param(_path: ref_tree.Path, x: np.ndarray) -> Any:
-            made[id(x)] = engine.tensor(x.reshape(1) if x.ndim == 0 else x, dtype)
-            self.shape[id(made[id(x)])] = x.shape
-            return made[id(x)]
+            t = engine.tensor(x.reshape(1) if x.ndim == 0 else x, dtype)
+            self.shape[id(t)] = x.shape
+            return t
 
         def carried(_path: ref_tree.Path, value: Any) -> Any:
             if isinstance(value, np.ndarray):
@@ -291,13 +227,8 @@ class EngineModel:
                 return engine.tensor(value, cast, param=False)
             return value
 
-        self.tree = ref_tree.map_params(param, model, carried=carried)
+        self.tree = ref_tree.map_params(param, model, carried=carried, memo=made)
         self.tensors = [made[id(p)] for p in ref_collect.trainables(model)]
-
-    def tensor_of(self) -> dict[int, Any]:
-        """id of a source array -> its Tensor."""
-        return dict(zip(map(id, ref_collect.trainables(self.source)), self.tensors,
-                        strict=True))
 
     def numpy(self, t: Any) -> np.ndarray:
         """A Tensor's value in its source array's shape."""
@@ -316,16 +247,13 @@ class EngineModel:
 # ------------------------------------------------------------------------ one program
 
 
-#: For each parameter (trainables order) the optimiser holding it, its slot there and its
-#: slice of that slot's state (fused and flat buffers); None: no optimiser holds it.
+#: For each parameter (trainables order) its optimiser, slot and slice there; None: none.
 Slots = list[tuple[Any, int, slice] | None]
-#: One step of a path's optimisers: ``(grads, active)``, ``active[i]`` when parameter i has
-#: a gradient and is not frozen.
+#: One step of a path's optimisers, given ``active[i]``: parameter i has a gradient, unfrozen.
 StepFn = Callable[[Any, list[bool]], None]
 #: Each plan keyword that a live optimiser reads at every step, and its attribute there.
-ATTRIBUTES = {"momentum": "momentum", "b1": "b1", "b2": "b2", "eps": "eps",
-              "weight_decay": "wd", "tcoef": "tcoef", "ns_steps": "ns_steps",
-              "ns_coefficients": "ns_coefficients"}
+ATTRIBUTES = {"weight_decay": "wd", **{k: k for k in ("momentum", "b1", "b2", "eps", "tcoef",
+                                                      "ns_steps", "ns_coefficients")}}
 
 
 def _piece(piece: slice, shape: tuple[int, ...]) -> Callable[[np.ndarray], np.ndarray]:
@@ -334,8 +262,7 @@ def _piece(piece: slice, shape: tuple[int, ...]) -> Callable[[np.ndarray], np.nd
 
 
 class Run(session.Run[Plan]):
-    """One program on tinygrad: its dtype and the Tensors it holds the model in
-    (``model``)."""
+    """One program on tinygrad: its dtype and the Tensors holding the model (``model``)."""
 
     def __init__(self, engine: _Engine, program: Program, dtype: Any) -> None:
         super().__init__(program, plan)
@@ -344,9 +271,8 @@ class Run(session.Run[Plan]):
 
     def held(self, optimisers: list[Any], slots: Slots, step: StepFn,
              values: Callable[[], list[np.ndarray]]) -> Held:
-        """What a path holds: ``optimisers``, the parameters' ``slots`` in them.  ``step``
-        is called for a Step in which some parameter is active (a training loop does not
-        call ``step`` without gradients, UPD-5); an Adjust reaches every optimiser."""
+        """``optimisers`` holding the parameters at ``slots``; ``step`` runs only for a Step
+        in which some parameter is active, as a training loop does (UPD-5)."""
 
         def take(grads: Any) -> None:
             listed = flat_list_grads(self.program.model, grads)
@@ -362,10 +288,12 @@ class Run(session.Run[Plan]):
         return Held(take, lambda old, new: self.adjust(optimisers, old, new), values, states)
 
     def adjust(self, optimisers: list[Any], old: Plan, new: Plan) -> None:
-        """Set the new hyperparameters on the live optimisers, keeping their state (ADJ-1):
-        lr is a Tensor, assigned in place as tinygrad's lr schedulers do; the others are
-        plain attributes read at every step."""
-        if _structure(new) != _structure(old):
+        """The new hyperparameters on the live optimisers, state kept (ADJ-1): lr assigned in
+        place, as tinygrad's lr schedulers do, the others as the attributes read each step."""
+        # a live optimiser keeps its class, nesterov and classic; momentum is set as a user
+        # would (raising it from 0, which keeps no buffer, is tinygrad's IndexError: TG14)
+        if new.optimiser != old.optimiser or any(
+                new.kwargs.get(k) != old.kwargs.get(k) for k in ("nesterov", "classic")):
             raise Unsupported(f"tinygrad cannot adjust a live {old.optimiser} into "
                               f"{self.rule!r}: it would need a different optimiser")
         for opt in optimisers:
@@ -376,17 +304,9 @@ class Run(session.Run[Plan]):
                     setattr(opt, ATTRIBUTES[name], value)
 
 
-# ------------------------------------------------------------------------ the paths
-
-
-NO_PARTIAL_STEP = (
-    "tinygrad's Optimizer.step asserts that every parameter it holds has a .grad (unwrap in "
-    "nn/optim.py) and has no freezing: a missing gradient or a frozen parameter can only be "
-    "skipped with one optimiser per array (per_array path)"
-)
-
-#: How a path puts one Step's gradients into the Tensors' ``.grad``.
-PutGrads = Callable[[Run, Any], None]
+NO_PARTIAL_STEP = ("tinygrad's Optimizer.step asserts that every parameter it holds has a .grad "
+                   "(unwrap in nn/optim.py) and has no freezing: a missing gradient or a frozen "
+                   "parameter can only be skipped with one optimiser per array (per_array path)")
 
 
 def _list_grads(run: Run, grads: Any) -> None:
@@ -396,22 +316,20 @@ def _list_grads(run: Run, grads: Any) -> None:
 
 
 def _tree_grads(run: Run, grads: Any) -> None:
-    """Gradients by ``backward()`` of ``sum(p * g)`` over every occurrence, so tinygrad
-    accumulates a shared Tensor's gradients itself (TIE-2)."""
-    tensor_of = run.model.tensor_of()
+    """``backward()`` of ``sum(p * g)`` over every occurrence, summing a tie's (TIE-2)."""
     terms = [(t * run.engine.const(g, run.dtype, t.shape)).sum()
              for occ, g in per_occurrence(run.program.model, grads) if g is not None
-             for t in [tensor_of[id(occ.array)]]]
+             for t in [run.model.tensors[occ.position]]]
     sum(terms[1:], start=terms[0]).backward()
 
 
-def _one_optimiser(run: Run, params: list[Any], put_grads: PutGrads = _list_grads,
+def _one_optimiser(run: Run, params: list[Any], put_grads: Callable[[Run, Any], None] = _list_grads,
                    fused: bool = False, legacy: bool = False) -> Held:
-    """One optimiser over ``params``; each Tensor's state is its slot of the optimiser's
-    (its slice of the one flat slot when ``fused``).  ``Optimizer.step`` needs every
-    parameter to have a gradient: a step in which only some have, or some are frozen, is
-    refused.  Gradients are put in by ``put_grads``; ``legacy`` steps through the removed
-    training switch (:meth:`_Engine.legacy_step`)."""
+    """One optimiser over ``params``, each Tensor's state its slot, refusing a partial step;
+    ``fused=True`` (the ``FUSE_OPTIM`` default) concatenates parameters, gradients and state
+    into flat buffers, each Tensor's state its slice; ``legacy``: :meth:`_Engine.legacy_step`."""
+    if fused:
+        refuse_flat(run.rule, "fused=True's buffer of every parameter")
     opt = run.engine.optimizer(run.plan, params, fused=fused)
     slot_of = {id(t): i for i, t in enumerate(opt.params)}
     pieces = consecutive(t.numel() for t in opt.params)
@@ -427,13 +345,6 @@ def _one_optimiser(run: Run, params: list[Any], put_grads: PutGrads = _list_grad
         (run.engine.legacy_step if legacy else run.engine.step)(opt)
 
     return run.held([opt], slots, step, run.model.values)
-
-
-def _fused(run: Run) -> Held:
-    """``fused=True``: tinygrad concatenates parameters, gradients and state into flat
-    buffers and slices the update back (the ``FUSE_OPTIM`` default of that argument)."""
-    refuse_flat(run.rule, "fused=True's buffer of every parameter")
-    return _one_optimiser(run, run.model.tensors, fused=True)
 
 
 def _per_array(run: Run) -> Held:
@@ -453,9 +364,8 @@ def _per_array(run: Run) -> Held:
 
 
 def _flat_vector(run: Run) -> Held:
-    """One Tensor holding the concatenated parameters (``destructure``), one optimiser.  A
-    flat buffer cannot say "no gradient here": absent gradients are zeros
-    (``flat_vector_grads``); freezing is all or nothing."""
+    """One Tensor of the concatenated parameters (``destructure``), one optimiser: absent
+    gradients are zeros (``flat_vector_grads``), freezing all or nothing."""
     refuse_flat(run.rule, "one flat Tensor")
     source = run.program.model
     flat = run.engine.tensor(ref_collect.destructure(source)[0], run.dtype)
@@ -480,21 +390,17 @@ PATHS: dict[PathName, Callable[[Run], Held]] = {
     # the Tensors in trainables order, .grad assigned
     "flat_list": lambda run: _one_optimiser(run, run.model.tensors),
     "per_array": _per_array,
-    "fused": _fused,
+    "fused": lambda run: _one_optimiser(run, run.model.tensors, fused=True),
     "flat_vector": _flat_vector,
     # flat_list stepped the way older tinygrad switched training on (DEP clauses)
     "legacy": lambda run: _one_optimiser(run, run.model.tensors, legacy=True),
 }
 
 
-#: What a path can do beyond every path.  tinygrad's ``Optimizer.step`` needs a gradient
-#: for every parameter it holds and cannot freeze one (FINDINGS TG4), so no path that holds
-#: several parameters in one optimiser can skip one.  On ``per_array``, one optimiser per
-#: parameter, the adapter leaves a frozen parameter's optimiser, or one without a gradient,
-#: unstepped, which is tinygrad's own recipe for partial updates (one optimiser per group):
-#: the adapter decides what is skipped, and the engine is checked for what skipping needs,
-#: that optimisers are independent (each its own state, ``b^t`` and lr), that an unstepped
-#: one leaves its parameter and state alone, and that a thawed one resumes from them.
+#: What a path can do beyond every path.  ``Optimizer.step`` can neither skip nor freeze a
+#: parameter (FINDINGS TG4); on ``per_array`` the adapter leaves that parameter's optimiser
+#: unstepped, tinygrad's recipe for partial updates, and the suite checks what this needs:
+#: independent optimisers, an unstepped one leaving all alone, a thawed one resuming.
 PATH_CAPABILITIES: Mapping[PathName, frozenset[str]] = {
     "per_array": frozenset({"freeze", "none_grad"}),
 }
@@ -517,8 +423,7 @@ class TinygradAdapter(Adapter):
             device=self.engine.device, dtypes=self.declared_dtypes(),
             capabilities=frozenset({"shared", "adjust", "state", "collect", "destructure",
                                     "gradient", "carried", "legacy"}),
-            paths=tuple(PATHS),
-            path_capabilities=PATH_CAPABILITIES,
+            paths=tuple(PATHS), path_capabilities=PATH_CAPABILITIES,
             notes=f"freeze and none_grad on per_array only, where the adapter does not step a "
                   "skipped parameter's own optimiser (tinygrad's Optimizer can do neither, "
                   f"TG4); float64 only with {FLOAT64_ENV}=1: optimiser state, lr and b^t are "
@@ -526,8 +431,7 @@ class TinygradAdapter(Adapter):
         )
 
     def declared_dtypes(self) -> tuple[str, ...]:
-        """float32, and float64 when :data:`FLOAT64_ENV` asks for it and the device has it;
-        ``run`` accepts every dtype the device has."""
+        """float32, and float64 where :data:`FLOAT64_ENV` asks (``run`` takes the device's)."""
         wanted = ("float32", "float64") if os.environ.get(FLOAT64_ENV) == "1" else ("float32",)
         return tuple(d for d in wanted if d in self.engine.dtype_names)
 
@@ -539,26 +443,22 @@ class TinygradAdapter(Adapter):
         return {"Tensor.train": ("Context(TRAINING=1)", "TRAINING")}
 
     def run(self, program: Program, path: PathName) -> Outcome:
-        hold = path_entry(PATHS, path, "tinygrad")
-        dtype = self.engine.dtype(program.dtype)
+        hold, dtype = path_entry(PATHS, path, "tinygrad"), self.engine.dtype(program.dtype)
 
         def outcome() -> Outcome:
             run = Run(self.engine, program, dtype)
             # tinygrad asserts an optimiser has a parameter: a model without any is held in
-            # none, one per parameter, and its steps have nothing to do (STATE-5 differs:
-            # docs/FINDINGS.md)
+            # none, one per parameter (STATE-5 differs: docs/FINDINGS.md)
             return drive(run, hold(run) if run.model.tensors else _per_array(run))
         return with_warnings(outcome)
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
-        """``nn.state.get_parameters`` as it is: one entry per occurrence of a shared Tensor,
-        buffers included (COLL-1, TIE-1)."""
+        """``nn.state.get_parameters``: a tie once per occurrence, buffers too (COLL-1, TIE-1)."""
         built = EngineModel(self.engine, model, self.engine.dtype(dtype))
         return [built.numpy(t) for t in self.engine.state.get_parameters(built.tree)]
 
     def destructure(self, model: Any, dtype: str) -> np.ndarray:
-        """tinygrad has no flat view; its fused optimiser's is the concatenation of the
-        Optimizer's parameters (``get_parameters`` deduplicated, buffers left out)."""
+        """The Optimizer's parameters concatenated, as ``fused=True`` does (FLAT-1)."""
         engine = self.engine
         params = self._optimised(EngineModel(engine, model, engine.dtype(dtype)))
         if not params:
@@ -566,22 +466,15 @@ class TinygradAdapter(Adapter):
         return engine.Tensor.cat(*[p.flatten() for p in params]).numpy()
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
-        """``backward()`` of the loss evaluated with tinygrad ops.  ``via="trainables"``:
-        ``Param(i)`` is the i-th parameter tinygrad's Optimizer would hold; a Tensor the loss
-        does not reach keeps ``.grad`` None; tinygrad has no deprecated collection, so the
-        legacy ``params`` (``via="legacy"``) collects as ``trainables`` does (DEP-8).
-        ``via="destructure"``: the loss reads slices
-        of one flat Tensor.  A shared Tensor has one ``.grad``; it goes to the first
-        occurrence (GRAD-1 .. GRAD-3)."""
+        """``backward()`` over the Optimizer's parameters (legacy alike: tinygrad has none
+        deprecated, DEP-8) or one flat Tensor's slices; a tie's at its first place (GRAD-2)."""
         engine, tdtype = self.engine, self.engine.dtype(dtype)
         built = EngineModel(engine, model, tdtype)
         if via in ("trainables", "legacy"):
             params = self._optimised(built)
             views = [p.reshape(built.shape.get(id(p), p.shape)) for p in params]
             evaluate(loss, views, self._ops(tdtype)).backward()
-            grads = {id(p): p.grad for p in params}
-            cotangents = [None if grads.get(id(t)) is None else
-                          grads[id(t)].numpy().reshape(shape)
+            cotangents = [None if t.grad is None else t.grad.numpy().reshape(shape)
                           for t, shape in zip(built.tensors, built.shapes(), strict=True)]
             return ref_collect.trainables_pullback(model, cotangents)
         if via == "destructure":
@@ -595,25 +488,21 @@ class TinygradAdapter(Adapter):
         raise Unsupported(f"tinygrad has no {via!r} way to collect parameters")
 
     def repro_source(self, program: Program, path: PathName) -> str | None:
-        """A tinygrad-only replay over a list of Tensors: one optimiser, or one per Tensor
-        on ``per_array`` (which skips frozen Tensors and missing gradients)."""
+        """A tinygrad-only replay: one optimiser, or one per Tensor on ``per_array``."""
         if (refusal(plan, program.rule) or path not in REPRO_PATHS
                 or any(isinstance(op, Adjust) for op in program.ops)):
             return None
-        the_plan = plan(program.rule)
-        per_array, fused = REPRO_PATHS[path]
-        frozen = [sorted(indices_under(program.model, op.keys))
-                  if isinstance(op, Freeze | Thaw) else [] for op in program.ops]
+        the_plan, (per_array, fused) = plan(program.rule), REPRO_PATHS[path]
         return _REPRO.format(factory=the_plan.optimiser, per_array=per_array,
-                             kwargs={**the_plan.kwargs, "fused": fused}, frozen=frozen)
+                             kwargs={**the_plan.kwargs, "fused": fused},
+                             frozen=op_literals(program, plan, other=[]))
 
     def _ops(self, dtype: Any) -> Any:
         return array_ops(lambda a: self.engine.const(a, dtype), lambda a: a.tanh(),
                          lambda a: a.square())
 
     def _optimised(self, built: EngineModel) -> list[Any]:
-        """What ``Optimizer`` keeps of ``get_parameters``: ``dedup`` by identity, then the
-        Tensors with ``is_param`` (nn/optim.py)."""
+        """What ``Optimizer`` keeps of ``get_parameters``: ``dedup``, then ``is_param`` ones."""
         engine = self.engine
         return [t for t in engine.dedup(engine.state.get_parameters(built.tree)) if t.is_param]
 

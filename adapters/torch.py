@@ -1,14 +1,6 @@
-"""The PyTorch adapter: ``torch.optim`` driven through ``nn.Module`` trees, flat lists, one
-optimiser per parameter, one flat Parameter, and the foreach / fused implementations.
-
-The reference tree becomes a tree of :class:`_Node` modules, one per container, with each
-distinct array as one ``nn.Parameter`` registered at every place it occurs (a tie is the
-same Parameter object in two modules, as ``b.weight = a.weight`` makes it).  Carried values
-stay aside and come back unchanged.  Gradients are set the way autograd leaves them:
-``p.grad`` holds the sum over a Parameter's occurrences, None where there is none, and a
-frozen Parameter (``requires_grad_(False)``) gets none.  Everything torch-specific lives
-here (docs/ADAPTERS.md); the device comes from ``OPTCONF_TORCH_DEVICE`` (default ``cpu``).
-"""
+"""The PyTorch adapter: ``torch.optim`` over ``nn.Module`` trees of ``nn.Parameter`` (a tie
+is one Parameter in two modules), whose ``p.grad`` is what autograd leaves: the sum over its
+occurrences, None where there is none or it is frozen (docs/ADAPTERS.md)."""
 
 from __future__ import annotations
 
@@ -31,33 +23,27 @@ from . import session
 from .protocol import (
     Absent,
     Adapter,
-    Adjust,
     EngineInfo,
-    Freeze,
     Outcome,
     PathName,
     Program,
-    Thaw,
     Unsupported,
     array_ops,
     consecutive,
     flat_list_grads,
-    indices_under,
     path_entry,
     refusal,
     rule_entry,
     with_warnings,
 )
-from .session import Held, Plan, drive, not_offered, planned, refuse_flat, refuse_per_array
+from .session import Held, Plan, beta_powers, drive, not_offered, op_literals, planned
 
 try:
     import torch
     from torch import nn
     from torch.nn.utils import parameters_to_vector
 except ImportError as exc:  # the loader reports this as "engine not installed"
-    raise ModuleNotFoundError(
-        f"pip install 'optconf[torch]' ({exc})", name="torch"
-    ) from exc
+    raise ModuleNotFoundError(f"pip install 'optconf[torch]' ({exc})", name="torch") from exc
 
 DEVICE_VARIABLE = "OPTCONF_TORCH_DEVICE"
 #: torch.optim classes with a ``fused=True`` implementation (the others reject the keyword).
@@ -68,37 +54,26 @@ FUSED = frozenset(name for name, cls in vars(torch.optim).items()
 # ----------------------------------------------------------------- rules -> torch.optim
 
 
-def _beta_t(state: dict[str, Any], group: dict[str, Any]) -> tuple[float, float]:
-    """(b1^t, b2^t) for the next step t (ADAM-2): torch keeps the step count and takes the
-    powers of the group's current betas."""
-    b1, b2 = group["betas"]
-    t = int(state["step"]) + 1
-    return b1**t, b2**t
-
-
 def _moments(state: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
-    """exp_avg, exp_avg_sq and step as Adam's mu, nu and beta_t."""
-    return {"mu": state["exp_avg"], "nu": state["exp_avg_sq"], "beta_t": _beta_t(state, group)}
+    """exp_avg, exp_avg_sq and step as mu, nu and beta_t (the group's current betas, ADAM-2)."""
+    return {"mu": state["exp_avg"], "nu": state["exp_avg_sq"],
+            "beta_t": beta_powers(group["betas"], state["step"])}
 
 
-def _no_state(state: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
-    return {}
-
-
-def _velocity(state: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
-    buf = state.get("momentum_buffer")
-    return {} if buf is None else {"velocity": buf}
-
-
-def _nesterov(r: Any, decay: float) -> Plan:
-    """Nesterov without momentum is plain SGD: torch refuses ``nesterov=True`` there."""
-    return Plan("SGD", {"lr": r.eta, "momentum": r.rho, "nesterov": r.rho != 0,
-                        "weight_decay": decay}, _velocity)
+def _sgd(r: Any, decay: float, **momentum: Any) -> Plan:
+    return Plan("SGD", {"lr": r.eta, **momentum, "weight_decay": decay}, lambda s, g: {} if
+                s.get("momentum_buffer") is None else {"velocity": s["momentum_buffer"]})
 
 
 def _adam_kwargs(r: Any, decay: float) -> dict[str, Any]:
     """The keyword arguments every torch Adam-family class takes."""
     return {"lr": r.eta, "betas": r.beta, "eps": r.epsilon, "weight_decay": decay}
+
+
+def _adam(optimiser: str, read: Callable[..., dict[str, Any]] = _moments, **extra: Any
+          ) -> Callable[[Any, float], Plan]:
+    """A torch Adam-family class: :func:`_adam_kwargs`, then ``extra``."""
+    return lambda r, decay: Plan(optimiser, {**_adam_kwargs(r, decay), **extra}, read)
 
 
 def _adamw(r: Any, decay: float) -> Plan:
@@ -127,11 +102,7 @@ def _rprop(r: Any, decay: float) -> Plan:
 
 
 def _muon(r: Any, decay: float) -> Plan:
-    """torch.optim.Muon (2.9+): its buffer is the moving average ``lerp(buf, g, 1 - m)``,
-    ``(1 - m)`` times the reference's plain sum, and its Nesterov input ``(1 - m)`` times
-    ``g + m B``; Newton-Schulz divides by the norm first, so only epsilon sees the factor.
-    The step is scaled by ``sqrt(max(1, rows/cols))`` (MUON-4, ``shape_scale="rows"``);
-    the decay multiplies the parameter by ``1 - lr*wd`` first (MUON-5)."""
+    """torch.optim.Muon (2.9+): its ``lerp`` buffer is ``(1 - m)`` times the reference's sum."""
     if decay:
         raise Unsupported("torch Muon's weight_decay is the decoupled one; it cannot add a "
                           "coupled WeightDecay as well")
@@ -145,42 +116,32 @@ def _muon(r: Any, decay: float) -> Plan:
                 lambda s, g: {"buffer": s["momentum_buffer"] / (1 - g["momentum"])})
 
 
-#: Each reference rule as torch.optim, given the coupled L2 ``decay`` of a WeightDecay
-#: chained before it; ``state`` maps a parameter's ``opt.state[p]`` and its param group to
-#: the reference's fields.  An entry raises Unsupported with the reason where torch has no
-#: faithful counterpart.  Clipping and WeightDecay are composed by :func:`plan`.
+#: Each reference rule as torch.optim, given the coupled ``decay`` of a WeightDecay chained
+#: before it; a plan's state reader maps ``opt.state[p]`` and the param group to reference
+#: fields.  Clipping and WeightDecay are composed by :func:`plan`.
 RULES: dict[type[Rule], Callable[[Any, float], Plan]] = {
-    rules.Descent: lambda r, decay: Plan(
-        "SGD", {"lr": r.eta, "momentum": 0.0, "weight_decay": decay}, _no_state),
-    rules.Momentum: lambda r, decay: Plan(
-        "SGD", {"lr": r.eta, "momentum": r.rho, "weight_decay": decay}, _velocity),
-    rules.Nesterov: _nesterov,
-    rules.RMSProp: lambda r, decay: Plan(
-        "RMSprop", {"lr": r.eta, "alpha": r.rho, "eps": r.epsilon, "centered": r.centred,
-                    "momentum": 0.0, "weight_decay": decay},
-        lambda s, g: {"quad": s["square_avg"], "lin": s.get("grad_avg")}),
+    rules.Descent: lambda r, decay: _sgd(r, decay, momentum=0.0),
+    rules.Momentum: lambda r, decay: _sgd(r, decay, momentum=r.rho),
+    # torch refuses nesterov=True without momentum, where Nesterov is plain SGD
+    rules.Nesterov: lambda r, decay: _sgd(r, decay, momentum=r.rho, nesterov=r.rho != 0),
+    rules.RMSProp: lambda r, decay: Plan("RMSprop", {
+        "lr": r.eta, "alpha": r.rho, "eps": r.epsilon, "centered": r.centred, "momentum": 0.0,
+        "weight_decay": decay}, lambda s, g: {"quad": s["square_avg"], "lin": s.get("grad_avg")}),
     # the accumulator starts at epsilon (ADAGRAD-2); torch's lr_decay stays off
-    rules.AdaGrad: lambda r, decay: Plan(
-        "Adagrad", {"lr": r.eta, "eps": r.epsilon, "initial_accumulator_value": r.epsilon,
-                    "lr_decay": 0.0, "weight_decay": decay},
-        lambda s, g: {"acc": s["sum"]}),
+    rules.AdaGrad: lambda r, decay: Plan("Adagrad", {
+        "lr": r.eta, "eps": r.epsilon, "initial_accumulator_value": r.epsilon, "lr_decay": 0.0,
+        "weight_decay": decay}, lambda s, g: {"acc": s["sum"]}),
     rules.AdaDelta: lambda r, decay: Plan(
         "Adadelta", {"lr": 1.0, "rho": r.rho, "eps": r.epsilon, "weight_decay": decay},
         lambda s, g: {"acc": s["square_avg"], "delta_acc": s["acc_delta"]}),
-    rules.Adam: lambda r, decay: Plan("Adam", _adam_kwargs(r, decay), _moments),
-    rules.AMSGrad: lambda r, decay: Plan(
-        "Adam", {**_adam_kwargs(r, decay), "amsgrad": True},
-        lambda s, g: {**_moments(s, g), "nu_max": s["max_exp_avg_sq"]}),
-    rules.RAdam: lambda r, decay: Plan(
-        "RAdam", _adam_kwargs(r, decay),
-        lambda s, g: {**_moments(s, g), "t": int(s["step"]) + 1}),
-    rules.AdaMax: lambda r, decay: Plan(
-        "Adamax", _adam_kwargs(r, decay),
-        lambda s, g: {"mu": s["exp_avg"], "u": s["exp_inf"], "beta_t": _beta_t(s, g)}),
-    # an infinite momentum_decay makes torch's schedule mu_t = b1 at every step, which is
-    # NAdam(variant="optax") exactly (NADAM-3)
-    rules.NAdam: lambda r, decay: Plan(
-        "NAdam", {**_adam_kwargs(r, decay), "momentum_decay": math.inf}, _moments),
+    rules.Adam: _adam("Adam"),
+    rules.AMSGrad: _adam("Adam", lambda s, g: {**_moments(s, g), "nu_max": s["max_exp_avg_sq"]},
+                         amsgrad=True),
+    rules.RAdam: _adam("RAdam", lambda s, g: {**_moments(s, g), "t": int(s["step"]) + 1}),
+    rules.AdaMax: _adam("Adamax", lambda s, g: {
+        "mu": s["exp_avg"], "u": s["exp_inf"], "beta_t": beta_powers(g["betas"], s["step"])}),
+    # an infinite momentum_decay makes torch's mu_t = b1 at every step: NAdam(variant="optax")
+    rules.NAdam: _adam("NAdam", momentum_decay=math.inf),
     rules.AdamW: _adamw,
     rules.Rprop: _rprop,
     rules.Muon: _muon,
@@ -201,34 +162,29 @@ VARIANTS: dict[type[Rule], tuple[str, str]] = {
                               "Momentum(variant='torch') (MOMENTUM-2)"),
     rules.Nesterov: ("torch", "torch SGD(nesterov=True) keeps lr outside the velocity: "
                               "Nesterov(variant='torch') (NESTEROV-2)"),
-    rules.AMSGrad: ("torch", "torch Adam(amsgrad=True) starts at zero, bias-corrects and "
-                             "takes the maximum of the raw nu: AMSGrad(variant='torch') "
-                             "(AMSGRAD-3)"),
+    rules.AMSGrad: ("torch", "torch Adam(amsgrad=True) starts at zero, bias-corrects and takes "
+                             "the maximum of the raw nu: AMSGrad(variant='torch') (AMSGRAD-3)"),
     rules.RAdam: ("torch", "torch RAdam rectifies when rho_t > 5 and adds eps to the "
                            "uncorrected root: RAdam(variant='torch') (RADAM-3)"),
     rules.AdaMax: ("torch", "torch Adamax puts eps inside the maximum: "
                             "AdaMax(variant='torch') (ADAMAX-2)"),
     rules.Muon: ("torch", "torch Muon scales the step by sqrt(max(1, rows/cols)): "
                           "Muon(variant='torch') (MUON-4)"),
-    rules.NAdam: ("optax", "torch NAdam has no beta2 factor in the root; with "
-                           "momentum_decay=inf it is NAdam(variant='optax'), and its default "
-                           "schedule (momentum_decay=4e-3) has no reference counterpart "
-                           "(NADAM-3)"),
+    rules.NAdam: ("optax", "torch NAdam has no beta2 factor in the root; with momentum_decay=inf "
+                           "it is NAdam(variant='optax'), and its default schedule "
+                           "(momentum_decay=4e-3) has no reference counterpart (NADAM-3)"),
 }
 
 
 def plan(rule: Rule) -> Plan:
-    """The torch plan of ``rule`` (a rule, or a chain: clips, then at most one WeightDecay,
-    then at most one optimiser rule, which is how torch composes them); Unsupported with the
-    reason otherwise.  The clips are applied to ``p.grad`` before the step, as torch users
-    do."""
+    """The torch plan of ``rule``: clips (of ``p.grad`` before the step), a coupled decay and
+    one optimiser rule at most; Unsupported otherwise."""
     return planned(rule, RULES, VARIANTS, "torch.optim", CLIPS, "torch composes only gradient "
                    "clipping, then one coupled weight decay, then one optimiser")
 
 
 def _clip_each(c: Any, grads: list[torch.Tensor]) -> None:
-    """ClipNorm: torch's norm clipping one array at a time; an empty array has nothing to
-    clip (torch's inf-norm of an empty tensor raises instead)."""
+    """ClipNorm one array at a time; an empty one is skipped (its inf-norm raises in torch)."""
     for p in grads:
         if p.numel():
             nn.utils.clip_grad_norm_([p], c.omega, norm_type=c.p, error_if_nonfinite=c.throw)
@@ -247,61 +203,52 @@ CLIPS: dict[type[Rule], Callable[[Any, list[torch.Tensor]], object]] = {
 
 
 class _Node(nn.Module):
-    """One container of the reference tree.  Children are registered in container order
-    under their position ("0", "1", ...), as ``nn.Sequential`` names them."""
+    """One container of the tree, its children registered as "0", "1", ... in container
+    order, as ``nn.Sequential`` names them; ``forward(fn)`` is ``fn(self)``."""
+
+    def forward(self, fn: Callable[[nn.Module], torch.Tensor]) -> torch.Tensor:
+        return fn(self)
 
 
 @dataclasses.dataclass
 class EngineModel:
-    """The torch side of a reference model: the module tree, the distinct Parameters in
-    reference ``trainables`` order and the tree path of every registered name."""
+    """The module tree, the distinct Parameters (``trainables`` order) and each name's path."""
 
     module: nn.Module
     params: list[nn.Parameter]
     path_of: dict[str, Path]
 
-    def torch_order(self) -> list[nn.Parameter]:
-        """``module.parameters()``: a tie once, a module's own before its submodules'."""
-        return list(self.module.parameters())
 
-
-@dataclasses.dataclass
-class _Built:
-    """A subtree as torch holds it: a Parameter (at ``path``) or a module, with the tree
-    path of every name registered under it."""
-
-    held: nn.Module | nn.Parameter | None
-    path_of: dict[str, Path]
+#: A subtree as torch holds it (a Parameter, a module or nothing) and its names' paths.
+_Built = tuple[nn.Module | nn.Parameter | None, dict[str, Path]]
 
 
 def build(model: Any, dtype: torch.dtype, device: torch.device) -> EngineModel:
-    """The module tree of ``model`` with one Parameter per distinct array (TIE-1).  Carried
-    values and non-trainable fields are kept aside (TREE-3, TREE-4)."""
+    """The module tree of ``model``, a Parameter per distinct array (TIE-1, TREE-3, TREE-4)."""
     occs = occurrences(model)
-    params = [
-        nn.Parameter(torch.tensor(occ.array, dtype=dtype, device=device))
-        for occ in first_occurrences(occs)
-    ]
+    params = [nn.Parameter(torch.tensor(occ.array, dtype=dtype, device=device))
+              for occ in first_occurrences(occs)]
     param_at = {occ.path: params[occ.position] for occ in occs}
 
     def node(_path: Path, _x: Any, _kind: str, kids: list[tuple[Any, _Built]]) -> _Built:
         module, path_of = _Node(), dict[str, Path]()
-        for position, (_elem, kid) in enumerate(kids):
+        for position, (_elem, (held, names)) in enumerate(kids):
             label = str(position)
-            if isinstance(kid.held, nn.Parameter):
-                module.register_parameter(label, kid.held)
-            elif kid.held is not None:
-                module.add_module(label, kid.held)
+            if isinstance(held, nn.Parameter):
+                module.register_parameter(label, held)
+            elif held is not None:
+                module.add_module(label, held)
             path_of |= {f"{label}.{name}" if name else label: path
-                        for name, path in kid.path_of.items()}
-        return _Built(module, path_of)
+                        for name, path in names.items()}
+        return module, path_of
 
-    root = fold(model, lambda path, _x: _Built(param_at[path], {"": path}), node,
-                lambda _path, _x: _Built(None, {}))
-    if isinstance(root.held, nn.Parameter):
+    root: _Built = fold(model, lambda path, _x: (param_at[path], {"": path}), node,
+                        lambda _path, _x: (None, {}))
+    if isinstance(root[0], nn.Parameter):
         root = node((), None, "list", [(0, root)])
-    assert isinstance(root.held, nn.Module)
-    return EngineModel(root.held, params, root.path_of)
+    module, path_of = root
+    assert isinstance(module, nn.Module)
+    return EngineModel(module, params, path_of)
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:
@@ -327,9 +274,8 @@ class TorchAdapter(Adapter):
         return EngineInfo(
             name="torch", engine="torch", version=torch.__version__, device=str(self.device),
             dtypes=dtypes,
-            capabilities=frozenset({"shared", "freeze", "adjust", "none_grad", "state",
-                                    "collect", "destructure", "gradient", "carried",
-                                    "legacy"}),
+            capabilities=frozenset({"shared", "freeze", "adjust", "none_grad", "state", "collect",
+                                    "destructure", "gradient", "carried", "legacy"}),
             paths=(*PATHS, "zero", "fsdp"),  # the distributed ones: torch_sharded.py
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
             notes="nn.Module tree with tied Parameters; freezing = requires_grad_(False) so "
@@ -363,21 +309,16 @@ class TorchAdapter(Adapter):
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
         """``list(module.parameters())`` -- torch's order (COLL-2)."""
         engine = build(model, self._dtype(dtype), self.device)
-        return [_numpy(p) for p in engine.torch_order()]
+        return [_numpy(p) for p in engine.module.parameters()]
 
     def destructure(self, model: Any, dtype: str) -> np.ndarray:
         """``parameters_to_vector(module.parameters())`` (FLAT-1)."""
         engine = build(model, self._dtype(dtype), self.device)
-        return _numpy(parameters_to_vector(engine.torch_order()))
+        return _numpy(parameters_to_vector(engine.module.parameters()))
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
-        """torch autograd through ``list(module.parameters())``, through
-        ``parameters_to_vector`` of it, or (``via="legacy"``) through the deprecated
-        ``torch.nn.utils.stateless.functional_call`` of the module (DEP-8); each Parameter's
-        gradient goes to the tree path of the name ``named_parameters()`` gives it (its
-        first name in torch's order), None at its other names (GRAD-1, GRAD-2).
-        ``Param(i)`` of the loss is the i-th array of ``trainables(model)``, found in
-        torch's collection by identity."""
+        """autograd through ``module.parameters()``, its vector, or (legacy) ``functional_call``
+        (DEP-8); at the path of each Parameter's first name in torch's order (GRAD-1, GRAD-2)."""
         torch_dtype = self._dtype(dtype)
         engine = build(model, torch_dtype, self.device)
         named = list(engine.module.named_parameters())
@@ -385,41 +326,29 @@ class TorchAdapter(Adapter):
         ops = array_ops(lambda v: torch.as_tensor(v, dtype=torch_dtype, device=self.device),
                         torch.tanh, torch.square)
         if via in ("trainables", "legacy"):
+            first = {id(p): name for name, p in named}  # each Parameter's first name
             value = (_functional_call(engine.module, lambda inner: ref_expr.evaluate(
-                loss, [inner.get_parameter(name) for name in _first_names(engine)], ops))
+                loss, [inner.get_parameter(first[id(p)]) for p in engine.params], ops))
                 if via == "legacy" else ref_expr.evaluate(loss, engine.params, ops))
             grads = torch.autograd.grad(value, collected, allow_unused=True)
         elif via == "destructure":
             flat = parameters_to_vector(collected).detach().requires_grad_(True)
-            pieces = _cut(flat, collected)
-            by_id = {id(p): piece for p, piece in zip(collected, pieces, strict=True)}
+            by_id = dict(zip(map(id, collected), _cut(flat, collected), strict=True))
             value = ref_expr.evaluate(loss, [by_id[id(p)] for p in engine.params], ops)
             (flat_grad,) = torch.autograd.grad(value, flat, allow_unused=True,
                                                materialize_grads=True)
             grads = tuple(_cut(flat_grad, collected))
         else:
             raise Unsupported(f"torch has no {via!r} collection to differentiate through")
-        at_path = {
-            engine.path_of[name]: _numpy(g).astype(np.float64)
-            for (name, _), g in zip(named, grads, strict=True) if g is not None
-        }
+        at_path = {engine.path_of[name]: _numpy(g).astype(np.float64)
+                   for (name, _), g in zip(named, grads, strict=True) if g is not None}
         return mirror(model, lambda path, _x: at_path.get(path))
 
     def repro_source(self, program: Program, path: PathName) -> str | None:
-        """A torch-only replay over a flat list of Parameters: frozen arrays get no .grad,
-        adjust sets the param group's keys, clipping uses torch.nn.utils.  Each op's data
-        (frozen indices, new group keys) is worked out here and written in as literals."""
+        """A torch-only replay over a flat list of Parameters, each op's data as a literal."""
         try:
-            rule, the_plan = program.rule, plan(program.rule)
-            extras: list[Any] = []
-            for op in program.ops:
-                if isinstance(op, Adjust):
-                    rule = rule.adjusted(**op.changes)
-                    extras.append(dict(plan(rule).kwargs))
-                elif isinstance(op, Freeze | Thaw):
-                    extras.append(sorted(indices_under(program.model, op.keys)))
-                else:
-                    extras.append(None)
+            the_plan = plan(program.rule)
+            extras = op_literals(program, lambda rule: dict(plan(rule).kwargs))
         except (Unsupported, TypeError, KeyError):
             return None
         clips = ", ".join("lambda held: " + rule_entry(CLIP_SOURCE, c, "torch").format(
@@ -476,8 +405,7 @@ def _cut(flat: torch.Tensor, like: list[nn.Parameter]) -> list[torch.Tensor]:
 
 
 class Run(session.Run[Plan]):
-    """One program on torch: its module tree and Parameters (``engine``), stepped the way a
-    torch training loop steps."""
+    """One program on torch, its module tree and Parameters in ``engine``."""
 
     def __init__(self, program: Program, dtype: torch.dtype, device: torch.device) -> None:
         super().__init__(program, plan)
@@ -486,15 +414,12 @@ class Run(session.Run[Plan]):
 
 #: How a path's gradients get into ``p.grad`` for one Step's gradient tree.
 PutGrads = Callable[[Run, Any], None]
-#: For each parameter (reference order) the tensor holding it and its slice there (None:
-#: the whole tensor).
+#: For each parameter (reference order) the tensor holding it and its slice (None: all).
 Slots = list[tuple[torch.Tensor, slice | None]]
 
 
 def _optimiser(the_plan: Plan, params: Any, **flags: bool) -> torch.optim.Optimizer:
-    optimiser: torch.optim.Optimizer = getattr(torch.optim, the_plan.optimiser)(
-        params, **the_plan.kwargs, **flags)
-    return optimiser
+    return getattr(torch.optim, the_plan.optimiser)(params, **the_plan.kwargs, **flags)
 
 
 def _tensor(g: np.ndarray, like: torch.Tensor) -> torch.Tensor:
@@ -508,20 +433,15 @@ def _piece(holder: torch.Tensor, piece: slice | None, like: torch.Tensor) -> tor
 
 def held_by(run: Run, optimisers: list[torch.optim.Optimizer], slots: Slots,
             put_grads: PutGrads) -> Held:
-    """The ops on ``optimisers`` holding the parameters at ``slots``: a step zeroes the
-    gradients, puts them in, clips the ones torch holds (in chain order) and steps; adjust
-    sets ``param_group[key] = value`` (ADJ-1), keeping the state (ADJ-2); freezing is
-    ``requires_grad_(False)``, so a frozen Parameter gets no gradient and torch skips it (a
-    tie is one Parameter, frozen everywhere: FRZ-1, TIE-4)."""
-
-    def holders() -> list[torch.Tensor]:
-        return [p for opt in optimisers for p in opt.param_groups[0]["params"]]
+    """The ops on ``optimisers`` holding the parameters at ``slots`` (ADJ-1, ADJ-2); freezing
+    is ``requires_grad_(False)``, a tie frozen everywhere (FRZ-1, TIE-4)."""
 
     def step(grads: Any) -> None:
         for opt in optimisers:
             opt.zero_grad(set_to_none=True)
         put_grads(run, grads)
-        clipped = [p for p in holders() if p.grad is not None]
+        clipped = [p for opt in optimisers for p in opt.param_groups[0]["params"]
+                   if p.grad is not None]
         if clipped:  # nothing to clip otherwise; torch's clip_grad_value_([]) raises instead
             for clip in run.plan.clips:
                 rule_entry(CLIPS, clip, "torch.nn.utils")(clip, clipped)
@@ -541,34 +461,24 @@ def held_by(run: Run, optimisers: list[torch.optim.Optimizer], slots: Slots,
             run.engine.params[i].requires_grad_(not freeze)
 
     def state(p: nn.Parameter, holder: torch.Tensor, piece: slice | None
-              ) -> dict[str, Any] | None:
-        """The reference state fields of ``p``; None before torch made any."""
+              ) -> dict[str, Any] | None:  # None before torch made any
         opt = next(o for o in optimisers
                    if any(h is holder for h in o.param_groups[0]["params"]))
         raw = opt.state.get(holder)
         return run.plan.fields(lambda t: _numpy(_piece(t, piece, p)), torch.Tensor,
                                raw, opt.param_groups[0]) if raw else None
 
-    return Held(step, adjust,
-                lambda: [_numpy(_piece(h, piece, p))
-                         for p, (h, piece) in zip(run.engine.params, slots, strict=True)],
-                lambda: [state(p, *slot) for p, slot in zip(run.engine.params, slots,
-                                                            strict=True)],
-                toggle)
-
-
-# --------------------------------------------------------------------------- the paths
+    pairs = list(zip(run.engine.params, slots, strict=True))
+    return Held(step, adjust, lambda: [_numpy(_piece(h, piece, p)) for p, (h, piece) in pairs],
+                lambda: [state(p, *slot) for p, slot in pairs], toggle)
 
 
 def _tree_grads(run: Run, grads: Any) -> None:
-    """Each occurrence's gradient added into its Parameter's .grad, as autograd
-    accumulates a tied weight's uses (TIE-2); frozen Parameters get none."""
+    """Each occurrence's gradient added into its Parameter's .grad, as autograd does (TIE-2)."""
     for occ, g in per_occurrence(run.program.model, grads):
-        if g is None or occ.position in run.frozen:
-            continue
-        p = run.engine.params[occ.position]
-        t = _tensor(g, p)
-        p.grad = t if p.grad is None else p.grad + t
+        if g is not None and occ.position not in run.frozen:
+            p = run.engine.params[occ.position]
+            p.grad = _tensor(g, p) if p.grad is None else p.grad + _tensor(g, p)
 
 
 def _list_grads(run: Run, grads: Any) -> None:
@@ -578,56 +488,32 @@ def _list_grads(run: Run, grads: Any) -> None:
             p.grad = _tensor(g, p)
 
 
-class _Forward(nn.Module):
-    """``fn(inner)`` as a module's forward: what ``functional_call`` calls."""
-
-    def __init__(self, inner: nn.Module, fn: Callable[[nn.Module], torch.Tensor]) -> None:
-        super().__init__()
-        self.inner, self.fn = inner, fn
-
-    def forward(self) -> torch.Tensor:
-        return self.fn(self.inner)
-
-
 def _functional_call(module: nn.Module, fn: Callable[[nn.Module], torch.Tensor]
                      ) -> torch.Tensor:
     """``fn(module)`` through the deprecated ``torch.nn.utils.stateless.functional_call``
-    with the module's own Parameters (its replacement is ``torch.func.functional_call``):
-    the legacy surface of the DEP clauses, warning at this line at every call."""
-    values: dict[str, torch.Tensor] = {f"inner.{name}": p
-                                       for name, p in module.named_parameters()}
-    out: torch.Tensor = torch.nn.utils.stateless.functional_call(
-        _Forward(module, fn), values, ())
-    return out
-
-
-def _first_names(engine: EngineModel) -> list[str]:
-    """Each distinct Parameter's name in ``named_parameters()`` (its first, torch's
-    order), in reference ``trainables`` order."""
-    name_of = {id(p): name for name, p in engine.module.named_parameters()}
-    return [name_of[id(p)] for p in engine.params]
+    (now ``torch.func.functional_call``): the DEP clauses' legacy surface, warning here."""
+    return torch.nn.utils.stateless.functional_call(
+        module, dict[str, torch.Tensor](module.named_parameters()), (fn,))
 
 
 def _functional_call_grads(run: Run, grads: Any) -> None:
-    """Each Parameter's ``.grad`` by ``backward()`` of ``sum(p * g)`` over every unfrozen
-    occurrence, evaluated through the deprecated ``stateless.functional_call`` (DEP-4):
-    autograd sums a tied Parameter's uses (TIE-2), frozen Parameters get none."""
+    """``backward()`` of ``sum(p * g)`` through ``stateless.functional_call`` (DEP-4, TIE-2)."""
     name_at = {path: name for name, path in run.engine.path_of.items()}
     terms = [(name_at[occ.path], g) for occ, g in per_occurrence(run.program.model, grads)
              if g is not None and occ.position not in run.frozen]
-    if not terms:
-        return
-
-    def loss(inner: nn.Module) -> torch.Tensor:
-        products = [(p * _tensor(g, p)).sum()
-                    for name, g in terms for p in [inner.get_parameter(name)]]
-        return torch.stack(products).sum()
-
-    _functional_call(run.engine.module, loss).backward()
+    if terms:
+        _functional_call(run.engine.module, lambda inner: torch.stack([
+            (p * _tensor(g, p)).sum() for name, g in terms
+            for p in [inner.get_parameter(name)]]).sum()).backward()
 
 
 def _one_optimiser(run: Run, put_grads: PutGrads, **flags: bool) -> Held:
-    """One optimiser over ``module.parameters()`` (torch's order, a tie once)."""
+    """One optimiser over ``module.parameters()`` (torch's order, a tie once), with the
+    implementation each of ``flags`` (foreach, fused) switches on, where it has one."""
+    optimiser = run.plan.optimiser
+    for flag in flags:
+        if flag not in inspect.signature(getattr(torch.optim, optimiser)).parameters:
+            raise Unsupported(f"torch.optim.{optimiser} has no {flag} implementation")
     if not run.engine.params:
         raise Unsupported("torch.optim refuses a model without parameters (ValueError: "
                           "optimizer got an empty parameter list); Optimisers.jl warns "
@@ -636,31 +522,18 @@ def _one_optimiser(run: Run, put_grads: PutGrads, **flags: bool) -> Held:
                    [(p, None) for p in run.engine.params], put_grads)
 
 
-def _multi_tensor(flag: str) -> Callable[[Run], Held]:
-    """One optimiser with the multi-tensor implementation ``flag=True`` switches on, where
-    its class has that keyword (``fused``: SGD, Adam, AdamW, Adagrad)."""
-
-    def hold(run: Run) -> Held:
-        optimiser = run.plan.optimiser
-        if flag not in inspect.signature(getattr(torch.optim, optimiser)).parameters:
-            raise Unsupported(f"torch.optim.{optimiser} has no {flag} implementation")
-        return _one_optimiser(run, _tree_grads, **{flag: True})
-    return hold
-
-
 def _per_array(run: Run) -> Held:
     """One optimiser per Parameter (torch's order)."""
-    refuse_per_array(run.rule, "one optimiser per array")
-    return held_by(run, [_optimiser(run.plan, [p]) for p in run.engine.torch_order()],
+    session.refuse_per_array(run.rule, "one optimiser per array")
+    return held_by(run, [_optimiser(run.plan, [p]) for p in run.engine.module.parameters()],
                    [(p, None) for p in run.engine.params], _list_grads)
 
 
 def _flat_vector(run: Run) -> Held:
-    """One flat Parameter, ``parameters_to_vector(module.parameters())``; its gradient has
-    zeros where a parameter has none, and is None when no parameter has one (a flat buffer
-    cannot say None).  It is frozen whole or not at all."""
-    refuse_flat(run.rule, "one flat Parameter")
-    order = run.engine.torch_order()
+    """One flat Parameter, ``parameters_to_vector(module.parameters())`` (FLAT-1): zeros
+    where a parameter has no gradient, None when none has; frozen whole or not at all."""
+    session.refuse_flat(run.rule, "one flat Parameter")
+    order = list(run.engine.module.parameters())  # a tie once, a module's own first
     flat = nn.Parameter(parameters_to_vector(order).detach())
     piece = dict(zip(map(id, order), consecutive(p.numel() for p in order), strict=True))
     slots: Slots = [(flat, piece[id(p)]) for p in run.engine.params]
@@ -693,8 +566,8 @@ PATHS: dict[PathName, Callable[[Run], Held]] = {
     "flat_list": lambda run: _one_optimiser(run, _list_grads),
     "per_array": _per_array,
     "flat_vector": _flat_vector,
-    "foreach": _multi_tensor("foreach"),
-    "fused": _multi_tensor("fused"),
+    "foreach": lambda run: _one_optimiser(run, _tree_grads, foreach=True),
+    "fused": lambda run: _one_optimiser(run, _tree_grads, fused=True),
     # the same optimiser, gradients by autograd through stateless.functional_call (DEP)
     "legacy": lambda run: _one_optimiser(run, _functional_call_grads),
 }

@@ -206,10 +206,9 @@ def _tinygrad_tie_last_wins() -> Iterator[None]:
     module = _engine("tinygrad")
 
     def tree_grads_last_wins(run: Any, grads: Any) -> None:
-        tensor_of = run.model.tensor_of()
         for occ, g in module.per_occurrence(run.program.model, grads):
             if g is not None:
-                t = tensor_of[id(occ.array)]
+                t = run.model.tensors[occ.position]
                 t.grad = run.engine.const(g, run.dtype, t.shape)
 
     with wrapped(module, "_tree_grads", lambda _original: tree_grads_last_wins):

@@ -23,9 +23,11 @@ from optconf.adapters.session import (
     Held,
     Plan,
     Run,
+    beta_powers,
     carry_out,
     drive,
     not_offered,
+    op_literals,
     planned,
 )
 from optconf.reference.rules import (
@@ -114,3 +116,13 @@ def test_a_deprecation_made_an_error_stops_with_what_the_path_left():
         with pytest.raises(Stopped) as stopped:
             carry_out(run, held)
     assert list(stopped.value.outcome.model["a"]) == [3.0, 3.0]
+
+
+def test_beta_powers_are_those_of_the_step_after_the_count():
+    assert beta_powers((0.5, 0.25), np.int64(2)) == (0.125, 0.25**3)
+
+
+def test_op_literals_give_each_ops_data_with_the_rule_adjusted_so_far():
+    ops = (Step(None), Freeze(("b",)), Adjust({"eta": 0.5}), Thaw(()), Adjust({"eta": 0.25}))
+    got = op_literals(Program(MODEL, Descent(0.1), ops), lambda rule: rule.eta, other=[])
+    assert got == [[], [1], 0.5, [0, 1], 0.25]
