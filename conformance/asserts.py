@@ -89,8 +89,22 @@ def case_data(program: Program | None = None, *, loss: Expr | None = None,
         data["loss"] = repr(loss)
     if program is not None:
         data |= {"program": program, "model": jsonable(program.model),
-                 "rule": repr(program.rule), "ops": [op_data(op) for op in program.ops]}
+                 "rule": repr(program.rule), "ops": [op_data(op) for op in program.ops],
+                 "rules": [repr(r) for r in rules_in_force(program)]}
     return data | {key: jsonable(value) for key, value in extra.items()}
+
+
+def rules_in_force(program: Program) -> list[Rule]:
+    """The drawn rule, then each rule the program's Adjust ops make of it, in order; an
+    adjustment the rule refuses (ADJ-3) ends the list."""
+    found = [program.rule]
+    for op in program.ops:
+        if isinstance(op, Adjust):
+            try:
+                found.append(found[-1].adjusted(**op.changes))
+            except (TypeError, ValueError):
+                break
+    return found
 
 
 def op_data(op: Op) -> dict[str, Any]:

@@ -7,7 +7,7 @@ A file holds ``[[deviation]]`` entries::
     rule = "Adam"                  # optional: rule class name or glob
     path = "flat_vector"           # optional: the update path the failure is on
     clause = "FLAT-2"              # optional: the clause the Deviation names
-    drawn = "OptimiserChain(AccumGrad(*"   # optional: glob on the failing case's drawn rule
+    drawn = "OptimiserChain(AccumGrad(*"   # optional: glob on a rule the failing case ran
     features = ["models: tie across containers"]   # optional: features the failing case had
     kind = "fail"                  # fail | error | crash | timeout | unsupported (default fail)
     shows = "sometimes"            # optional: only some drawn cases trigger it (default always)
@@ -19,9 +19,10 @@ a new failure.  An entry whose selector reached results in a whole run but decla
 them is *stale* (the engine was fixed, or the entry is wrong) and fails the run -- unless it
 ``shows = "sometimes"``: a deviation that only some drawn cases trigger (e.g. a clipping
 epsilon, visible only when a drawn gradient is clipped) is never stale; its reason must say
-which cases trigger it.  ``drawn`` narrows an entry to failures whose counterexample drew a
-rule matching the glob (its ``repr``): a deviation of chains that start with one rule, say,
-without declaring every other chain's failures too.
+which cases trigger it.  ``drawn`` narrows an entry to failures whose counterexample ran a
+rule matching the glob (its ``repr``), drawn or as an Adjust op of the program left it: a
+deviation of chains that start with one rule, say, without declaring every other chain's
+failures too, or of a hyperparameter value, whether drawn or adjusted to.
 
 Entries select by path and by model feature, so that a deviation that shows only on one path
 of tied models is declared for exactly those failures.  ``path`` is the path of the failure:
@@ -185,9 +186,17 @@ def _declares(entry: ExpectationUse, result: CaseResult) -> bool:
         result.happened == entry.kind
         and (entry.clause is None or entry.clause == result.clause)
         and (entry.path is None or entry.path == (result.path or example.get("path")))
-        and (entry.drawn is None or fnmatchcase(str(example.get("rule", "")), entry.drawn))
+        and (entry.drawn is None or any(fnmatchcase(rule, entry.drawn)
+                                        for rule in _rules(example)))
         and set(entry.features) <= _features(example)
     )
+
+
+def _rules(example: dict[str, object]) -> list[str]:
+    """The reprs of the rules the counterexample ran: drawn, then as each Adjust left it (a
+    report from before ``rules`` was recorded has the drawn rule only)."""
+    found = example.get("rules")
+    return [str(r) for r in found] if isinstance(found, list) else [str(example.get("rule", ""))]
 
 
 def _features(example: dict[str, object]) -> set[str]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optconf.adapters.protocol import Freeze, Program, Step
+from optconf.adapters.protocol import Adjust, Freeze, Program, Step
 from optconf.conformance import expectations as expect
 from optconf.conformance import strategies
-from optconf.conformance.asserts import Context, case_data, fail
+from optconf.conformance.asserts import Context, case_data, fail, rules_in_force
 from optconf.conformance.deviation import Deviation
 from optconf.conformance.report.model import CaseResult, RunReport
-from optconf.reference.rules import Descent
+from optconf.reference.rules import Descent, Momentum
 
 ENTRY = """
 [[deviation]]
@@ -155,6 +155,39 @@ def test_drawn_declares_only_failures_whose_case_drew_a_matching_rule(tmp_path):
     expect.apply(rep, entries(tmp_path, DRAWN))
     assert [r.status for r in rep.results] == ["expected", "fail"]
     assert rep.exit_code() == 1
+
+
+ADJUSTED_TO_ZERO = """
+[[deviation]]
+property = "*"
+drawn = "*Momentum(*rho=0.0*"
+shows = "sometimes"
+reason = "momentum 0 keeps no velocity"
+link = "https://example.org/issue/4"
+"""
+
+
+def momentum_failure(program):
+    failed = result(rule="Momentum", clause="ADJ-2")
+    failed.counterexample = case_data(program)
+    return failed
+
+
+def test_drawn_also_matches_the_rule_as_an_adjust_op_left_it(tmp_path):
+    """Seed 6 of the ci profile: Momentum drawn with a tiny rho, adjusted to rho=0 mid-run."""
+    model, step = [np.ones(2)], Step([np.ones(2)])
+    adjusted = Program(model, Momentum(0.1, 1e-300), (Adjust({"rho": 0.0}), step))
+    drawn = Program(model, Momentum(0.1, 0.0), (step,))
+    neither = Program(model, Momentum(0.1, 0.5), (Adjust({"eta": 0.2}), step))
+    rep = report(*(momentum_failure(p) for p in (adjusted, drawn, neither)))
+    expect.apply(rep, entries(tmp_path, ADJUSTED_TO_ZERO))
+    assert [r.status for r in rep.results] == ["expected", "expected", "fail"]
+
+
+def test_an_adjustment_the_rule_refuses_ends_its_rules_in_force():
+    program = Program([np.ones(2)], Momentum(0.1, 0.5),
+                      (Adjust({"nope": 1.0}), Adjust({"rho": 0.0})))
+    assert rules_in_force(program) == [Momentum(0.1, 0.5)]
 
 
 def test_a_packaged_file_is_named_relative_to_the_package_not_this_machine():
