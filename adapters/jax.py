@@ -1,21 +1,12 @@
 """The JAX + optax adapter: optax ``GradientTransformation`` chains over pytrees.
 
-A reference model becomes a pytree: dicts stay dicts (JAX flattens them in *sorted* key
-order), lists stay lists, tuples and namedtuples become tuples, dataclasses and ``@layer``
-classes become tuples of their trainable fields in declaration order (as
-``jax.tree_util.register_dataclass`` flattens them), and carried values become ``None``, an
-empty subtree.  Pytree leaves are values, not identities, so a model in which one array
-appears twice cannot be expressed: every verb refuses it as unsupported (TIE-1).
-
-Each rule is translated into pure ``scale_by_*`` transforms that produce the reference's
-step, chained with ``optax.scale(-1.0)`` (optax's sign convention: the update is added,
-``step = -update``).  Freezing uses ``optax.selective_transform`` (a static mask), and
-``adjust`` ``optax.inject_hyperparams`` over exactly the hyperparameters a program changes.
-
-float64 programs run inside ``jax.enable_x64(True)``; float32 programs run with JAX's default
-(x64 off), as users run it -- which matters: optax then computes bias corrections such as
-``1 - b2**t`` in float32 (docs/FINDINGS.md).  Everything optax-specific lives here.
-"""
+A model becomes a pytree: dicts (JAX flattens them in *sorted* key order), lists, tuples for
+tuples, namedtuples, dataclasses and ``@layer`` classes (their trainable fields in order, as
+``register_dataclass`` flattens them), None for carried values; leaves are values, so a tie
+cannot be expressed (TIE-1).  Each rule is pure ``scale_by_*`` transforms then ``scale(-1.0)``
+(optax adds the update); freezing is ``selective_transform``, ``adjust`` ``inject_hyperparams``.
+float64 runs with x64 on; float32 with it off, as users run it: optax then computes bias
+corrections such as ``1 - b2**t`` in float32 (docs/FINDINGS.md)."""
 
 from __future__ import annotations
 
@@ -56,7 +47,7 @@ from .protocol import (
     runs_as,
     with_warnings,
 )
-from .session import Held, drive, refuse_flat, refuse_per_array
+from .session import Held, beta_powers, drive, refuse_flat, refuse_per_array
 
 try:
     import jax
@@ -65,26 +56,22 @@ try:
     from jax.flatten_util import ravel_pytree
     from optax.contrib import _muon as optax_muon  # scale_by_shape is not exported
 except ImportError as exc:  # the loader reports this as "engine not installed"
-    raise ModuleNotFoundError(
-        f"pip install 'optconf[jax]' ({exc})", name="jax"
-    ) from exc
+    raise ModuleNotFoundError(f"pip install 'optconf[jax]' ({exc})", name="jax") from exc
 
 DTYPES = ("float32", "float64", "float16")
-#: No "shared" (pytrees cannot tie), no "none_grad" (an optax update takes every gradient),
-#: no "freeze": optax freezes with a static mask, so a frozen set that changes between steps
-#: (freeze_ / thaw_ at any time, FRZ-2) cannot be expressed; a program whose frozen set stays
-#: the same over its steps still runs exactly.
+#: No "shared" (pytrees cannot tie), "none_grad" (an optax update takes every gradient) or
+#: "freeze": optax's mask is static, so only a frozen set fixed over the steps runs (FRZ-2).
 CAPABILITIES = frozenset({"adjust", "state", "collect", "destructure", "gradient", "carried",
                           "legacy"})
 
 # ------------------------------------------------------------------ rules -> optax
 
-#: A rule's hyperparameters by flat name (a Python number, or an injected array).
+#: A rule's hyperparameters by flat name (numbers, or injected arrays); one parameter's array
+#: out of a params-shaped tree of state.
 HP = Callable[[str], Any]
-#: Takes one parameter's array out of a params-shaped tree of state.
 Pick = Callable[[Any], Any]
-#: Reads a rule's optax state as reference state fields, given the hyperparameters in force;
-#: None when optax keeps no counterpart of some field (the whole state is then not compared).
+#: Reads a rule's optax state as reference fields, given the hyperparameters in force; None
+#: where optax keeps no counterpart of some field (the state is then not compared).
 Reader = Callable[[Any, Pick, HP], dict[str, Any] | None]
 #: A rule as optax: its step transform (optax's sign: the update is added) and state reader.
 Builder = Callable[[Any, HP], tuple[Any, Reader]]
@@ -95,20 +82,14 @@ def _no_fields(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
 
 
 def _unmapped(state: Any, pick: Pick, hp: HP) -> None:
-    """A state with no exact counterpart of some reference field: not compared."""
-    return None
+    return None  # optax keeps no exact counterpart of some reference field: not compared
 
 
-def _beta_t(hp: HP, count: Any) -> tuple[float, float]:
-    """(b1^t, b2^t) for the next step (ADAM-2): optax keeps a count and takes powers of the
-    current betas."""
-    t = int(count) + 1
-    return float(hp("beta_0")) ** t, float(hp("beta_1")) ** t
-
-
-def _adam_fields(state: Any, pick: Pick, hp: HP) -> dict[str, Any]:
+def _adam_fields(state: Any, pick: Pick, hp: HP, nu: str = "nu") -> dict[str, Any]:
+    """mu, nu (named ``nu``), and beta_t from optax's count and the current betas (ADAM-2)."""
     s = state[0]
-    return {"mu": pick(s.mu), "nu": pick(s.nu), "beta_t": _beta_t(hp, s.count)}
+    return {"mu": pick(s.mu), nu: pick(s.nu),
+            "beta_t": beta_powers((float(hp("beta_0")), float(hp("beta_1"))), s.count)}
 
 
 def _then_eta(core: Any, hp: HP) -> Any:
@@ -116,18 +97,16 @@ def _then_eta(core: Any, hp: HP) -> Any:
 
 
 def _adam_like(scale_by: str, read: Reader = _adam_fields, **kwargs: Any) -> Builder:
-    """``optax.<scale_by>(beta_0, beta_1, epsilon, **kwargs)`` then ``scale(eta)``: optax's
-    Adam family, read as Adam's moments unless ``read`` says otherwise.  Looked up by name
-    when the optimiser is built, as every other entry calls optax then."""
+    """``optax.<scale_by>(beta_0, beta_1, epsilon, **kwargs)`` then ``scale(eta)``, looked up
+    when the optimiser is built (as mutants patch it)."""
     return lambda r, hp: (_then_eta(getattr(optax, scale_by)(
         hp("beta_0"), hp("beta_1"), hp("epsilon"), **kwargs), hp), read)
 
 
 def _momentum(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """Normative: scale, then trace -- eta inside the velocity (MOMENTUM-1, NESTEROV-1; the
-    normative Nesterov velocity is minus optax's trace).  "torch": trace, then scale, which
-    is ``optax.sgd(eta, momentum=rho, nesterov=...)``, the learning rate outside the velocity
-    (``lr_placement="outside"``, presets "torch" and "optax": MOMENTUM-2, NESTEROV-2)."""
+    """Normative: scale then trace, eta inside the velocity (MOMENTUM-1, NESTEROV-1; Nesterov's
+    velocity is minus optax's trace).  ``lr_placement="outside"``: trace then scale, which is
+    ``optax.sgd(eta, momentum=rho, nesterov=...)`` (MOMENTUM-2, NESTEROV-2)."""
     nesterov = isinstance(rule, rules.Nesterov)
     trace = optax.trace(hp("rho"), nesterov=nesterov)
     if rule.axis("lr_placement") == "outside":
@@ -139,19 +118,15 @@ def _momentum(rule: Any, hp: HP) -> tuple[Any, Reader]:
 
 
 def _rmsprop(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """Epsilon outside the root (RMSPROP-2) needs ``eps_in_sqrt=False``: optax's default
-    adds it inside."""
-    args = dict(decay=hp("rho"), eps=hp("epsilon"), initial_scale=0.0, eps_in_sqrt=False)
-    if rule.centred:
-        return _then_eta(optax.scale_by_stddev(**args), hp), lambda s, pick, _hp: {
-            "quad": pick(s[0].nu), "lin": pick(s[0].mu)}
-    return _then_eta(optax.scale_by_rms(**args), hp), lambda s, pick, _hp: {
-        "quad": pick(s[0].nu), "lin": None}
+    """``eps_in_sqrt=False``: epsilon outside the root (RMSPROP-2), optax's default inside."""
+    scale_by = optax.scale_by_stddev if rule.centred else optax.scale_by_rms
+    return _then_eta(scale_by(decay=hp("rho"), eps=hp("epsilon"), initial_scale=0.0,
+                              eps_in_sqrt=False), hp), lambda s, pick, _hp: {
+        "quad": pick(s[0].nu), "lin": pick(s[0].mu) if rule.centred else None}
 
 
 def _adamw(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """couple: eta*(adam + lambda*x), which is ``optax.adamw``; otherwise
-    eta*adam + lambda*x (ADAMW-1, ADAMW-2)."""
+    """couple: eta*(adam + lambda*x) as optax.adamw, else eta*adam + lambda*x (ADAMW-1, ADAMW-2)."""
     adam = optax.scale_by_adam(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0)
     decay, eta = optax.add_decayed_weights(hp("lambda_")), optax.scale(hp("eta"))
     return optax.chain(*((adam, decay, eta) if rule.couple else (adam, eta, decay))), \
@@ -159,17 +134,15 @@ def _adamw(rule: Any, hp: HP) -> tuple[Any, Reader]:
 
 
 def _clip_norm(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """optax has only ``clip_by_global_norm``: over the whole update for ClipGlobalNorm
-    (CLIPGLOBALNORM-1), over one array on the per_array path for ClipNorm (CLIPNORM-1)."""
+    """``clip_by_global_norm``: the update's (CLIPGLOBALNORM-1), one array's (CLIPNORM-1)."""
     if isinstance(rule, rules.ClipNorm) and rule.p != 2:
         raise Unsupported(f"ClipNorm(p={rule.p}): optax clips by the L2 norm only")
     return optax.clip_by_global_norm(hp("omega")), _no_fields
 
 
 def _lars(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """optax ``lars``'s transforms with ``scale(eta)`` for ``scale_by_learning_rate``:
-    ``v = rho v + eta * tc|x|/|g + wd x| * (g + wd x)``, the trust ratio of the decayed
-    gradient's norm, ``LARS(variant="optax")`` (LARS-4)."""
+    """optax ``lars``, ``scale(eta)`` for its learning rate: the trust ratio of the decayed
+    gradient's norm (LARS-4)."""
     core = optax.chain(optax.add_decayed_weights(hp("lambda_")),
                        optax.scale_by_trust_ratio(trust_coefficient=hp("trust"), eps=0.0),
                        optax.scale(hp("eta")), optax.trace(decay=hp("rho"), nesterov=False))
@@ -177,13 +150,12 @@ def _lars(rule: Any, hp: HP) -> tuple[Any, Reader]:
 
 
 def _lamb(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """optax ``lamb``'s transforms: Adam's ratio plus ``wd x``, scaled by ``|x|/|r|``
-    (LAMB-1); its state is Adam's (LAMB-3), bias-corrected as ``scale_by_adam``
-    ("recompute", preset "optax", LAMB-4)."""
-    core = _then_eta(optax.chain(
+    """optax ``lamb``: Adam's ratio plus ``wd x``, scaled by ``|x|/|r|`` (LAMB-1); Adam's
+    state (LAMB-3), bias-corrected as ``scale_by_adam`` (LAMB-4)."""
+    return optax.chain(
         optax.scale_by_adam(hp("beta_0"), hp("beta_1"), hp("epsilon"), eps_root=0.0),
-        optax.add_decayed_weights(hp("lambda_")), optax.scale_by_trust_ratio()), hp)
-    return core, lambda s, pick, hp: _adam_fields(s[0], pick, hp)
+        optax.add_decayed_weights(hp("lambda_")), optax.scale_by_trust_ratio(),
+        optax.scale(hp("eta"))), _adam_fields
 
 
 def _matrix_dimensions(updates: Any) -> Any:
@@ -192,12 +164,9 @@ def _matrix_dimensions(updates: Any) -> Any:
 
 
 def _muon(rule: Any, hp: HP) -> tuple[Any, Reader]:
-    """optax ``contrib.muon``'s Muon branch: ``scale_by_muon`` (a bias-corrected moving
-    average, ``(1 - b)/(1 - b^t)`` times the reference's sum, which Newton-Schulz divides
-    out up to epsilon), ``scale_by_shape`` (``sqrt(max(1, cols/rows))``,
-    ``Muon(variant="optax")``, MUON-4), decoupled decay and ``scale(eta)`` (MUON-5).
-    Its Nesterov input bias-corrects its two terms at different steps, no multiple of
-    ``g + rho B``; ``contrib.muon`` sends arrays that are not 2-D to adamw."""
+    """optax ``contrib.muon``'s Muon branch: ``scale_by_muon`` (a bias-corrected average that
+    Newton-Schulz divides out up to epsilon), ``scale_by_shape`` (MUON-4), decoupled decay
+    and ``scale(eta)`` (MUON-5)."""
     if rule.nesterov:
         raise Unsupported("optax's Nesterov Muon mixes mu/(1 - b^(t+1)) and g/(1 - b^t), "
                           "not a multiple of g + rho*B (MUON-1)")
@@ -214,9 +183,8 @@ def _muon(rule: Any, hp: HP) -> tuple[Any, Reader]:
     return core, lambda s, pick, hp: {"buffer": pick(s[0].mu) / (1 - hp("rho"))}
 
 
-#: Each reference rule as optax transforms producing the reference's step; an entry raises
-#: Unsupported where optax cannot express the rule exactly.  AccumGrad and OptimiserChain
-#: compose the others (:func:`_sequence`).
+#: Each rule as optax transforms producing the reference's step, raising Unsupported where
+#: optax cannot express it exactly; AccumGrad and OptimiserChain compose (:func:`_sequence`).
 RULES: dict[type[Rule], Builder] = {
     rules.Descent: lambda r, hp: (optax.scale(hp("eta")), _no_fields),
     rules.Momentum: _momentum,
@@ -224,34 +192,26 @@ RULES: dict[type[Rule], Builder] = {
     rules.RMSProp: _rmsprop,
     rules.Adam: _adam_like("scale_by_adam", eps_root=0.0),
     rules.AdamW: _adamw,
-    # scale_by_adam(nesterov=True), without Dozat's extra b2: variant "optax" (NADAM-3)
+    # without Dozat's extra b2 (NADAM-3); rectified when rho_t >= 5 (RADAM-3); the maximum of
+    # the bias-corrected nu (AMSGRAD-4); u = max(b2 u, |g| + eps) (ADAMAX-2)
     rules.NAdam: _adam_like("scale_by_adam", eps_root=0.0, nesterov=True),
-    # scale_by_radam rectifies when rho_t >= 5: variant "optax" (RADAM-3)
-    rules.RAdam: _adam_like(
-        "scale_by_radam", lambda s, pick, hp: _adam_fields(s, pick, hp) | {
-            "t": int(s[0].count) + 1}, eps_root=0.0, threshold=5.0),
-    # the maximum of the bias-corrected nu: variant "optax" (AMSGRAD-4)
-    rules.AMSGrad: _adam_like(
-        "scale_by_amsgrad", lambda s, pick, hp: _adam_fields(s, pick, hp) | {
-            "nu_max": pick(s[0].nu_max)}, eps_root=0.0),
-    # u = max(b2 u, |g| + eps): variant "torch" (ADAMAX-2)
-    rules.AdaMax: _adam_like("scale_by_adamax", lambda s, pick, hp: {
-        "mu": pick(s[0].mu), "u": pick(s[0].nu), "beta_t": _beta_t(hp, s[0].count)}),
-    # eps_root is added to the state s and eps outside the root: both are the reference's
-    # epsilon (ADABELIEF-2)
+    rules.RAdam: _adam_like("scale_by_radam", lambda s, pick, hp: _adam_fields(s, pick, hp) | {
+        "t": int(s[0].count) + 1}, eps_root=0.0, threshold=5.0),
+    rules.AMSGrad: _adam_like("scale_by_amsgrad", lambda s, pick, hp: _adam_fields(
+        s, pick, hp) | {"nu_max": pick(s[0].nu_max)}, eps_root=0.0),
+    rules.AdaMax: _adam_like("scale_by_adamax", functools.partial(_adam_fields, nu="u")),
+    # eps_root (added to s) and eps (outside the root) are both epsilon (ADABELIEF-2)
     rules.AdaBelief: lambda r, hp: (_then_eta(optax.scale_by_belief(
         hp("beta_0"), hp("beta_1"), eps=hp("epsilon"), eps_root=hp("epsilon")), hp),
         _adam_fields),
-    # no learning rate (ADADELTA-1); not optax.adadelta: its default learning_rate=None
-    # skips the sign flip, so it would climb the gradient
+    # not optax.adadelta: its default learning_rate=None skips the sign flip (ADADELTA-1)
     rules.AdaDelta: lambda r, hp: (optax.scale_by_adadelta(hp("rho"), hp("epsilon")),
                                    lambda s, pick, _hp: {"acc": pick(s.e_g),
                                                          "delta_acc": pick(s.e_x)}),
     # the paper's form, the normative one (LION-2)
     rules.Lion: lambda r, hp: (_then_eta(optax.scale_by_lion(hp("beta_0"), hp("beta_1")), hp),
                                lambda s, pick, _hp: {"mu": pick(s[0].mu)}),
-    # prev_updates holds step_size*sign(g), not the previous gradient, so the state has no
-    # counterpart of prev (RPROP-1, RPROP-2)
+    # prev_updates holds step_size*sign(g), no counterpart of prev (RPROP-1, RPROP-2)
     rules.Rprop: lambda r, hp: (optax.scale_by_rprop(
         hp("eta"), eta_minus=hp("ell_0"), eta_plus=hp("ell_1"), min_step_size=hp("gamma_0"),
         max_step_size=hp("gamma_1")), _unmapped),
@@ -274,8 +234,8 @@ RULES: dict[type[Rule], Builder] = {
                             "(SIGNDECAY-1)"),
 }
 
-#: The named variant of each rule that optax implements (RULE-5); a rule not here runs in
-#: its normative (first) variant only.  Momentum and Nesterov run in both.
+#: The variant of each rule that optax implements (RULE-5); a rule not here runs in its
+#: normative (first) variant only.  Momentum and Nesterov run in both.
 VARIANTS: dict[type[Rule], str] = {
     rules.Momentum: "torch", rules.Nesterov: "torch", rules.NAdam: "optax",
     rules.RAdam: "optax", rules.AMSGrad: "optax", rules.AdaMax: "torch", rules.LARS: "optax",
@@ -301,10 +261,6 @@ def check(rule: Rule) -> None:
     _sequence([(0, rule)], _numbers(rule).__getitem__, "", False)
 
 
-def _members_of(rule: Rule, *classes: type[Rule]) -> list[Rule]:
-    return [member for _, member in chain_members(rule) if isinstance(member, classes)]
-
-
 # ----------------------------------------------------------- hyperparameters, adjust
 
 
@@ -312,33 +268,23 @@ def _numbers(rule: Rule, prefix: str = "") -> dict[str, Any]:
     """Every hyperparameter by flat name: tuples split into ``name_0, name_1``, chain members
     prefixed ``m<i>_``; flags and AccumGrad's count included (they stay static)."""
     if isinstance(rule, rules.OptimiserChain):
-        found: dict[str, Any] = {}
-        for i, member in enumerate(rule.rules):
-            found |= _numbers(member, f"{prefix}m{i}_")
-        return found
+        return {name: value for i, member in enumerate(rule.rules)
+                for name, value in _numbers(member, f"{prefix}m{i}_").items()}
     flat: dict[str, Any] = {}
     for f in dataclasses.fields(rule):
         value = getattr(rule, f.name)
-        if f.name == "variant":
-            continue
         if isinstance(value, tuple):
             flat |= {f"{prefix}{f.name}_{i}": v for i, v in enumerate(value)}
-        else:
+        elif f.name != "variant":
             flat[f"{prefix}{f.name}"] = value
     return flat
 
 
-def _injectable(name: str, value: Any) -> bool:
-    """Numbers can be injected; flags and AccumGrad's n shape the transform itself."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and not (
-        name == "n" or name.endswith("_n"))
-
-
 def adjusted_names(rule: Rule, ops: tuple[Any, ...]) -> set[str]:
     """The flat names the Adjust ops of a program change, each validated by the rule's own
-    ``adjusted`` (ADJ-1, ADJ-3).  Flags and counts cannot be injected: unsupported."""
-    changed: set[str] = set()
-    current = rule
+    ``adjusted`` (ADJ-1, ADJ-3).  Only numbers can be injected: flags and counts (AccumGrad's
+    n) shape the transform itself."""
+    changed, current = set[str](), rule
     for op in ops:
         if isinstance(op, Adjust):
             before = _numbers(current)
@@ -348,7 +294,9 @@ def adjusted_names(rule: Rule, ops: tuple[Any, ...]) -> set[str]:
                 raise Unsupported(f"after adjust, {reason}")
             after = _numbers(current)
             changed |= {n for n in after if after[n] != before[n]}
-    static = sorted(n for n in changed if not _injectable(n, _numbers(rule)[n]))
+    numbers = _numbers(rule)
+    static = sorted(n for n in changed if isinstance(numbers[n], bool) or n == "n"
+                    or n.endswith("_n") or not isinstance(numbers[n], int | float))
     if static:
         raise Unsupported(
             f"adjusting {', '.join(static)}: optax.inject_hyperparams injects numbers only; "
@@ -368,23 +316,19 @@ def _sequence(members: list[tuple[int, Rule]], hp: HP, key: str, in_chain: bool
     readers: list[Reader] = []
     for pos, (i, rule) in enumerate(members):
         here, hps = (f"{key}{i}.", f"m{i}_") if in_chain else (key, "")
-        sub = _prefixed_hp(hp, hps)
         if isinstance(rule, rules.AccumGrad):
             # MultiSteps keeps a running mean, zeroed after each emitted step, where AccumGrad
             # keeps the partial sum of g/n (ACCUMGRAD-2): its state has no counterpart
             inner, _ = _sequence(members[pos + 1:], hp, key, in_chain)
-            steps = optax.MultiSteps(inner, every_k_schedule=rule.n)
-            parts.append(steps.gradient_transformation())
+            parts.append(optax.MultiSteps(inner, every_k_schedule=rule.n)
+                         .gradient_transformation())
             readers.append(_unmapped)
             break
-        if isinstance(rule, rules.OptimiserChain):
-            tx, read = _sequence(list(enumerate(rule.rules)), sub, here, True)
-            read = _scoped(read, "", hps)  # the members' keys already start with ``here``
-        else:
-            tx, read = _entry(rule)(rule, sub)
-            read = _scoped(read, here, hps)
+        chain = isinstance(rule, rules.OptimiserChain)  # its members' keys start with here
+        tx, read = (_sequence(list(enumerate(rule.rules)), _prefixed_hp(hp, hps), here, True)
+                    if chain else _entry(rule)(rule, _prefixed_hp(hp, hps)))
         parts.append(tx)
-        readers.append(read)
+        readers.append(_scoped(read, "" if chain else here, hps))
 
     def read_all(state: Any, pick: Pick, hp: HP) -> dict[str, Any] | None:
         fields: dict[str, Any] = {}
@@ -399,9 +343,7 @@ def _sequence(members: list[tuple[int, Rule]], hp: HP, key: str, in_chain: bool
 
 
 def _prefixed_hp(hp: HP, hps: str) -> HP:
-    def sub(name: str) -> Any:
-        return hp(hps + name)
-    return sub
+    return lambda name: hp(hps + name)
 
 
 def _scoped(read: Reader, key: str, hps: str) -> Reader:
@@ -413,9 +355,8 @@ def _scoped(read: Reader, key: str, hps: str) -> Reader:
 
 @dataclasses.dataclass
 class Optimiser:
-    """The optax transform of one rule: ``tx``, the hyperparameter names it injects, the
-    static freeze mask it was built with (None: nothing frozen), a reader of the rule's own
-    state, and ``step(grads, state, params) -> (params, state)``."""
+    """One rule's optax transform ``tx``, the names it injects, its static freeze mask (None:
+    nothing frozen), its state reader and ``step(grads, state, params) -> (params, state)``."""
 
     tx: Any
     injected: tuple[str, ...]
@@ -424,8 +365,7 @@ class Optimiser:
     step: Callable[[Any, Any, Any], tuple[Any, Any]]
 
     def fields(self, state: Any, pick: Pick, rule: Rule) -> dict[str, Any] | None:
-        """The rule's state under inject_hyperparams and selective_transform, as reference
-        fields (STATE-2)."""
+        """The rule's state inside inject_hyperparams and selective_transform (STATE-2)."""
         if self.injected:
             state = state.inner_state
         if self.frozen_mask is not None:
@@ -433,21 +373,17 @@ class Optimiser:
         return self.read(state[0], pick, _numbers(rule).__getitem__)
 
     def adjust(self, state: Any, rule: Rule) -> None:
-        """Give the injected hyperparameters ``rule``'s values; every other state is kept,
-        since ``inject_hyperparams`` reads them from ``state.hyperparams`` at each update
-        (ADJ-1, ADJ-2)."""
+        """The injected hyperparameters set to ``rule``'s values; the rest of the state is
+        kept: ``inject_hyperparams`` reads ``state.hyperparams`` at each update (ADJ-1, ADJ-2)."""
         values = _numbers(rule)
         for name in self.injected:
-            old = state.hyperparams[name]
-            state.hyperparams[name] = jnp.asarray(values[name], dtype=old.dtype)
+            state.hyperparams[name] = jnp.asarray(values[name], state.hyperparams[name].dtype)
 
 
 def optimiser(rule: Rule, injected: set[str], frozen_mask: Any, jit: bool = False
               ) -> Optimiser:
-    """``chain(<the rule's step transforms>, scale(-1))``, wrapped in
-    ``selective_transform`` when some parameter is frozen (FRZ-1) and in
-    ``inject_hyperparams`` over the hyperparameters a program adjusts (ADJ-1).  Built once
-    per (rule, injected names, mask): a jitted step then compiles once per shape."""
+    """``chain(<the rule's transforms>, scale(-1))`` in ``selective_transform`` if any is frozen
+    (FRZ-1), ``inject_hyperparams`` over adjusted names (ADJ-1); cached: jit compiles once."""
     leaves, treedef = jax.tree.flatten(frozen_mask)
     return _optimiser(rule, tuple(sorted(injected)), treedef, tuple(leaves), jit)
 
@@ -469,9 +405,7 @@ def _optimiser(rule: Rule, names: tuple[str, ...], mask_def: Any, mask: tuple[An
     if names:
         build.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY) for n in names])
-        tx = optax.inject_hyperparams(build)(**{n: static[n] for n in names})
-    else:
-        tx = build()
+    tx = optax.inject_hyperparams(build)(**{n: static[n] for n in names}) if names else build()
 
     def step(grads: Any, state: Any, params: Any) -> tuple[Any, Any]:
         updates, state = tx.update(grads, state, params)
@@ -483,10 +417,7 @@ def _optimiser(rule: Rule, names: tuple[str, ...], mask_def: Any, mask: tuple[An
 # ------------------------------------------------------------------- model -> pytree
 
 def _skeleton(model: Any) -> Any:
-    """The model's pytree with each parameter replaced by its position in ``trainables``
-    order: dict -> dict, list -> list, tuple / namedtuple -> tuple, dataclass / layer ->
-    tuple of its fields in declaration order; carried values and non-trainable fields ->
-    None, an empty subtree (TREE-1 .. TREE-4).  A tie is unsupported (TIE-1)."""
+    """The model's pytree (TREE-1 .. TREE-4), its leaves trainables positions; no tie (TIE-1)."""
     occs = occurrences(model)
     if len(occs) != len(first_occurrences(occs)):
         raise Unsupported("one array at several places of the model: pytree leaves are values, "
@@ -494,10 +425,9 @@ def _skeleton(model: Any) -> Any:
                           "one leaf used twice in the loss instead")
     position = {occ.path: occ.position for occ in occs}
 
-    def node(path: Any, x: Any, node_kind: Kind, kids: list[tuple[Any, Any]]) -> Any:
-        if node_kind == "fields":  # as register_dataclass flattens it: a tuple of fields
-            return tuple(kid for _, kid in kids)
-        return plain(path, x, node_kind, kids)
+    def node(path: Any, x: Any, kind: Kind, kids: list[tuple[Any, Any]]) -> Any:
+        # "fields" as register_dataclass flattens them: a tuple
+        return tuple(kid for _, kid in kids) if kind == "fields" else plain(path, x, kind, kids)
 
     return fold(model, lambda path, _x: position[path], node, lambda _path, _x: None)
 
@@ -505,8 +435,7 @@ def _skeleton(model: Any) -> Any:
 @dataclasses.dataclass
 class Layout:
     """How a path lays the parameters out for optax: ``order[k]`` is the ``trainables``
-    position of the k-th leaf of the params pytree in JAX's flattening order (COLL-2);
-    ``flat``: optax sees ``ravel_pytree`` of that pytree, one vector."""
+    position of the pytree's k-th leaf in JAX's order (COLL-2); ``flat``: its ravel_pytree."""
 
     treedef: Any
     order: tuple[int, ...]
@@ -518,8 +447,7 @@ class Layout:
         try:
             leaves, treedef = jax.tree.flatten(skeleton)
         except TypeError as error:  # e.g. dict keys of mixed types
-            raise Unsupported(f"JAX sorts dict keys when flattening and failed: {error}") \
-                from error
+            raise Unsupported(f"JAX sorts dict keys when flattening and failed: {error}") from error
         return cls(treedef, tuple(leaves), flat)
 
     def tree(self, values: list[Any]) -> Any:
@@ -527,13 +455,9 @@ class Layout:
         return jax.tree.unflatten(self.treedef, [values[i] for i in self.order])
 
     def leaves(self, tree: Any) -> list[Any]:
-        """The leaves of a params-shaped ``tree`` in trainables order (a frozen leaf's
-        masked state counts as a leaf)."""
+        """``tree``'s leaves in trainables order (a frozen leaf's masked state is one)."""
         leaves = jax.tree.leaves(tree, is_leaf=lambda x: isinstance(x, optax.MaskedNode))
-        out: list[Any] = [None] * len(self.order)
-        for k, i in enumerate(self.order):
-            out[i] = leaves[k]
-        return out
+        return [leaves[k] for k in np.argsort(self.order)]
 
     def pack(self, values: list[Any]) -> Any:
         """The params optax sees: the pytree, or the flat vector of it."""
@@ -550,7 +474,6 @@ class Layout:
         return self.leaves(params)
 
     def pick(self, i: int) -> Pick:
-        """Parameter i's array out of a params-shaped state tree."""
         return lambda tree: self.unpack(tree)[i]
 
     def reload(self, params: Any, state: Any, into: str) -> tuple[Any, Any]:
@@ -561,12 +484,10 @@ class Layout:
         """The freeze mask for ``selective_transform``, None when nothing is frozen."""
         if not any(frozen):
             return None
-        if self.flat:
-            if not all(frozen):
-                raise Unsupported("one flat vector is one optax leaf: part of it cannot be "
-                                  "frozen (FRZ-1)")
-            return True
-        return self.tree(list(frozen))
+        if self.flat and not all(frozen):
+            raise Unsupported("one flat vector is one optax leaf: part of it cannot be "
+                              "frozen (FRZ-1)")
+        return True if self.flat else self.tree(list(frozen))
 
 
 def _numpy(x: Any) -> Any:
@@ -574,30 +495,24 @@ def _numpy(x: Any) -> Any:
     return np.array(x) if isinstance(x, jax.Array) else x
 
 
-def _same(x: Any) -> Any:
+def _same(x: Any) -> Any:  # a function, not a lambda: a Run is pickled for the sharded path
     return x
 
 
 # --------------------------------------------------------------------- programs
 
 
-def _the_rule(rule: Rule) -> Rule:
-    """optax's plan of a rule is the rule itself: :func:`optimiser` builds from it."""
-    return rule
-
-
 class Run(session.Run[Rule]):
-    """One program on optax: its dtype, whether to jit, the names its Adjust ops inject and
-    the static frozen mask of its steps (FRZ-2)."""
+    """One program on optax (the plan of a rule is the rule): its dtype, whether to jit, the
+    names its Adjust ops inject and the static frozen mask of its steps (FRZ-2)."""
 
     def __init__(self, program: Program, dtype: str, jit: bool) -> None:
-        super().__init__(program, _the_rule)
+        super().__init__(program, _same)
         self.dtype, self.jit = dtype, jit
         self.injected = adjusted_names(program.rule, program.ops)
         count = len(trainables(program.model))
         steps = {tuple(i in frozen for i in range(count))
-                 for op, frozen in frozen_at(program.model, program.ops)
-                 if isinstance(op, Step)}
+                 for op, frozen in frozen_at(program.model, program.ops) if isinstance(op, Step)}
         if len(steps) > 1:
             raise Unsupported(
                 "the frozen set changes between steps: optax.selective_transform and "
@@ -609,18 +524,12 @@ class Run(session.Run[Rule]):
         return [jnp.asarray(p, self.dtype) for p in trainables(self.program.model)]
 
     def gradients(self, grads: Any) -> list[Any]:
-        """One gradient per parameter, trainables order, ties summed; None where there is
-        none."""
+        """One gradient per parameter (trainables order, ties summed), None where none."""
         return [None if g is None else jnp.asarray(g, self.dtype)
                 for g in flat_list_grads(self.program.model, grads)]
 
-    def listed(self) -> Layout:
-        """The list of trainables as the params pytree."""
-        return Layout.of(list(range(len(self.masked))))
-
     def record(self, i: int, opt: Optimiser, state: Any, pick: Pick) -> dict[str, Any] | None:
-        """Parameter ``i``'s state, read by ``pick`` out of ``opt``'s ``state``, as NumPy;
-        None for a frozen one, which the mask keeps out of the state."""
+        """Parameter ``i``'s state as NumPy, None for a frozen one (masked out of the state)."""
         if self.masked[i]:
             return None
         fields = opt.fields(state, pick, self.rule)
@@ -629,11 +538,9 @@ class Run(session.Run[Rule]):
 
 def _one_tree(run: Run, form: Layout, legacy: bool = False) -> Held:
     """One optax state over one params pytree laid out by ``form``, stepped through the
-    deprecated surface when ``legacy`` (:func:`_deprecated_step`).  optax has no "no
-    gradient" inside an update: only a frozen parameter may lack one, and gets zeros; a
-    step without any gradient is not taken (UPD-5).  optax clips by the norm of the whole
-    update: a per-array norm needs one state per array (CLIPNORM-2)."""
-    if _members_of(run.rule, rules.ClipNorm):
+    deprecated surface when ``legacy``.  Only a frozen parameter may lack a gradient (it gets
+    zeros); a step without any is not taken (UPD-5)."""
+    if any(isinstance(member, rules.ClipNorm) for _, member in chain_members(run.rule)):
         raise Unsupported("optax clips by the norm of the whole update "
                           "(clip_by_global_norm): a per-array norm needs one optax state "
                           "per array, the per_array path (CLIPNORM-2)")
@@ -661,16 +568,13 @@ def _one_tree(run: Run, form: Layout, legacy: bool = False) -> Held:
 
     return Held(step, lambda _old, rule: opt.adjust(state, rule),
                 lambda: [_numpy(v) for v in form.unpack(params)],
-                lambda: [run.record(i, opt, state, form.pick(i)) for i in range(len(run.masked))],
-                reload=reload)
+                lambda: [run.record(i, opt, state, form.pick(i))
+                         for i in range(len(run.masked))], reload=reload)
 
 
 def _deprecated_step(tx: Any) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
-    """An eager step whose updates are added to the parameters with the deprecated
-    ``optax.tree_utils.tree_add_scalar_mul(params, 1.0, updates)`` (optax 0.2.5 renamed it
-    ``tree_add_scale``, now ``optax.tree.add_scale``) where the new API has
-    ``optax.apply_updates``: the legacy surface of the DEP clauses.  The module's
-    ``__getattr__`` warns at every access, at this line (eager, so at every step)."""
+    """An eager step adding the updates with the deprecated ``tree_add_scalar_mul`` (now
+    ``optax.tree.add_scale``; DEP clauses): optax warns at every access, at this line."""
 
     def step(grads: Any, state: Any, params: Any) -> tuple[Any, Any]:
         updates, state = tx.update(grads, state, params)
@@ -679,16 +583,16 @@ def _deprecated_step(tx: Any) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
     return step
 
 
-def _flat_vector(run: Run) -> Held:
-    """``ravel_pytree`` of the model's pytree: one array to optax."""
-    refuse_flat(run.rule, "one flat vector")
-    return _one_tree(run, Layout.of(_skeleton(run.program.model), flat=True))
+def _structured(run: Run, flat: bool = False) -> Held:
+    """The model's own pytree, or (``flat``) its ``ravel_pytree``, one array to optax."""
+    if flat:
+        refuse_flat(run.rule, "one flat vector")
+    return _one_tree(run, Layout.of(_skeleton(run.program.model), flat=flat))
 
 
 def _per_array(run: Run) -> Held:
-    """One optax state per parameter array; a frozen one is masked as a whole, and one
-    without gradient is not updated -- its own optimiser is simply not called, which
-    gives exactly the None semantics (UPD-5) that one update over a tree cannot."""
+    """One optax state per array, a frozen one masked whole; one without gradient is not
+    updated (its optimiser not called): the None semantics (UPD-5) a tree update lacks."""
     refuse_per_array(run.rule, "one optax state per array")
     params = run.params()
     opts = [optimiser(run.rule, run.injected, True if f else None, run.jit)
@@ -697,7 +601,7 @@ def _per_array(run: Run) -> Held:
 
     def step(tree: Any) -> None:
         for i, (opt, g) in enumerate(zip(opts, run.gradients(tree), strict=True)):
-            if g is not None:  # an array without gradient: its optimiser is not called
+            if g is not None:
                 params[i], states[i] = opt.step(g, states[i], params[i])
 
     def adjust(_old: Rule, rule: Rule) -> None:
@@ -709,16 +613,19 @@ def _per_array(run: Run) -> Held:
                          for i, (opt, state) in enumerate(zip(opts, states, strict=True))])
 
 
+def _listed(run: Run, legacy: bool = False) -> Held:
+    """The list of trainables as the params pytree."""
+    return _one_tree(run, Layout.of(list(range(len(run.masked)))), legacy)
+
+
 #: One function per update path: what it holds the parameters in (:class:`Held`).
 PATHS: dict[PathName, Callable[[Run], Held]] = {
-    # the model's own pytree
-    "structured": lambda run: _one_tree(run, Layout.of(_skeleton(run.program.model))),
-    # the list of trainables as the pytree
-    "flat_list": lambda run: _one_tree(run, run.listed()),
+    "structured": _structured,
+    "flat_list": _listed,
     "per_array": _per_array,
-    "flat_vector": _flat_vector,
+    "flat_vector": lambda run: _structured(run, flat=True),
     # flat_list, updates added through the deprecated tree_add_scalar_mul (DEP-1 .. DEP-5)
-    "legacy": lambda run: _one_tree(run, run.listed(), legacy=True),
+    "legacy": lambda run: _listed(run, legacy=True),
     "sharded": jax_sharded.sharded,  # on a mesh of host devices, in a rank process
 }
 
@@ -727,10 +634,9 @@ PATHS: dict[PathName, Callable[[Run], Held]] = {
 
 
 class JaxAdapter(Adapter):
-    """optax on JAX's CPU device, float32 (x64 off, JAX's default) and float64 (x64 on).
-    Each step is ``jax.jit``-compiled once per rule and shapes (``jit=False``: eager).  JAX
-    compiles every primitive for every new shape even eagerly; one compiled step costs about
-    half of that (0.3 s against 0.7 s of CPU on a fresh shape), then 2 ms per run."""
+    """optax on JAX's CPU device, each step ``jax.jit``-compiled once per rule and shapes
+    (``jit=False``: eager).  JAX compiles every primitive for a new shape even eagerly; one
+    compiled step costs about half of that (0.3 s against 0.7 s), then 2 ms per run."""
 
     protocol_version = 1
 
@@ -752,11 +658,9 @@ class JaxAdapter(Adapter):
         return refusal(check, rule)
 
     def legacy_replacements(self) -> Mapping[str, tuple[str, ...]]:
-        """The legacy path's deprecated call and its replacements, old and new spellings
-        (DEP-3)."""
+        """The legacy path's deprecated call and its replacements (DEP-3)."""
         return {"optax.tree_utils.tree_add_scalar_mul": (
-            "optax.tree_utils.tree_add_scale", "optax.tree.add_scale",
-            "optax.apply_updates")}
+            "optax.tree_utils.tree_add_scale", "optax.tree.add_scale", "optax.apply_updates")}
 
     def run(self, program: Program, path: PathName) -> Outcome:
         go = path_entry(PATHS, path, "optax")
@@ -764,46 +668,39 @@ class JaxAdapter(Adapter):
         run = Run(program, self._dtype(program.dtype), self.jit)
 
         def outcome() -> Outcome:
-            with self._x64(run.dtype):
+            with jax.enable_x64(run.dtype == "float64"):
                 return drive(run, go(run))
         return with_warnings(outcome)
+
     # ------------------------------------------------------- collection, autodiff
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
-        """``jax.tree.leaves`` of the model's pytree: JAX's order, dict keys sorted
-        (COLL-2)."""
-        with self._x64(self._dtype(dtype)):
-            _, tree = self._tree(model, dtype)
-            return [_numpy(leaf) for leaf in jax.tree.leaves(tree)]
+        """``jax.tree.leaves`` of the model's pytree: dict keys sorted (COLL-2)."""
+        with jax.enable_x64(self._dtype(dtype) == "float64"):
+            return [_numpy(leaf) for leaf in jax.tree.leaves(self._tree(model, dtype)[1])]
 
     def destructure(self, model: Any, dtype: str) -> np.ndarray:
         """``jax.flatten_util.ravel_pytree`` of the model's pytree (FLAT-1)."""
-        with self._x64(self._dtype(dtype)):
-            flat, _ = ravel_pytree(self._tree(model, dtype)[1])
-            return np.array(flat)
+        with jax.enable_x64(self._dtype(dtype) == "float64"):
+            return np.array(ravel_pytree(self._tree(model, dtype)[1])[0])
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
-        """``jax.grad`` of the loss over the model's pytree, the loss reading its leaves
-        (``via="trainables"``) or the unravelled ``ravel_pytree`` vector
-        (``via="destructure"``).  ``Param(i)`` is the i-th array of ``trainables(model)``,
-        found among JAX's leaves by position.  JAX has no deprecated collection, so the
-        legacy ``params`` (``via="legacy"``) collects as ``trainables`` does, its leaves
-        (DEP-8).  jax.grad has no structural zero: a parameter
-        the loss does not reach gets zeros, not None (EXPR-5, GRAD-1, GRAD-2)."""
+        """``jax.grad`` of the loss over the model's pytree (``via="trainables"``; also
+        ``"legacy"``: JAX has no deprecated collection, DEP-8) or its ``ravel_pytree`` vector
+        (``"destructure"``), ``Param(i)`` found among the leaves by position.  No structural
+        zero: a parameter the loss does not reach gets zeros (EXPR-5, GRAD-1, GRAD-2)."""
         dtype = self._dtype(dtype)
-        with self._x64(dtype):
+        with jax.enable_x64(dtype == "float64"):
             layout, tree = self._tree(model, dtype)
             ops = array_ops(lambda v: jnp.asarray(v, dtype), jnp.tanh, jnp.square)
             if via in ("trainables", "legacy"):
-                grads = layout.leaves(jax.grad(
-                    lambda t: ref_expr.evaluate(loss, layout.leaves(t), ops))(tree))
+                start, back = tree, lambda t: t
             elif via == "destructure":
-                flat, unravel = ravel_pytree(tree)
-                cotangent = jax.grad(
-                    lambda v: ref_expr.evaluate(loss, layout.leaves(unravel(v)), ops))(flat)
-                grads = layout.leaves(unravel(cotangent))
+                start, back = ravel_pytree(tree)
             else:
                 raise Unsupported(f"JAX has no {via!r} collection to differentiate through")
+            grads = layout.leaves(back(jax.grad(
+                lambda v: ref_expr.evaluate(loss, layout.leaves(back(v)), ops))(start)))
         position = {occ.path: occ.position for occ in occurrences(model)}
         return mirror(model, lambda p, _x: _numpy(grads[position[p]]))
 
@@ -811,7 +708,6 @@ class JaxAdapter(Adapter):
 
     @staticmethod
     def _tree(model: Any, dtype: str) -> tuple[Layout, Any]:
-        """The model's pytree in ``dtype``, and its layout."""
         layout = Layout.of(_skeleton(model))
         return layout, layout.tree([jnp.asarray(p, dtype) for p in trainables(model)])
 
@@ -820,8 +716,3 @@ class JaxAdapter(Adapter):
         if dtype not in DTYPES:
             raise Unsupported(f"the jax adapter runs {', '.join(DTYPES)}, not {dtype}")
         return dtype
-
-    @staticmethod
-    def _x64(dtype: str) -> Any:
-        """float64 needs ``jax_enable_x64``; float32 runs as JAX's default leaves it (off)."""
-        return jax.enable_x64(dtype == "float64")
