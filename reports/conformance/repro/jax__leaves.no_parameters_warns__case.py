@@ -29,7 +29,7 @@ RECORDED = []
 ALLOWED = None
 PROGRAM_PICKLE = 'gASVAgEAAAAAAACMGW9wdGNvbmYuYWRhcHRlcnMucHJvdG9jb2yUjAdQcm9ncmFtlJOUKYGUfZQojAVtb2RlbJR9lIwEcnVsZZSMHG9wdGNvbmYucmVmZXJlbmNlLnJ1bGVzLmFkYW2UjARBZGFtlJOUKYGUfZQojANldGGURz9QYk3S8an8jARiZXRhlEc/7MzMzMzMzUc/7/fO2RaHK4aUjAdlcHNpbG9ulEc+RXmO4jCMOowHdmFyaWFudJSMBW9wdGF4lHVijANvcHOUaACMBFN0ZXCUk5QpgZR9lIwFZ3JhZHOUTnNiaBUpgZR9lGgYTnNihpSMBWR0eXBllIwHZmxvYXQzMpR1Yi4='
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'features': ['programs: step without any gradient'], 'program': {'__type__': 'Program', 'model': {}, 'rule': {'__type__': 'Adam', 'eta': 0.001, 'beta': (0.9, 0.999, ), 'epsilon': 1e-08, 'variant': 'optax'}, 'ops': ({'__type__': 'Step', 'grads': None}, {'__type__': 'Step', 'grads': None}, ), 'dtype': 'float32'}, 'model': {}, 'rule': "Adam(eta=0.001, beta=(0.9, 0.999), epsilon=1e-08, variant='optax')", 'ops': [{'op': 'step', 'grads': None}, {'op': 'step', 'grads': None}], 'path': 'structured', 'dtype': 'float32', 'step': 2}
+COUNTEREXAMPLE = {'features': ['programs: step without any gradient'], 'program': {'__type__': 'Program', 'model': {}, 'rule': {'__type__': 'Adam', 'eta': 0.001, 'beta': (0.9, 0.999, ), 'epsilon': 1e-08, 'variant': 'optax'}, 'ops': ({'__type__': 'Step', 'grads': None}, {'__type__': 'Step', 'grads': None}, ), 'dtype': 'float32'}, 'model': {}, 'rule': "Adam(eta=0.001, beta=(0.9, 0.999), epsilon=1e-08, variant='optax')", 'ops': [{'op': 'step', 'grads': None}, {'op': 'step', 'grads': None}], 'rules': ["Adam(eta=0.001, beta=(0.9, 0.999), epsilon=1e-08, variant='optax')"], 'path': 'structured', 'dtype': 'float32', 'step': 2}
 
 
 def run_engine():

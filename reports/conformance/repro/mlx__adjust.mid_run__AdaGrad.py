@@ -29,7 +29,7 @@ RECORDED = [np.array(0.0, dtype=np.float32)]
 ALLOWED = 2.384185791015625e-15
 PROGRAM_PICKLE = 'gASVeAEAAAAAAACMGW9wdGNvbmYuYWRhcHRlcnMucHJvdG9jb2yUjAdQcm9ncmFtlJOUKYGUfZQojAVtb2RlbJSMFm51bXB5Ll9jb3JlLm11bHRpYXJyYXmUjAxfcmVjb25zdHJ1Y3SUk5SMBW51bXB5lIwHbmRhcnJheZSTlEsAhZRDAWKUh5RSlChLASloCYwFZHR5cGWUk5SMAmY4lImIh5RSlChLA4wBPJROTk5K/////0r/////SwB0lGKJQwgAAAAAAAAAAJR0lGKMBHJ1bGWUjCBvcHRjb25mLnJlZmVyZW5jZS5ydWxlcy5hZGFwdGl2ZZSMB0FkYUdyYWSUk5QpgZR9lCiMA2V0YZRHPxo24uscQy2MB2Vwc2lsb26URz5FeY7iMIw6dWKMA29wc5RoAIwEU3RlcJSTlCmBlH2UjAVncmFkc5RoBowGc2NhbGFylJOUaBRDCAAAAAAAAAAAlIaUUpRzYoWUjAVkdHlwZZSMB2Zsb2F0MzKUdWIu'
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'features': ['models: 0-d array', 'programs: zero gradient'], 'program': {'__type__': 'Program', 'model': np.array(0.0, dtype=np.float64), 'rule': {'__type__': 'AdaGrad', 'eta': 0.0001, 'epsilon': 1e-08}, 'ops': ({'__type__': 'Step', 'grads': 0.0}, ), 'dtype': 'float32'}, 'model': {'__array__': 0.0, 'dtype': 'float64'}, 'rule': 'AdaGrad(eta=0.0001, epsilon=1e-08)', 'ops': [{'op': 'step', 'grads': 0.0}], 'path': 'structured', 'dtype': 'float32', 'step': 1}
+COUNTEREXAMPLE = {'features': ['models: 0-d array', 'programs: zero gradient'], 'program': {'__type__': 'Program', 'model': np.array(0.0, dtype=np.float64), 'rule': {'__type__': 'AdaGrad', 'eta': 0.0001, 'epsilon': 1e-08}, 'ops': ({'__type__': 'Step', 'grads': 0.0}, ), 'dtype': 'float32'}, 'model': {'__array__': 0.0, 'dtype': 'float64'}, 'rule': 'AdaGrad(eta=0.0001, epsilon=1e-08)', 'ops': [{'op': 'step', 'grads': 0.0}], 'rules': ['AdaGrad(eta=0.0001, epsilon=1e-08)'], 'path': 'structured', 'dtype': 'float32', 'step': 1}
 
 
 def run_engine():

@@ -29,7 +29,7 @@ RECORDED = []
 ALLOWED = None
 PROGRAM_PICKLE = 'gASVBgEAAAAAAACMGW9wdGNvbmYuYWRhcHRlcnMucHJvdG9jb2yUjAdQcm9ncmFtlJOUKYGUfZQojAVtb2RlbJR9lIwEcnVsZZSMHG9wdGNvbmYucmVmZXJlbmNlLnJ1bGVzLmFkYW2UjARBZGFtlJOUKYGUfZQojANldGGURz9QYk3S8an8jARiZXRhlEc/7MzMzMzMzUc/7/fO2RaHK4aUjAdlcHNpbG9ulEc+RXmO4jCMOowHdmFyaWFudJSMCW5vcm1hdGl2ZZR1YowDb3BzlGgAjARTdGVwlJOUKYGUfZSMBWdyYWRzlE5zYmgVKYGUfZRoGE5zYoaUjAVkdHlwZZSMB2Zsb2F0MzKUdWIu'
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'features': ['programs: step without any gradient'], 'program': {'__type__': 'Program', 'model': {}, 'rule': {'__type__': 'Adam', 'eta': 0.001, 'beta': (0.9, 0.999, ), 'epsilon': 1e-08, 'variant': 'normative'}, 'ops': ({'__type__': 'Step', 'grads': None}, {'__type__': 'Step', 'grads': None}, ), 'dtype': 'float32'}, 'model': {}, 'rule': "Adam(eta=0.001, beta=(0.9, 0.999), epsilon=1e-08, variant='normative')", 'ops': [{'op': 'step', 'grads': None}, {'op': 'step', 'grads': None}], 'path': 'structured', 'dtype': 'float32', 'step': 2}
+COUNTEREXAMPLE = {'features': ['programs: step without any gradient'], 'program': {'__type__': 'Program', 'model': {}, 'rule': {'__type__': 'Adam', 'eta': 0.001, 'beta': (0.9, 0.999, ), 'epsilon': 1e-08, 'variant': 'normative'}, 'ops': ({'__type__': 'Step', 'grads': None}, {'__type__': 'Step', 'grads': None}, ), 'dtype': 'float32'}, 'model': {}, 'rule': "Adam(eta=0.001, beta=(0.9, 0.999), epsilon=1e-08, variant='normative')", 'ops': [{'op': 'step', 'grads': None}, {'op': 'step', 'grads': None}], 'rules': ["Adam(eta=0.001, beta=(0.9, 0.999), epsilon=1e-08, variant='normative')"], 'path': 'structured', 'dtype': 'float32', 'step': 2}
 
 
 def run_engine():

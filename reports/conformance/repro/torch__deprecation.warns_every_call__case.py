@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """optconf repro: torch deprecation.warns_every_call deviates from DEP-1.
 
-most repeated DeprecationWarning=0 times, but should be at least once per legacy step (4): a call warns every time (warnings seen: ['FutureWarning']) [adapter=torch, path=legacy, step=4, dtype=float32]
+most repeated DeprecationWarning=0 times, but should be at least once per legacy step with a gradient (4): a call warns every time (warnings seen: ['FutureWarning']) [adapter=torch, path=legacy, step=4, dtype=float32]
 
 Case seed 1133370359.  Inside optconf, replay with:
     optconf replay --adapter torch --property deprecation.warns_every_call --seed 1133370359
@@ -29,7 +29,7 @@ RECORDED = [np.array(0.0, dtype=np.float32)]
 ALLOWED = None
 PROGRAM_PICKLE = 'gASVvgEAAAAAAACMGW9wdGNvbmYuYWRhcHRlcnMucHJvdG9jb2yUjAdQcm9ncmFtlJOUKYGUfZQojAVtb2RlbJSMFm51bXB5Ll9jb3JlLm11bHRpYXJyYXmUjAxfcmVjb25zdHJ1Y3SUk5SMBW51bXB5lIwHbmRhcnJheZSTlEsAhZRDAWKUh5RSlChLASloCYwFZHR5cGWUk5SMAmY4lImIh5RSlChLA4wBPJROTk5K/////0r/////SwB0lGKJQwgAAAAAAAAAAJR0lGKMBHJ1bGWUjB9vcHRjb25mLnJlZmVyZW5jZS5ydWxlcy5kZXNjZW50lIwHRGVzY2VudJSTlCmBlH2UjANldGGURz8aNuLrHEMtc2KMA29wc5QoaACMBFN0ZXCUk5QpgZR9lIwFZ3JhZHOUaAaMBnNjYWxhcpSTlGgUQwgAAAAAAAAAAJSGlFKUc2JoIimBlH2UaCVoJ2gUQwgAAAAAAAAAAJSGlFKUc2JoIimBlH2UaCVoJ2gUQwgAAAAAAAAAAJSGlFKUc2JoIimBlH2UaCVoJ2gUQwgAAAAAAAAAAJSGlFKUc2J0lIwFZHR5cGWUjAdmbG9hdDMylHViLg=='
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'features': ['models: 0-d array', 'programs: zero gradient'], 'program': {'__type__': 'Program', 'model': np.array(0.0, dtype=np.float64), 'rule': {'__type__': 'Descent', 'eta': 0.0001}, 'ops': ({'__type__': 'Step', 'grads': 0.0}, {'__type__': 'Step', 'grads': 0.0}, {'__type__': 'Step', 'grads': 0.0}, {'__type__': 'Step', 'grads': 0.0}, ), 'dtype': 'float32'}, 'model': {'__array__': 0.0, 'dtype': 'float64'}, 'rule': 'Descent(eta=0.0001)', 'ops': [{'op': 'step', 'grads': 0.0}, {'op': 'step', 'grads': 0.0}, {'op': 'step', 'grads': 0.0}, {'op': 'step', 'grads': 0.0}], 'path': 'legacy', 'dtype': 'float32', 'step': 4}
+COUNTEREXAMPLE = {'features': ['models: 0-d array', 'programs: zero gradient'], 'program': {'__type__': 'Program', 'model': np.array(0.0, dtype=np.float64), 'rule': {'__type__': 'Descent', 'eta': 0.0001}, 'ops': ({'__type__': 'Step', 'grads': 0.0}, {'__type__': 'Step', 'grads': 0.0}, {'__type__': 'Step', 'grads': 0.0}, {'__type__': 'Step', 'grads': 0.0}, ), 'dtype': 'float32'}, 'model': {'__array__': 0.0, 'dtype': 'float64'}, 'rule': 'Descent(eta=0.0001)', 'ops': [{'op': 'step', 'grads': 0.0}, {'op': 'step', 'grads': 0.0}, {'op': 'step', 'grads': 0.0}, {'op': 'step', 'grads': 0.0}], 'rules': ['Descent(eta=0.0001)'], 'path': 'legacy', 'dtype': 'float32', 'step': 4}
 
 
 def run_engine():
