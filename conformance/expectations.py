@@ -9,6 +9,7 @@ A file holds ``[[deviation]]`` entries::
     clause = "FLAT-2"              # optional: the clause the Deviation names
     drawn = "OptimiserChain(AccumGrad(*"   # optional: glob on a rule the failing case ran
     features = ["models: tie across containers"]   # optional: features the failing case had
+    message = "*only supports 2D parameters*"   # optional: glob on the result's message
     kind = "fail"                  # fail | error | crash | timeout | unsupported (default fail)
     shows = "sometimes"            # optional: only some drawn cases trigger it (default always)
     reason = "torch sums tied gradients twice"   # required
@@ -22,7 +23,9 @@ epsilon, visible only when a drawn gradient is clipped) is never stale; its reas
 which cases trigger it.  ``drawn`` narrows an entry to failures whose counterexample ran a
 rule matching the glob (its ``repr``), drawn or as an Adjust op of the program left it: a
 deviation of chains that start with one rule, say, without declaring every other chain's
-failures too, or of a hyperparameter value, whether drawn or adjusted to.
+failures too, or of a hyperparameter value, whether drawn or adjusted to.  ``message``
+narrows it to results whose message matches the glob: the one selector an ``error`` has
+on a property without a rule axis, where no counterexample names the rule that raised.
 
 Entries select by path and by model feature, so that a deviation that shows only on one path
 of tied models is declared for exactly those failures.  ``path`` is the path of the failure:
@@ -52,8 +55,8 @@ from .report.model import CaseResult, ExpectationUse, RunReport
 from .strategies import FEATURE_NAMES
 
 KINDS = ("fail", "error", "crash", "timeout", "unsupported")
-_KEYS = {"adapter", "property", "rule", "path", "clause", "drawn", "features", "kind", "shows",
-         "reason", "link"}
+_KEYS = {"adapter", "property", "rule", "path", "clause", "drawn", "features", "message",
+         "kind", "shows", "reason", "link"}
 SHOWS = ("always", "sometimes")
 
 
@@ -139,7 +142,7 @@ def _entry(path: Path, line: int, raw: dict[str, object], adapter: str | None) -
         property=str(raw["property"]), rule=_opt(get("rule")), path=_opt(get("path")),
         clause=_opt(get("clause")), kind=str(get("kind", "fail")), reason=str(raw["reason"]),
         link=str(raw["link"]), shows=str(get("shows", "always")), drawn=_opt(get("drawn")),
-        features=sorted(features),
+        features=sorted(features), message=_opt(get("message")),
     )
 
 
@@ -189,6 +192,7 @@ def _declares(entry: ExpectationUse, result: CaseResult) -> bool:
         and (entry.drawn is None or any(fnmatchcase(rule, entry.drawn)
                                         for rule in _rules(example)))
         and set(entry.features) <= _features(example)
+        and (entry.message is None or fnmatchcase(result.message or "", entry.message))
     )
 
 

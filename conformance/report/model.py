@@ -122,6 +122,7 @@ class ExpectationUse:
     shows: str = "always"
     drawn: str | None = None
     features: list[str] = dataclasses.field(default_factory=list)
+    message: str | None = None
     covered: int = 0
     matched: int = 0
 

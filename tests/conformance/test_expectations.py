@@ -184,6 +184,30 @@ def test_drawn_also_matches_the_rule_as_an_adjust_op_left_it(tmp_path):
     assert [r.status for r in rep.results] == ["expected", "expected", "fail"]
 
 
+MESSAGE = """
+[[deviation]]
+property = "*"
+kind = "error"
+message = "*only supports 2D parameters*"
+shows = "sometimes"
+reason = "Muon takes 2-D parameters only"
+link = "https://example.org/issue/5"
+"""
+
+
+def test_message_declares_an_error_of_a_property_without_a_rule_axis(tmp_path):
+    """Seed 9 of the ci profile: torch's sharded.matches_structured[fsdp] drew Muon, whose
+    constructor raised; the case has no rule and the error no counterexample."""
+    muon = CaseResult("torch", "sharded.matches_structured", None, "fsdp", ["SHARD-2"],
+                      "error", message="ValueError: Muon only supports 2D parameters whereas "
+                      "we found a parameter with size: torch.Size([])")
+    other = CaseResult("torch", "sharded.matches_structured", None, "zero", ["SHARD-2"],
+                       "error", message="RuntimeError: something else")
+    rep = report(muon, other)
+    expect.apply(rep, entries(tmp_path, MESSAGE))
+    assert [r.status for r in rep.results] == ["expected", "error"]
+
+
 def test_an_adjustment_the_rule_refuses_ends_its_rules_in_force():
     program = Program([np.ones(2)], Momentum(0.1, 0.5),
                       (Adjust({"nope": 1.0}), Adjust({"rho": 0.0})))
