@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from optconf.adapters.protocol import PATHS
 from optconf.conformance import expectations as expect
 from optconf.conformance.report.writers import write_all
 
@@ -37,6 +38,16 @@ def report_json(tmp_path_factory):
 
 def test_the_schema_is_valid():
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_the_schema_names_every_update_path():
+    assert set(SCHEMA["$defs"]["path_name"]["enum"]) == set(PATHS)
+
+
+def test_the_committed_report_follows_the_schema():
+    """The sharded paths' cases once made it break the schema unnoticed."""
+    committed = json.loads((ROOT / "reports" / "conformance" / "report.json").read_text())
+    assert [e.message for e in VALIDATOR.iter_errors(committed)][:3] == []
 
 
 def test_a_report_with_every_kind_of_result_follows_the_schema(report_json):
