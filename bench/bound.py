@@ -62,13 +62,14 @@ def _axpby(v: Sequence[np.ndarray]) -> None:
 class Kernel:
     """``body`` on views of ``arrays`` equal blocks; ``moved`` arrays read plus written per
     element; ``calls`` NumPy calls in ``body`` (more than one: run block by block);
-    ``in_torch`` the same kernel as one torch call on tensors sharing the arrays' memory."""
+    ``in_torch(torch, tensors)`` the same kernel as one torch call on tensors sharing the
+    arrays' memory."""
 
     name: str
     arrays: int
     moved: int
     body: Callable[[Sequence[np.ndarray]], None]
-    in_torch: Callable[[Sequence[Any]], object]
+    in_torch: Callable[[Any, Sequence[Any]], object]
     calls: int = 1
 
 
@@ -78,16 +79,17 @@ def _torch() -> Any:
 
 
 KERNELS = (
-    Kernel("copy", 2, 2, lambda v: np.copyto(v[1], v[0]), lambda t: t[1].copy_(t[0])),
+    Kernel("copy", 2, 2, lambda v: np.copyto(v[1], v[0]), lambda torch, t: t[1].copy_(t[0])),
     Kernel("scale", 2, 2, lambda v: np.multiply(v[0], SCALAR, out=v[1]),
-           lambda t: _torch().mul(t[0], SCALAR, out=t[1])),
+           lambda torch, t: torch.mul(t[0], SCALAR, out=t[1])),
     Kernel("add", 3, 3, lambda v: np.add(v[0], v[1], out=v[2]),
-           lambda t: _torch().add(t[0], t[1], out=t[2])),
-    Kernel("triad", 3, 3, _triad, lambda t: _torch().add(t[0], t[1], alpha=SCALAR, out=t[2]),
-           calls=2),
-    Kernel("a += b", 2, 3, lambda v: np.add(v[0], v[1], out=v[0]), lambda t: t[0].add_(t[1])),
+           lambda torch, t: torch.add(t[0], t[1], out=t[2])),
+    Kernel("triad", 3, 3, _triad,
+           lambda torch, t: torch.add(t[0], t[1], alpha=SCALAR, out=t[2]), calls=2),
+    Kernel("a += b", 2, 3, lambda v: np.add(v[0], v[1], out=v[0]),
+           lambda torch, t: t[0].add_(t[1])),
     Kernel("a = a*s + b", 2, 3, _axpby,
-           lambda t: _torch().add(t[1], t[0], alpha=SCALAR, out=t[0]), calls=2),
+           lambda torch, t: torch.add(t[1], t[0], alpha=SCALAR, out=t[0]), calls=2),
 )
 
 
@@ -143,10 +145,11 @@ class InTorch:
         _torch().set_num_threads(self.before)
 
     def caller(self, kernel: Kernel, arrays: list[np.ndarray]) -> Callable[[], None]:
-        tensors = [_torch().from_numpy(a) for a in arrays]
+        torch = _torch()
+        tensors = [torch.from_numpy(a) for a in arrays]
 
         def run() -> None:
-            kernel.in_torch(tensors)
+            kernel.in_torch(torch, tensors)
 
         return run
 
