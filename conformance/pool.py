@@ -32,6 +32,10 @@ class Lost:
     duration: float
 
 
+#: What a request gets from a worker its pool stopped: the run is ending.
+STOPPED = Lost("crash", "the run is stopping: worker stopped", 0.0)
+
+
 class Worker:
     """One worker process, ``python -m MODULE ARGS...``, started on first use with the
     environment of this process and ``settings``."""
@@ -43,6 +47,9 @@ class Worker:
         self.proc: subprocess.Popen[bytes] | None = None
         self.stderr: IO[bytes] | None = None
         self.buffer = b""
+        #: set by :meth:`stop`: the run is ending and this worker must not start again
+        self.stopped = False
+        self.starting = threading.Lock()  # a start and a stop in two threads: one at a time
 
     @property
     def running(self) -> bool:
@@ -51,16 +58,19 @@ class Worker:
     def start(self) -> str | Lost:
         """Start the worker and return its hello line, or how it was lost; the start is
         not counted in any request's timeout."""
-        # kept open for the worker's lifetime: its tail explains a crash
-        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
-        env = dict(os.environ, **self.settings, PYTHONPATH=os.pathsep.join(
-            [p for p in sys.path if p and os.path.isdir(p)]))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", *self.module_args],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=env,
-            start_new_session=True,  # Ctrl-C reaches the runner, which stops the workers
-        )
-        self.buffer = b""
+        with self.starting:
+            if self.stopped:
+                return STOPPED
+            # kept open for the worker's lifetime: its tail explains a crash
+            self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
+            env = dict(os.environ, **self.settings, PYTHONPATH=os.pathsep.join(
+                [p for p in sys.path if p and os.path.isdir(p)]))
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", *self.module_args],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=env,
+                start_new_session=True,  # Ctrl-C reaches the runner, which stops the workers
+            )
+            self.buffer = b""
         return self._answer(self.start_timeout, "worker did not start")
 
     def ask(self, request: str, timeout: float) -> str | Lost:
@@ -84,8 +94,10 @@ class Worker:
         return self._answer(timeout, late)
 
     def _answer(self, timeout: float, late: str) -> str | Lost:
-        assert self.proc is not None
-        line = self._read_line(self.proc, timeout)
+        proc = self.proc
+        if proc is None:
+            return STOPPED
+        line = self._read_line(proc, timeout)
         if line is None:
             self.close()
             return Lost("timeout", f"{late} within {timeout:g} s", timeout)
@@ -110,7 +122,8 @@ class Worker:
         return line
 
     def _died(self) -> Lost:
-        assert self.proc is not None
+        if self.proc is None:  # stopped by another thread while this one waited on it
+            return STOPPED
         code = self.proc.wait()
         how = f"signal {-code}" if code < 0 else f"exit code {code}"
         tail = self._stderr_tail()
@@ -124,6 +137,14 @@ class Worker:
         size = self.stderr.tell()
         self.stderr.seek(max(0, size - STDERR_TAIL))
         return self.stderr.read().decode(errors="replace").strip()
+
+    def stop(self) -> None:
+        """Close the worker for good, also from another thread than the one using it: a
+        start under way there is waited for and its process killed, a later one never
+        happens, so that thread's request ends at once instead of at its timeout."""
+        with self.starting:
+            self.stopped = True
+        self.close()
 
     def close(self) -> None:
         if self.proc is not None:
@@ -148,6 +169,7 @@ class WorkerPool:
         self.settings = dict(settings or {})
         self.idle: dict[str, list[Worker]] = {}
         self.busy: set[Worker] = set()
+        self.closed = False
         self.lock = threading.Lock()
 
     def take(self, name: str) -> Worker:
@@ -156,6 +178,7 @@ class WorkerPool:
             worker = idle.pop() if idle else Worker(
                 name, [self.module, name, *self.extra_args], self.start_timeout,
                 self.settings)
+            worker.stopped = self.closed  # a case that began as the run stopped
             self.busy.add(worker)
             return worker
 
@@ -171,8 +194,10 @@ class WorkerPool:
             w.close()
 
     def close_all(self) -> None:
+        """Stop every worker, idle or busy in another thread, for good (Ctrl-C, the end of
+        a run): no thread is left waiting on a worker for a case's timeout."""
         with self.lock:
             workers = [w for ws in self.idle.values() for w in ws] + list(self.busy)
-            self.idle, self.busy = {}, set()
+            self.idle, self.busy, self.closed = {}, set(), True
         for w in workers:
-            w.close()
+            w.stop()

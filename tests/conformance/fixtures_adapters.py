@@ -68,6 +68,13 @@ class HangAdapter(GoodAdapter):
         time.sleep(60)
 
 
+class SlowToLoadAdapter(GoodAdapter):
+    """An engine whose import takes long (XLA, a CUDA context): its worker says hello late."""
+
+    def __init__(self):
+        time.sleep(60)
+
+
 class NanAdapter(GoodAdapter):
     def step(self, update, path):
         return update * np.nan
