@@ -135,13 +135,13 @@ SGD_RULES = (rules.Descent, rules.Momentum, rules.Nesterov)
 
 def plan(rule: Rule) -> Plan:
     """The tinygrad optimiser that computes ``rule``: one rule, or a chain of one, or
-    ``OptimiserChain(WeightDecay(l), r)`` with ``r`` an SGD rule; Unsupported otherwise."""
+    ``OptimiserChain(WeightDecay(l), r)`` with ``r`` an SGD rule; WeightDecay alone is
+    Descent(eta=1), as in :func:`~.session.planned`: ``x -= g + l x``.  Unsupported
+    otherwise."""
     composes = ("tinygrad composes only WeightDecay before SGD (weight_decay=, added to the "
                 "gradient first)")
     chain = composed(rule, (), composes)
-    if chain.core is None:
-        raise Unsupported(f"{composes}; it has no WeightDecay alone")
-    prefix, core = chain.core
+    prefix, core = chain.core or ("", rules.Descent(eta=1.0))
     if chain.decay is not None and not isinstance(core, SGD_RULES):
         raise Unsupported(f"{composes}; it has no chain WeightDecay -> {type(core).__name__}")
     return dataclasses.replace(rule_entry(RULES, core, "tinygrad 0.14")(

@@ -85,14 +85,19 @@ def test_ctrl_c_writes_a_partial_report_marked_interrupted(tmp_path):
          "--adapter", fake_adapter("GoodAdapter"), "--adapter", fake_adapter("HangAdapter"),
          "--property", "fake.descent_step", "--progress", "lines", "--out", str(tmp_path)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=dict(os.environ, CI="true"))
+        env=dict(os.environ, CI="true", PYTHONFAULTHANDLER="1"))
     assert proc.stderr is not None
     shown = []
     while sum("pass" in line for line in shown) < 2:  # the good adapter's cases have ended;
         shown.append(proc.stderr.readline())          # the hanging one waits for its timeout
         assert shown[-1], "the run ended before its cases were shown: " + "".join(shown)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # where it hangs: faulthandler prints every thread
+        proc.send_signal(signal.SIGABRT)
+        out, err = proc.communicate()
+        pytest.fail("the run did not end within 60 s of Ctrl-C:\n" + "".join(shown) + err)
     err = "".join(shown) + err
     assert proc.returncode == 130, out + err
     report = json.loads((tmp_path / "report.json").read_text())

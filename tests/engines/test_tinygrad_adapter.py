@@ -187,8 +187,21 @@ def test_unreached_parameter_has_no_gradient_through_trainables(tiny):
     np.testing.assert_array_equal(got["a"], np.full(2, 2.0, np.float32))
 
 
+@pytest.mark.parametrize("path", ["structured", "per_array", "flat_vector"])
+def test_weight_decay_alone_is_sgd_at_lr_one(tiny, path):
+    """WEIGHTDECAY-1's step g + l x is SGD(lr=1, weight_decay=l)'s, an adjusted l included."""
+    rng = np.random.default_rng(2)
+    model = tied_model(rng)
+    ops = [Step(grads_for(model, rng)) for _ in range(STEPS)]
+    ops.insert(2, Adjust({"lambda_": 0.05}))
+    prog = Program(model, WeightDecay(0.1), tuple(ops), "float32")
+    got = tiny.run(prog, path)
+    want = REFERENCE.run(dataclasses.replace(prog, dtype="float64"), "structured")
+    allowed = bound("tinygrad", "float32", prog.rule, path, STEPS).allowed(*scales(prog))
+    assert max_error(got.model, want.model) <= allowed
+
+
 def test_rules_without_a_tinygrad_optimiser_are_refused_with_a_reason(tiny):
-    assert "no WeightDecay" in tiny.supports(WeightDecay(0.1))
     assert "couple=false" in tiny.supports(AdamW(couple=False))
     assert "chain" in tiny.supports(OptimiserChain(WeightDecay(0.1), Adam()))
     assert tiny.supports(OptimiserChain(WeightDecay(0.1), Momentum())) is None
