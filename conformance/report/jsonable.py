@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,13 @@ def jsonable(x: Any) -> Any:
         return {"__type__": type(x).__name__, **fields}
     if hasattr(x, "__dict__") and not callable(x):
         return {"__type__": type(x).__name__, **{k: jsonable(v) for k, v in vars(x).items()}}
-    return repr(x)
+    return _without_address(repr(x))
+
+
+def _without_address(text: str) -> str:
+    """A repr without the memory address of ``<function f at 0x7f...>``: reports and repro
+    scripts are the same from run to run."""
+    return re.sub(r" at 0x[0-9a-fA-F]+>", ">", text)
 
 
 def literal(x: Any) -> str:

@@ -11,6 +11,8 @@ import numpy as np
 
 from optconf.conformance.profiles import PROFILES, RANDOM, run_seed
 from optconf.conformance.report.environment import environment
+from optconf.conformance.report.jsonable import jsonable, literal
+from optconf.conformance.strategies import Dense, identity
 
 from .runner_helpers import FAKE_REGISTRY, fake, fake_adapter, fake_run, optconf
 
@@ -54,3 +56,9 @@ def test_replay_says_where_this_machine_differs_from_the_reports(tmp_path):
     assert f"hypothesis: '{hypothesis.__version__}' here, '6.170.17' in the report" in proc.stdout
     assert "engine: '0' here, '99' in the report" in proc.stdout
     assert proc.stdout.count("note: this machine differs") == 2
+
+
+def test_a_drawn_function_is_written_without_its_memory_address():
+    layer = Dense(np.ones(2), None, None, identity)
+    assert jsonable(layer)["act"] == "<function identity>"
+    assert "0x" not in literal(layer)
