@@ -29,7 +29,7 @@ RECORDED = None
 ALLOWED = None
 PROGRAM_PICKLE = None
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'features': ['models: carried value', 'models: empty array', 'models: layer with a non-trainable array', 'models: parameter three levels deep'], 'model': [{'__type__': 'Dense', 'weight': {'__type__': 'Block', 'w': {'__array__': [], 'dtype': 'float64'}, 'b': {'__array__': -2, 'dtype': 'int64'}, 'note': 'block'}, 'bias': [], 'scale': {'__array__': [[[], []], [[], []]], 'dtype': 'float64'}, 'act': '<function identity at 0x7fcb54b940e0>'}, {'__array__': [], 'dtype': 'float64'}], 'dtype': 'float64', 'path': None, 'step': None}
+COUNTEREXAMPLE = {'features': ['models: carried value', 'models: empty array', 'models: layer with a non-trainable array', 'models: parameter three levels deep'], 'model': [{'__type__': 'Dense', 'weight': {'__type__': 'Block', 'w': {'__array__': [], 'dtype': 'float64'}, 'b': {'__array__': -2, 'dtype': 'int64'}, 'note': 'block'}, 'bias': [], 'scale': {'__array__': [[[], []], [[], []]], 'dtype': 'float64'}, 'act': '<function identity>'}, {'__array__': [], 'dtype': 'float64'}], 'dtype': 'float64', 'path': None, 'step': None}
 
 
 def run_engine():
