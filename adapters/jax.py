@@ -490,6 +490,16 @@ class Layout:
         return True if self.flat else self.tree(list(frozen))
 
 
+def _device(x: Any, dtype: Any) -> Any:
+    """``x`` as a jax array of ``dtype``.  To float32 and float64 it is cast on the host, in
+    a copy of its own (NumPy rounds to nearest even, as XLA does) and placed with
+    ``device_put``, which compiles nothing; ``jnp.asarray`` compiles a copy or a convert for
+    every new shape."""
+    if np.dtype(dtype) in (np.float32, np.float64):
+        return jax.device_put(np.array(x, dtype))
+    return jnp.asarray(x, dtype)
+
+
 def _numpy(x: Any) -> Any:
     """A jax array as a NumPy copy of its dtype; anything else as it is."""
     return np.array(x) if isinstance(x, jax.Array) else x
@@ -521,11 +531,11 @@ class Run(session.Run[Rule]):
         self.masked = steps.pop() if steps else (False,) * count
 
     def params(self) -> list[Any]:
-        return [jnp.asarray(p, self.dtype) for p in trainables(self.program.model)]
+        return [_device(p, self.dtype) for p in trainables(self.program.model)]
 
     def gradients(self, grads: Any) -> list[Any]:
         """One gradient per parameter (trainables order, ties summed), None where none."""
-        return [None if g is None else jnp.asarray(g, self.dtype)
+        return [None if g is None else _device(g, self.dtype)
                 for g in flat_list_grads(self.program.model, grads)]
 
     def record(self, i: int, opt: Optimiser, state: Any, pick: Pick) -> dict[str, Any] | None:
@@ -709,7 +719,7 @@ class JaxAdapter(Adapter):
     @staticmethod
     def _tree(model: Any, dtype: str) -> tuple[Layout, Any]:
         layout = Layout.of(_skeleton(model))
-        return layout, layout.tree([jnp.asarray(p, dtype) for p in trainables(model)])
+        return layout, layout.tree([_device(p, dtype) for p in trainables(model)])
 
     @staticmethod
     def _dtype(dtype: str) -> str:
