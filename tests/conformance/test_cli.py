@@ -94,15 +94,27 @@ def test_ctrl_c_writes_a_partial_report_marked_interrupted(tmp_path):
     proc.send_signal(signal.SIGINT)
     try:
         out, err = proc.communicate(timeout=60)
-    except subprocess.TimeoutExpired:  # where it hangs: faulthandler prints every thread
-        proc.send_signal(signal.SIGABRT)
-        out, err = proc.communicate()
-        pytest.fail("the run did not end within 60 s of Ctrl-C:\n" + "".join(shown) + err)
+    except subprocess.TimeoutExpired:
+        pytest.fail("no end of output within 60 s of Ctrl-C:\n" + "".join(shown)
+                    + _where_it_hangs(proc))
     err = "".join(shown) + err
     assert proc.returncode == 130, out + err
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["interrupted"]
     assert {r["status"] for r in report["results"]} == {"pass"}
+
+
+def _where_it_hangs(proc: subprocess.Popen[str]) -> str:
+    """The stacks of a run still going (faulthandler, on SIGABRT), or, when the run has
+    ended, that another process holds its output open."""
+    ended = proc.poll()
+    if ended is not None:
+        return f"the run ended (status {ended}) but another process holds its output open"
+    proc.send_signal(signal.SIGABRT)
+    try:
+        return proc.communicate(timeout=30)[1]
+    except subprocess.TimeoutExpired:
+        return "the run ignored SIGABRT"
 
 
 def test_update_expectations_writes_entries_that_declare_the_run(tmp_path):
