@@ -239,15 +239,22 @@ THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
 
 def for_each_block(step: Callable[..., object], *arrays: Array) -> None:
     """``step(*pieces)`` for every block of ``arrays`` (:func:`blocks`), on :data:`THREADS`
-    threads when there is more than one block.  The blocks are disjoint and ``step`` is
-    elementwise (RULE-4), so the order they run in changes no bit of the result."""
+    threads when there is more than one block, each under the caller's floating-point error
+    state (``np.errstate``).  The blocks are disjoint and ``step`` is elementwise (RULE-4),
+    so the order they run in changes no bit of the result."""
     pieces = list(blocks(*arrays))
     if len(pieces) == 1 or THREADS == 1:
         for piece in pieces:
             step(*piece)
         return
+    errors = np.geterr()  # NumPy's error state is per thread: the blocks run under the caller's
+
+    def run(piece: tuple[Array, ...]) -> None:
+        with np.errstate(**errors):
+            step(*piece)
+
     with concurrent.futures.ThreadPoolExecutor(THREADS) as pool:
-        for _ in pool.map(lambda piece: step(*piece), pieces):
+        for _ in pool.map(run, pieces):
             pass  # iterating re-raises a block's exception here
 
 
