@@ -9,9 +9,11 @@ worker's stderr is kept in a file for the worker's life: its tail explains a cra
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -122,12 +124,14 @@ class Worker:
         return line
 
     def _died(self) -> Lost:
-        if self.proc is None:  # stopped by another thread while this one waited on it
+        if self.proc is None:
             return STOPPED
         code = self.proc.wait()
         how = f"signal {-code}" if code < 0 else f"exit code {code}"
         tail = self._stderr_tail()
         self.close()
+        if self.stopped:  # killed by stop(): the run is ending
+            return STOPPED
         return Lost("crash", f"worker died ({how})" + (f"\n{tail}" if tail else ""), 0.0)
 
     def _stderr_tail(self) -> str:
@@ -139,17 +143,20 @@ class Worker:
         return self.stderr.read().decode(errors="replace").strip()
 
     def stop(self) -> None:
-        """Close the worker for good, also from another thread than the one using it: a
-        start under way there is waited for and its process killed, a later one never
-        happens, so that thread's request ends at once instead of at its timeout."""
+        """Stop the worker for good from another thread than the one using it: a start
+        under way there is waited for and a later one never happens, and the worker's
+        processes are killed, so that thread's read ends at once (end of file) instead of at
+        its timeout.  The pipes are left to that thread to close: closed here, their numbers
+        could go to the next file opened while it still reads them."""
         with self.starting:
             self.stopped = True
-        self.close()
+            self._kill()
 
     def close(self) -> None:
+        """Kill the worker and close its pipes and stderr file (the thread using it, or no
+        thread is)."""
         if self.proc is not None:
-            if self.proc.poll() is None:
-                self.proc.kill()
+            self._kill()
             self.proc.wait()
             for stream in (self.proc.stdin, self.proc.stdout):
                 if stream:
@@ -157,6 +164,13 @@ class Worker:
         if self.stderr is not None:
             self.stderr.close()
         self.proc, self.stderr = None, None
+
+    def _kill(self) -> None:
+        """Kill the worker's process group: the worker and whatever it started (rank
+        processes, an engine's compile pool), which could otherwise hold its pipe open."""
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+                os.killpg(self.proc.pid, signal.SIGKILL)  # its own group: start_new_session
 
 
 class WorkerPool:
@@ -185,7 +199,10 @@ class WorkerPool:
     def give(self, worker: Worker) -> None:
         with self.lock:
             self.busy.discard(worker)
-            self.idle.setdefault(worker.name, []).append(worker)
+            if not self.closed:
+                self.idle.setdefault(worker.name, []).append(worker)
+                return
+        worker.close()  # given back after the pool stopped: its thread is done with it
 
     def close_name(self, name: str) -> None:
         with self.lock:
@@ -197,7 +214,11 @@ class WorkerPool:
         """Stop every worker, idle or busy in another thread, for good (Ctrl-C, the end of
         a run): no thread is left waiting on a worker for a case's timeout."""
         with self.lock:
-            workers = [w for ws in self.idle.values() for w in ws] + list(self.busy)
-            self.idle, self.busy, self.closed = {}, set(), True
-        for w in workers:
+            idle = [w for ws in self.idle.values() for w in ws]
+            busy = list(self.busy)
+            self.idle, self.closed = {}, True
+        for w in idle:
+            w.stopped = True
+            w.close()
+        for w in busy:  # its thread gets end of file, closes it and gives it back
             w.stop()

@@ -75,6 +75,20 @@ class SlowToLoadAdapter(GoodAdapter):
         time.sleep(60)
 
 
+class ForkingSlowToLoadAdapter(GoodAdapter):
+    """An engine that forks a helper as it loads (a compile pool): the helper holds every
+    pipe of the worker, its protocol stream too; its pid goes to $OPTCONF_TEST_PIDFILE."""
+
+    def __init__(self):
+        helper = os.fork()
+        if helper == 0:
+            time.sleep(60)
+            os._exit(0)
+        with open(os.environ["OPTCONF_TEST_PIDFILE"], "w") as pidfile:
+            pidfile.write(str(helper))
+        time.sleep(60)
+
+
 class NanAdapter(GoodAdapter):
     def step(self, update, path):
         return update * np.nan
