@@ -96,10 +96,8 @@ class Worker:
         return self._answer(timeout, late)
 
     def _answer(self, timeout: float, late: str) -> str | Lost:
-        proc = self.proc
-        if proc is None:
-            return STOPPED
-        line = self._read_line(proc, timeout)
+        assert self.proc is not None  # only the thread using a worker closes it
+        line = self._read_line(self.proc, timeout)
         if line is None:
             self.close()
             return Lost("timeout", f"{late} within {timeout:g} s", timeout)
@@ -124,8 +122,7 @@ class Worker:
         return line
 
     def _died(self) -> Lost:
-        if self.proc is None:
-            return STOPPED
+        assert self.proc is not None  # only the thread using a worker closes it
         code = self.proc.wait()
         how = f"signal {-code}" if code < 0 else f"exit code {code}"
         tail = self._stderr_tail()
