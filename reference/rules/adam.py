@@ -54,11 +54,13 @@ class AdamState(NamedTuple):
     steps: int = 0
 
 
-def update_moments(mu: Array, nu: Array, dx: Array, beta: tuple[float, float]) -> Array:
-    """mu <- b1 mu + (1-b1) g;  nu <- b2 nu + (1-b2) g^2, in place (ADAM-1).  Returns a
-    scratch array shaped like ``dx`` that the caller may overwrite."""
+def update_moments(mu: Array, nu: Array, dx: Array, beta: tuple[float, float],
+                   scratch: Array | None = None) -> Array:
+    """mu <- b1 mu + (1-b1) g;  nu <- b2 nu + (1-b2) g^2, in place (ADAM-1).  Returns
+    ``scratch`` (a new array when None), an array shaped like ``dx`` that the caller may
+    overwrite."""
     b1, b2 = beta
-    scratch = scaled_copy(dx, 1 - b1)
+    scratch = np.multiply(dx, 1 - b1, out=np.empty_like(dx) if scratch is None else scratch)
     mu *= b1
     mu += scratch
     np.square(dx, out=scratch)
@@ -68,15 +70,17 @@ def update_moments(mu: Array, nu: Array, dx: Array, beta: tuple[float, float]) -
     return scratch
 
 
-def corrected_ratio(state: AdamState, epsilon: float, scratch: Array) -> Array:
+def corrected_ratio(state: AdamState, epsilon: float, scratch: Array,
+                    out: Array | None = None) -> Array:
     r""":math:`\hat\mu / (\sqrt{\hat\nu} + \epsilon)` with :math:`\hat\mu = \mu/(1-\beta_1^t)`,
-    :math:`\hat\nu = \nu/(1-\beta_2^t)` (ADAM-1, ADAM-3), as a new array, ``state.beta_t``
-    read as the powers this step divides by; ``scratch`` is overwritten."""
+    :math:`\hat\nu = \nu/(1-\beta_2^t)` (ADAM-1, ADAM-3), written into ``out`` (a new array
+    when None), ``state.beta_t`` read as the powers this step divides by; ``scratch`` is
+    overwritten."""
     b1t, b2t = state.beta_t
     denom = np.divide(state.nu, 1 - b2t, out=scratch)
     np.sqrt(denom, out=denom)
     denom += epsilon
-    ratio = np.divide(state.mu, 1 - b1t, out=np.empty_like(state.mu))
+    ratio = np.divide(state.mu, 1 - b1t, out=np.empty_like(state.mu) if out is None else out)
     ratio /= denom
     return ratio
 
@@ -182,16 +186,19 @@ class Adam(BiasCorrected):
         now = state._replace(beta_t=self.powers(state.beta_t, state.steps))
         eps = eps_for(x, self.epsilon)
 
-        def step(mu: Array, nu: Array, g: Array, part: Array) -> None:
-            part -= self._step(now._replace(mu=mu, nu=nu), g, eps)
+        def step(mu: Array, nu: Array, g: Array, part: Array, scratch: Array,
+                 out: Array) -> None:
+            part -= self._step(now._replace(mu=mu, nu=nu), g, eps, scratch, out)
 
-        for_each_block(step, state.mu, state.nu, dx, x)
+        for_each_block(step, state.mu, state.nu, dx, x, scratch=(dx.dtype, state.mu.dtype))
         return advanced(state, self.beta)
 
-    def _step(self, now: AdamState, dx: Array, epsilon: float) -> Array:
-        """The moments moved on in place and the step, a new array (ADAM-1, ADAM-3)."""
-        scratch = update_moments(now.mu, now.nu, dx, self.beta)
-        step = corrected_ratio(now, epsilon, scratch)
+    def _step(self, now: AdamState, dx: Array, epsilon: float, scratch: Array | None = None,
+              out: Array | None = None) -> Array:
+        """The moments moved on in place and the step, in ``out`` (a new array when None);
+        ``scratch`` (shaped like ``dx``) is overwritten (ADAM-1, ADAM-3)."""
+        scratch = update_moments(now.mu, now.nu, dx, self.beta, scratch)
+        step = corrected_ratio(now, epsilon, scratch, out)
         step *= self.eta
         return step
 

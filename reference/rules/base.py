@@ -14,6 +14,7 @@ Clauses: RULE-1 .. RULE-8.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import dataclasses
 import functools
@@ -237,25 +238,46 @@ THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
     else os.cpu_count() or 1
 
 
-def for_each_block(step: Callable[..., object], *arrays: Array) -> None:
-    """``step(*pieces)`` for every block of ``arrays`` (:func:`blocks`), on :data:`THREADS`
-    threads when there is more than one block, each under the caller's floating-point error
-    state (``np.errstate``).  The blocks are disjoint and ``step`` is elementwise (RULE-4),
-    so the order they run in changes no bit of the result."""
+def for_each_block(step: Callable[..., object], *arrays: Array,
+                   scratch: tuple[np.dtype[Any], ...] = ()) -> None:
+    """``step(*pieces, *buffers)`` for every block of ``arrays`` (:func:`blocks`).
+
+    The blocks are shared among :data:`THREADS` threads, each taking the next block not yet
+    taken until none is left, under the caller's floating-point error state
+    (``np.errstate``).  Each thread has one buffer per dtype in ``scratch``, made once and as
+    large as a block, which ``step`` may overwrite: a new buffer per block costs more than
+    the block's pass over memory (its pages are faulted in again).  The blocks are disjoint
+    and ``step`` is elementwise (RULE-4), so the order they run in changes no bit of the
+    result."""
     pieces = list(blocks(*arrays))
-    if len(pieces) == 1 or THREADS == 1:
-        for piece in pieces:
-            step(*piece)
-        return
+    if not pieces:
+        return  # arrays of no elements
+    untaken = collections.deque(pieces)  # shared: a deque's pops are thread-safe
     errors = np.geterr()  # NumPy's error state is per thread: the blocks run under the caller's
 
-    def run(piece: tuple[Array, ...]) -> None:
+    def run() -> None:
         with np.errstate(**errors):
-            step(*piece)
+            buffers = [np.empty(pieces[0][0].shape, dtype) for dtype in scratch]
+            while True:
+                try:
+                    piece = untaken.popleft()
+                except IndexError:
+                    return  # every block is taken
+                step(*piece, *(_fitted(buffer, piece[0]) for buffer in buffers))
 
-    with concurrent.futures.ThreadPoolExecutor(THREADS) as pool:
-        for _ in pool.map(run, pieces):
-            pass  # iterating re-raises a block's exception here
+    threads = min(THREADS, len(pieces))
+    if threads == 1:
+        run()
+        return
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        for done in [pool.submit(run) for _ in range(threads)]:
+            done.result()  # re-raises a block's exception here
+
+
+def _fitted(buffer: Array, piece: Array) -> Array:
+    """The part of a scratch buffer shaped like ``piece``: the buffer is shaped like the
+    first piece of its run, and any later piece is a flat block no longer than it."""
+    return buffer if buffer.shape == piece.shape else buffer[:len(piece)]
 
 
 def blocks(*arrays: Array) -> Iterator[tuple[Array, ...]]:
