@@ -132,19 +132,12 @@ def update_(
     # UPD-5, FRZ-1: no rule call, state and parameter unchanged without a gradient or frozen
     active = [(leaf, occ, g) for leaf, occ, g in zip(leaves, firsts, gradients, strict=True)
               if g is not None and not leaf.frozen]
-    if all(leaf.rule.runs_in_place for leaf, _, _ in active):
-        _update_in_place(active)
-        return state, model
-    # RULE-2: rules must not write into the gradient; RULE-8: global-norm rules run in rounds;
-    # MIXED-2: a rule that writes x writes a working copy, committed with everything else
-    xs = [occ.array.copy() if leaf.rule.writes_param else occ.array for leaf, occ, _ in active]
-    calls = ((leaf.rule, copied(leaf.state), x, read_only(g))
-             for (leaf, _, g), x in zip(active, xs, strict=True))
-    try:
-        results = [(index, new_state, _new_value(active[index][0].rule, xs[index], step))
-                   for index, new_state, step in apply_rules(calls)]
-    except FailedCall as failed:
-        raise _naming(failed.error, active[failed.index][1].path) from None
+    # UPD-8: IEEE arithmetic, no floating-point warning (one made an error would stop a step)
+    with np.errstate(all="ignore"):
+        if all(leaf.rule.runs_in_place for leaf, _, _ in active):
+            _update_in_place(active)
+            return state, model
+        results = _applied(active)
     for index, new_state, new_x in results:  # UPD-8: all succeeded, now commit
         leaf, occ, _ = active[index]
         leaf.state = new_state
@@ -156,11 +149,25 @@ def update_(
 def _update_in_place(active: list[tuple[Leaf, Occurrence, Array]]) -> None:
     """Each parameter and state written directly by its rule's in-place step, the same bits
     as the general path (RULE-1): such a step cannot fail once the checks have passed, so
-    the update is atomic without copying the states (UPD-8).  NumPy's floating-point
-    warnings are off, as one made an error would stop it halfway."""
-    with np.errstate(all="ignore"):
-        for leaf, occ, g in active:
-            leaf.state = leaf.rule.apply_(leaf.state, occ.array, read_only(g))
+    the update is atomic without copying the states (UPD-8)."""
+    for leaf, occ, g in active:
+        leaf.state = leaf.rule.apply_(leaf.state, occ.array, read_only(g))
+
+
+def _applied(active: list[tuple[Leaf, Occurrence, Array]]
+             ) -> list[tuple[int, Any, Array | None]]:
+    """Each rule applied to a copy of its state (UPD-8): ``(index, new state, new value of
+    the parameter or None)``, nothing written yet; a rule's error names its parameter."""
+    # RULE-2: rules must not write into the gradient; RULE-8: global-norm rules run in rounds;
+    # MIXED-2: a rule that writes x writes a working copy, committed with everything else
+    xs = [occ.array.copy() if leaf.rule.writes_param else occ.array for leaf, occ, _ in active]
+    calls = ((leaf.rule, copied(leaf.state), x, read_only(g))
+             for (leaf, _, g), x in zip(active, xs, strict=True))
+    try:
+        return [(index, new_state, _new_value(active[index][0].rule, xs[index], step))
+                for index, new_state, step in apply_rules(calls)]
+    except FailedCall as failed:
+        raise _naming(failed.error, active[failed.index][1].path) from None
 
 
 def _new_value(rule: Rule, x: Array, step: Array | None) -> Array | None:

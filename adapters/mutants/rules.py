@@ -42,9 +42,10 @@ def _as(**fields: Any) -> Callable[[Method], Method]:
         "ADAM-1", "ADAM-3")
 @contextmanager
 def _eps_inside_sqrt() -> Iterator[None]:
-    def corrected_ratio(state: adam.AdamState, epsilon: float, scratch: Array) -> Array:
+    def corrected_ratio(state: adam.AdamState, epsilon: float, scratch: Array,
+                        out: Array | None = None) -> Array:
         b1t, b2t = state.beta_t
-        return (state.mu / (1 - b1t)) / np.sqrt(state.nu / (1 - b2t) + epsilon)
+        return np.divide(state.mu / (1 - b1t), np.sqrt(state.nu / (1 - b2t) + epsilon), out=out)
 
     with wrapped(adam, "corrected_ratio", lambda _original: corrected_ratio):
         yield
@@ -78,8 +79,8 @@ def _bias_correction_ahead() -> Iterator[None]:
 @contextmanager
 def _no_bias_correction() -> Iterator[None]:
     def uncorrected(original: Method) -> Method:
-        return lambda state, epsilon, scratch: original(state._replace(beta_t=(0.0, 0.0)),
-                                                        epsilon, scratch)
+        return lambda state, epsilon, scratch, out=None: original(
+            state._replace(beta_t=(0.0, 0.0)), epsilon, scratch, out)
 
     with wrapped(adam, "corrected_ratio", uncorrected):
         yield
