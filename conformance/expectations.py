@@ -51,7 +51,7 @@ from pathlib import Path
 from optconf.adapters.protocol import PATHS
 
 from .cases import CaseId
-from .report.model import CaseResult, ExpectationUse, RunReport
+from .report.model import FAILING, CaseResult, ExpectationUse, RunReport
 from .strategies import FEATURE_NAMES
 
 KINDS = ("fail", "error", "crash", "timeout", "unsupported")
@@ -221,10 +221,29 @@ def match(entries: list[ExpectationUse], result: CaseResult) -> ExpectationUse |
     return found
 
 
+def judge(entries: list[ExpectationUse], result: CaseResult) -> ExpectationUse | None:
+    """The entry declaring ``result``, when every distinct failure of its case is declared
+    (CONF-12): a declared failure does not excuse another the case had.  Otherwise None,
+    and the first undeclared failure becomes the one the result shows."""
+    entry = match(entries, result)
+    for index, other in enumerate(result.others):
+        if other["status"] not in FAILING:
+            continue  # an unsupported draw beside a failure is no failure of the engine
+        view = result.as_first(other)
+        declaring = next((e for e in entries if _selects(e, view.case) and _declares(e, view)),
+                         None)
+        if declaring is None:
+            if entry is not None:
+                result.lead_with(index)
+            return None
+        declaring.matched += 1
+    return entry
+
+
 def apply(report: RunReport, entries: list[ExpectationUse]) -> None:
     """Mark declared results ``expected`` and record each entry's coverage and matches."""
     for r in report.results:
-        entry = match(entries, r)
+        entry = judge(entries, r)
         if entry is not None:
             r.declare(entry.where)
     report.expectations.extend(entries)

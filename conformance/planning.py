@@ -39,6 +39,7 @@ class Task:
     def result(self, answer: CaseAnswer) -> CaseResult:
         """The case's result from what its run answered."""
         fields = {f.name: getattr(answer, f.name) for f in dataclasses.fields(answer)}
+        fields["others"] = [dataclasses.asdict(other) for other in answer.others]
         return CaseResult(**dataclasses.asdict(self.case), clauses=list(self.clauses),
                           variant=self.variant, seed=self.seed, **fields)
 

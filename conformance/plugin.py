@@ -85,7 +85,7 @@ class OptconfCase:
             pytest.skip(f"unsupported: {self.known.message}")
         result = t.result(execute(self.adapter, t.prop, t.case, PROFILES[self.profile],
                                   t.seed))
-        entry = expect.match(self.entries, result)
+        entry = expect.judge(self.entries, result)
         if result.status == "pass":
             return
         if result.status == "unsupported":
@@ -95,7 +95,8 @@ class OptconfCase:
         replay = t.case.replay_command(t.seed, self.profile, self.registry)
         bound = (f" observed={result.observed} allowed={result.allowed}"
                  if result.observed is not None else "")
-        pytest.fail(f"{result.status} {result.clause or ''}{bound}\n{result.message}\n"
+        others = "".join(f"\nand {o['status']}: {o['message']}" for o in result.others)
+        pytest.fail(f"{result.status} {result.clause or ''}{bound}\n{result.message}{others}\n"
                     f"replay: {replay}", pytrace=False)
 
 

@@ -37,6 +37,7 @@ from .deviation import Deviation
 from .messages import (
     CaseAnswer,
     CaseRequest,
+    Failure,
     Hello,
     RanksStarted,
     RanksStarting,
@@ -49,7 +50,8 @@ from .properties.registry import Property, load_properties
 from .report.jsonable import jsonable
 from .strategies import tally
 
-TRACEBACK_LINES = 12
+#: The innermost frames of an error's traceback its message keeps (CONF-3).
+TRACEBACK_FRAMES = 6
 
 #: Engine settings a worker makes before it loads its adapter, where its environment has
 #: none: tinygrad compiles each kernel in the worker (``PARALLEL=0``) instead of in a pool
@@ -95,18 +97,31 @@ def execute(adapter: Adapter, prop: Property, case: CaseId, profile: Profile, se
         with tally() as drawn:
             prop.check(adapter, profile, seed, case)
     except Exception as exc:
-        dev, others = _deviation_in(exc)
-        if dev is not None:
-            fields = _failure(dev, others)
-            if repro_dir is not None:
-                fields["repro"] = _repro(repro_dir, adapter, case, seed, dev)
-        elif isinstance(exc, Unsupported):
-            fields = {"status": "unsupported", "message": str(exc)}
-        elif isinstance(exc, RankFailure):  # one rank of a distributed path (CONF-13)
-            fields = {"status": exc.kind, "message": str(exc)}
-        else:  # anything else the adapter, the engine or the property raised
-            fields = {"status": "error", "message": _error_text(exc)}
+        failures = _distinct(exc)
+        first, *others = [_failure(e) for e in failures]
+        if isinstance(failures[0], Deviation) and repro_dir is not None:
+            repro = _repro(repro_dir, adapter, case, seed, failures[0])
+            first = dataclasses.replace(first, repro=repro)
+        fields = dataclasses.asdict(first) | {"others": tuple(others)}
     return CaseAnswer(duration=time.perf_counter() - start, drawn=drawn.to_json(), **fields)
+
+
+def _distinct(exc: Exception) -> list[BaseException]:
+    """The distinct failures ``exc`` is or holds (Hypothesis groups those it found while
+    shrinking), Deviations first, then errors, then Unsupported."""
+    found = _leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc]
+    return sorted(found, key=lambda e: (not isinstance(e, Deviation), isinstance(e, Unsupported)))
+
+
+def _failure(exc: BaseException) -> Failure:
+    """One failure as the report shows it."""
+    if isinstance(exc, Deviation):
+        return _deviation(exc)
+    if isinstance(exc, Unsupported):
+        return Failure("unsupported", str(exc))
+    if isinstance(exc, RankFailure):  # one rank of a distributed path (CONF-13)
+        return Failure(exc.kind, str(exc))
+    return Failure("error", _error_text(exc))  # anything the adapter, engine or property raised
 
 
 def _repro(repro_dir: Path, adapter: Adapter, case: CaseId, seed: int, dev: Deviation) -> str:
@@ -116,8 +131,16 @@ def _repro(repro_dir: Path, adapter: Adapter, case: CaseId, seed: int, dev: Devi
 
 
 def _error_text(exc: BaseException) -> str:
-    tail = traceback.format_exception(exc)[-TRACEBACK_LINES:]
-    return without_machine_paths(f"{type(exc).__name__}: {exc}\n" + "".join(tail))
+    """``Type: message``, the innermost frames of the traceback, the exception it was
+    raised from, and its notes (Hypothesis adds the falsifying example as one, which must
+    not push the frames out)."""
+    frames = traceback.extract_tb(exc.__traceback__)[-TRACEBACK_FRAMES:]
+    cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    origin = f"raised from {type(cause).__name__}: {cause}\n" if cause is not None else ""
+    notes = "".join(f"{note}\n" for note in getattr(exc, "__notes__", ()))
+    text = (f"{type(exc).__name__}: {exc}\nTraceback (most recent call last, the innermost "
+            f"frames):\n" + "".join(traceback.format_list(frames)) + origin + notes)
+    return without_machine_paths(text)
 
 
 #: The folder holding optconf's packages (a checkout or site-packages/optconf).
@@ -131,32 +154,17 @@ def without_machine_paths(text: str) -> str:
     return re.sub(r"[^\s\"']*?[/\\]site-packages[/\\]", "site-packages/", text)
 
 
-def _deviation_in(exc: Exception) -> tuple[Deviation | None, int]:
-    """The Deviation ``exc`` is or holds (Hypothesis groups distinct failures), and how
-    many other failures came with it."""
-    if isinstance(exc, Deviation):
-        return exc, 0
-    if isinstance(exc, ExceptionGroup):
-        flat = _leaves(exc)
-        devs = [e for e in flat if isinstance(e, Deviation)]
-        if devs:
-            return devs[0], len(flat) - 1
-    return None, 0
-
-
 def _leaves(group: BaseExceptionGroup[Any]) -> list[BaseException]:
     return [leaf for e in group.exceptions
             for leaf in (_leaves(e) if isinstance(e, BaseExceptionGroup) else [e])]
 
 
-def _failure(dev: Deviation, others: int) -> dict[str, Any]:
-    """A Deviation as answer fields; the counterexample once, as data (the live program
-    it may hold is for the repro writer only)."""
-    more = f"\n(and {others} other distinct failures of this case)" if others else ""
+def _deviation(dev: Deviation) -> Failure:
+    """A Deviation as a failure: the counterexample once, as data (the live program it may
+    hold is for the repro writer only)."""
     data = {k: v for k, v in dev.case.items() if k != "program"}
-    return {"status": "fail", "message": dev.message + more, "clause": dev.clause,
-            "observed": _number(dev.observed), "allowed": _number(dev.allowed),
-            "counterexample": jsonable(data)}
+    return Failure("fail", dev.message, clause=dev.clause, observed=_number(dev.observed),
+                   allowed=_number(dev.allowed), counterexample=jsonable(data))
 
 
 def _number(x: float | None) -> float | str | None:

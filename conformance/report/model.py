@@ -20,6 +20,9 @@ from ..cases import CaseId
 #: ``expected``: one of the four failing ones, declared in an expectations file (CONF-12).
 STATUSES = ("pass", "expected", "fail", "error", "crash", "timeout", "unsupported")
 FAILING = frozenset({"fail", "error", "crash", "timeout"})
+#: The fields of a result that say how its case failed; ``others`` holds more of them.
+FAILURE_FIELDS = ("status", "message", "clause", "observed", "allowed", "counterexample",
+                  "repro")
 SUITE_VERSION = "0.1.0"
 
 
@@ -48,6 +51,9 @@ class CaseResult:
     declared: str | None = None
     drawn: Any = None  # the features its draws had: strategies.Drawn.to_json() (CONF-4)
     startup: float = 0.0  # seconds its worker spent starting rank processes (CONF-13)
+    #: the case's other distinct failures (Hypothesis reports each it found while
+    #: shrinking), each as the FAILURE_FIELDS of a result (CONF-3)
+    others: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     @builtins.property
     def case(self) -> CaseId:
@@ -61,6 +67,18 @@ class CaseResult:
     @builtins.property
     def unexpected(self) -> bool:
         return self.status in FAILING
+
+    def as_first(self, other: dict[str, Any]) -> CaseResult:
+        """This result as if ``other``, one of its other failures, were its failure."""
+        return dataclasses.replace(self, **other, others=[])
+
+    def lead_with(self, index: int) -> None:
+        """Show ``others[index]`` as the case's failure, and the one shown until now among
+        the others."""
+        shown = {name: getattr(self, name) for name in FAILURE_FIELDS}
+        for name, value in self.others[index].items():
+            setattr(self, name, value)
+        self.others = [shown if i == index else other for i, other in enumerate(self.others)]
 
     def declare(self, where: str) -> None:
         """Mark this result as declared by the expectations entry at ``where``."""

@@ -78,6 +78,7 @@ def markdown(report: RunReport) -> str:
         where = f" ({r.clause})" if r.clause else ""
         repro = f" -- repro: `{r.repro}`" if r.repro else ""
         lines.append(f"- **{r.status}** `{r.case.key}`{where}: {_first_line(r.message)}{repro}")
+        lines += [f"  - and **{o['status']}**: {_first_line(o['message'])}" for o in r.others]
     stale = report.stale()
     if stale:
         lines += ["", f"## Stale expectations ({len(stale)})", ""]
@@ -120,7 +121,8 @@ def junit(report: RunReport) -> str:
                     f"expected {r.happened} ({r.expected})")
                 node = ET.SubElement(case, kind, message=msg, type=r.happened)
                 if kind != "skipped":
-                    node.text = f"{r.clause or ''} seed={r.seed}\n{r.message}"
+                    node.text = f"{r.clause or ''} seed={r.seed}\n{r.message}" + "".join(
+                        f"\n\nand {o['status']}: {o['message']}" for o in r.others)
         suite.set("failures", str(counts["failure"]))
         suite.set("errors", str(counts["error"]))
         suite.set("skipped", str(counts["skipped"]))

@@ -65,6 +65,27 @@ def check_grouped_failures(adapter, profile, seed, case):
         ValueError("boom"), Deviation("w=1, but should be 2", clause="CONF-5")])
 
 
+@fake("fake.grouped_errors")
+def check_grouped_errors(adapter, profile, seed, case):
+    """Two distinct errors and no Deviation, as Hypothesis reports them while shrinking."""
+    raise ExceptionGroup("Hypothesis found 2 distinct failures.", [
+        ZeroDivisionError("division by zero"), ValueError("only supports 2D parameters")])
+
+
+def _innermost_engine_call():
+    raise ZeroDivisionError("division by zero")
+
+
+@fake("fake.error_with_a_long_note")
+def check_error_with_a_long_note(adapter, profile, seed, case):
+    """An error with the falsifying example Hypothesis notes on it, 40 lines long."""
+    try:
+        _innermost_engine_call()
+    except ZeroDivisionError as exc:
+        exc.add_note("Falsifying example: run(\n" + "    x,\n" * 40 + ")")
+        raise
+
+
 @fake("fake.numpy_error_sizes")
 def check_numpy_error_sizes(adapter, profile, seed, case):
     """Error sizes as NumPy float32 scalars, as a float32 comparison computes them."""

@@ -276,3 +276,38 @@ def test_a_failure_records_the_features_of_its_counterexample():
     assert set(names) <= strategies.FEATURE_NAMES
     assert "models: tie across containers" not in failing_features(
         case_data(model={"a": np.zeros(2)}))
+
+
+ERROR_ENTRY = """
+[[deviation]]
+property = "flat.*"
+kind = "error"
+message = "*only supports 2D parameters*"
+reason = "refuses 1-D parameters"
+link = "https://example.org/issue/2"
+"""
+
+
+def other(status, message, clause=None):
+    return {"status": status, "message": message, "clause": clause, "observed": None,
+            "allowed": None, "counterexample": None, "repro": None}
+
+
+def test_a_declared_failure_does_not_excuse_another_the_case_had(tmp_path):
+    declared = result()
+    declared.others = [other("error", "ZeroDivisionError: division by zero")]
+    rep = report(declared)
+    expect.apply(rep, entries(tmp_path))
+    (shown,) = rep.unexpected()
+    assert shown.status == "error" and shown.message.startswith("ZeroDivisionError")
+    assert shown.others == [other("fail", "", "FLAT-2")] and rep.exit_code() == 1
+
+
+def test_a_case_whose_every_failure_is_declared_is_expected(tmp_path):
+    both = result()
+    both.others = [other("error", "ValueError: Muon only supports 2D parameters"),
+                   other("unsupported", "no such hyperparameter")]
+    rep = report(both)
+    expect.apply(rep, entries(tmp_path, ENTRY + ERROR_ENTRY))
+    assert rep.results[0].status == "expected" and rep.exit_code() == 0
+    assert rep.results[0].expected.endswith("torch.toml:2")

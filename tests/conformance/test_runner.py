@@ -102,10 +102,25 @@ def test_run_records_one_seed_and_each_case_replays_with_its_own():
         assert r.seed == r.case.seed(5)
 
 
-def test_a_deviation_among_grouped_failures_makes_the_case_fail():
+def test_a_deviation_among_grouped_failures_makes_the_case_fail_and_keeps_the_other():
     (result,) = fake_run("GoodAdapter", properties=["fake.grouped_failures"]).results
     assert result.status == "fail" and result.clause == "CONF-5"
-    assert "1 other distinct failures" in result.message
+    (other,) = result.others
+    assert other["status"] == "error" and other["message"].startswith("ValueError: boom")
+
+
+def test_grouped_errors_are_each_reported_with_their_own_message():
+    (result,) = fake_run("GoodAdapter", properties=["fake.grouped_errors"]).results
+    assert result.status == "error"
+    assert result.message.startswith("ZeroDivisionError: division by zero")
+    assert [o["message"].splitlines()[0] for o in result.others] == [
+        "ValueError: only supports 2D parameters"]
+
+
+def test_an_errors_innermost_frames_are_kept_beside_a_long_falsifying_example():
+    (result,) = fake_run("GoodAdapter", properties=["fake.error_with_a_long_note"]).results
+    assert result.status == "error" and "in _innermost_engine_call" in result.message
+    assert result.message.rstrip().endswith(")")  # the note, whole
 
 
 def test_the_rule_axis_asks_for_the_variant_the_adapter_declares():
