@@ -46,6 +46,7 @@ from .messages import (
     encode,
 )
 from .profiles import Profile
+from .properties.common import shrinking_within
 from .properties.registry import Property, load_properties
 from .report.jsonable import jsonable
 from .strategies import tally
@@ -94,7 +95,7 @@ def execute(adapter: Adapter, prop: Property, case: CaseId, profile: Profile, se
     start = time.perf_counter()
     fields: dict[str, Any] = {"status": "pass"}
     try:
-        with tally() as drawn:
+        with tally() as drawn, shrinking_within(profile):
             prop.check(adapter, profile, seed, case)
     except Exception as exc:
         failures = _distinct(exc)

@@ -8,16 +8,18 @@ methods run cannot reach it.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import engine as hypothesis_engine
 
 from optconf.adapters.protocol import (
     Adapter,
@@ -65,6 +67,25 @@ def hypothesis_settings(profile: Profile, *, examples: int | None = None) -> set
         derandomize=False, suppress_health_check=[HealthCheck.too_slow],
         stateful_step_count=profile.stateful_steps, phases=phases,
     )
+
+
+#: The share of a case's timeout Hypothesis may spend shrinking a failure (CONF-4).
+SHRINK_SHARE = 0.5
+
+
+@contextlib.contextmanager
+def shrinking_within(profile: Profile) -> Iterator[None]:
+    """Hypothesis stops shrinking a failure after half the profile's case timeout and
+    reports the example as far as it got (its own limit, five minutes, is past dev's
+    timeout): shrinking through a real engine on to the timeout would turn the failure
+    into a timeout that shows nothing of it (CONF-4).  ``MAX_SHRINKING_SECONDS`` is the
+    setting Hypothesis leaves to be patched for this."""
+    saved = hypothesis_engine.MAX_SHRINKING_SECONDS
+    hypothesis_engine.MAX_SHRINKING_SECONDS = int(profile.timeout * SHRINK_SHARE)
+    try:
+        yield
+    finally:
+        hypothesis_engine.MAX_SHRINKING_SECONDS = saved
 
 
 def explore(strategy: st.SearchStrategy[Any], test: Callable[[Any], None], profile: Profile,

@@ -3,11 +3,15 @@ real PROPERTIES never see them."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
+from hypothesis import strategies as st
 
 from optconf.adapters.protocol import Program, Step, Unsupported
 from optconf.conformance.asserts import case_data
 from optconf.conformance.deviation import Deviation
+from optconf.conformance.properties.common import explore
 from optconf.conformance.properties.registry import Property
 from optconf.reference import trainables
 from optconf.reference.rules import Descent
@@ -84,6 +88,19 @@ def check_error_with_a_long_note(adapter, profile, seed, case):
     except ZeroDivisionError as exc:
         exc.add_note("Falsifying example: run(\n" + "    x,\n" * 40 + ")")
         raise
+
+
+@fake("fake.slow_to_shrink")
+def check_slow_to_shrink(adapter, profile, seed, case):
+    """Fails for most lists, each call taking 250 ms, as a real engine's run can: shrinking
+    the failure to the minimal list (about 60 calls) takes far longer than the case's
+    timeout."""
+    def test(values):
+        time.sleep(0.25)
+        if sum(values) > 10:
+            raise Deviation(f"sum={sum(values)}, but should be at most 10", clause="CONF-4")
+
+    explore(st.lists(st.integers(0, 10**6), min_size=20, max_size=40), test, profile, seed)
 
 
 @fake("fake.numpy_error_sizes")

@@ -9,6 +9,7 @@ from optconf.adapters.protocol import Absent, NotOfferedReason, refusal, refused
 from optconf.conformance.cases import CaseId
 from optconf.conformance.catalog import rule_classes
 from optconf.conformance.planning import not_offered, plan
+from optconf.conformance.profiles import Profile
 from optconf.conformance.report.model import merge
 from optconf.conformance.worker import describe
 from optconf.reference.rules import Adam, Descent, OptimiserChain
@@ -121,6 +122,15 @@ def test_an_errors_innermost_frames_are_kept_beside_a_long_falsifying_example():
     (result,) = fake_run("GoodAdapter", properties=["fake.error_with_a_long_note"]).results
     assert result.status == "error" and "in _innermost_engine_call" in result.message
     assert result.message.rstrip().endswith(")")  # the note, whole
+
+
+def test_a_failure_slow_to_shrink_is_reported_as_far_as_it_got_within_the_timeout():
+    shrinking = Profile("shrinking", max_examples=2, steps=1, stateful_steps=1, timeout=10.0,
+                        shrink=True)
+    (result,) = fake_run("GoodAdapter", properties=["fake.slow_to_shrink"],
+                         profile=shrinking).results
+    assert result.status == "fail" and result.clause == "CONF-4"
+    assert result.duration < shrinking.timeout
 
 
 def test_the_rule_axis_asks_for_the_variant_the_adapter_declares():
