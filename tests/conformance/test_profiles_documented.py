@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from optconf.conformance.profiles import PROFILES
+from optconf.conformance.properties.common import SHRINK_SHARE
 
 from .runner_helpers import ROOT
 
@@ -27,6 +28,7 @@ def test_every_profile_is_in_the_readme_with_its_numbers():
         assert (int(examples), int(steps), int(stateful)) == (
             profile.max_examples, profile.steps, profile.stateful_steps)
         assert timeout == f"{profile.timeout:g} s"
-        assert shrinks == ("yes" if profile.shrink else "no")
+        assert shrinks == (f"for up to {profile.timeout * SHRINK_SHARE:g} s" if profile.shrink
+                           else "no")
         assert seed == (f"fixed: {profile.seed}" if profile.seed is not None
                         else "a new one each run")
