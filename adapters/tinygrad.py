@@ -54,8 +54,10 @@ FLOAT64_ENV = "OPTCONF_TINYGRAD_FLOAT64"
 
 
 def _buffer(field: str, sign: float = 1.0) -> Callable[[Any, int], dict[str, Any] | None]:
-    """The momentum buffer ``opt.b[slot]`` as ``field`` times ``sign``; None without one."""
-    return lambda opt, slot: {field: sign * opt.b[slot].numpy()} if opt.momentum else None
+    """The momentum buffer ``opt.b[slot]`` as ``field`` times ``sign``; None without one
+    (momentum 0, or raised from 0 on a live optimiser, which built no buffers: TG14)."""
+    return lambda opt, slot: ({field: sign * opt.b[slot].numpy()}
+                              if opt.momentum and slot < len(opt.b) else None)
 
 
 def _moments(opt: Any, slot: int) -> dict[str, Any]:
