@@ -25,7 +25,8 @@ rule matching the glob (its ``repr``), drawn or as an Adjust op of the program l
 deviation of chains that start with one rule, say, without declaring every other chain's
 failures too, or of a hyperparameter value, whether drawn or adjusted to.  ``message``
 narrows it to results whose message matches the glob: the one selector an ``error`` has
-on a property without a rule axis, where no counterexample names the rule that raised.
+on a property without a rule axis, where no counterexample names the rule that raised, and
+what keeps an ``error`` entry from declaring every other error of its cases.
 
 Entries select by path and by model feature, so that a deviation that shows only on one path
 of tied models is declared for exactly those failures.  ``path`` is the path of the failure:

@@ -311,3 +311,13 @@ def test_a_case_whose_every_failure_is_declared_is_expected(tmp_path):
     expect.apply(rep, entries(tmp_path, ENTRY + ERROR_ENTRY))
     assert rep.results[0].status == "expected" and rep.exit_code() == 0
     assert rep.results[0].expected.endswith("torch.toml:2")
+
+
+@pytest.mark.parametrize("engine", ["jax", "keras", "mlx", "reference", "tinygrad", "torch"])
+def test_every_shipped_error_entry_names_the_error_it_declares(engine):
+    """An error entry without a message glob would declare any error of its cases, a new
+    bug included (CONF-12)."""
+    path = expect.packaged(engine)
+    unnamed = [e.where for e in (expect.load(path, adapter=engine) if path else [])
+               if e.kind == "error" and e.message is None]
+    assert unnamed == []
