@@ -276,7 +276,7 @@ def for_each_block(step: Callable[..., object], *arrays: Array,
 
 def _fitted(buffer: Array, piece: Array) -> Array:
     """The part of a scratch buffer shaped like ``piece``: the buffer is shaped like the
-    first piece of its run, and any later piece is a flat block no longer than it."""
+    first piece, and any other piece is a flat block no longer than it."""
     return buffer if buffer.shape == piece.shape else buffer[:len(piece)]
 
 
