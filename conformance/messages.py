@@ -58,34 +58,34 @@ class CaseRequest:
     repro_dir: str | None = None
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Details:
+    """How a case failed, beside its status: the fields a report's result has for it."""
+
+    message: str = ""
+    clause: str | None = None
+    observed: float | str | None = None  # "nan" / "inf" when the error is not finite
+    allowed: float | str | None = None
+    counterexample: Any = None
+    repro: str | None = None
+
+
 @dataclasses.dataclass(frozen=True)
-class Failure:
+class Failure(Details):
     """One distinct failure of a case: a fail (a Deviation), an error, or a rank's crash or
     timeout; Hypothesis reports every distinct failure it found while shrinking (CONF-3)."""
 
     status: Literal["fail", "error", "crash", "timeout", "unsupported"]
-    message: str = ""
-    clause: str | None = None
-    observed: float | str | None = None  # "nan" / "inf" when the error is not finite
-    allowed: float | str | None = None
-    counterexample: Any = None
-    repro: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
-class CaseAnswer:
+class CaseAnswer(Details):
     """What happened to one case (the fields of a result that the run does not know): its
-    status and, when it failed, its first failure's fields; ``others`` holds the case's
+    status and, when it failed, its first failure's details; ``others`` holds the case's
     other distinct failures."""
 
     status: Literal["pass", "fail", "error", "crash", "timeout", "unsupported"]
     duration: float
-    message: str = ""
-    clause: str | None = None
-    observed: float | str | None = None  # "nan" / "inf" when the error is not finite
-    allowed: float | str | None = None
-    counterexample: Any = None
-    repro: str | None = None
     drawn: Any = None  # Drawn.to_json(): the features the case's draws had (CONF-4)
     startup: float = 0.0  # seconds spent starting rank processes, not in duration (CONF-13)
     others: tuple[Failure, ...] = ()

@@ -119,10 +119,11 @@ def _failure(exc: BaseException) -> Failure:
     if isinstance(exc, Deviation):
         return _deviation(exc)
     if isinstance(exc, Unsupported):
-        return Failure("unsupported", str(exc))
+        return Failure("unsupported", message=str(exc))
     if isinstance(exc, RankFailure):  # one rank of a distributed path (CONF-13)
-        return Failure(exc.kind, str(exc))
-    return Failure("error", _error_text(exc))  # anything the adapter, engine or property raised
+        return Failure(exc.kind, message=str(exc))
+    # anything else the adapter, the engine or the property raised
+    return Failure("error", message=_error_text(exc))
 
 
 def _repro(repro_dir: Path, adapter: Adapter, case: CaseId, seed: int, dev: Deviation) -> str:
@@ -164,7 +165,7 @@ def _deviation(dev: Deviation) -> Failure:
     """A Deviation as a failure: the counterexample once, as data (the live program it may
     hold is for the repro writer only)."""
     data = {k: v for k, v in dev.case.items() if k != "program"}
-    return Failure("fail", dev.message, clause=dev.clause, observed=_number(dev.observed),
+    return Failure("fail", message=dev.message, clause=dev.clause, observed=_number(dev.observed),
                    allowed=_number(dev.allowed), counterexample=jsonable(data))
 
 
