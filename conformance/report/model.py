@@ -13,6 +13,7 @@ from typing import Any
 from optconf.adapters.protocol import PathName
 
 from ..cases import CaseId
+from ..messages import Failure
 
 #: What can happen to one case.  ``fail``: a Deviation (the engine disagrees with the spec);
 #: ``error``: any other exception; ``crash``: the worker process died; ``timeout``: the case
@@ -20,9 +21,9 @@ from ..cases import CaseId
 #: ``expected``: one of the four failing ones, declared in an expectations file (CONF-12).
 STATUSES = ("pass", "expected", "fail", "error", "crash", "timeout", "unsupported")
 FAILING = frozenset({"fail", "error", "crash", "timeout"})
-#: The fields of a result that say how its case failed; ``others`` holds more of them.
-FAILURE_FIELDS = ("status", "message", "clause", "observed", "allowed", "counterexample",
-                  "repro")
+#: The fields of a result that say how its case failed (a worker's Failure); ``others``
+#: holds more of them.
+FAILURE_FIELDS = tuple(f.name for f in dataclasses.fields(Failure))
 SUITE_VERSION = "0.1.0"
 
 
