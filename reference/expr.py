@@ -439,7 +439,8 @@ def evaluate(expr: Expr, params: Sequence[Any], ops: Ops = NUMPY_OPS) -> Any:
     bad expression fails the same way on every engine (EXPR-1, EXPR-2)."""
     shape_of(expr, [tuple(int(d) for d in p.shape) for p in params])
     order = postorder(expr)
-    return _forward(order, params, ops)[id(order[-1])]
+    with np.errstate(all="ignore"):  # IEEE values, no warnings (EXPR-3)
+        return _forward(order, params, ops)[id(order[-1])]
 
 
 def _as_float64(p: Any, i: int) -> Array:
@@ -462,10 +463,14 @@ def value_and_grad(expr: Expr, params: Sequence[Any]) -> tuple[float, list[Array
             f"the loss has shape {loss_shape}; a loss must be 0-d: wrap it in Sum(...) "
             "(clause EXPR-3)"
         )
-    order = postorder(expr)
+    with np.errstate(all="ignore"):  # IEEE values, no warnings (EXPR-3)
+        return _reverse_mode(postorder(expr), arrays)
+
+
+def _reverse_mode(order: list[Expr], arrays: list[Array]) -> tuple[float, list[Array]]:
     values = _forward(order, arrays, NUMPY_OPS)
     grads = [np.zeros_like(a) for a in arrays]
-    cotangents: dict[int, Array] = {id(expr): np.ones(())}
+    cotangents: dict[int, Array] = {id(order[-1]): np.ones(())}
     for node in reversed(order):  # every user of a node comes before it
         g = cotangents.pop(id(node))
         if isinstance(node, Param):
@@ -477,7 +482,7 @@ def value_and_grad(expr: Expr, params: Sequence[Any]) -> tuple[float, list[Array
                 # never in place: a vjp may hand the same array to several operands
                 earlier = cotangents.get(id(child))
                 cotangents[id(child)] = dc if earlier is None else earlier + dc
-    return float(values[id(expr)]), grads
+    return float(values[id(order[-1])]), grads
 
 
 # ------------------------------------------------------------- onto the model's shape

@@ -114,6 +114,15 @@ def test_gradients_are_float64_whatever_the_parameters_dtype():  # EXPR-3
     assert g.dtype == np.float64
 
 
+def test_an_overflowing_loss_is_inf_without_a_warning(recwarn):  # EXPR-3
+    with np.errstate(all="raise"):  # the caller's settings do not reach the arithmetic
+        value, (g, _) = value_and_grad(Sum(Mul(Square(Param(0)), Param(1))),
+                                     [np.array([1e200]), np.array([0.0])])
+        forward = evaluate(Square(Param(0)), [np.array([1e200])])
+    assert value != value and list(g) == [0.0] and list(forward) == [np.inf]
+    assert not recwarn.list
+
+
 # ---------------------------------------------------------------------- accumulation
 
 
