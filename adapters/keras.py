@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import operator
 import os
 import warnings
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from optconf.reference import expr as ref_expr
 from optconf.reference import rules
 
 from . import session
@@ -42,6 +44,7 @@ from .protocol import (
     first_occurrences,
     flat_list_grads,
     fold,
+    mirror,
     occurrences,
     path_entry,
     refusal,
@@ -61,10 +64,14 @@ except ImportError as exc:  # the loader reports this as "engine not installed"
     raise ModuleNotFoundError(f"pip install 'optconf[keras]' ({exc})", name="keras") from exc
 
 DTYPES = ("float32", "float64")
-#: No "destructure" and no "gradient": Keras has no flat-vector view of a model and no
-#: autodiff of its own (gradients are the backend's: torch.autograd, jax.grad, ...).
+#: Backends whose autodiff :meth:`KerasAdapter.gradient` runs: Keras has none of its own
+#: (its guides differentiate with the backend's: ``torch.autograd``, ``jax.grad``, ...).
+GRADIENT_BACKENDS = ("torch",)
+#: No "destructure": Keras has no flat-vector view of a model.
 CAPABILITIES = frozenset({"shared", "freeze", "adjust", "none_grad", "state", "collect",
-                          "carried"})
+                          "carried"}
+                         | ({"gradient"} if keras.backend.backend() in GRADIENT_BACKENDS
+                            else set()))
 CLIPS = {rules.ClipGrad: "clipvalue", rules.ClipNorm: "clipnorm",
          rules.ClipGlobalNorm: "global_clipnorm"}
 
@@ -459,6 +466,46 @@ class KerasAdapter(Adapter):
             raise Unsupported(f"the keras adapter runs {', '.join(DTYPES)}, not {dtype}")
         layer, _ = build(model, dtype)
         return [_numpy(v) for v in layer.trainable_variables]
+
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+        """The loss computed with ``keras.ops`` over the Layer tree's Variables and
+        differentiated by the backend (torch: ``torch.autograd.grad`` over each Variable's
+        ``value``, as Keras' guide to a torch training loop does), giving one gradient per
+        Variable of ``trainable_variables``, or None where the loss does not reach it.  Keras
+        answers with that list, not a tree: each Variable's gradient goes to its first place
+        in the reference's order (GRAD-2), so what is Keras' own here is the sum over a tied
+        Variable's uses (GRAD-1, EXPR-4) and None for an unreached one (EXPR-5)."""
+        if via != "trainables":
+            raise Unsupported(f"keras has no {via!r} collection to differentiate through "
+                              "(no flat-vector view of a model, no legacy API)")
+        if dtype not in DTYPES:
+            raise Unsupported(f"the keras adapter runs {', '.join(DTYPES)}, not {dtype}")
+        if keras.backend.backend() not in GRADIENT_BACKENDS:
+            raise Unsupported(f"gradient() runs the autodiff of KERAS_BACKEND "
+                              f"{', '.join(GRADIENT_BACKENDS)}, not "
+                              f"{keras.backend.backend()}")
+        import torch  # the backend's autodiff; keras imported it already
+
+        with _floatx(dtype):
+            layer, variables = build(model, dtype)
+            collected = layer.trainable_variables
+            value = ref_expr.evaluate(loss, variables, _ops(dtype))
+            grads = torch.autograd.grad(value, [v.value for v in collected],
+                                        allow_unused=True)
+        by_variable = {id(v): g for v, g in zip(collected, grads, strict=True)}
+        firsts = {occ.path: by_variable[id(variables[occ.position])]
+                  for occ in first_occurrences(occurrences(model))}
+        return mirror(model, lambda path, _x: None if firsts.get(path) is None
+                      else _numpy(firsts[path]).astype(np.float64))
+
+
+def _ops(dtype: str) -> ref_expr.Ops:
+    """The expression operations in ``keras.ops`` (EXPR-1), constants in ``dtype``."""
+    return ref_expr.Ops(
+        const=lambda v: ops.convert_to_tensor(v, dtype=dtype), add=ops.add, mul=ops.multiply,
+        matmul=ops.matmul, tanh=ops.tanh, square=ops.square, sum=ops.sum,
+        dot=lambda a, b: ops.sum(ops.multiply(a, b)), index=operator.getitem,
+        reshape=ops.reshape)
 
 
 __all__ = ["KerasAdapter", "build", "plan"]

@@ -15,7 +15,9 @@ pytest.importorskip("keras", reason="keras or its backend is not installed "
 
 from optconf.adapters.keras import PATHS, KerasAdapter
 from optconf.adapters.protocol import Adjust, Freeze, Program, Step, Thaw, Unsupported
+from optconf.adapters.reference import ReferenceAdapter
 from optconf.reference import trainables
+from optconf.reference.expr import Add, Dot, Param, Square, Sum, Tanh
 from optconf.reference.rules import (
     AccumGrad,
     AdaDelta,
@@ -142,3 +144,24 @@ def test_nadam_is_refused_with_the_reason():
     assert "0.96" in KERAS.supports(NAdam())
     with pytest.raises(Unsupported, match="NADAM-3"):
         KERAS.run(program(NAdam()), "structured")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gradient_through_collection_sums_a_tied_variables_uses_once(dtype):
+    """The loss in keras.ops, differentiated by torch.autograd over the Variables: the tied
+    ``w`` (used through both of its places) gets the sum of its uses at its first place, the
+    bias the loss does not reach gets None (GRAD-1, GRAD-2, EXPR-4, EXPR-5)."""
+    model = tied_model(np.random.default_rng(2))
+    loss = Add(Sum(Tanh(Param(0))), Dot(Param(0), Param(0)))
+    got = KERAS.gradient(model, loss, dtype, "trainables")
+    want = ReferenceAdapter().gradient(model, loss, "float64", "trainables")
+    rounding = 1e-6 if dtype == "float32" else 1e-14  # of the largest element
+    np.testing.assert_allclose(got["w"], want["w"], rtol=0,
+                               atol=rounding * np.abs(want["w"]).max())
+    assert got["block"][0]["w"] is None and got["block"][0]["b"] is None and got["n"] is None
+
+
+def test_gradient_through_a_flat_vector_is_refused_with_the_reason():
+    with pytest.raises(Unsupported, match="no flat-vector view"):
+        KERAS.gradient(tied_model(np.random.default_rng(3)), Sum(Square(Param(1))),
+                       "float64", "destructure")
