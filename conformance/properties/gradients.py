@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from optconf.adapters.protocol import Adapter, Program, Step
+from optconf.adapters.protocol import Adapter, EngineInfo, PathName, Program, Step
 from optconf.reference import expr as ref_expr
 from optconf.reference import grads as ref_grads
 from optconf.reference import tree as ref_tree
@@ -107,8 +107,10 @@ def routes(adapter: Adapter) -> list[str]:
 def check_update_with_pulled_back(adapter: Adapter, profile: Profile, seed: int,
                                   case: CaseId) -> None:
     """Two Descent steps with the engine's own gradient tree (through ``trainables``) give
-    the parameters of two steps with the true gradient counted once (GRAD-4)."""
-    path = "structured" if "structured" in adapter.info().paths else adapter.info().paths[0]
+    the parameters of two steps with the true gradient counted once (GRAD-4), on the first
+    path that takes a gradient with None in it (a loss leaves most drawn parameters
+    unreached, EXPR-5), structured where it does."""
+    path = _path_taking_none(adapter.info())
 
     def test(drawn: tuple[Drawn, Descent]) -> None:
         (model, loss, dtype, _), rule = drawn
@@ -131,3 +133,10 @@ def check_update_with_pulled_back(adapter: Adapter, profile: Profile, seed: int,
 
     strategy = st.tuples(_cases(adapter, ["trainables"]), rule_strategy("Descent"))
     explore(strategy, test, profile, seed)
+
+
+def _path_taking_none(info: EngineInfo) -> PathName:
+    """The first of ``info``'s paths with the ``none_grad`` capability, structured first;
+    structured (or the first path) when none has it."""
+    paths = sorted(info.paths, key=lambda p: p != "structured")
+    return next((p for p in paths if "none_grad" in info.capabilities_on(p)), paths[0])

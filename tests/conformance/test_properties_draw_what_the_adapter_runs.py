@@ -125,3 +125,11 @@ def test_missing_gradients_are_drawn_on_the_paths_that_declare_none_grad(pid) ->
     for path in ("per_array", "flat_list"):
         check(adapter, pid, Axes(None, path))
     assert adapter.sent_none == {"per_array"}
+
+
+def test_updating_with_a_pulled_back_gradient_runs_on_a_path_that_takes_none() -> None:
+    """GRAD-4's gradient leaves the parameters its loss does not reach None (EXPR-5): it is
+    stepped on a path that declares ``none_grad`` (here per_array only), not refused."""
+    adapter = NoneGradOnPerArrayOnly()
+    check(adapter, "gradients.update_with_pulled_back", Axes())
+    assert adapter.sent_none == {"per_array"}
