@@ -39,6 +39,7 @@ from .protocol import (
     chain_members,
     flat_list_grads,
     frozen_at,
+    frozen_positions,
     lookup,
     path_entry,
     refusal,
@@ -61,8 +62,8 @@ except ImportError as exc:  # the loader reports this as "engine not installed"
 DTYPES = ("float32", "float64", "float16")
 #: No "shared" (pytrees cannot tie), "none_grad" (an optax update takes every gradient) or
 #: "freeze": optax's mask is static, so only a frozen set fixed over the steps runs (FRZ-2).
-CAPABILITIES = frozenset({"adjust", "state", "collect", "destructure", "gradient", "carried",
-                          "legacy"})
+CAPABILITIES = frozenset({"adjust", "state", "collect", "destructure", "gradient",
+                          "frozen_gradient", "carried", "legacy"})
 
 # ------------------------------------------------------------------ rules -> optax
 
@@ -694,25 +695,34 @@ class JaxAdapter(Adapter):
         with jax.enable_x64(self._dtype(dtype) == "float64"):
             return np.array(ravel_pytree(self._tree(model, dtype)[1])[0])
 
-    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
-        """``jax.grad`` of the loss over the model's pytree (``via="trainables"``; also
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str,
+                 frozen: tuple[tuple[Any, ...], ...] = ()) -> Any:
+        """``jax.grad`` of the loss over the model's leaves (``via="trainables"``; also
         ``"legacy"``: JAX has no deprecated collection, DEP-8) or its ``ravel_pytree`` vector
         (``"destructure"``), ``Param(i)`` found among the leaves by position.  No structural
-        zero: a parameter the loss does not reach gets zeros (EXPR-5, GRAD-1, GRAD-2)."""
+        zero: a parameter the loss does not reach gets zeros (EXPR-5, GRAD-1, GRAD-2).
+        Frozen leaves are split off and closed over, ``jax.grad`` taken over the others (the
+        partition that ``equinox.filter_grad`` and ``flax.nnx.DiffState`` make): None there
+        (GRAD-3)."""
         dtype = self._dtype(dtype)
+        if frozen and via != "trainables":
+            raise Unsupported(f"frozen parts are given through 'trainables', not {via!r}")
+        still = frozen_positions(model, frozen)
         with jax.enable_x64(dtype == "float64"):
             layout, tree = self._tree(model, dtype)
             ops = array_ops(lambda v: jnp.asarray(v, dtype), jnp.tanh, jnp.square)
             if via in ("trainables", "legacy"):
-                start, back = tree, lambda t: t
+                grads = _grad_of_the_rest(lambda leaves: ref_expr.evaluate(loss, leaves, ops),
+                                          layout.leaves(tree), still)
             elif via == "destructure":
                 start, back = ravel_pytree(tree)
+                grads = layout.leaves(back(jax.grad(
+                    lambda v: ref_expr.evaluate(loss, layout.leaves(back(v)), ops))(start)))
             else:
                 raise Unsupported(f"JAX has no {via!r} collection to differentiate through")
-            grads = layout.leaves(back(jax.grad(
-                lambda v: ref_expr.evaluate(loss, layout.leaves(back(v)), ops))(start)))
         position = {occ.path: occ.position for occ in occurrences(model)}
-        return mirror(model, lambda p, _x: _numpy(grads[position[p]]))
+        return mirror(model, lambda p, _x: None if grads[position[p]] is None
+                      else _numpy(grads[position[p]]))
 
     # ---------------------------------------------------------------- helpers
 
@@ -726,3 +736,19 @@ class JaxAdapter(Adapter):
         if dtype not in DTYPES:
             raise Unsupported(f"the jax adapter runs {', '.join(DTYPES)}, not {dtype}")
         return dtype
+
+
+def _grad_of_the_rest(f: Callable[[list[Any]], Any], leaves: list[Any],
+                      frozen: frozenset[int]) -> list[Any]:
+    """``jax.grad`` of ``f(leaves)`` with respect to the leaves not in ``frozen``, which it
+    closes over as constants; None at the frozen ones (GRAD-3)."""
+    live = [i for i in range(len(leaves)) if i not in frozen]
+
+    def of_live(values: list[Any]) -> Any:
+        merged = list(leaves)
+        for i, value in zip(live, values, strict=True):
+            merged[i] = value
+        return f(merged)
+
+    found = dict(zip(live, jax.grad(of_live)([leaves[i] for i in live]), strict=True))
+    return [found.get(i) for i in range(len(leaves))]

@@ -44,6 +44,7 @@ from .protocol import (
     first_occurrences,
     flat_list_grads,
     fold,
+    frozen_positions,
     mirror,
     occurrences,
     path_entry,
@@ -70,8 +71,8 @@ GRADIENT_BACKENDS = ("torch",)
 #: No "destructure": Keras has no flat-vector view of a model.
 CAPABILITIES = frozenset({"shared", "freeze", "adjust", "none_grad", "state", "collect",
                           "carried"}
-                         | ({"gradient"} if keras.backend.backend() in GRADIENT_BACKENDS
-                            else set()))
+                         | ({"gradient", "frozen_gradient"}
+                            if keras.backend.backend() in GRADIENT_BACKENDS else set()))
 CLIPS = {rules.ClipGrad: "clipvalue", rules.ClipNorm: "clipnorm",
          rules.ClipGlobalNorm: "global_clipnorm"}
 
@@ -467,14 +468,17 @@ class KerasAdapter(Adapter):
         layer, _ = build(model, dtype)
         return [_numpy(v) for v in layer.trainable_variables]
 
-    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str,
+                 frozen: tuple[tuple[Any, ...], ...] = ()) -> Any:
         """The loss computed with ``keras.ops`` over the Layer tree's Variables and
         differentiated by the backend (torch: ``torch.autograd.grad`` over each Variable's
         ``value``, as Keras' guide to a torch training loop does), giving one gradient per
         Variable of ``trainable_variables``, or None where the loss does not reach it.  Keras
         answers with that list, not a tree: each Variable's gradient goes to its first place
         in the reference's order (GRAD-2), so what is Keras' own here is the sum over a tied
-        Variable's uses (GRAD-1, EXPR-4) and None for an unreached one (EXPR-5)."""
+        Variable's uses (GRAD-1, EXPR-4) and None for an unreached one (EXPR-5).  A frozen
+        Variable has ``trainable = False``, which leaves it out of ``trainable_variables``
+        (GRAD-3)."""
         if via != "trainables":
             raise Unsupported(f"keras has no {via!r} collection to differentiate through "
                               "(no flat-vector view of a model, no legacy API)")
@@ -488,12 +492,14 @@ class KerasAdapter(Adapter):
 
         with _floatx(dtype):
             layer, variables = build(model, dtype)
+            for position in frozen_positions(model, frozen):
+                variables[position].trainable = False
             collected = layer.trainable_variables
             value = ref_expr.evaluate(loss, variables, _ops(dtype))
-            grads = torch.autograd.grad(value, [v.value for v in collected],
-                                        allow_unused=True)
+            grads = (torch.autograd.grad(value, [v.value for v in collected], allow_unused=True)
+                     if value.requires_grad else [None] * len(collected))
         by_variable = {id(v): g for v, g in zip(collected, grads, strict=True)}
-        firsts = {occ.path: by_variable[id(variables[occ.position])]
+        firsts = {occ.path: by_variable.get(id(variables[occ.position]))
                   for occ in first_occurrences(occurrences(model))}
         return mirror(model, lambda path, _x: None if firsts.get(path) is None
                       else _numpy(firsts[path]).astype(np.float64))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib.metadata import version
 from typing import Any
 
@@ -43,6 +43,7 @@ from .protocol import (
     first_occurrences,
     flat_list_grads,
     fold,
+    frozen_positions,
     mirror,
     occurrences,
     path_entry,
@@ -65,7 +66,7 @@ except ImportError as exc:  # the loader reports this as "engine not installed"
 DTYPES = ("float32", "float64")
 #: No "shared": MLX trees hold values, one array at two places is two parameters (TIE-1).
 CAPABILITIES = frozenset({"freeze", "adjust", "none_grad", "state", "collect", "destructure",
-                          "gradient", "carried"})
+                          "gradient", "frozen_gradient", "carried"})
 TIES = ("one array at several places of the model: an MLX parameter tree holds values, and "
         "the optimiser updates each place on its own (TIE-1)")
 
@@ -347,7 +348,7 @@ def _dict_tree(run: Run, keys: list[tuple[str, ...]], tree: Any, *, module: bool
 
     def step(grads: list[Any]) -> None:
         if module:
-            _freeze(run, run.frozen)
+            _freeze(run.module, run.keys, run.frozen)
             open_keys = {tuple(k.split(".")) for k, _ in named_parameters(run.module)}
         else:
             open_keys = {keys[i] for i in range(len(keys)) if i not in run.frozen}
@@ -367,13 +368,13 @@ def _dict_tree(run: Run, keys: list[tuple[str, ...]], tree: Any, *, module: bool
                     lambda: [run.fields(opt, _at(opt.state, k)) for k in keys])
 
 
-def _freeze(run: Run, frozen: frozenset[int]) -> None:
+def _freeze(module: nn.Module, keys: dict[Any, tuple[str, ...]], frozen: Iterable[int]) -> None:
     """``unfreeze()`` everything, then ``freeze(keys=[name], recurse=False)`` on the Module
-    holding each frozen array (FRZ-1, FRZ-2)."""
-    run.module.unfreeze()
+    holding each frozen array (FRZ-1, FRZ-2, GRAD-3)."""
+    module.unfreeze()
     for i in frozen:
-        *parents, name = run.keys[i]
-        _at(run.module, tuple(parents)).freeze(keys=[name], recurse=False)
+        *parents, name = keys[i]
+        _at(module, tuple(parents)).freeze(keys=[name], recurse=False)
 
 
 def _structured(run: Run) -> Held:
@@ -486,20 +487,30 @@ class MlxAdapter(Adapter):
         leaves = [a.reshape(-1) for _, a in named_parameters(module)]
         return _numpy(mx.concatenate(leaves)) if leaves else np.zeros(0, dtype)
 
-    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
-        """``mx.grad`` of the loss over ``module.trainable_parameters()`` (the loss reading
-        its leaves), or over the flat vector of them cut back into arrays.  ``Param(i)`` is
-        the i-th array of ``trainables(model)``, found by its key path.  mx.grad has no
-        structural zero: a parameter the loss does not reach gets zeros (GRAD-1, GRAD-2)."""
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str,
+                 frozen: tuple[tuple[Any, ...], ...] = ()) -> Any:
+        """``nn.value_and_grad(module, loss)``: the gradient over
+        ``module.trainable_parameters()`` of the loss reading the Module's arrays, or
+        ``mx.grad`` over the flat vector of them cut back into arrays.  ``Param(i)`` is the
+        i-th array of ``trainables(model)``, found by its key path.  mx.grad has no
+        structural zero: a parameter the loss does not reach gets zeros (GRAD-1, GRAD-2).
+        A frozen array (``Module.freeze``) is not among the trainable parameters, so it gets
+        no gradient: None (GRAD-3); with every array frozen ``nn.value_and_grad`` raises
+        (FINDINGS M6), so the adapter takes no gradient at all."""
         mdtype = self._dtype(dtype)
         module, keys = build(model, mdtype)
         ops = _ops(mdtype)
         order = [".".join(keys[i]) for i in range(len(keys))]
-        if via == "trainables":
-            tree = module.trainable_parameters()
-            grads = mx.grad(lambda t: ref_expr.evaluate(
-                loss, [_at(t, keys[i]) for i in range(len(keys))], ops))(tree)
-            found = [_at(grads, keys[i]) for i in range(len(keys))]
+        if frozen and via != "trainables":
+            raise Unsupported(f"frozen parts are given through 'trainables', not {via!r}")
+        still = frozen_positions(model, frozen)
+        if via == "trainables" and len(still) == len(keys):
+            found = [None] * len(keys)  # nothing trainable: a user takes no gradient (M6)
+        elif via == "trainables":
+            _freeze(module, keys, still)
+            _, grads = nn.value_and_grad(module, lambda: ref_expr.evaluate(
+                loss, [_at(module, keys[i]) for i in range(len(keys))], ops))()
+            found = [None if i in still else _at(grads, keys[i]) for i in range(len(keys))]
         elif via == "destructure":
             named = named_parameters(module)
             flat = mx.concatenate([a.reshape(-1) for _, a in named])
@@ -514,7 +525,8 @@ class MlxAdapter(Adapter):
         else:
             raise Unsupported(f"MLX has no {via!r} collection to differentiate through")
         position = {occ.path: occ.position for occ in occurrences(model)}
-        return mirror(model, lambda p, _x: _numpy(found[position[p]]).astype(np.float64))
+        return mirror(model, lambda p, _x: None if found[position[p]] is None
+                      else _numpy(found[position[p]]).astype(np.float64))
 
     @staticmethod
     def _dtype(dtype: str) -> Any:

@@ -59,6 +59,7 @@ __all__ = [
     "Path", "PathElem", "PathName", "Program", "Rule", "Step", "Thaw", "Unsupported",
     "WarningRecord", "array_ops", "chain_members", "composed", "consecutive",
     "first_occurrences", "flat_list_grads", "flat_vector_grads", "fold", "frozen_at",
+    "frozen_places", "frozen_positions",
     "indices_under", "lookup", "map_params", "mirror", "occurrences", "path_entry",
     "path_str", "plain", "refusal", "refused", "require_variant", "rule_entry", "runs_as",
     "trainables", "with_values", "with_warnings",
@@ -95,6 +96,7 @@ CAPABILITIES = frozenset({
     "collect",       # collects parameters its own way (collect())
     "destructure",   # has a flat-vector view of the model (destructure())
     "gradient",      # differentiates a loss over collected parameters (gradient())
+    "frozen_gradient",  # gradient(..., frozen=keys) gives frozen parameters None (GRAD-3)
     "legacy",        # has a deprecated surface checked by the DEP clauses
     "carried",       # keeps non-trainable leaves of the model as they were
 })
@@ -261,7 +263,8 @@ class Adapter(ABC):
         """The engine's own flat vector of the model's parameters."""
         raise Unsupported(f"{type(self).__name__} has no flat-vector view")
 
-    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str,
+                 frozen: tuple[tuple[Any, ...], ...] = ()) -> Any:
         """Differentiate ``loss`` (an ``optconf.reference.expr`` expression over the list of
         collected parameters) with the engine's own autodiff, collecting parameters ``via``
         ``"trainables"`` (a list), ``"destructure"`` (a flat vector cut back into arrays) or
@@ -269,7 +272,12 @@ class Adapter(ABC):
         the i-th parameter in the *reference's* collection order, ``trainables(model)[i]``,
         whatever order the engine collects in (EXPR-1).  The tree holds a tied array's
         gradient at its first place, None at the others (GRAD-2); an unreached parameter
-        gets None through ``"trainables"``, zeros through ``"destructure"`` (EXPR-5)."""
+        gets None through ``"trainables"``, zeros through ``"destructure"`` (EXPR-5).
+
+        ``frozen`` (only with the ``frozen_gradient`` capability, through ``"trainables"``)
+        holds key paths of subtrees frozen the engine's way before differentiating, as
+        :class:`Freeze` names them (FRZ-3): a parameter with a place under one is frozen
+        (everywhere, when tied) and gets None; the loss still reads it (GRAD-3)."""
         raise Unsupported(f"{type(self).__name__} does not differentiate through collection")
 
     def legacy_replacements(self) -> Mapping[str, tuple[str, ...]]:
@@ -427,6 +435,20 @@ def indices_under(model: Any, keys: tuple[Any, ...]) -> set[int]:
             except (KeyError, IndexError, TypeError):
                 raise KeyError(f"state{list(keys)}: no such entry (clause FRZ-3)") from None
     return found
+
+
+def frozen_positions(model: Any, frozen: Sequence[tuple[Any, ...]]) -> frozenset[int]:
+    """The positions (``trainables`` order) of the parameters with a place under any of the
+    subtrees ``frozen`` (key paths as :class:`Freeze` takes them; FRZ-3, GRAD-3)."""
+    return frozenset(i for keys in frozen for i in indices_under(model, keys))
+
+
+def frozen_places(model: Any, frozen: Sequence[tuple[Any, ...]]) -> Callable[[Path], bool]:
+    """Whether the parameter at a place of ``model`` is frozen by ``frozen``
+    (:func:`frozen_positions`): the reference pullbacks' ``frozen`` argument (GRAD-3)."""
+    positions = frozen_positions(model, frozen)
+    position = {occ.path: occ.position for occ in occurrences(model)}
+    return lambda path: position[path] in positions
 
 
 def frozen_at(model: Any, ops: Sequence[Op]) -> Iterator[tuple[Op, frozenset[int]]]:

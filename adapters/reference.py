@@ -41,6 +41,7 @@ from .protocol import (
     Unsupported,
     flat_list_grads,
     flat_vector_grads,
+    frozen_places,
     indices_under,
     path_entry,
     with_warnings,
@@ -94,10 +95,17 @@ class ReferenceAdapter(Adapter):
         flat, _ = ref_collect.destructure(engine_model(model, dtype))
         return flat
 
-    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str,
+                 frozen: tuple[tuple[Any, ...], ...] = ()) -> Any:
         """Through ``trainables`` / ``destructure`` (EXPR-6) or the legacy ``params``
-        (DEP-8, its warning recorded away)."""
+        (DEP-8, its warning recorded away); the parameters under ``frozen`` get None
+        (GRAD-3)."""
         engine = engine_model(model, dtype)
+        if frozen:
+            if via != "trainables":
+                raise Unsupported(f"frozen parts are given through 'trainables', not {via!r}")
+            return ref_expr.gradient_through_trainables(
+                engine, loss, frozen=frozen_places(model, frozen))
         if via == "legacy":
             with warnings.catch_warnings():
                 if not _deprecation_is_error():

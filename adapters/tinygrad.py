@@ -34,6 +34,7 @@ from .protocol import (
     consecutive,
     flat_list_grads,
     flat_vector_grads,
+    frozen_positions,
     path_entry,
     refusal,
     rule_entry,
@@ -424,7 +425,7 @@ class TinygradAdapter(Adapter):
             name="tinygrad", engine="tinygrad", version=version("tinygrad"),
             device=self.engine.device, dtypes=self.declared_dtypes(),
             capabilities=frozenset({"shared", "adjust", "state", "collect", "destructure",
-                                    "gradient", "carried", "legacy"}),
+                                    "gradient", "frozen_gradient", "carried", "legacy"}),
             paths=tuple(PATHS), path_capabilities=PATH_CAPABILITIES,
             notes=f"freeze and none_grad on per_array only, where the adapter does not step a "
                   "skipped parameter's own optimiser (tinygrad's Optimizer can do neither, "
@@ -467,14 +468,21 @@ class TinygradAdapter(Adapter):
             return np.zeros(0, dtype=dtype)
         return engine.Tensor.cat(*[p.flatten() for p in params]).numpy()
 
-    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str,
+                 frozen: tuple[tuple[Any, ...], ...] = ()) -> Any:
         """``backward()`` over the Optimizer's parameters (legacy alike: tinygrad has none
-        deprecated, DEP-8) or one flat Tensor's slices; a tie's at its first place (GRAD-2)."""
+        deprecated, DEP-8) or one flat Tensor's slices; a tie's at its first place (GRAD-2).
+        tinygrad has no ``requires_grad``: the loss reads a frozen Tensor through
+        ``detach()``, and ``backward()`` still gives it a ``.grad`` (zeros, FINDINGS TG15)."""
         engine, tdtype = self.engine, self.engine.dtype(dtype)
         built = EngineModel(engine, model, tdtype)
+        if frozen and via != "trainables":
+            raise Unsupported(f"frozen parts are given through 'trainables', not {via!r}")
         if via in ("trainables", "legacy"):
             params = self._optimised(built)
-            views = [p.reshape(built.shape.get(id(p), p.shape)) for p in params]
+            still = {id(built.tensors[i]) for i in frozen_positions(model, frozen)}
+            views = [(p.detach() if id(p) in still else p).reshape(built.shape.get(id(p), p.shape))
+                     for p in params]
             evaluate(loss, views, self._ops(tdtype)).backward()
             cotangents = [None if t.grad is None else t.grad.numpy().reshape(shape)
                           for t, shape in zip(built.tensors, built.shapes(), strict=True)]

@@ -31,6 +31,7 @@ from .protocol import (
     array_ops,
     consecutive,
     flat_list_grads,
+    frozen_positions,
     path_entry,
     refusal,
     rule_entry,
@@ -275,7 +276,8 @@ class TorchAdapter(Adapter):
             name="torch", engine="torch", version=torch.__version__, device=str(self.device),
             dtypes=dtypes,
             capabilities=frozenset({"shared", "freeze", "adjust", "none_grad", "state", "collect",
-                                    "destructure", "gradient", "carried", "legacy"}),
+                                    "destructure", "gradient", "frozen_gradient", "carried",
+                                    "legacy"}),
             paths=(*PATHS, "zero", "fsdp"),  # the distributed ones: torch_sharded.py
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
             notes="nn.Module tree with tied Parameters; freezing = requires_grad_(False) so "
@@ -316,11 +318,18 @@ class TorchAdapter(Adapter):
         engine = build(model, self._dtype(dtype), self.device)
         return _numpy(parameters_to_vector(engine.module.parameters()))
 
-    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str,
+                 frozen: tuple[tuple[Any, ...], ...] = ()) -> Any:
         """autograd through ``module.parameters()``, its vector, or (legacy) ``functional_call``
-        (DEP-8); at the path of each Parameter's first name in torch's order (GRAD-1, GRAD-2)."""
+        (DEP-8); at the path of each Parameter's first name in torch's order (GRAD-1, GRAD-2).
+        A frozen Parameter has ``requires_grad`` off and is left out of ``inputs``, as torch
+        users filter ``parameters()`` (GRAD-3)."""
         torch_dtype = self._dtype(dtype)
         engine = build(model, torch_dtype, self.device)
+        if frozen and via != "trainables":
+            raise Unsupported(f"frozen parts are given through 'trainables', not {via!r}")
+        for position in frozen_positions(model, frozen):
+            engine.params[position].requires_grad_(False)
         named = list(engine.module.named_parameters())
         collected = [p for _, p in named]
         ops = array_ops(lambda v: torch.as_tensor(v, dtype=torch_dtype, device=self.device),
@@ -330,14 +339,14 @@ class TorchAdapter(Adapter):
             value = (_functional_call(engine.module, lambda inner: ref_expr.evaluate(
                 loss, [inner.get_parameter(first[id(p)]) for p in engine.params], ops))
                 if via == "legacy" else ref_expr.evaluate(loss, engine.params, ops))
-            grads = torch.autograd.grad(value, collected, allow_unused=True)
+            grads = _grads_of_trainable(value, collected)
         elif via == "destructure":
             flat = parameters_to_vector(collected).detach().requires_grad_(True)
             by_id = dict(zip(map(id, collected), _cut(flat, collected), strict=True))
             value = ref_expr.evaluate(loss, [by_id[id(p)] for p in engine.params], ops)
             (flat_grad,) = torch.autograd.grad(value, flat, allow_unused=True,
                                                materialize_grads=True)
-            grads = tuple(_cut(flat_grad, collected))
+            grads = list(_cut(flat_grad, collected))
         else:
             raise Unsupported(f"torch has no {via!r} collection to differentiate through")
         at_path = {engine.path_of[name]: _numpy(g).astype(np.float64)
@@ -356,6 +365,17 @@ class TorchAdapter(Adapter):
         return _REPRO.format(optimiser=the_plan.optimiser,
                              kwargs={**the_plan.kwargs, **MULTI_TENSOR.get(path, {})},
                              extras=extras, clips=clips)
+
+
+def _grads_of_trainable(value: Any, params: list[Any]) -> list[Any]:
+    """``d value / d p`` for each of ``params`` that requires grad, None for the others and
+    for those ``value`` does not depend on (every one, when it depends on none)."""
+    if not value.requires_grad:
+        return [None] * len(params)
+    live = [p for p in params if p.requires_grad]
+    found = dict(zip(map(id, live), torch.autograd.grad(value, live, allow_unused=True),
+                     strict=True))
+    return [found.get(id(p)) for p in params]
 
 
 #: Each clipping rule in the repro script, clipping the gradients ``held``.

@@ -10,7 +10,15 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from optconf.adapters.protocol import Adapter, EngineInfo, PathName, Program, Step
+from optconf.adapters.protocol import (
+    Adapter,
+    EngineInfo,
+    PathName,
+    Program,
+    Step,
+    frozen_places,
+    frozen_positions,
+)
 from optconf.reference import expr as ref_expr
 from optconf.reference import grads as ref_grads
 from optconf.reference import tree as ref_tree
@@ -21,7 +29,7 @@ from .. import tolerance
 from ..asserts import Context, assert_close, case_data, fail
 from ..catalog import rules as rule_strategy
 from ..profiles import Profile
-from ..strategies import losses, models, tied
+from ..strategies import losses, models, subtree_keys, tied
 from .common import Clauses, assert_outcome, context, dtypes, expected, explore, model_drawing
 from .registry import CaseId, prop
 
@@ -41,11 +49,16 @@ def _cases(adapter: Adapter, vias: list[str]) -> st.SearchStrategy[Drawn]:
     return dtypes(adapter).flatmap(with_model)
 
 
-def true_gradient(model: Any, loss: ref_expr.Expr, via: str) -> Any:
-    """The reference's structured gradient; legacy ``params`` collects as ``trainables``
-    does (DEP-8)."""
+#: Key paths of the subtrees frozen before differentiating (GRAD-3), as Freeze names them.
+Keys = tuple[tuple[Any, ...], ...]
+
+
+def true_gradient(model: Any, loss: ref_expr.Expr, via: str, frozen: Keys = ()) -> Any:
+    """The reference's structured gradient, None at the parameters under ``frozen``; legacy
+    ``params`` collects as ``trainables`` does (DEP-8)."""
     return ref_expr.gradient_through_trainables(
-        model, loss, via="destructure" if via == "destructure" else "trainables")
+        model, loss, via="destructure" if via == "destructure" else "trainables",
+        frozen=frozen_places(model, frozen) if frozen else None)
 
 
 def _scale(want: np.ndarray | None, param: np.ndarray) -> float:
@@ -55,16 +68,22 @@ def _scale(want: np.ndarray | None, param: np.ndarray) -> float:
     return float(max(values))
 
 
-def _check_gradient(adapter: Adapter, drawn: Drawn) -> None:
+def _check_gradient(adapter: Adapter, drawn: Drawn, frozen: Keys = ()) -> None:
     model, loss, dtype, via = drawn
     info = adapter.info()
     ctx = Context(info.name, None, dtype, None,
-                  case_data(model=model, loss=loss, via=via, dtype=dtype))
-    got = adapter.gradient(model, loss, dtype, via)
-    want = true_gradient(model, loss, via)
+                  case_data(model=model, loss=loss, via=via, dtype=dtype, frozen=frozen))
+    got = (adapter.gradient(model, loss, dtype, via, frozen=frozen) if frozen
+           else adapter.gradient(model, loss, dtype, via))
+    want = true_gradient(model, loss, via, frozen)
     firsts = trainables_with_paths(model)
     places = np.bincount([o.position for o in ref_tree.occurrences(model)],
                          minlength=len(firsts))
+    still = frozen_positions(model, frozen)
+
+    def clause(position: int, otherwise: str) -> str:
+        return "GRAD-3" if position in still else otherwise
+
     # per distinct array the places sum to the true gradient, once for a shared array
     for i, ((path, param), g, w) in enumerate(zip(firsts, ref_grads.summed(model, got),
                                                   ref_grads.summed(model, want), strict=True)):
@@ -73,15 +92,16 @@ def _check_gradient(adapter: Adapter, drawn: Drawn) -> None:
         assert_close(f"sum of grad[{ref_tree.path_str(path)}]",
                      zeros if g is None else np.asarray(g, np.float64),
                      zeros if w is None else w, allowed=allowed,
-                     clause="GRAD-2" if places[i] > 1 else "GRAD-1", ctx=ctx)
-    # GRAD-2, EXPR-5: what sits at each place
+                     clause=clause(i, "GRAD-2" if places[i] > 1 else "GRAD-1"), ctx=ctx)
+    # GRAD-2, GRAD-3, EXPR-5: what sits at each place
     first_paths = {path for path, _ in firsts}
     for (occ, g), (_, w) in zip(ref_grads.per_occurrence(model, got),
                                 ref_grads.per_occurrence(model, want), strict=True):
         if (g is None) != (w is None):
             fail(f"grad[{ref_tree.path_str(occ.path)}]={'None' if g is None else 'an array'}"
                  f", but should be {'None' if w is None else 'an array'}",
-                 clause="EXPR-5" if occ.path in first_paths else "GRAD-2", ctx=ctx)
+                 clause=clause(occ.position,
+                               "EXPR-5" if occ.path in first_paths else "GRAD-2"), ctx=ctx)
 
 
 @prop("GRAD-1", "GRAD-2", "GRAD-3", "GRAD-5", "EXPR-4", "EXPR-5", "EXPR-6", requires=("gradient",))
@@ -94,6 +114,21 @@ def check_through_collection(adapter: Adapter, profile: Profile, seed: int,
     through the flat vector (EXPR-5)."""
     explore(_cases(adapter, routes(adapter)), lambda drawn: _check_gradient(adapter, drawn),
             profile, seed)
+
+
+@prop("GRAD-3", requires=("gradient", "frozen_gradient"))
+def check_through_collection_frozen(adapter: Adapter, profile: Profile, seed: int,
+                          case: CaseId) -> None:
+    """The engine's gradient through ``trainables`` with one or two subtrees frozen its own
+    way first: every parameter with a place under them gets None, a tied one at all its
+    places, while the loss still reads it; the others get the exact gradient (GRAD-3)."""
+    def with_frozen(drawn: Drawn) -> st.SearchStrategy[tuple[Drawn, Keys]]:
+        keys = st.lists(subtree_keys(drawn[0]), min_size=1, max_size=2, unique=True)
+        return st.tuples(st.just(drawn), keys.map(tuple))
+
+    strategy = _cases(adapter, ["trainables"]).filter(
+        lambda drawn: trainables(drawn[0])).flatmap(with_frozen)
+    explore(strategy, lambda pair: _check_gradient(adapter, *pair), profile, seed)
 
 
 def routes(adapter: Adapter) -> list[str]:

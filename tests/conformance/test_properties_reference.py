@@ -171,6 +171,13 @@ class GradientAtEveryPlace(ReferenceAdapter):
         return ref_tree.mirror(model, lambda path, _x: at_first.get(position[path]))
 
 
+class FrozenStillDifferentiated(ReferenceAdapter):
+    """Ignores ``frozen``: a frozen parameter the loss reads gets its gradient (GRAD-3)."""
+
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str, frozen: Any = ()) -> Any:
+        return super().gradient(model, loss, dtype, via)
+
+
 WRONG = [
     (SharedCountedTwice, CaseId("wrong", "tying.shared_summed_once", None, "structured"), "TIE-2"),
     (FreezeIgnored, CaseId("wrong", "freezing.frozen_untouched", None, "flat_list"), "FRZ-1"),
@@ -184,6 +191,8 @@ WRONG = [
     (AdamEpsInside, CaseId("wrong", "adjust.mid_run", "Adam", None), "ADAM-1"),
     (CollectsSharedTwice, CaseId("wrong", "collection.same_arrays_same_order"), "TIE-1"),
     (GradientAtEveryPlace, CaseId("wrong", "gradients.through_collection"), "GRAD-2"),
+    (FrozenStillDifferentiated, CaseId("wrong", "gradients.through_collection_frozen"),
+     "GRAD-3"),
 ]
 
 

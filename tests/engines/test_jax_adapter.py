@@ -491,3 +491,14 @@ def test_muon_is_the_reference_up_to_where_eps_meets_its_rescaled_buffer():
     for mine, theirs in zip(got.states, want.states, strict=True):
         assert np.allclose(mine["buffer"], theirs["buffer"], rtol=1e-13, atol=0)
     assert JAX.supports(Muon(nesterov=True, variant="optax")) is not None
+
+
+def test_frozen_leaves_are_closed_over_and_get_no_gradient():
+    """jax.grad over the leaves not frozen, the frozen ones constants of the loss (GRAD-3);
+    an unreached leaf that is not frozen still gets zeros (J3)."""
+    model = model_for(np.random.default_rng(7))
+    loss = Add(Dot(Param(0), Param(0)), Sum(Square(Param(1))))
+    got = JAX.gradient(model, loss, "float64", "trainables", frozen=(("w",),))
+    assert got["w"] is None
+    np.testing.assert_allclose(got["block"][0]["b"], 2 * model["block"][0]["b"], rtol=1e-14)
+    np.testing.assert_array_equal(got["a"][0], np.zeros(2))

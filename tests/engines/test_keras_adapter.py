@@ -165,3 +165,12 @@ def test_gradient_through_a_flat_vector_is_refused_with_the_reason():
     with pytest.raises(Unsupported, match="no flat-vector view"):
         KERAS.gradient(tied_model(np.random.default_rng(3)), Sum(Square(Param(1))),
                        "float64", "destructure")
+
+
+def test_a_frozen_variable_gets_no_gradient_while_the_loss_reads_it():
+    """trainable = False leaves the Variable out of trainable_variables (GRAD-3)."""
+    model = tied_model(np.random.default_rng(4))
+    loss = Add(Sum(Square(Param(0))), Dot(Param(1), Param(1)))
+    got = KERAS.gradient(model, loss, "float64", "trainables", frozen=(("w",),))
+    assert got["w"] is None and got["block"][0]["w"] is None
+    np.testing.assert_allclose(got["block"][0]["b"], 2 * model["block"][0]["b"], rtol=1e-15)

@@ -12,7 +12,7 @@ mx = pytest.importorskip("mlx.core", reason="mlx is not installed (pip install '
 from optconf.adapters.mlx import PATHS, MlxAdapter  # noqa: E402
 from optconf.adapters.protocol import Adjust, Freeze, Program, Step, Thaw, Unsupported  # noqa: E402
 from optconf.reference import trainables  # noqa: E402
-from optconf.reference.expr import Dot, Param, Square, Sum  # noqa: E402
+from optconf.reference.expr import Add, Dot, Param, Square, Sum  # noqa: E402
 from optconf.reference.rules import (  # noqa: E402
     AdaDelta,
     AdaGrad,
@@ -158,3 +158,15 @@ def test_gradient_through_collection(via):
     got = MLX.gradient(start, loss, "float64", via)
     assert np.allclose(got["w"], 2 * start["w"], rtol=1e-15)
     assert not np.any(got["block"][0]["b"])  # M6: zeros, not None
+
+
+def test_a_frozen_array_gets_no_gradient_while_the_loss_reads_it():
+    """Module.freeze leaves the array out of trainable_parameters (GRAD-3); with every
+    array frozen nn.value_and_grad would raise, and no gradient is taken (M6)."""
+    start = model(np.random.default_rng(1))
+    loss = Add(Dot(Param(0), Param(0)), Sum(Square(Param(1))))
+    got = MLX.gradient(start, loss, "float64", "trainables", frozen=(("block",),))
+    assert got["block"][0]["b"] is None
+    np.testing.assert_allclose(got["w"], 2 * start["w"], rtol=1e-6)
+    everything = MLX.gradient(start, loss, "float64", "trainables", frozen=((),))
+    assert everything["w"] is None and everything["block"][0]["b"] is None

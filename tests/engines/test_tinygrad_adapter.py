@@ -187,6 +187,17 @@ def test_unreached_parameter_has_no_gradient_through_trainables(tiny):
     np.testing.assert_array_equal(got["a"], np.full(2, 2.0, np.float32))
 
 
+def test_a_frozen_tensor_read_through_detach_still_gets_a_zero_gradient(tiny):
+    """TG15: tinygrad has no requires_grad; backward() fills .grad for a detached Tensor the
+    loss reads (zeros), where GRAD-3 says None; a Tensor the loss does not read gets None."""
+    model = {"a": np.ones(2), "b": np.ones(3), "c": np.ones(1)}
+    loss = Plus(Sum(Square(Param(0))), Sum(Square(Param(1))))
+    got = tiny.gradient(model, loss, "float32", "trainables", frozen=(("b",), ("c",)))
+    np.testing.assert_array_equal(got["a"], np.full(2, 2.0, np.float32))
+    np.testing.assert_array_equal(got["b"], np.zeros(3, np.float32))
+    assert got["c"] is None
+
+
 @pytest.mark.parametrize("path", ["structured", "per_array", "flat_vector"])
 def test_weight_decay_alone_is_sgd_at_lr_one(tiny, path):
     """WEIGHTDECAY-1's step g + l x is SGD(lr=1, weight_decay=l)'s, an adjusted l included."""

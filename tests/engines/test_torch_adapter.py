@@ -354,3 +354,15 @@ def test_a_declared_variant_applies_to_the_default_chains_members():
     chain = natural_rule(info, "OptimiserChain")
     assert chain.rules[-1] == Adam(variant="torch")
     assert natural_rule(TORCH.info(), "OptimiserChain").rules[-1] == Adam(variant="torch")
+
+
+def test_a_frozen_parameter_gets_no_gradient_while_the_loss_reads_it():
+    """requires_grad_(False) on the frozen Parameter (GRAD-3): freezing the tie at its second
+    place freezes the one Parameter; the bias still gets its gradient."""
+    model = tied_model(np.random.default_rng(6))
+    loss = Add(Sum(Square(Param(0))), Dot(Param(1), Param(1)))
+    got = TORCH.gradient(model, loss, "float64", "trainables", frozen=(("block", 0, "w"),))
+    assert got["w"] is None and got["block"][0]["w"] is None
+    np.testing.assert_array_equal(got["block"][0]["b"], 2 * model["block"][0]["b"])
+    everything = TORCH.gradient(model, loss, "float64", "trainables", frozen=((),))
+    assert everything["w"] is None and everything["block"][0]["b"] is None
