@@ -185,6 +185,11 @@ def _finish(report: RunReport, out: Path) -> int:
         print(f"  STALE expectation {e.where}: {e.property} matched nothing")
     if report.shard != "1/1":
         print(f"shard {report.shard}: stale expectations are judged after `optconf merge`")
+    if report.selection:
+        kept = " ".join(f"--{key} {value}" for key, values in report.selection.items()
+                        for value in values)
+        print(f"selected cases ({kept}): stale expectations are judged only for entries "
+              "whose every case was selected")
     if report.interrupted:
         print("interrupted: the report holds the results finished so far")
     print(f"report: {paths['markdown']} (source {paths['json']})")

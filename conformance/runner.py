@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .caches import compile_caches
 from .cases import DEFAULT_REGISTRY
+from .catalog import rule_classes
 from .messages import (
     CaseAnswer,
     CaseRequest,
@@ -70,7 +71,8 @@ def run(config: RunConfig, progress: Progress | None = None) -> RunReport:
     """Run every selected case; on Ctrl-C, the report holds what finished and says
     ``interrupted``."""
     started = _timestamp()
-    props = select_properties(load_properties(config.registry), config.properties)
+    every = load_properties(config.registry)
+    props = select_properties(every, config.properties)
     entries: list[AdapterEntry] = []
     results: list[CaseResult] = []
     interrupted = False
@@ -89,7 +91,19 @@ def run(config: RunConfig, progress: Progress | None = None) -> RunReport:
         profile=config.profile.name, seed=config.seed,
         shard=f"{config.shard[0]}/{config.shard[1]}", argv=config.argv, adapters=entries,
         results=sort_results(results), interrupted=interrupted, environment=environment(),
+        selection=_selection(config, len(props) < len(every)),
     )
+
+
+def _selection(config: RunConfig, fewer_properties: bool) -> dict[str, list[str]]:
+    """The filters that left cases out of the run: ``--property`` globs that selected fewer
+    than every property, ``--rule`` names that are not every rule class."""
+    selection = {}
+    if config.properties and fewer_properties:
+        selection["property"] = list(config.properties)
+    if config.rules and not set(rule_classes()) <= set(config.rules):
+        selection["rule"] = list(config.rules)
+    return selection
 
 
 def _prepare(pool: WorkerPool, config: RunConfig, props: list[Property],

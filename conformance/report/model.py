@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+from fnmatch import fnmatchcase
 from typing import Any
 
 from optconf.adapters.protocol import PathName
@@ -169,6 +170,9 @@ class RunReport:
     interrupted: bool = False
     #: versions and CPU features that shape draws and numbers (see .environment)
     environment: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: the filters that left cases out of the run, ``{"property": [GLOB, ...], "rule":
+    #: [NAME, ...]}`` as given to ``--property`` and ``--rule``; empty: every case
+    selection: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     @builtins.property
     def whole(self) -> bool:
@@ -176,7 +180,20 @@ class RunReport:
         return self.shard == "1/1" and not self.interrupted
 
     def stale(self) -> list[ExpectationUse]:
-        return [e for e in self.expectations if e.stale] if self.whole else []
+        """Entries that reached results but declared none, over a whole run and among the
+        entries whose every case the selection kept (:meth:`judges`)."""
+        return [e for e in self.expectations if e.stale and self.judges(e)] if self.whole else []
+
+    def judges(self, entry: ExpectationUse) -> bool:
+        """Whether every case ``entry`` selects was run: with ``--property`` globs, its
+        property (read as a name) matches one of them; with ``--rule`` names, it names a
+        rule that matches one.  Otherwise it may be unmatched only because the cases that
+        show it were left out (an entry for every property narrowed to one drawn rule, in
+        a run of another property)."""
+        globs, rules = self.selection.get("property", []), self.selection.get("rule", [])
+        return ((not globs or any(fnmatchcase(entry.property, g) for g in globs))
+                and (not rules or (entry.rule is not None
+                                   and any(fnmatchcase(entry.rule, r) for r in rules))))
 
     def unexpected(self) -> list[CaseResult]:
         return [r for r in self.results if r.unexpected]
@@ -254,6 +271,8 @@ def merge(reports: list[RunReport], argv: list[str]) -> RunReport:
         expectations=sorted(uses.values(), key=lambda e: (e.file, e.line, e.adapter or "")),
         interrupted=any(r.interrupted for r in reports),
         environment=first.environment,
+        selection={key: sorted({v for r in reports for v in r.selection.get(key, [])})
+                   for key in sorted({k for r in reports for k in r.selection})},
     )
 
 

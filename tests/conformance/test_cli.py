@@ -43,6 +43,18 @@ def test_a_declared_deviation_exits_0_and_a_stale_one_exits_1(tmp_path):
     assert stale.returncode == 1 and "STALE" in stale.stdout
 
 
+def test_an_entry_for_properties_not_selected_is_not_stale(tmp_path):
+    """The run selects fake.descent_step; an entry for every property, narrowed to a rule
+    none of its cases draws, could only show in cases left out."""
+    toml = tmp_path / "exp.toml"
+    toml.write_text('[[deviation]]\nproperty = "*"\ndrawn = "*AdaGrad(*"\n'
+                    'reason = "elsewhere"\nlink = "https://example.org/1"\n')
+    proc = fake("GoodAdapter", tmp_path / "a", "--expectations", str(toml))
+    assert proc.returncode == 0 and "STALE" not in proc.stdout, proc.stdout
+    report = json.loads((tmp_path / "a" / "report.json").read_text())
+    assert report["selection"] == {"property": ["fake.descent_step"]}
+
+
 def test_a_malformed_expectations_file_exits_2_naming_file_and_line(tmp_path):
     toml = tmp_path / "bad.toml"
     toml.write_text('# known\n[[deviation]]\nproperty = "x"\nlink = "l"\n')

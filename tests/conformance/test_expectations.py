@@ -70,6 +70,26 @@ def test_staleness_is_judged_only_over_a_whole_run(tmp_path):
     assert rep.stale() == [] and rep.exit_code() == 0
 
 
+def test_staleness_is_judged_only_for_entries_whose_cases_were_all_selected(tmp_path):
+    """An entry for every property is unmatched in a run of one property only because the
+    cases that show it were left out (--property); one for the selected property is stale."""
+    everywhere = ENTRY.replace('property = "flat.*"', 'property = "*"')
+    for text, selected, stale in ((everywhere, "flat.*", []), (ENTRY, "flat.*", [2]),
+                                  (ENTRY, "tie.*", [])):
+        rep = report(result(status="pass"))
+        rep.selection = {"property": [selected]}
+        expect.apply(rep, entries(tmp_path, text))
+        assert [e.line for e in rep.stale()] == stale, (text, selected)
+
+
+def test_staleness_under_a_rule_selection_is_judged_for_entries_of_a_selected_rule(tmp_path):
+    for selected, stale in (("Adam", [2]), ("Momentum", [])):
+        rep = report(result(status="pass"))
+        rep.selection = {"rule": [selected]}
+        expect.apply(rep, entries(tmp_path))
+        assert [e.line for e in rep.stale()] == stale, selected
+
+
 def test_entries_apply_only_to_their_adapter(tmp_path):
     rep = report(result())
     expect.apply(rep, entries(tmp_path, adapter="jax"))
