@@ -74,9 +74,10 @@ class MutantAdapter(ReferenceAdapter):
         with self.patch():
             return super().destructure(model, dtype)
 
-    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str,
+                 frozen: tuple[tuple[Any, ...], ...] = ()) -> Any:
         with self.patch():
-            return super().gradient(model, loss, dtype, via)
+            return super().gradient(model, loss, dtype, via, frozen)
 
 
 def mutant(name: str, description: str, *clauses: str) -> Callable[[Patch], Patch]:

@@ -54,9 +54,10 @@ class EngineMutantAdapter(Adapter):
         with self.patch():
             return self.inner.destructure(model, dtype)
 
-    def gradient(self, model: Any, loss: Any, dtype: str, via: str) -> Any:
+    def gradient(self, model: Any, loss: Any, dtype: str, via: str,
+                 frozen: tuple[tuple[Any, ...], ...] = ()) -> Any:
         with self.patch():
-            return self.inner.gradient(model, loss, dtype, via)
+            return self.inner.gradient(model, loss, dtype, via, frozen)
 
 
 def _engine(module: str) -> Any:

@@ -137,3 +137,15 @@ def _carried_to_arrays() -> Iterator[None]:
 
     with wrapped(ref_adapter, "engine_model", converting):
         yield
+
+
+@mutant("frozen_gradient_kept",
+        "The pullback of collection ignores frozen parts: a frozen parameter the loss reads "
+        "gets its gradient (autodiff over every parameter, frozen or not)", "GRAD-3")
+@contextmanager
+def _frozen_gradient_kept() -> Iterator[None]:
+    def ignoring(original: Method) -> Method:
+        return lambda model, cotangents, frozen=None: original(model, cotangents)
+
+    with wrapped(collect, "trainables_pullback", ignoring):
+        yield
