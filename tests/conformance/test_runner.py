@@ -146,6 +146,15 @@ def test_merging_only_some_shards_is_not_a_whole_run():
     assert merged.shard == "2/3" and not merged.whole
 
 
+def test_a_merge_keeps_the_selection_of_its_runs():
+    """Shards of a run of one property merge into a run of that property: stale entries
+    for the others are still not judged (CONF-12)."""
+    parts = [fake_run("GoodAdapter", seed=11, shard=(i, 2), properties=["fake.descent_step"])
+             for i in (1, 2)]
+    merged = merge(parts, argv=[])
+    assert merged.whole and merged.selection == {"property": ["fake.descent_step"]}
+
+
 def test_numpy_error_sizes_reach_the_report_as_numbers():
     (result,) = fake_run("GoodAdapter", properties=["fake.numpy_error_sizes"]).results
     assert (result.status, result.observed, result.allowed) == ("fail", 1.0, 0.5)
