@@ -21,7 +21,7 @@ import dataclasses
 import operator
 import os
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -70,7 +70,7 @@ DTYPES = ("float32", "float64")
 GRADIENT_BACKENDS = ("torch",)
 #: No "destructure": Keras has no flat-vector view of a model.
 CAPABILITIES = frozenset({"shared", "freeze", "adjust", "none_grad", "state", "collect",
-                          "carried"}
+                          "carried", "legacy"}
                          | ({"gradient", "frozen_gradient"}
                             if keras.backend.backend() in GRADIENT_BACKENDS else set()))
 CLIPS = {rules.ClipGrad: "clipvalue", rules.ClipNorm: "clipnorm",
@@ -311,9 +311,11 @@ class Run(session.Run[Plan]):
         self.dtype, self.opts = dtype, list[Any]()
         self.layer, self.variables = build(program.model, dtype)
 
-    def optimiser(self, variables: list[Any]) -> Any:
-        """The plan's optimiser, built over ``variables``."""
-        opt = getattr(keras.optimizers, self.plan.optimiser)(**self.plan.kwargs)
+    def optimiser(self, variables: list[Any], legacy: bool = False) -> Any:
+        """The plan's optimiser, built over ``variables``; ``legacy``: with the Keras 2
+        keywords Keras 3 no longer supports (:data:`KERAS2_KEYWORDS`)."""
+        kwargs = {**self.plan.kwargs, **(KERAS2_KEYWORDS if legacy else {})}
+        opt = getattr(keras.optimizers, self.plan.optimiser)(**kwargs)
         opt.build(variables)
         self.opts.append(opt)
         return opt
@@ -364,11 +366,18 @@ def _structured(run: Run) -> Held:
     return _each_variable(run, [opt] * len(run.variables), step)
 
 
-def _flat_list(run: Run) -> Held:
+#: Keras 2's ``decay`` keyword at its Keras 2 default, as code written for Keras 2 passes it
+#: (``Adam(..., decay=0.0)`` in its docs): Keras 3 warns that it "is no longer supported and
+#: will be ignored" and ignores it (keras/src/optimizers/base_optimizer.py; FINDINGS K6).
+#: Keras 2's ``lr`` is not among them: Keras 3 refuses it (ValueError).
+KERAS2_KEYWORDS = {"decay": 0.0}
+
+
+def _flat_list(run: Run, legacy: bool = False) -> Held:
     """``optimizer.apply_gradients(zip(grads, variables))`` over the list of unfrozen
     Variables (trainables order); a None gradient is passed as None (Keras skips that
-    Variable with a warning)."""
-    opt = run.optimiser(run.variables)
+    Variable with a warning).  ``legacy``: the optimiser built with Keras 2's keywords."""
+    opt = run.optimiser(run.variables, legacy)
     return _each_variable(run, [opt] * len(run.variables), lambda grads: _apply(opt, [
         (g, v) for i, (g, v) in enumerate(zip(grads, run.variables, strict=True))
         if i not in run.frozen]))
@@ -419,6 +428,7 @@ PATHS: dict[PathName, Callable[[Run], Held]] = {
     "flat_list": _flat_list,
     "per_array": _per_array,
     "flat_vector": _flat_vector,
+    "legacy": lambda run: _flat_list(run, legacy=True),
 }
 
 
@@ -442,11 +452,17 @@ class KerasAdapter(Adapter):
             paths=tuple(PATHS),
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
             notes=f"KERAS_BACKEND={keras.backend.backend()}; Layer trees with tied Variables; "
-                  "freezing = variable.trainable = False; floatx = the run's dtype",
+                  "freezing = variable.trainable = False; floatx = the run's dtype; legacy = "
+                  "the flat list with Keras 2's decay=0.0",
         )
 
     def supports(self, rule: Rule) -> str | None:
         return refusal(plan, rule)
+
+    def legacy_replacements(self) -> Mapping[str, tuple[str, ...]]:
+        """Keras 2's ``decay`` (a time decay of the learning rate, lr / (1 + decay t)) and
+        the schedule that replaces it (DEP-3)."""
+        return {"decay": ("keras.optimizers.schedules.InverseTimeDecay", "InverseTimeDecay")}
 
     def run(self, program: Program, path: PathName) -> Outcome:
         go = path_entry(PATHS, path, "keras")
@@ -481,7 +497,8 @@ class KerasAdapter(Adapter):
         (GRAD-3)."""
         if via != "trainables":
             raise Unsupported(f"keras has no {via!r} collection to differentiate through "
-                              "(no flat-vector view of a model, no legacy API)")
+                              "(no flat-vector view of a model; Keras 2 collected as Keras 3 "
+                              "does, trainable_variables)")
         if dtype not in DTYPES:
             raise Unsupported(f"the keras adapter runs {', '.join(DTYPES)}, not {dtype}")
         if keras.backend.backend() not in GRADIENT_BACKENDS:

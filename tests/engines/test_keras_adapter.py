@@ -174,3 +174,15 @@ def test_a_frozen_variable_gets_no_gradient_while_the_loss_reads_it():
     got = KERAS.gradient(model, loss, "float64", "trainables", frozen=(("w",),))
     assert got["w"] is None and got["block"][0]["w"] is None
     np.testing.assert_allclose(got["block"][0]["b"], 2 * model["block"][0]["b"], rtol=1e-15)
+
+
+def test_the_legacy_path_passes_keras2s_decay_which_keras3_ignores_with_a_user_warning():
+    """K6: the optimiser built with decay=0.0 steps as the flat list does; Keras warns a
+    UserWarning at its own line, once per optimiser, not a DeprecationWarning."""
+    prog = program(Momentum(0.1, 0.9))
+    legacy, flat = KERAS.run(prog, "legacy"), KERAS.run(prog, "flat_list")
+    for got, want in zip(trainables(legacy.model), trainables(flat.model), strict=True):
+        np.testing.assert_array_equal(got, want)
+    decay = [w for w in legacy.warnings if "decay" in w.message]
+    assert [(w.category, w.filename.endswith("base_optimizer.py")) for w in decay] == [
+        ("UserWarning", True)]
