@@ -97,6 +97,7 @@ CAPABILITIES = frozenset({
     "destructure",   # has a flat-vector view of the model (destructure())
     "gradient",      # differentiates a loss over collected parameters (gradient())
     "frozen_gradient",  # gradient(..., frozen=keys) gives frozen parameters None (GRAD-3)
+    "checkpoint",    # a Checkpoint op on a path of one device: the state saved, reloaded
     "legacy",        # has a deprecated surface checked by the DEP clauses
     "carried",       # keeps non-trainable leaves of the model as they were
 })
@@ -175,7 +176,9 @@ class Adjust:
 class Checkpoint:
     """Save the whole state (parameters and optimiser state, gathered from every shard)
     and go on from what was saved, loaded ``into`` one unsharded optimiser or into a fresh
-    sharded one (SHARD-4).  It changes nothing: the reference ignores it."""
+    sharded one (SHARD-4).  On a path of one device (with the ``checkpoint`` capability):
+    the optimisers' state saved the engine's own way and fresh optimisers over the same
+    parameters loaded from it (STATE-8).  It changes nothing: the reference ignores it."""
 
     into: Literal["unsharded", "resharded"] = "unsharded"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import pickle
 import warnings
 from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
@@ -192,6 +193,9 @@ def _structured_steps(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Iterator[O
             ref_state.thaw_(state, *op.keys)
         elif isinstance(op, Adjust):
             ref_state.adjust_(state, **op.changes)
+        elif isinstance(op, Checkpoint):
+            state = _saved_and_loaded(state)
+            leaves = ref_state.leaves_for(state, model)
         yield Outcome(model, [state_record(leaf.observed()) for leaf in leaves])
 
 
@@ -200,9 +204,18 @@ def _structured(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
     return last
 
 
+def _saved_and_loaded(state: Any) -> Any:
+    """``state`` written with pickle and read back: a Checkpoint (STATE-8, SHARD-4).  One
+    dump keeps a shared Leaf shared (STATE-3)."""
+    return pickle.loads(pickle.dumps(state))
+
+
 def _on_leaves(leaves: list[Any], model: Any, op: Op) -> None:
-    """Freeze, thaw or adjust a list of per-array Leaves the way the structured path would."""
-    if isinstance(op, Freeze | Thaw):
+    """Freeze, thaw or adjust a list of per-array Leaves the way the structured path would,
+    or save and load them back (Checkpoint)."""
+    if isinstance(op, Checkpoint):
+        leaves[:] = _saved_and_loaded(leaves)
+    elif isinstance(op, Freeze | Thaw):
         toggle = ref_state.freeze_ if isinstance(op, Freeze) else ref_state.thaw_
         for index in sorted(indices_under(model, op.keys)):
             toggle(leaves[index])
@@ -255,7 +268,7 @@ def _flat_vector(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
         elif isinstance(op, Adjust):
             ref_state.adjust_(state, **op.changes)
         elif isinstance(op, Checkpoint):
-            continue  # the state is kept as it is (SHARD-4)
+            state = _saved_and_loaded(state)
         elif indices_under(model, op.keys) not in (set(), everything):
             raise Unsupported("one state over the flat vector cannot freeze part of the model")
         elif indices_under(model, op.keys):
@@ -287,7 +300,8 @@ def _legacy(rule: Rule, model: Any, ops: tuple[Op, ...]) -> Outcome:
     freeze, thaw or adjust, and updates one array at a time, so a global-norm rule cannot be
     expressed (RULE-8)."""
     if not all(isinstance(op, Step) for op in ops):
-        raise Unsupported("the legacy API has no freeze, thaw or adjust")
+        raise Unsupported("the legacy API has no freeze, thaw or adjust, and no checkpoint "
+                          "is taken of it here")
     if rule.needs_global:
         raise Unsupported(f"the legacy update_ goes one array at a time; {rule!r} needs all")
     opt = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import io
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -277,7 +278,7 @@ class TorchAdapter(Adapter):
             dtypes=dtypes,
             capabilities=frozenset({"shared", "freeze", "adjust", "none_grad", "state", "collect",
                                     "destructure", "gradient", "frozen_gradient", "carried",
-                                    "legacy"}),
+                                    "legacy", "checkpoint"}),
             paths=(*PATHS, "zero", "fsdp"),  # the distributed ones: torch_sharded.py
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
             notes="nn.Module tree with tied Parameters; freezing = requires_grad_(False) so "
@@ -488,9 +489,25 @@ def held_by(run: Run, optimisers: list[torch.optim.Optimizer], slots: Slots,
         return run.plan.fields(lambda t: _numpy(_piece(t, piece, p)), torch.Tensor,
                                raw, opt.param_groups[0]) if raw else None
 
+    def reload(_into: str) -> None:
+        optimisers[:] = [_reloaded(opt) for opt in optimisers]
+
     pairs = list(zip(run.engine.params, slots, strict=True))
     return Held(step, adjust, lambda: [_numpy(_piece(h, piece, p)) for p, (h, piece) in pairs],
-                lambda: [state(p, *slot) for p, slot in pairs], toggle)
+                lambda: [state(p, *slot) for p, slot in pairs], toggle, reload)
+
+
+def _reloaded(opt: torch.optim.Optimizer) -> torch.optim.Optimizer:
+    """A fresh optimiser of ``opt``'s class over its parameters, loaded from its
+    ``state_dict()`` written with ``torch.save`` and read back with ``torch.load``, as a
+    training script resumes (STATE-8)."""
+    saved = io.BytesIO()
+    torch.save(opt.state_dict(), saved)
+    saved.seek(0)
+    fresh = type(opt)([p for group in opt.param_groups for p in group["params"]],
+                      **opt.defaults)
+    fresh.load_state_dict(torch.load(saved))
+    return fresh
 
 
 def _tree_grads(run: Run, grads: Any) -> None:

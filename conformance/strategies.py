@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as hnp
 
-from optconf.adapters.protocol import Adjust, Freeze, Op, Program, Step, Thaw
+from optconf.adapters.protocol import Adjust, Checkpoint, Freeze, Op, Program, Step, Thaw
 from optconf.reference import collect as ref_collect
 from optconf.reference import expr as ref_expr
 from optconf.reference import grads as ref_grads
@@ -653,3 +653,14 @@ def _loss_has(loss: ref_expr.Expr, model: Any) -> set[str]:
         "parameter reached twice": any(n > 1 for n in uses.values()),
     }
     return {name for name, present in checks.items() if present}
+
+
+@st.composite
+def checkpointed(draw: st.DrawFn, program: Program,
+                 intos: tuple[str, ...] = ("unsharded",)) -> Program:
+    """``program`` with a Checkpoint after one of its steps, loaded into one of ``intos``
+    (STATE-8, SHARD-4)."""
+    ops = list(program.ops)
+    after = draw(st.sampled_from([i for i, op in enumerate(ops) if isinstance(op, Step)]))
+    ops.insert(after + 1, Checkpoint(draw(st.sampled_from(intos))))
+    return dataclasses.replace(program, ops=tuple(ops))

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from optconf.adapters import reference as ref_adapter
 from optconf.reference import grads as ref_grads
 from optconf.reference import state as ref_state
 from optconf.reference.errors import TreeError
@@ -231,6 +232,23 @@ def _first_array(state: Any) -> np.ndarray | None:
 @contextmanager
 def _adjust_ignored() -> Iterator[None]:
     with wrapped(ref_state, "adjust_", lambda _original: lambda state, *a, **kw: None):
+        yield
+
+
+@mutant("checkpoint_state_not_loaded",
+        "A checkpoint keeps the parameters but the resumed optimiser starts afresh, its "
+        "state not loaded (moments, step count and accumulation lost)", "STATE-8")
+@contextmanager
+def _checkpoint_state_not_loaded() -> Iterator[None]:
+    def restarting(original: Method) -> Method:
+        def saved_and_loaded(state: Any) -> Any:
+            loaded = original(state)
+            for leaf in _distinct_leaves(loaded):
+                _reset(leaf)
+            return loaded
+        return saved_and_loaded
+
+    with wrapped(ref_adapter, "_saved_and_loaded", restarting):
         yield
 
 

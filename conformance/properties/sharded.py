@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from optconf.adapters.protocol import (
     Adapter,
-    Checkpoint,
     Outcome,
     PathName,
     Program,
@@ -32,7 +31,7 @@ from ..asserts import Context, fail
 from ..cases import CaseId, in_declared_variants, natural_rule
 from ..deviation import Deviation
 from ..profiles import Profile
-from ..strategies import programs, record
+from ..strategies import checkpointed, programs, record
 from .common import (
     Clauses,
     assert_outcome,
@@ -195,16 +194,6 @@ def check_global_norm_over_shards(adapter: Adapter, profile: Profile, seed: int,
             profile, seed, share=SHARE)
 
 
-@st.composite
-def checkpointed(draw: st.DrawFn, program: Program) -> Program:
-    """``program`` with a Checkpoint, into unsharded or resharded, after one of its
-    steps."""
-    ops = list(program.ops)
-    after = draw(st.sampled_from([i for i, op in enumerate(ops) if isinstance(op, Step)]))
-    ops.insert(after + 1, Checkpoint(draw(st.sampled_from(["unsharded", "resharded"]))))
-    return dataclasses.replace(program, ops=tuple(ops))
-
-
 @prop("SHARD-4", axes=("distributed",))
 def check_checkpoint_resumes(adapter: Adapter, profile: Profile, seed: int,
                              case: CaseId) -> None:
@@ -218,7 +207,8 @@ def check_checkpoint_resumes(adapter: Adapter, profile: Profile, seed: int,
         dr[1], dtype=dr[0], steps=profile.steps, whole=True, none=False, freeze=False,
         adjust=True, **model_drawing(adapter)))
 
-    explore(strategy.flatmap(lambda p: st.tuples(st.just(p), checkpointed(p))),
+    explore(strategy.flatmap(lambda p: st.tuples(st.just(p), checkpointed(
+        p, ("unsharded", "resharded")))),
             lambda pair: same_as_structured(adapter, pair[1], path, "SHARD-4",
                                             against=pair[0]),
             profile, seed, share=SHARE)

@@ -15,7 +15,7 @@ torch = pytest.importorskip("torch")
 
 from optconf.adapters.protocol import Adjust, Freeze, Program, Step, Thaw  # noqa: E402
 from optconf.adapters.reference import ReferenceAdapter  # noqa: E402
-from optconf.adapters.torch import PATHS, TorchAdapter  # noqa: E402
+from optconf.adapters.torch import PATHS, TorchAdapter, _reloaded  # noqa: E402
 from optconf.conformance.tolerance import bound  # noqa: E402
 from optconf.reference import trainables  # noqa: E402
 from optconf.reference.expr import Add, Dot, Param, Square, Sum  # noqa: E402
@@ -366,3 +366,28 @@ def test_a_frozen_parameter_gets_no_gradient_while_the_loss_reads_it():
     np.testing.assert_array_equal(got["block"][0]["b"], 2 * model["block"][0]["b"])
     everything = TORCH.gradient(model, loss, "float64", "trainables", frozen=((),))
     assert everything["w"] is None and everything["block"][0]["b"] is None
+
+
+@pytest.mark.parametrize("flags", [{}, {"foreach": True}, {"fused": True}])
+def test_a_reloaded_optimiser_is_a_fresh_one_that_steps_as_the_original(flags):
+    """STATE-8: _reloaded saves state_dict through torch.save, builds a new optimiser over
+    the same Parameters and loads it; after an lr change and two steps, both go on alike."""
+    params = [torch.nn.Parameter(torch.tensor([1.0, -2.0], dtype=torch.float64))]
+    opt = torch.optim.Adam(params, lr=0.1, **flags)
+    for g in (0.5, -1.5):
+        params[0].grad = torch.tensor([g, 2 * g], dtype=torch.float64)
+        opt.step()
+    opt.param_groups[0]["lr"] = 0.05
+    fresh = _reloaded(opt)
+    assert fresh is not opt and fresh.param_groups[0]["lr"] == 0.05
+    state, loaded = opt.state[params[0]], fresh.state[params[0]]
+    assert state is not loaded and torch.equal(state["exp_avg_sq"], loaded["exp_avg_sq"])
+    assert float(loaded["step"]) == 2.0
+    # the fresh optimiser takes over a copy of the Parameter, so that both can step
+    twin = torch.nn.Parameter(params[0].detach().clone())
+    fresh.param_groups[0]["params"] = [twin]
+    fresh.state[twin] = fresh.state.pop(params[0])
+    for p, o in ((params[0], opt), (twin, fresh)):
+        p.grad = torch.tensor([0.25, -0.75], dtype=torch.float64)
+        o.step()
+    assert torch.equal(params[0], twin)

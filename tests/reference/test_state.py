@@ -2,6 +2,7 @@
 
 import copy
 import dataclasses
+import pickle
 import warnings
 
 import numpy as np
@@ -160,6 +161,29 @@ def test_frozen_subtree_and_its_state_stay_put_until_thawed():  # FRZ-1, FRZ-2, 
     thaw_(state)
     update_(state, model, {"a": np.ones(1), "b": np.ones(1)})
     assert model["a"][0] == pytest.approx(0.9)
+
+
+def test_a_state_saved_and_loaded_mid_run_resumes_the_run_exactly():  # STATE-8, STATE-3
+    """The state tree is plain data: pickled with the model mid-run (a frozen part and an
+    adjusted hyperparameter included) and loaded back, it goes on bit for bit, and the tie's
+    two places still share one Leaf."""
+    grads = [{"enc": {"w": np.array([g, -g]), "b": np.array([g])}, "dec": {"w": np.array([1.0, g])}}
+             for g in (0.5, -1.5, 2.0, 0.25)]
+    model = tied_model()
+    state = setup(OptimiserChain(ClipGlobalNorm(1.0), Adam(0.1)), model)
+    freeze_(state, "enc", "b")
+    for g in grads[:2]:
+        update_(state, model, g)
+    adjust_(state, eta=0.05)
+    saved = pickle.dumps((state, model))
+    for g in grads[2:]:
+        update_(state, model, g)
+    state, loaded = pickle.loads(saved)
+    assert state["enc"]["w"] is state["dec"]["w"] and loaded["enc"]["w"] is loaded["dec"]["w"]
+    for g in grads[2:]:
+        update_(state, loaded, g)
+    for a, b in zip(trainables(loaded), trainables(model), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_freezing_one_occurrence_freezes_a_shared_array():  # TIE-4
