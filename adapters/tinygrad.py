@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from importlib.metadata import version
 from typing import Any
@@ -203,6 +204,19 @@ class _Engine:
         with self.Context(TRAINING=1):
             opt.step()
 
+    def reload(self, opt: Any, plan: Plan) -> None:
+        """A checkpoint of ``opt`` (STATE-8): ``get_state_dict`` written with ``safe_save``,
+        a fresh optimiser made by the plan's factory over the same Tensors (``SGD`` is a
+        function building a ``LARS``), the file read back into it with ``load_state_dict``,
+        and ``opt`` given the fresh one's attributes, so the path's references reach it."""
+        with tempfile.TemporaryDirectory(prefix="optconf-") as folder:
+            saved = os.path.join(folder, "optimizer.safetensors")
+            self.state.safe_save(self.state.get_state_dict(opt), saved)
+            fresh = self.optimizer(plan, [*opt.params, *opt.buffers], fused=opt.fused)
+            self.state.load_state_dict(fresh, self.state.safe_load(saved), verbose=False)
+        vars(opt).clear()
+        vars(opt).update(vars(fresh))
+
     def legacy_step(self, opt: Any) -> None:
         """Older tinygrad's training switch, gone in 0.14 without a deprecation (DEP-1)."""
         with self.Tensor.train():
@@ -288,7 +302,12 @@ class Run(session.Run[Plan]):
                     self.plan.fields(_piece(slot[2], shape), np.ndarray, *slot[:2])
                     for slot, shape in zip(slots, self.model.shapes(), strict=True)]
 
-        return Held(take, lambda old, new: self.adjust(optimisers, old, new), values, states)
+        def reload(_into: str) -> None:
+            for opt in optimisers:
+                self.engine.reload(opt, self.plan)
+
+        return Held(take, lambda old, new: self.adjust(optimisers, old, new), values, states,
+                    reload=reload)
 
     def adjust(self, optimisers: list[Any], old: Plan, new: Plan) -> None:
         """The new hyperparameters on the live optimisers, state kept (ADJ-1): lr assigned in
@@ -425,7 +444,8 @@ class TinygradAdapter(Adapter):
             name="tinygrad", engine="tinygrad", version=version("tinygrad"),
             device=self.engine.device, dtypes=self.declared_dtypes(),
             capabilities=frozenset({"shared", "adjust", "state", "collect", "destructure",
-                                    "gradient", "frozen_gradient", "carried", "legacy"}),
+                                    "gradient", "frozen_gradient", "carried", "legacy",
+                                    "checkpoint"}),
             paths=tuple(PATHS), path_capabilities=PATH_CAPABILITIES,
             notes=f"freeze and none_grad on per_array only, where the adapter does not step a "
                   "skipped parameter's own optimiser (tinygrad's Optimizer can do neither, "

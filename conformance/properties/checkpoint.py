@@ -24,6 +24,7 @@ from optconf.adapters.protocol import (
     trainables,
 )
 
+from ..asserts import fail
 from ..profiles import Profile
 from ..strategies import checkpointed, programs
 from ..tolerance import Bound
@@ -67,9 +68,18 @@ def _resumes(adapter: Adapter, path: PathName, plain: Program, saved: Program) -
         reject()  # NaN is another property's deviation, and no value to resume to
     want = dataclasses.replace(expected(plain), outcome=uninterrupted)
     steps = sum(isinstance(op, Step) for op in plain.ops)
-    assert_outcome(adapter.run(saved, path), want, program=plain,
+    ctx = context(adapter, saved, path)
+    try:
+        resumed = adapter.run(saved, path)
+    except Unsupported:
+        raise  # the adapter cannot checkpoint here: a refusal, not a failure
+    except Exception as exc:  # the same program ran without the checkpoint
+        first = (str(exc).strip() or "(no message)").splitlines()[0]
+        fail(f"the run with a checkpoint raised {type(exc).__name__}: {first}, but should "
+             "resume as the run without it does", clause="STATE-8", ctx=ctx)
+    assert_outcome(resumed, want, program=plain,
                    bound=Bound(plain.dtype, plain.rule, steps, is_exact=True),
-                   ctx=context(adapter, saved, path), clauses=Clauses("STATE-8"))
+                   ctx=ctx, clauses=Clauses("STATE-8"))
 
 
 def _finite(outcome: Outcome) -> bool:

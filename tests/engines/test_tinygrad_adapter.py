@@ -12,9 +12,17 @@ import pytest
 
 pytest.importorskip("tinygrad")
 
-from optconf.adapters.protocol import Adjust, Freeze, Program, Step, Thaw, Unsupported
+from optconf.adapters.protocol import (
+    Adjust,
+    Checkpoint,
+    Freeze,
+    Program,
+    Step,
+    Thaw,
+    Unsupported,
+)
 from optconf.adapters.reference import ReferenceAdapter
-from optconf.adapters.tinygrad import CLANG_HINT, TinygradAdapter
+from optconf.adapters.tinygrad import CLANG_HINT, TinygradAdapter, plan
 from optconf.conformance.tolerance import bound
 from optconf.reference import trainables
 from optconf.reference.expr import Add as Plus
@@ -337,3 +345,52 @@ def test_momentum_lowered_to_zero_mid_run_steps_plain_descent(tiny):
     got = tiny.run(prog, "flat_list")
     want = ReferenceAdapter().run(dataclasses.replace(prog, dtype="float64"), "structured")
     np.testing.assert_allclose(got.model["w"], want.model["w"], rtol=1e-6)
+
+
+#: Each path with a stateful rule, LAMB (per array, RULE-4) where one buffer is not refused.
+CHECKPOINTED = [(rule, path) for path in ("structured", "flat_list", "per_array", "fused",
+                                          "flat_vector")
+                for rule in (Momentum(0.1, 0.5), Adam(0.1), LAMB())
+                if not (isinstance(rule, LAMB) and path in ("fused", "flat_vector"))]
+
+
+@pytest.mark.parametrize(("rule", "path"), CHECKPOINTED,
+                         ids=[f"{type(r).__name__}-{p}" for r, p in CHECKPOINTED])
+def test_a_checkpoint_resumes_the_run_bit_for_bit(tiny, rule, path):
+    """STATE-8: safe_save(get_state_dict(opt)), a fresh optimiser from the same factory
+    (SGD builds a LARS) loaded with load_state_dict, after an lr change: as without it."""
+    rng = np.random.default_rng(16)
+    model = tied_model(rng)
+    steps = [Step(grads_for(model, rng)) for _ in range(STEPS)]
+    plain = Program(model, rule, (steps[0], Adjust({"eta": 0.05}), *steps[1:]), "float32")
+    saved = dataclasses.replace(plain, ops=(*plain.ops[:2], Checkpoint(), *plain.ops[2:]))
+    want, got = tiny.run(plain, path), tiny.run(saved, path)
+    for a, b in zip(trainables(got.model), trainables(want.model), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert [sorted(s) for s in got.states] == [sorted(s) for s in want.states]
+
+
+def test_a_reloaded_optimiser_has_fresh_buffers_holding_the_saved_values(tiny):
+    """The reload behind a Checkpoint replaces every state Tensor (a fresh optimiser's)
+    and loads the saved values into them, the step counts b1_t and b2_t included."""
+    engine, the_plan = tiny.engine, plan(Adam(0.1))
+    param = engine.tensor(np.array([1.0, -2.0]), engine.dtype("float32"))
+    opt = engine.optimizer(the_plan, [param])
+    for g in (0.5, -1.5):
+        param.grad = engine.const(np.array([g, 2 * g]), engine.dtype("float32"))
+        engine.step(opt)
+    m, b1_t = opt.m[0], opt.b1_t
+    saved = m.numpy(), b1_t.numpy()
+    engine.reload(opt, the_plan)
+    assert opt.m[0] is not m and opt.b1_t is not b1_t
+    np.testing.assert_array_equal(opt.m[0].numpy(), saved[0])
+    np.testing.assert_array_equal(opt.b1_t.numpy(), saved[1])
+
+
+def test_an_optimiser_over_an_empty_parameter_cannot_be_saved(tiny):
+    """TG16: safe_save raises on the zero-size Tensors of its state."""
+    model = {"w": np.ones(2), "e": np.ones((2, 0))}
+    program = Program(model, Adam(0.1), (Step({"w": np.ones(2), "e": np.ones((2, 0))}),
+                                          Checkpoint()), "float32")
+    with pytest.raises(AssertionError):
+        tiny.run(program, "flat_list")
