@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+import os
+import tempfile
 from collections.abc import Callable, Iterable
 from importlib.metadata import version
 from typing import Any
@@ -59,14 +61,14 @@ try:
     import mlx.core as mx
     import mlx.nn as nn
     import mlx.optimizers as optim
-    from mlx.utils import tree_flatten, tree_map
+    from mlx.utils import tree_flatten, tree_map, tree_map_with_path
 except ImportError as exc:  # the loader reports this as "engine not installed"
     raise ModuleNotFoundError(f"pip install 'optconf[mlx]' ({exc})", name="mlx") from exc
 
 DTYPES = ("float32", "float64")
 #: No "shared": MLX trees hold values, one array at two places is two parameters (TIE-1).
 CAPABILITIES = frozenset({"freeze", "adjust", "none_grad", "state", "collect", "destructure",
-                          "gradient", "frozen_gradient", "carried"})
+                          "gradient", "frozen_gradient", "carried", "checkpoint"})
 TIES = ("one array at several places of the model: an MLX parameter tree holds values, and "
         "the optimiser updates each place on its own (TIE-1)")
 
@@ -326,16 +328,38 @@ class Run(session.Run[Plan]):
              states: Callable[[], list[dict[str, Any] | None]]) -> Held:
         """``step`` given each Step's gradients as arrays (trainables order, None kept); an
         Adjust reaches every optimiser built (ADJ-1)."""
+        def reload(_into: str) -> None:
+            for opt in self.opts:
+                _reload(opt, self.plan, self.dtype)
+
         return Held(lambda grads: step([None if g is None else mx.array(g, dtype=self.dtype)
                                         for g in flat_list_grads(self.program.model, grads)]),
                     lambda old, new: _adjust(self.opts, old, new, self.dtype),
-                    lambda: [_numpy(v) for v in values()], states)
+                    lambda: [_numpy(v) for v in values()], states, reload=reload)
 
     def fields(self, opt: Any, state: Any, pick: Callable[[Any], Any] = _same
                ) -> dict[str, Any] | None:
         """A parameter's MLX state as reference fields; None before MLX made any."""
         return self.plan.fields(lambda v: _numpy(pick(v)), mx.array, state, opt) if state \
             else None
+
+
+def _reload(opt: Any, the_plan: Plan, dtype: Any) -> None:
+    """A checkpoint of ``opt`` (STATE-8), as MLX's docs save and load an optimiser:
+    ``tree_flatten(optimizer.state)`` written with ``mx.save_safetensors``, a fresh optimiser
+    of the plan given the file's arrays back as its ``state`` (placed by their flattened names
+    in the saved state's structure, which ``tree_unflatten`` would turn into lists where the
+    adapter's Modules have digit keys), and ``opt`` given the fresh one's attributes, so the
+    path's references reach it."""
+    with tempfile.TemporaryDirectory(prefix="optconf-") as folder:
+        file = os.path.join(folder, "optimizer.safetensors")
+        mx.save_safetensors(file, dict(tree_flatten(opt.state)))
+        saved = mx.load(file)
+        fresh = make_optimiser(the_plan, dtype)
+        fresh.state = tree_map_with_path(lambda name, _old: saved[name], opt.state)
+        mx.eval(fresh.state)
+    vars(opt).clear()
+    vars(opt).update(vars(fresh))
 
 
 def _dict_tree(run: Run, keys: list[tuple[str, ...]], tree: Any, *, module: bool) -> Held:

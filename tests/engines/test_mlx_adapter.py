@@ -8,9 +8,18 @@ import numpy as np
 import pytest
 
 mx = pytest.importorskip("mlx.core", reason="mlx is not installed (pip install 'optconf[mlx]')")
+optim = pytest.importorskip("mlx.optimizers")
 
-from optconf.adapters.mlx import PATHS, MlxAdapter  # noqa: E402
-from optconf.adapters.protocol import Adjust, Freeze, Program, Step, Thaw, Unsupported  # noqa: E402
+from optconf.adapters.mlx import PATHS, MlxAdapter, _reload, plan  # noqa: E402
+from optconf.adapters.protocol import (  # noqa: E402
+    Adjust,
+    Checkpoint,
+    Freeze,
+    Program,
+    Step,
+    Thaw,
+    Unsupported,
+)
 from optconf.reference import trainables  # noqa: E402
 from optconf.reference.expr import Add, Dot, Param, Square, Sum  # noqa: E402
 from optconf.reference.rules import (  # noqa: E402
@@ -170,3 +179,40 @@ def test_a_frozen_array_gets_no_gradient_while_the_loss_reads_it():
     np.testing.assert_allclose(got["w"], 2 * start["w"], rtol=1e-6)
     everything = MLX.gradient(start, loss, "float64", "trainables", frozen=((),))
     assert everything["w"] is None and everything["block"][0]["b"] is None
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_float32_checkpoint_resumes_the_run_bit_for_bit(path):
+    """STATE-8: optimizer.state written with mx.save_safetensors and given to a fresh
+    optimiser, after a learning-rate change: as without it."""
+    rng = np.random.default_rng(16)
+    start = model(rng)
+    steps = [Step(grads(rng)) for _ in range(3)]
+    plain = Program(start, Adam(0.1, variant="optimisers"),
+                    (steps[0], Adjust({"eta": 0.05}), *steps[1:]), "float32")
+    saved = Program(start, plain.rule, (*plain.ops[:2], Checkpoint(), *plain.ops[2:]),
+                    "float32")
+    want, got = MLX.run(plain, path), MLX.run(saved, path)
+    for a, b in zip(trainables(got.model), trainables(want.model), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_reloaded_optimiser_is_a_fresh_one_holding_the_saved_state():
+    """The reload behind a Checkpoint: a new state dict with equal arrays, step included."""
+    opt = optim.Adam(learning_rate=0.1)
+    params = {"w": mx.array([1.0, -2.0])}
+    opt.init(params)
+    opt.update(params, {"w": mx.array([0.5, 1.0])})
+    before = opt.state
+    _reload(opt, plan(Adam(0.1, variant="optimisers")), mx.float32)
+    assert opt.state is not before and int(opt.state["step"]) == 1
+    assert np.array_equal(np.array(opt.state["w"]["v"]), np.array(before["w"]["v"]))
+
+
+def test_a_float64_state_cannot_be_written():
+    """M7: mx.save_safetensors refuses float64 arrays."""
+    start = model(np.random.default_rng(17))
+    program = Program(start, Adam(0.1, variant="optimisers"),
+                      (Step(grads(np.random.default_rng(18))), Checkpoint()), "float64")
+    with pytest.raises(RuntimeError, match="invalid dtype"):
+        MLX.run(program, "structured")
