@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import operator
 import os
 import warnings
@@ -70,7 +71,7 @@ DTYPES = ("float32", "float64")
 GRADIENT_BACKENDS = ("torch",)
 #: No "destructure": Keras has no flat-vector view of a model.
 CAPABILITIES = frozenset({"shared", "freeze", "adjust", "none_grad", "state", "collect",
-                          "carried", "legacy"}
+                          "carried", "legacy", "checkpoint"}
                          | ({"gradient", "frozen_gradient"}
                             if keras.backend.backend() in GRADIENT_BACKENDS else set()))
 CLIPS = {rules.ClipGrad: "clipvalue", rules.ClipNorm: "clipnorm",
@@ -255,13 +256,21 @@ def _same(x: Any) -> Any:
     return x
 
 
-def _numpy(x: Any) -> np.ndarray:
-    """A tensor or Variable as a NumPy copy.  torch's ``__array__`` takes no ``copy``
-    keyword, for which NumPy 2 warns inside keras' ``convert_to_numpy``; that warning is the
-    adapter's reading, not the engine's behaviour, so it is not recorded."""
+@contextlib.contextmanager
+def _reading() -> Iterator[None]:
+    """Reading Variables into NumPy (the adapter's reading, or a checkpoint's): torch's
+    ``__array__`` takes no ``copy`` keyword, for which NumPy 2 warns inside keras
+    (``convert_to_numpy``, ``save_own_variables``); that warning is not what a property
+    checks, so it is not recorded."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy",
                                 DeprecationWarning)
+        yield
+
+
+def _numpy(x: Any) -> np.ndarray:
+    """A tensor or Variable as a NumPy copy (:func:`_reading`)."""
+    with _reading():
         return np.array(ops.convert_to_numpy(x), copy=True)
 
 
@@ -308,7 +317,7 @@ class Run(session.Run[Plan]):
 
     def __init__(self, program: Program, dtype: str) -> None:
         super().__init__(program, plan)
-        self.dtype, self.opts = dtype, list[Any]()
+        self.dtype, self.opts, self.built_over = dtype, list[Any](), list[list[Any]]()
         self.layer, self.variables = build(program.model, dtype)
 
     def optimiser(self, variables: list[Any], legacy: bool = False) -> Any:
@@ -318,6 +327,7 @@ class Run(session.Run[Plan]):
         opt = getattr(keras.optimizers, self.plan.optimiser)(**kwargs)
         opt.build(variables)
         self.opts.append(opt)
+        self.built_over.append(list(variables))
         return opt
 
     def tensor(self, value: np.ndarray) -> Any:
@@ -327,14 +337,41 @@ class Run(session.Run[Plan]):
              states: Callable[[], list[dict[str, Any] | None]]) -> Held:
         """``step`` given each Step's gradients as tensors (trainables order, None kept);
         an Adjust reaches every optimiser built (ADJ-1)."""
+        def reload(_into: str) -> None:
+            for opt, variables in zip(self.opts, self.built_over, strict=True):
+                _reload(opt, variables)
+
         return Held(lambda grads: step([None if g is None else self.tensor(g)
                                         for g in flat_list_grads(self.program.model, grads)]),
-                    lambda old, new: _adjust(self.opts, old, new), values, states)
+                    lambda old, new: _adjust(self.opts, old, new), values, states,
+                    reload=reload)
 
     def fields(self, opt: Any, var: Any, pick: Callable[[Any], Any] = _same
                ) -> dict[str, Any] | None:
         """``var``'s optimiser slots as reference fields; None before Keras built any."""
         return self.plan.fields(pick, np.ndarray, opt, var) if opt.built else None
+
+
+def _reload(opt: Any, variables: list[Any]) -> None:
+    """A checkpoint of ``opt`` (STATE-8), as Keras saves a model's optimiser:
+    ``save_own_variables`` into a store written with ``np.savez``, a fresh optimiser
+    ``from_config(get_config())`` built over the same Variables and ``load_own_variables``
+    from the file; ``opt`` takes the fresh one's attributes, so the path's references reach
+    it."""
+    store: dict[str, Any] = {}
+    with _reading():
+        opt.save_own_variables(store)
+        config = opt.get_config()
+    saved = io.BytesIO()
+    arrays: dict[str, Any] = {key: _numpy(value) for key, value in store.items()}
+    np.savez(saved, **arrays)
+    saved.seek(0)
+    fresh = type(opt).from_config(config)
+    fresh.build(variables)
+    with np.load(saved) as loaded:
+        fresh.load_own_variables(dict(loaded))
+    vars(opt).clear()
+    vars(opt).update(vars(fresh))
 
 
 def _each_variable(run: Run, opts: list[Any], step: Callable[[list[Any]], None]) -> Held:

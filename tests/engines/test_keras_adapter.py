@@ -13,7 +13,9 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 pytest.importorskip("keras", reason="keras or its backend is not installed "
                                     "(pip install 'optconf[keras]')")
 
-from optconf.adapters.keras import PATHS, KerasAdapter
+import keras
+
+from optconf.adapters.keras import PATHS, KerasAdapter, _floatx, _numpy, _reload
 from optconf.adapters.protocol import Adjust, Freeze, Program, Step, Thaw, Unsupported
 from optconf.adapters.reference import ReferenceAdapter
 from optconf.reference import trainables
@@ -186,3 +188,23 @@ def test_the_legacy_path_passes_keras2s_decay_which_keras3_ignores_with_a_user_w
     decay = [w for w in legacy.warnings if "decay" in w.message]
     assert [(w.category, w.filename.endswith("base_optimizer.py")) for w in decay] == [
         ("UserWarning", True)]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_reloaded_optimiser_is_a_fresh_one_that_steps_as_the_original(dtype):
+    """STATE-8: save_own_variables through np.savez, from_config(get_config()), build and
+    load_own_variables: new Variables holding the saved values, and the same next step."""
+    with _floatx(dtype):
+        variables = [keras.Variable(np.array([1.0, -2.0]), dtype=dtype) for _ in range(2)]
+        opts = [keras.optimizers.Adam(learning_rate=0.1) for _ in variables]
+        for opt, v in zip(opts, variables, strict=True):
+            opt.build([v])
+            gradient = keras.ops.convert_to_tensor(np.array([0.5, -1.5]), dtype=dtype)
+            opt.apply_gradients([(gradient, v)])
+        moment = opts[1].variables[2]
+        _reload(opts[1], [variables[1]])
+        assert opts[1].variables[2] is not moment and int(opts[1].iterations) == 1
+        for opt, v in zip(opts, variables, strict=True):
+            opt.apply_gradients([(keras.ops.convert_to_tensor(np.array([0.25, 2.0]), dtype=dtype),
+                                  v)])
+        np.testing.assert_array_equal(_numpy(variables[0]), _numpy(variables[1]))
