@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import io
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -63,7 +64,7 @@ DTYPES = ("float32", "float64", "float16")
 #: No "shared" (pytrees cannot tie), "none_grad" (an optax update takes every gradient) or
 #: "freeze": optax's mask is static, so only a frozen set fixed over the steps runs (FRZ-2).
 CAPABILITIES = frozenset({"adjust", "state", "collect", "destructure", "gradient",
-                          "frozen_gradient", "carried", "legacy"})
+                          "frozen_gradient", "carried", "legacy", "checkpoint"})
 
 # ------------------------------------------------------------------ rules -> optax
 
@@ -478,8 +479,9 @@ class Layout:
         return lambda tree: self.unpack(tree)[i]
 
     def reload(self, params: Any, state: Any, into: str) -> tuple[Any, Any]:
-        """Parameters and state after a checkpoint: on one device, as they were."""
-        return params, state
+        """Parameters and state after a checkpoint on one device: the state saved and
+        loaded back (:func:`_saved_and_loaded`, STATE-8)."""
+        return params, _saved_and_loaded(state)
 
     def mask(self, frozen: tuple[bool, ...]) -> Any:
         """The freeze mask for ``selective_transform``, None when nothing is frozen."""
@@ -489,6 +491,20 @@ class Layout:
             raise Unsupported("one flat vector is one optax leaf: part of it cannot be "
                               "frozen (FRZ-1)")
         return True if self.flat else self.tree(list(frozen))
+
+
+def _saved_and_loaded(state: Any) -> Any:
+    """A checkpoint of an optax state (STATE-8): its leaves written with ``np.savez`` and
+    read back into its structure, as ``flax.serialization.from_bytes`` and orbax restore
+    into the structure of a target state (the structure is the code's, the arrays the
+    file's)."""
+    leaves, structure = jax.tree.flatten(state)
+    saved = io.BytesIO()
+    np.savez(saved, *[np.asarray(leaf) for leaf in leaves])
+    saved.seek(0)
+    with np.load(saved) as loaded:
+        arrays = [jax.device_put(loaded[f"arr_{i}"]) for i in range(len(leaves))]
+    return jax.tree.unflatten(structure, arrays)
 
 
 def _device(x: Any, dtype: Any) -> Any:
@@ -619,9 +635,13 @@ def _per_array(run: Run) -> Held:
         for opt, state in zip(opts, states, strict=True):
             opt.adjust(state, rule)
 
+    def reload(_into: str) -> None:
+        states[:] = [_saved_and_loaded(state) for state in states]
+
     return Held(step, adjust, lambda: [_numpy(p) for p in params],
                 lambda: [run.record(i, opt, state, _same)
-                         for i, (opt, state) in enumerate(zip(opts, states, strict=True))])
+                         for i, (opt, state) in enumerate(zip(opts, states, strict=True))],
+                reload=reload)
 
 
 def _listed(run: Run, legacy: bool = False) -> Held:

@@ -17,7 +17,7 @@ optax = pytest.importorskip("optax")
 
 import jax.numpy as jnp  # noqa: E402
 
-from optconf.adapters.jax import PATHS, JaxAdapter  # noqa: E402
+from optconf.adapters.jax import PATHS, JaxAdapter, _saved_and_loaded  # noqa: E402
 from optconf.adapters.protocol import (  # noqa: E402
     Adjust,
     Freeze,
@@ -502,3 +502,18 @@ def test_frozen_leaves_are_closed_over_and_get_no_gradient():
     assert got["w"] is None
     np.testing.assert_allclose(got["block"][0]["b"], 2 * model["block"][0]["b"], rtol=1e-14)
     np.testing.assert_array_equal(got["a"][0], np.zeros(2))
+
+
+def test_a_checkpointed_optax_state_is_new_arrays_in_the_same_structure():
+    """STATE-8: the state's leaves through np.savez, read back into its structure: new
+    device arrays, equal values and dtypes (the step count's int32 included), and the
+    injected hyperparameters kept."""
+    tx = optax.inject_hyperparams(optax.adam)(learning_rate=0.1)
+    params = {"w": jnp.array([1.0, -2.0])}
+    state = tx.init(params)
+    _, state = tx.update({"w": jnp.array([0.5, 1.5])}, state, params)
+    restored = _saved_and_loaded(state)
+    assert jax.tree.structure(restored) == jax.tree.structure(state)
+    for new, old in zip(jax.tree.leaves(restored), jax.tree.leaves(state), strict=True):
+        assert new is not old and new.dtype == old.dtype
+        np.testing.assert_array_equal(np.asarray(new), np.asarray(old))
