@@ -29,7 +29,7 @@ RECORDED = None
 ALLOWED = None
 PROGRAM_PICKLE = None
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'features': ['losses: parameter the loss does not reach', 'models: 0-d array', 'models: empty array', 'models: sizes that do not divide evenly'], 'loss': 'Sum(x=Square(x=Param(index=2)))', 'model': [[], {'__array__': [[[2.286452588028979], [-1.369873087180854e-122]], [[-3.8036338191012273], [-3.1129317405683015]]], 'dtype': 'float64'}, {'__array__': -1.2690062430340356e-192, 'dtype': 'float64'}, {'__array__': [[], []], 'dtype': 'float64'}, {'__array__': [], 'dtype': 'float64'}], 'via': 'trainables', 'dtype': 'float64', 'path': None, 'step': None}
+COUNTEREXAMPLE = {'features': ['losses: parameter the loss does not reach', 'models: 0-d array', 'models: empty array', 'models: sizes that do not divide evenly'], 'loss': 'Sum(x=Square(x=Param(index=2)))', 'model': [[], {'__array__': [[[2.286452588028979], [-1.369873087180854e-122]], [[-3.8036338191012273], [-3.1129317405683015]]], 'dtype': 'float64'}, {'__array__': -1.2690062430340356e-192, 'dtype': 'float64'}, {'__array__': [[], []], 'dtype': 'float64'}, {'__array__': [], 'dtype': 'float64'}], 'via': 'trainables', 'dtype': 'float64', 'frozen': [], 'path': None, 'step': None}
 
 
 def run_engine():

@@ -29,7 +29,7 @@ RECORDED = None
 ALLOWED = None
 PROGRAM_PICKLE = None
 # the property's whole counterexample, for reading
-COUNTEREXAMPLE = {'features': ['losses: parameter the loss does not reach', 'models: 0-d array', 'models: empty array', 'models: sizes that do not divide evenly'], 'loss': 'Sum(x=Square(x=Param(index=2)))', 'model': [[], {'__array__': [[], []], 'dtype': 'float64'}, {'__array__': [], 'dtype': 'float64'}, {'__array__': 2.705732501701484e-229, 'dtype': 'float64'}], 'via': 'legacy', 'dtype': 'float64', 'path': None, 'step': None}
+COUNTEREXAMPLE = {'features': ['losses: parameter the loss does not reach', 'models: 0-d array', 'models: empty array', 'models: sizes that do not divide evenly'], 'loss': 'Sum(x=Square(x=Param(index=2)))', 'model': [[], {'__array__': [[], []], 'dtype': 'float64'}, {'__array__': [], 'dtype': 'float64'}, {'__array__': 2.705732501701484e-229, 'dtype': 'float64'}], 'via': 'legacy', 'dtype': 'float64', 'frozen': [], 'path': None, 'step': None}
 
 
 def run_engine():
