@@ -13,7 +13,16 @@ import pytest
 
 from optconf.adapters import load as load_adapter
 from optconf.adapters.mutants import MUTANTS, load
-from optconf.adapters.protocol import Adapter, Adjust, Freeze, Program, Step, Stopped, Thaw
+from optconf.adapters.protocol import (
+    Adapter,
+    Adjust,
+    Checkpoint,
+    Freeze,
+    Program,
+    Step,
+    Stopped,
+    Thaw,
+)
 from optconf.adapters.reference import ReferenceAdapter
 from optconf.reference import expr, layer
 from optconf.reference.rules import (
@@ -189,6 +198,10 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
     "complex_carried": settled(Program({"w": W.copy(), "z": np.ones(2, complex)}, Descent(),
                                        (Step(None),))),
     "rprop_size_clamped": trained(Rprop(eta=1e-4, gamma=(1e-3, 50.0)), Step(grads())),
+    "checkpoint_state_not_loaded": trained(Momentum(), Step(grads()), Checkpoint(),
+                                           Step(grads())),
+    "frozen_gradient_kept": lambda adapter: adapter.gradient(
+        model(), expr.Sum(expr.Param(0)), "float64", "trainables", frozen=(("w",),)),
 }
 
 

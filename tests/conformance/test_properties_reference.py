@@ -44,6 +44,7 @@ NOT_CLAIMED = {
     ("freezing.thaw_resumes", None, "legacy"),
     ("freezing.tied_place_freezes_all", None, "legacy"),
     ("freezing.tied_place_freezes_all", None, "flat_vector"),
+    ("checkpoint.checkpoint_resumes", None, "legacy"),
     # a rule with one form has no other form to run (RULE-5)
     *(("variant_forms.other_forms_match", name, None) for name, cls in rule_classes().items()
       if not getattr(cls, "axes", None)),
