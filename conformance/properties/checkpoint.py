@@ -55,8 +55,8 @@ def _resumes(adapter: Adapter, path: PathName, plain: Program, saved: Program) -
     clause's)."""
     try:
         uninterrupted = adapter.run(plain, path)
-    except Unsupported:
-        reject()  # a program the path cannot run: no trajectory to resume
+    except Exception:  # refused, or another property's deviation (TG14's IndexError, say)
+        reject()  # either way no trajectory to resume
     if not _finite(uninterrupted):
         reject()  # NaN is another property's deviation, and no value to resume to
     ctx = context(adapter, saved, path)
