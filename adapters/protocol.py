@@ -178,7 +178,8 @@ class Checkpoint:
     and go on from what was saved, loaded ``into`` one unsharded optimiser or into a fresh
     sharded one (SHARD-4).  On a path of one device (with the ``checkpoint`` capability):
     the optimisers' state saved the engine's own way and fresh optimisers over the same
-    parameters loaded from it (STATE-8).  It changes nothing: the reference ignores it."""
+    parameters loaded from it (STATE-8).  It changes nothing: the reference saves its state
+    (pickle), loads it back and goes on as it would have."""
 
     into: Literal["unsharded", "resharded"] = "unsharded"
 
