@@ -56,7 +56,16 @@ from .protocol import (
     trainables,
     with_warnings,
 )
-from .session import Held, Plan, beta_powers, drive, not_offered, refuse_flat, refuse_per_array
+from .session import (
+    Held,
+    Plan,
+    beta_powers,
+    drive,
+    not_offered,
+    refuse_flat,
+    refuse_per_array,
+    resumed_from,
+)
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 try:
@@ -356,8 +365,7 @@ def _reload(opt: Any, variables: list[Any]) -> None:
     """A checkpoint of ``opt`` (STATE-8), as Keras saves a model's optimiser:
     ``save_own_variables`` into a store written with ``np.savez``, a fresh optimiser
     ``from_config(get_config())`` built over the same Variables and ``load_own_variables``
-    from the file; ``opt`` takes the fresh one's attributes, so the path's references reach
-    it."""
+    from the file; the path's ``opt`` resumed from it (``session.resumed_from``)."""
     store: dict[str, Any] = {}
     with _reading():
         opt.save_own_variables(store)
@@ -370,8 +378,7 @@ def _reload(opt: Any, variables: list[Any]) -> None:
     fresh.build(variables)
     with np.load(saved) as loaded:
         fresh.load_own_variables(dict(loaded))
-    vars(opt).clear()
-    vars(opt).update(vars(fresh))
+    resumed_from(opt, fresh)
 
 
 def _each_variable(run: Run, opts: list[Any], step: Callable[[list[Any]], None]) -> Held:

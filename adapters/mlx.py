@@ -55,7 +55,16 @@ from .protocol import (
     rule_entry,
     with_warnings,
 )
-from .session import Held, Plan, beta_powers, drive, not_offered, refuse_flat, refuse_per_array
+from .session import (
+    Held,
+    Plan,
+    beta_powers,
+    drive,
+    not_offered,
+    refuse_flat,
+    refuse_per_array,
+    resumed_from,
+)
 
 try:
     import mlx.core as mx
@@ -349,8 +358,8 @@ def _reload(opt: Any, the_plan: Plan, dtype: Any) -> None:
     ``tree_flatten(optimizer.state)`` written with ``mx.save_safetensors``, a fresh optimiser
     of the plan given the file's arrays back as its ``state`` (placed by their flattened names
     in the saved state's structure, which ``tree_unflatten`` would turn into lists where the
-    adapter's Modules have digit keys), and ``opt`` given the fresh one's attributes, so the
-    path's references reach it."""
+    adapter's Modules have digit keys), and the path's ``opt`` resumed from it
+    (``session.resumed_from``)."""
     with tempfile.TemporaryDirectory(prefix="optconf-") as folder:
         file = os.path.join(folder, "optimizer.safetensors")
         mx.save_safetensors(file, dict(tree_flatten(opt.state)))
@@ -358,8 +367,7 @@ def _reload(opt: Any, the_plan: Plan, dtype: Any) -> None:
         fresh = make_optimiser(the_plan, dtype)
         fresh.state = tree_map_with_path(lambda name, _old: saved[name], opt.state)
         mx.eval(fresh.state)
-    vars(opt).clear()
-    vars(opt).update(vars(fresh))
+    resumed_from(opt, fresh)
 
 
 def _dict_tree(run: Run, keys: list[tuple[str, ...]], tree: Any, *, module: bool) -> Held:

@@ -38,7 +38,7 @@ from .protocol import (
 )
 
 __all__ = ["Held", "Plan", "Run", "beta_powers", "carry_out", "drive", "finished", "not_offered",
-           "op_literals", "planned", "refuse_flat", "refuse_per_array"]
+           "op_literals", "planned", "refuse_flat", "refuse_per_array", "resumed_from"]
 
 #: A rule's plan (a :class:`Plan`, or whatever an engine builds its optimisers from).
 P = TypeVar("P")
@@ -151,6 +151,16 @@ def finished(values: list[Any], states: list[dict[str, Any] | None]) -> Held:
     """A path carried out elsewhere (in a rank process): what it left, the ops having been
     done there."""
     return Held(_untouched, _untouched, lambda: values, lambda: states)
+
+
+def resumed_from(held: Any, fresh: Any) -> None:
+    """A Checkpoint's fresh optimiser (STATE-8) put in the place of ``held``, the one a path
+    holds: ``held`` takes ``fresh``'s attributes, so every reference the path keeps to it
+    reaches the fresh optimiser (of the same class)."""
+    if type(fresh) is not type(held):
+        raise TypeError(f"a {type(held).__name__} cannot resume from a {type(fresh).__name__}")
+    vars(held).clear()
+    vars(held).update(vars(fresh))
 
 
 def carry_out(run: Run[Any], held: Held) -> None:

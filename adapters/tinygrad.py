@@ -41,7 +41,7 @@ from .protocol import (
     rule_entry,
     with_warnings,
 )
-from .session import Held, Plan, drive, op_literals, refuse_flat
+from .session import Held, Plan, drive, op_literals, refuse_flat, resumed_from
 from .tinygrad_cc import use_zig_cc_without_clang
 
 CLANG_HINT = "tinygrad's CPU device needs clang (apt-get install clang), or set DEV=PYTHON"
@@ -208,14 +208,13 @@ class _Engine:
         """A checkpoint of ``opt`` (STATE-8): ``get_state_dict`` written with ``safe_save``,
         a fresh optimiser made by the plan's factory over the same Tensors (``SGD`` is a
         function building a ``LARS``), the file read back into it with ``load_state_dict``,
-        and ``opt`` given the fresh one's attributes, so the path's references reach it."""
+        and the path's ``opt`` resumed from it (``session.resumed_from``)."""
         with tempfile.TemporaryDirectory(prefix="optconf-") as folder:
             saved = os.path.join(folder, "optimizer.safetensors")
             self.state.safe_save(self.state.get_state_dict(opt), saved)
             fresh = self.optimizer(plan, [*opt.params, *opt.buffers], fused=opt.fused)
             self.state.load_state_dict(fresh, self.state.safe_load(saved), verbose=False)
-        vars(opt).clear()
-        vars(opt).update(vars(fresh))
+        resumed_from(opt, fresh)
 
     def legacy_step(self, opt: Any) -> None:
         """Older tinygrad's training switch, gone in 0.14 without a deprecation (DEP-1)."""

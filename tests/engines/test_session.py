@@ -29,6 +29,7 @@ from optconf.adapters.session import (
     not_offered,
     op_literals,
     planned,
+    resumed_from,
 )
 from optconf.reference.rules import (
     Adam,
@@ -126,3 +127,21 @@ def test_op_literals_give_each_ops_data_with_the_rule_adjusted_so_far():
     ops = (Step(None), Freeze(("b",)), Adjust({"eta": 0.5}), Thaw(()), Adjust({"eta": 0.25}))
     got = op_literals(Program(MODEL, Descent(0.1), ops), lambda rule: rule.eta, other=[])
     assert got == [[], [1], 0.5, [0, 1], 0.25]
+
+
+def test_a_path_optimiser_resumes_from_a_fresh_one_of_its_class_only():
+    """STATE-8: the held object takes the fresh one's attributes, so the path's references
+    reach it; a fresh optimiser of another class is refused, not silently taken over."""
+
+    class Opt:
+        def __init__(self, buffer):
+            self.buffer = buffer
+
+    class Other(Opt):
+        pass
+
+    held, fresh = Opt([1.0]), Opt([2.0])
+    resumed_from(held, fresh)
+    assert held.buffer is fresh.buffer
+    with pytest.raises(TypeError, match="cannot resume from a Other"):
+        resumed_from(held, Other([3.0]))
