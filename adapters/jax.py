@@ -40,7 +40,7 @@ from .protocol import (
     chain_members,
     flat_list_grads,
     frozen_at,
-    frozen_positions,
+    frozen_for_gradient,
     lookup,
     path_entry,
     refusal,
@@ -725,9 +725,7 @@ class JaxAdapter(Adapter):
         partition that ``equinox.filter_grad`` and ``flax.nnx.DiffState`` make): None there
         (GRAD-3)."""
         dtype = self._dtype(dtype)
-        if frozen and via != "trainables":
-            raise Unsupported(f"frozen parts are given through 'trainables', not {via!r}")
-        still = frozen_positions(model, frozen)
+        still = frozen_for_gradient(model, frozen, via)
         with jax.enable_x64(dtype == "float64"):
             layout, tree = self._tree(model, dtype)
             ops = array_ops(lambda v: jnp.asarray(v, dtype), jnp.tanh, jnp.square)

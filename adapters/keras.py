@@ -45,7 +45,7 @@ from .protocol import (
     first_occurrences,
     flat_list_grads,
     fold,
-    frozen_positions,
+    frozen_for_gradient,
     mirror,
     occurrences,
     path_entry,
@@ -538,11 +538,11 @@ class KerasAdapter(Adapter):
         in the reference's order (GRAD-2), so what is Keras' own here is the sum over a tied
         Variable's uses (GRAD-1, EXPR-4) and None for an unreached one (EXPR-5).  A frozen
         Variable has ``trainable = False``, which leaves it out of ``trainable_variables``
-        (GRAD-3)."""
-        if via != "trainables":
+        (GRAD-3).  ``via="legacy"`` is the same collection: Keras 2's ``trainable_weights``
+        is Keras 3's ``trainable_variables``, and nothing of it is deprecated (DEP-8)."""
+        if via not in ("trainables", "legacy"):
             raise Unsupported(f"keras has no {via!r} collection to differentiate through "
-                              "(no flat-vector view of a model; Keras 2 collected as Keras 3 "
-                              "does, trainable_variables)")
+                              "(no flat-vector view of a model)")
         if dtype not in DTYPES:
             raise Unsupported(f"the keras adapter runs {', '.join(DTYPES)}, not {dtype}")
         if keras.backend.backend() not in GRADIENT_BACKENDS:
@@ -553,7 +553,7 @@ class KerasAdapter(Adapter):
 
         with _floatx(dtype):
             layer, variables = build(model, dtype)
-            for position in frozen_positions(model, frozen):
+            for position in frozen_for_gradient(model, frozen, via):
                 variables[position].trainable = False
             collected = layer.trainable_variables
             value = ref_expr.evaluate(loss, variables, _ops(dtype))

@@ -45,7 +45,7 @@ from .protocol import (
     first_occurrences,
     flat_list_grads,
     fold,
-    frozen_positions,
+    frozen_for_gradient,
     mirror,
     occurrences,
     path_entry,
@@ -533,9 +533,7 @@ class MlxAdapter(Adapter):
         module, keys = build(model, mdtype)
         ops = _ops(mdtype)
         order = [".".join(keys[i]) for i in range(len(keys))]
-        if frozen and via != "trainables":
-            raise Unsupported(f"frozen parts are given through 'trainables', not {via!r}")
-        still = frozen_positions(model, frozen)
+        still = frozen_for_gradient(model, frozen, via)
         if via == "trainables" and len(still) == len(keys):
             found = [None] * len(keys)  # nothing trainable: a user takes no gradient (M6)
         elif via == "trainables":

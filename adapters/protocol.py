@@ -59,7 +59,7 @@ __all__ = [
     "Path", "PathElem", "PathName", "Program", "Rule", "Step", "Thaw", "Unsupported",
     "WarningRecord", "array_ops", "chain_members", "composed", "consecutive",
     "first_occurrences", "flat_list_grads", "flat_vector_grads", "fold", "frozen_at",
-    "frozen_places", "frozen_positions",
+    "frozen_for_gradient", "frozen_places", "frozen_positions",
     "indices_under", "lookup", "map_params", "mirror", "occurrences", "path_entry",
     "path_str", "plain", "refusal", "refused", "require_variant", "rule_entry", "runs_as",
     "trainables", "with_values", "with_warnings",
@@ -447,10 +447,22 @@ def frozen_positions(model: Any, frozen: Sequence[tuple[Any, ...]]) -> frozenset
     return frozenset(i for keys in frozen for i in indices_under(model, keys))
 
 
-def frozen_places(model: Any, frozen: Sequence[tuple[Any, ...]]) -> Callable[[Path], bool]:
+def frozen_for_gradient(model: Any, frozen: Sequence[tuple[Any, ...]],
+                        via: str) -> frozenset[int]:
+    """The positions ``gradient(model, loss, dtype, via, frozen=frozen)`` freezes
+    (:func:`frozen_positions`); Unsupported when parts are frozen for a gradient through
+    another collection than ``"trainables"``, the one GRAD-3 and the ``frozen_gradient``
+    capability name."""
+    if frozen and via != "trainables":
+        raise Unsupported(f"frozen parts are given through 'trainables', not {via!r}")
+    return frozen_positions(model, frozen)
+
+
+def frozen_places(model: Any, frozen: Sequence[tuple[Any, ...]],
+                  via: str = "trainables") -> Callable[[Path], bool]:
     """Whether the parameter at a place of ``model`` is frozen by ``frozen``
-    (:func:`frozen_positions`): the reference pullbacks' ``frozen`` argument (GRAD-3)."""
-    positions = frozen_positions(model, frozen)
+    (:func:`frozen_for_gradient`): the reference pullbacks' ``frozen`` argument (GRAD-3)."""
+    positions = frozen_for_gradient(model, frozen, via)
     position = {occ.path: occ.position for occ in occurrences(model)}
     return lambda path: position[path] in positions
 

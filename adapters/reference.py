@@ -103,10 +103,8 @@ class ReferenceAdapter(Adapter):
         (GRAD-3)."""
         engine = engine_model(model, dtype)
         if frozen:
-            if via != "trainables":
-                raise Unsupported(f"frozen parts are given through 'trainables', not {via!r}")
             return ref_expr.gradient_through_trainables(
-                engine, loss, frozen=frozen_places(model, frozen))
+                engine, loss, frozen=frozen_places(model, frozen, via))
         if via == "legacy":
             with warnings.catch_warnings():
                 if not _deprecation_is_error():

@@ -35,7 +35,7 @@ from .protocol import (
     consecutive,
     flat_list_grads,
     flat_vector_grads,
-    frozen_positions,
+    frozen_for_gradient,
     path_entry,
     refusal,
     rule_entry,
@@ -495,11 +495,10 @@ class TinygradAdapter(Adapter):
         ``detach()``, and ``backward()`` still gives it a ``.grad`` (zeros, FINDINGS TG15)."""
         engine, tdtype = self.engine, self.engine.dtype(dtype)
         built = EngineModel(engine, model, tdtype)
-        if frozen and via != "trainables":
-            raise Unsupported(f"frozen parts are given through 'trainables', not {via!r}")
+        positions = frozen_for_gradient(model, frozen, via)
         if via in ("trainables", "legacy"):
             params = self._optimised(built)
-            still = {id(built.tensors[i]) for i in frozen_positions(model, frozen)}
+            still = {id(built.tensors[i]) for i in positions}
             views = [(p.detach() if id(p) in still else p).reshape(built.shape.get(id(p), p.shape))
                      for p in params]
             evaluate(loss, views, self._ops(tdtype)).backward()

@@ -32,7 +32,7 @@ from .protocol import (
     array_ops,
     consecutive,
     flat_list_grads,
-    frozen_positions,
+    frozen_for_gradient,
     path_entry,
     refusal,
     rule_entry,
@@ -327,9 +327,7 @@ class TorchAdapter(Adapter):
         users filter ``parameters()`` (GRAD-3)."""
         torch_dtype = self._dtype(dtype)
         engine = build(model, torch_dtype, self.device)
-        if frozen and via != "trainables":
-            raise Unsupported(f"frozen parts are given through 'trainables', not {via!r}")
-        for position in frozen_positions(model, frozen):
+        for position in frozen_for_gradient(model, frozen, via):
             engine.params[position].requires_grad_(False)
         named = list(engine.module.named_parameters())
         collected = [p for _, p in named]

@@ -163,6 +163,16 @@ def test_gradient_through_collection_sums_a_tied_variables_uses_once(dtype):
     assert got["block"][0]["w"] is None and got["block"][0]["b"] is None and got["n"] is None
 
 
+def test_the_legacy_collection_is_keras3s_own():
+    """DEP-8: Keras 2 collected trainable_weights as Keras 3 does; nothing warns."""
+    model = tied_model(np.random.default_rng(5))
+    loss = Add(Sum(Square(Param(0))), Dot(Param(1), Param(1)))
+    legacy = KERAS.gradient(model, loss, "float64", "legacy")
+    plain = KERAS.gradient(model, loss, "float64", "trainables")
+    np.testing.assert_array_equal(legacy["w"], plain["w"])
+    np.testing.assert_array_equal(legacy["block"][0]["b"], plain["block"][0]["b"])
+
+
 def test_gradient_through_a_flat_vector_is_refused_with_the_reason():
     with pytest.raises(Unsupported, match="no flat-vector view"):
         KERAS.gradient(tied_model(np.random.default_rng(3)), Sum(Square(Param(1))),
