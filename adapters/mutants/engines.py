@@ -229,3 +229,59 @@ def _tinygrad_step_twice() -> Iterator[None]:
 
     with wrapped(_engine("tinygrad")._Engine, "step", twice):
         yield
+
+
+# ---------------------------------------------------------------------------- keras
+
+
+@engine_mutant("keras_none_grad_as_zeros", "keras", "KerasAdapter",
+               "apply_gradients turns a None gradient into zeros (a training loop's "
+               "tree_map(zeros_like) over missing gradients): Keras then advances that "
+               "Variable's state", "UPD-5")
+@contextlib.contextmanager
+def _keras_none_grad_as_zeros() -> Iterator[None]:
+    keras = importlib.import_module("keras")
+
+    def zero_filling(apply_gradients: Callable[..., Any]) -> Callable[..., Any]:
+        def apply_gradients_zero_filled(self: Any, grads_and_vars: Any) -> Any:
+            return apply_gradients(self, [(keras.ops.zeros_like(v) if g is None else g, v)
+                                          for g, v in grads_and_vars])
+        return apply_gradients_zero_filled
+
+    with wrapped(keras.optimizers.Optimizer, "apply_gradients", zero_filling):
+        yield
+
+
+# ------------------------------------------------------------------------------ mlx
+
+
+@engine_mutant("mlx_freeze_ignored", "mlx", "MlxAdapter",
+               "Module.freeze names no array (a key spelled the way another framework "
+               "spells it): the frozen array stays trainable and is stepped", "FRZ-1")
+@contextlib.contextmanager
+def _mlx_freeze_ignored() -> Iterator[None]:
+    module = importlib.import_module("mlx.nn").Module
+
+    def ignoring(freeze: Callable[..., Any]) -> Callable[..., Any]:
+        def freeze_nothing(self: Any, *args: Any, **kwargs: Any) -> Any:
+            return self
+        return freeze_nothing
+
+    with wrapped(module, "freeze", ignoring):
+        yield
+
+
+@engine_mutant("mlx_nesterov_as_momentum", "mlx", "MlxAdapter",
+               "SGD's nesterov flag is lost on the way in (a table mapping Nesterov to "
+               "SGD(momentum=rho) alone): the look-ahead term is never added", "NESTEROV-1")
+@contextlib.contextmanager
+def _mlx_nesterov_as_momentum() -> Iterator[None]:
+    sgd = importlib.import_module("mlx.optimizers").SGD
+
+    def dropping(init: Callable[..., None]) -> Callable[..., None]:
+        def init_without_nesterov(self: Any, *args: Any, **kwargs: Any) -> None:
+            init(self, *args, **{**kwargs, "nesterov": False})
+        return init_without_nesterov
+
+    with wrapped(sgd, "__init__", dropping):
+        yield

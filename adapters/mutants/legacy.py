@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from optconf.reference import legacy
+from optconf.reference import legacy, tree
 
 from .base import Method, mutant, wrapped
 
@@ -92,3 +92,20 @@ def _updates_before_warning() -> Iterator[None]:
 
     with wrapped(legacy, "update_", late_warning):
         yield
+
+
+@mutant("legacy_params_gradient_lost",
+        "Differentiating through params(model) gives no gradient: the collected set is not "
+        "differentiable, so every parameter gets None (Zygote's gradient through "
+        "Flux.params, the seed's second story)", "DEP-8")
+@contextmanager
+def _params_gradient_lost() -> Iterator[None]:
+    def lost(original: Method) -> Method:
+        def gradient_through_params(model: object, loss: Any, **kw: Any) -> Any:
+            original(model, loss, **kw)  # warns as before
+            return tree.mirror(model, lambda _path, _x: None)
+        return gradient_through_params
+
+    with wrapped(legacy, "gradient_through_params", lost):
+        yield
+

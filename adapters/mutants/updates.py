@@ -252,6 +252,36 @@ def _checkpoint_state_not_loaded() -> Iterator[None]:
         yield
 
 
+@mutant("checkpoint_step_count_reset",
+        "A checkpoint loads the moments but not the step count or beta powers (a state "
+        "dict saved without torch's 'step'): the resumed optimiser bias-corrects as if it "
+        "were starting", "STATE-8")
+@contextmanager
+def _checkpoint_step_count_reset() -> Iterator[None]:
+    def recounting(original: Method) -> Method:
+        def saved_and_loaded(state: Any) -> Any:
+            loaded = original(state)
+            for leaf in _distinct_leaves(loaded):
+                template = _first_array(leaf.state)
+                if template is not None:
+                    leaf.state = _counts_from(leaf.state, leaf.rule.init(np.zeros_like(template)))
+            return loaded
+        return saved_and_loaded
+
+    with wrapped(ref_adapter, "_saved_and_loaded", recounting):
+        yield
+
+
+def _counts_from(state: Any, fresh: Any) -> Any:
+    """``state`` with its arrays kept and everything else (counts, beta powers) ``fresh``'s."""
+    if isinstance(state, np.ndarray):
+        return state
+    if isinstance(state, tuple):
+        parts = [_counts_from(s, f) for s, f in zip(state, fresh, strict=True)]
+        return type(state)(*parts) if hasattr(state, "_fields") else tuple(parts)
+    return fresh
+
+
 # --------------------------------------------------------------------------------- dtype
 
 

@@ -200,6 +200,10 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
     "rprop_size_clamped": trained(Rprop(eta=1e-4, gamma=(1e-3, 50.0)), Step(grads())),
     "checkpoint_state_not_loaded": trained(Momentum(), Step(grads()), Checkpoint(),
                                            Step(grads())),
+    "checkpoint_step_count_reset": trained(Adam(), Step(grads()), Checkpoint(),
+                                           Step(grads())),
+    "legacy_params_gradient_lost": lambda adapter: adapter.gradient(
+        model(), expr.Sum(expr.Param(0)), "float64", "legacy"),
     "frozen_gradient_kept": lambda adapter: adapter.gradient(
         model(), expr.Sum(expr.Param(0)), "float64", "trainables", frozen=(("w",),)),
 }

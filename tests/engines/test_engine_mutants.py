@@ -18,8 +18,10 @@ from optconf.conformance.properties import PROPERTIES
 from optconf.conformance.worker import execute
 from tests.conformance.test_mutants_killed import PROFILE, rule_of
 
-#: A kill may need a lucky draw (an order bug needs a model with two or more arrays), so up to
-#: eight seeds are tried, stopping at the first kill.
+#: A kill may need a lucky draw (an order bug needs a model with two or more arrays), and counts
+#: only where the faithful adapter passes the same case and seed (Keras and MLX deviate on
+#: many draws, FINDINGS K1..K5, M1..M6), so up to eight seeds are tried, stopping at the
+#: first kill.
 SEEDS = (20261123, 1, 2, 3, 4, 5, 6, 7)
 
 #: mutant -> (engine module, the (property, rule, path) cases that reach its bug)
@@ -37,6 +39,10 @@ TARGETS: dict[str, tuple[str, tuple[tuple[str, str | None, str | None], ...]]] =
     "tinygrad_tie_last_wins": ("tinygrad", (("tying.shared_summed_once", None,
                                              "structured"),)),
     "tinygrad_step_twice": ("tinygrad", (("rules.matches_reference", "Descent", None),)),
+    "keras_none_grad_as_zeros": ("keras", (("none_grad.none_skips_zero_advances", None,
+                                            "structured"),)),
+    "mlx_freeze_ignored": ("mlx", (("freezing.frozen_untouched", None, "structured"),)),
+    "mlx_nesterov_as_momentum": ("mlx", (("rules.matches_reference", "Nesterov", None),)),
 }
 
 
@@ -60,10 +66,13 @@ def test_engine_mutant_is_killed_where_the_engine_passes(name: str) -> None:
             case = CaseId(engine, prop, rule, path)
             got = status(mutant, case, seed)
             tried.append(f"{case.test_id}@{seed}: {got.status}")
-            if got.status == "fail":
-                assert (set(PROPERTIES[prop].clauses) & clauses or got.clause in clauses
-                        or rule in {rule_of(c) for c in clauses})
-                assert status(faithful, case, seed).status == "pass", (
-                    f"the faithful {engine} adapter fails {case.test_id} too")
+            if got.status != "fail":
+                continue
+            assert (set(PROPERTIES[prop].clauses) & clauses or got.clause in clauses
+                    or rule in {rule_of(c) for c in clauses})
+            faithful_status = status(faithful, case, seed).status
+            if faithful_status == "pass":
                 return
+            # the faithful engine's own (declared) deviation drawn here: no kill to credit
+            tried[-1] += f", faithful {faithful_status}"
     pytest.fail(f"mutant {name} survived: {'; '.join(tried)}")
