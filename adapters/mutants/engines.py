@@ -154,6 +154,36 @@ def _torch_adam_betas_swapped() -> Iterator[None]:
         yield
 
 
+@engine_mutant("torch_fsdp_clip_local_norm", "torch", "TorchAdapter",
+               "on fsdp each rank clips its gradient shards by the norm of its own shards "
+               "(torch.nn.utils.clip_grad_norm_ over local tensors, FSDP1's pitfall that "
+               "FSDP.clip_grad_norm_ exists for): no rank clips by the global norm",
+               "SHARD-3")
+@contextlib.contextmanager
+def _torch_fsdp_clip_local_norm() -> Iterator[None]:
+    with swapped(_engine("torch_sharded"), "run_rank", _run_rank_clipping_locally):
+        yield
+
+
+def _run_rank_clipping_locally(rank: int, world: int, *args: Any) -> Any:
+    """``torch_sharded.run_rank`` with the local-norm clip, inside the rank process (a patch
+    in the worker does not reach the ranks; this function is sent to them by name)."""
+    torch = importlib.import_module("torch")
+    dtensor = importlib.import_module("torch.distributed.tensor").DTensor
+
+    def clip_grad_norm_local(parameters: Any, max_norm: float, norm_type: float = 2.0,
+                             error_if_nonfinite: bool = False, foreach: Any = None) -> Any:
+        grads = [p.grad.to_local() if isinstance(p.grad, dtensor) else p.grad
+                 for p in parameters if p.grad is not None]
+        total = torch.nn.utils.get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
+        for g in grads:
+            g.mul_(torch.clamp(max_norm / (total + 1e-6), max=1.0))
+        return total
+
+    with swapped(torch.nn.utils, "clip_grad_norm_", clip_grad_norm_local):
+        return _engine("torch_sharded").run_rank(rank, world, *args)
+
+
 # ------------------------------------------------------------------------------ jax
 
 

@@ -33,6 +33,8 @@ TARGETS: dict[str, tuple[str, tuple[tuple[str, str | None, str | None], ...]]] =
     # not collection.destructure_matches: faithful torch deviates there too (FINDINGS T1)
     "torch_flat_reversed": ("torch", (("flat.path_matches_structured", "Adam",
                                        "flat_vector"),)),
+    "torch_fsdp_clip_local_norm": ("torch", (("sharded.global_norm_over_shards", None,
+                                              "fsdp"),)),
     "torch_adam_betas_swapped": ("torch", (("rules.matches_reference", "Adam", None),)),
     "jax_adam_eps_root": ("jax", (("rules.matches_reference", "Adam", None),)),
     "jax_rmsprop_eps_in_sqrt": ("jax", (("rules.matches_reference", "RMSProp", None),)),
