@@ -41,7 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="parameter counts of the size sweep, e.g. 1e4 1e6 5e7")
     p.add_argument("--leaves", nargs="+", type=_count, metavar="K",
                    help="leaf counts of the per-leaf overhead sweep, e.g. 1 100 10000")
-    p.add_argument("--ranks", nargs="+", type=int, metavar="N",
+    p.add_argument("--ranks", nargs="+", type=_count, metavar="N",
                    help="rank counts of the distributed paths (zero, fsdp, sharded).  "
                    "Default: 1 2")
     p.add_argument("--sweep", action="append", choices=SWEEPS,

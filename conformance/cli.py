@@ -28,6 +28,7 @@ from . import expectations as expect
 from .cases import DEFAULT_REGISTRY
 from .profiles import PROFILES, run_seed, seed_arg
 from .properties.reach import frequency_lines
+from .properties.registry import SelectionError
 from .report.model import CaseResult, ExpectationUse, RunReport, merge
 from .report.spec import clauses, spec_path
 from .report.writers import read_json, write_all
@@ -317,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
-    except (UsageError, expect.ExpectationsError, UnknownAdapter) as exc:
+    except (UsageError, expect.ExpectationsError, UnknownAdapter, SelectionError) as exc:
         print(f"optconf {args.command}: error: {exc}", file=sys.stderr)
         return USAGE
     except AdapterUnavailable as exc:

@@ -23,7 +23,7 @@ from . import expectations as expect
 from .cases import DEFAULT_REGISTRY
 from .planning import Task, plan
 from .profiles import PROFILES, run_seed, seed_arg
-from .properties.registry import load_properties, select_properties
+from .properties.registry import SelectionError, load_properties, select_properties
 from .report.model import CaseResult, ExpectationUse
 from .worker import describe, execute
 
@@ -107,10 +107,13 @@ def _cases(config: pytest.Config) -> list[OptconfCase]:
     hello, adapter = describe(opt.optconf_adapter)
     if adapter is None or hello.info is None:
         raise pytest.UsageError(f"--optconf-adapter: {hello.message}")
-    props = load_properties(opt.optconf_registry)
-    tasks, known = plan(opt.optconf_adapter, hello.info, hello.supports,
-                        select_properties(props, opt.optconf_property), opt.optconf_seed,
-                        lacking=hello.not_offered)
+    try:
+        props = load_properties(opt.optconf_registry)
+        selected = select_properties(props, opt.optconf_property)
+    except SelectionError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    tasks, known = plan(opt.optconf_adapter, hello.info, hello.supports, selected,
+                        opt.optconf_seed, lacking=hello.not_offered)
     try:
         files = opt.optconf_expectations or [p for p in [expect.packaged(opt.optconf_adapter)]
                                              if p is not None]

@@ -36,7 +36,12 @@ from .messages import (
 from .planning import Task, not_offered, plan
 from .pool import Lost, Worker, WorkerPool
 from .profiles import Profile
-from .properties.registry import Property, load_properties, select_properties
+from .properties.registry import (
+    Property,
+    SelectionError,
+    load_properties,
+    select_properties,
+)
 from .report.environment import environment
 from .report.model import SUITE_VERSION, AdapterEntry, CaseResult, RunReport, sort_results
 
@@ -73,6 +78,10 @@ def run(config: RunConfig, progress: Progress | None = None) -> RunReport:
     started = _timestamp()
     every = load_properties(config.registry)
     props = select_properties(every, config.properties)
+    unknown = [name for name in config.rules or () if name not in rule_classes()]
+    if unknown:
+        raise SelectionError(f"--rule {', '.join(unknown)}: no such rule class; the rule "
+                             f"classes are {', '.join(rule_classes())}")
     entries: list[AdapterEntry] = []
     results: list[CaseResult] = []
     interrupted = False

@@ -18,6 +18,7 @@ from optconf.adapters import mutant_names
 
 from .planning import Task
 from .profiles import PROFILES, run_seed, seed_arg
+from .properties.registry import SelectionError
 from .report.model import FAILING, CaseResult, RunReport, merge
 from .report.writers import write_all
 from .runner import RunConfig, run
@@ -92,6 +93,10 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     if not mutants:
         print("selftest: no mutants found in optconf.adapters.mutants", file=sys.stderr)
         return 1
+    unknown = sorted(set(mutants) - set(mutant_names()))
+    if unknown:
+        raise SelectionError(f"--mutant {', '.join(unknown)}: no such mutant; the mutants "
+                             f"are {', '.join(mutant_names())}")
     seed = run_seed(PROFILES["ci"], args.seed)
     print(f"optconf selftest: seed {seed}, {len(mutants)} mutants", file=sys.stderr)
     base = RunConfig(["reference"], PROFILES["ci"], seed, jobs=args.jobs,

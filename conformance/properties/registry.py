@@ -79,14 +79,36 @@ def prop(
     return register
 
 
+class SelectionError(ValueError):
+    """A ``--registry`` that names no dict of properties, or a ``--property`` glob or
+    ``--rule`` name that selects nothing: a typo would otherwise run nothing, or
+    everything, and pass."""
+
+
 def load_properties(spec: str = DEFAULT_REGISTRY) -> dict[str, Property]:
     """The properties named by ``module:attr`` (a dict id -> Property)."""
-    module, _, attr = spec.partition(":")
-    found: dict[str, Property] = getattr(importlib.import_module(module), attr)
+    module, sep, attr = spec.partition(":")
+    if not (sep and module and attr):
+        raise SelectionError(f"registry {spec!r}: expected MODULE:ATTR")
+    try:
+        found = getattr(importlib.import_module(module), attr)
+    except ImportError as exc:
+        raise SelectionError(f"registry {spec!r}: cannot import {module} ({exc})") from exc
+    except AttributeError:
+        raise SelectionError(f"registry {spec!r}: {module} has no {attr}") from None
+    if not isinstance(found, dict) or not all(isinstance(p, Property) for p in found.values()):
+        raise SelectionError(f"registry {spec!r}: {type(found).__name__}, not a dict of "
+                             "property id -> Property")
     return found
 
 
 def select_properties(props: dict[str, Property], globs: list[str] | None) -> list[Property]:
-    """The properties whose id matches one of ``globs`` (all without globs), by id."""
+    """The properties whose id matches one of ``globs`` (all without globs), by id; a glob
+    that matches none is a :class:`SelectionError`."""
+    unmatched = [g for g in globs or () if not any(fnmatchcase(pid, g) for pid in props)]
+    if unmatched:
+        areas = sorted({pid.split(".")[0] + ".*" for pid in props})
+        raise SelectionError(f"--property {', '.join(map(repr, unmatched))} matches no "
+                             f"property; the properties are {', '.join(areas)}")
     return [p for pid, p in sorted(props.items())
             if not globs or any(fnmatchcase(pid, g) for g in globs)]

@@ -220,6 +220,12 @@ def test_a_case_that_cannot_be_timed_is_a_usage_error_before_anything_runs(tmp_p
     assert not (tmp_path / "bench.json").exists()
 
 
+def test_a_rank_count_below_one_is_refused_by_the_parser(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--adapter", "reference", "--ranks", "0", "--out", str(tmp_path)])
+    assert stopped.value.code == 2 and "--ranks: must be >= 1" in capsys.readouterr().err
+
+
 def test_an_engine_error_in_a_worker_keeps_its_traceback_in_the_result():
     (failed,) = _in_worker("raises")
     assert failed.status == "error"

@@ -74,6 +74,22 @@ def test_bad_usage_exits_2():
     assert optconf("run", "--shard", "3/2").returncode == 2
 
 
+@pytest.mark.parametrize(("args", "named"), [
+    (["--rule", "Adamm"], "--rule Adamm: no such rule class"),
+    (["--property", "flat.*", "--property", "flatt.*"], "--property 'flatt.*' matches no"),
+    (["--registry", "no_such_module:PROPERTIES"], "cannot import no_such_module"),
+    (["--registry", "optconf.conformance.properties"], "expected MODULE:ATTR"),
+    (["--registry", "optconf.conformance.properties:NOPE"], "has no NOPE"),
+    (["--registry", "optconf.conformance.properties:Property"], "not a dict of"),
+])
+def test_a_selection_that_names_nothing_exits_2_before_any_case_runs(tmp_path, args, named):
+    """A typo in --rule would otherwise run every rule, and in --property no case: both
+    passing."""
+    proc = optconf("run", "--adapter", "reference", *args, "--out", str(tmp_path))
+    assert proc.returncode == 2 and named in proc.stderr, proc.stderr
+    assert not (tmp_path / "report.json").exists()
+
+
 def test_replay_reruns_one_case_from_a_report(tmp_path):
     fake("FlatBrokenAdapter", tmp_path)
     key = f"{fake_adapter('FlatBrokenAdapter')}::fake.descent_step[flat_list]"

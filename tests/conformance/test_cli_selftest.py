@@ -6,7 +6,7 @@ from __future__ import annotations
 from optconf.conformance.report.model import AdapterEntry, CaseResult, RunReport
 from optconf.conformance.selftest import summary
 
-from .runner_helpers import fake_run
+from .runner_helpers import fake_run, optconf
 
 
 def report(*results):
@@ -57,3 +57,10 @@ def test_keep_drops_planned_cases():
     report = fake_run("WrongAdapter", properties=["fake.descent_step"],
                       keep=lambda task: task.case.path != "flat_list")
     assert [r.path for r in report.results] == ["structured"]
+
+
+def test_an_unknown_mutant_exits_2_naming_it_before_anything_runs(tmp_path):
+    proc = optconf("selftest", "--mutant", "adam_eps_inside_sqrt", "--mutant", "no_such_bug",
+                   "--out", str(tmp_path))
+    assert proc.returncode == 2 and "--mutant no_such_bug: no such mutant" in proc.stderr
+    assert not (tmp_path / "selftest.md").exists()

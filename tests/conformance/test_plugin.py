@@ -68,3 +68,10 @@ def test_a_stale_entry_is_named_in_the_summary(tmp_path):
     proc, _ = pytest_suite("--optconf-adapter", fake_adapter("GoodAdapter"),
                            "--optconf-expectations", str(toml))
     assert "optconf: stale expectations" in proc.stdout and "exp.toml:1" in proc.stdout
+
+
+def test_a_property_glob_matching_nothing_is_a_usage_error():
+    proc, _ = pytest_suite("--optconf-adapter", fake_adapter("GoodAdapter"),
+                           "--optconf-property", "fake.no_such_*")
+    assert proc.returncode == 2, proc.stdout  # collection interrupted by the usage error
+    assert "--property 'fake.no_such_*' matches no property" in proc.stdout
