@@ -109,3 +109,27 @@ def _params_gradient_lost() -> Iterator[None]:
     with wrapped(legacy, "gradient_through_params", lost):
         yield
 
+
+
+@mutant("legacy_state_by_position",
+        "The legacy optimiser keys its state by an array's position among those with a "
+        "gradient this step, not by its identity (checking only that the shapes agree, as "
+        "torch's load_state_dict does): a step that skips one array hands the next one its "
+        "neighbour's state", "DEP-4", "DEP-9")
+@contextmanager
+def _state_by_position() -> Iterator[None]:
+    def by_position(original: Method) -> Method:
+        def update_pairs(opt: legacy.LegacyOptimiser, pairs: Any) -> None:
+            given = [x for x, g in pairs if g is not None]
+            slots = getattr(opt, "_slots", {})
+            opt._slots = slots  # type: ignore[attr-defined]
+            for position, x in enumerate(given):  # the state of position i goes to x
+                if position in slots and slots[position][0] == x.shape:
+                    opt._leaves[id(x)] = (x, slots[position][1])
+            original(opt, pairs)
+            for position, x in enumerate(given):
+                slots[position] = (x.shape, opt._leaves[id(x)][1])
+        return update_pairs
+
+    with wrapped(legacy, "_update_pairs", by_position):
+        yield

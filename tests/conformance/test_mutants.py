@@ -191,6 +191,9 @@ PROBES: dict[str, Callable[[Adapter], Any]] = {
     "legacy_updates_before_warning": stopped_at_update,
     "legacy_none_grad_as_zeros": trained(Momentum(), Step(grads()), Step({"w": None, "v": GV}),
                                          path="legacy"),
+    "legacy_state_by_position": trained(
+        Momentum(), Step({"a": GV, "b": -GV}), Step({"a": None, "b": GV}), path="legacy",
+        of=lambda: {"a": V.copy(), "b": -V.copy()}),
     "adjust_unknown_ignored": settled(Program(model(), Descent(), (Adjust({"etaa": 0.5}),))),
     "clip_nonfinite_silent": settled(Program(model(), ClipNorm(), (
         Step({"w": G, "v": np.array([np.inf, 0.0])}),))),
