@@ -122,7 +122,7 @@ def _state_by_position() -> Iterator[None]:
         def update_pairs(opt: legacy.LegacyOptimiser, pairs: Any) -> None:
             given = [x for x, g in pairs if g is not None]
             slots = getattr(opt, "_slots", {})
-            opt._slots = slots  # type: ignore[attr-defined]
+            opt._slots = slots
             for position, x in enumerate(given):  # the state of position i goes to x
                 if position in slots and slots[position][0] == x.shape:
                     opt._leaves[id(x)] = (x, slots[position][1])
