@@ -75,14 +75,10 @@ except ImportError as exc:  # the loader reports this as "engine not installed"
     raise ModuleNotFoundError(f"pip install 'optconf[keras]' ({exc})", name="keras") from exc
 
 DTYPES = ("float32", "float64")
-#: Backends whose autodiff :meth:`KerasAdapter.gradient` runs: Keras has none of its own
-#: (its guides differentiate with the backend's: ``torch.autograd``, ``jax.grad``, ...).
-GRADIENT_BACKENDS = ("torch",)
-#: No "destructure": Keras has no flat-vector view of a model.
+#: No "destructure": Keras has no flat-vector view of a model; "gradient" and
+#: "frozen_gradient" where :data:`GRADIENTS` has the backend's autodiff.
 CAPABILITIES = frozenset({"shared", "freeze", "adjust", "none_grad", "state", "collect",
-                          "carried", "legacy", "checkpoint"}
-                         | ({"gradient", "frozen_gradient"}
-                            if keras.backend.backend() in GRADIENT_BACKENDS else set()))
+                          "carried", "legacy", "checkpoint"})
 CLIPS = {rules.ClipGrad: "clipvalue", rules.ClipNorm: "clipnorm",
          rules.ClipGlobalNorm: "global_clipnorm"}
 
@@ -285,11 +281,18 @@ def _numpy(x: Any) -> np.ndarray:
 
 @contextlib.contextmanager
 def _floatx(dtype: str) -> Iterator[None]:
-    """``keras.config.set_floatx(dtype)`` for the run, restored afterwards."""
+    """``keras.config.set_floatx(dtype)`` for the run, restored afterwards; on the jax
+    backend also ``jax.enable_x64`` for float64, without which JAX makes every float64
+    Variable float32, silently (as a Keras-on-JAX user enables it)."""
     before = keras.config.floatx()
     keras.config.set_floatx(dtype)
     try:
-        yield
+        with contextlib.ExitStack() as precision:
+            if keras.backend.backend() == "jax":
+                import jax  # the backend; keras imported it already
+
+                precision.enter_context(jax.enable_x64(dtype == "float64"))
+            yield
     finally:
         keras.config.set_floatx(before)
 
@@ -492,7 +495,8 @@ class KerasAdapter(Adapter):
             version=f"{keras.__version__}, backend {keras.backend.backend()}",
             device=str(getattr(ops.convert_to_tensor(0.0), "device", "cpu")),
             dtypes=DTYPES,
-            capabilities=CAPABILITIES,
+            capabilities=CAPABILITIES | ({"gradient", "frozen_gradient"}
+                                         if keras.backend.backend() in GRADIENTS else set()),
             paths=tuple(PATHS),
             variants={cls.__name__: variant for cls, (variant, _) in VARIANTS.items()},
             notes=f"KERAS_BACKEND={keras.backend.backend()}; Layer trees with tied Variables; "
@@ -513,11 +517,10 @@ class KerasAdapter(Adapter):
         if program.dtype not in DTYPES:
             raise Unsupported(f"the keras adapter runs {', '.join(DTYPES)}, not "
                               f"{program.dtype}")
-        run = Run(program, program.dtype)
 
         def outcome() -> Outcome:
             with _floatx(program.dtype):
-                return drive(run, go(run))
+                return drive(run := Run(program, program.dtype), go(run))
         return with_warnings(outcome)
 
     def collect(self, model: Any, dtype: str) -> list[np.ndarray]:
@@ -525,8 +528,9 @@ class KerasAdapter(Adapter):
         those of its sub-Layers, a tie once (COLL-2)."""
         if dtype not in DTYPES:
             raise Unsupported(f"the keras adapter runs {', '.join(DTYPES)}, not {dtype}")
-        layer, _ = build(model, dtype)
-        return [_numpy(v) for v in layer.trainable_variables]
+        with _floatx(dtype):
+            layer, _ = build(model, dtype)
+            return [_numpy(v) for v in layer.trainable_variables]
 
     def gradient(self, model: Any, loss: Any, dtype: str, via: str,
                  frozen: tuple[tuple[Any, ...], ...] = ()) -> Any:
@@ -545,25 +549,52 @@ class KerasAdapter(Adapter):
                               "(no flat-vector view of a model)")
         if dtype not in DTYPES:
             raise Unsupported(f"the keras adapter runs {', '.join(DTYPES)}, not {dtype}")
-        if keras.backend.backend() not in GRADIENT_BACKENDS:
+        backend = keras.backend.backend()
+        if backend not in GRADIENTS:
             raise Unsupported(f"gradient() runs the autodiff of KERAS_BACKEND "
-                              f"{', '.join(GRADIENT_BACKENDS)}, not "
-                              f"{keras.backend.backend()}")
-        import torch  # the backend's autodiff; keras imported it already
-
+                              f"{', '.join(GRADIENTS)}, not {backend}")
         with _floatx(dtype):
             layer, variables = build(model, dtype)
             for position in frozen_for_gradient(model, frozen, via):
                 variables[position].trainable = False
             collected = layer.trainable_variables
-            value = ref_expr.evaluate(loss, variables, _ops(dtype))
-            grads = (torch.autograd.grad(value, [v.value for v in collected], allow_unused=True)
-                     if value.requires_grad else [None] * len(collected))
+            grads = GRADIENTS[backend](
+                lambda: ref_expr.evaluate(loss, variables, _ops(dtype)), collected)
         by_variable = {id(v): g for v, g in zip(collected, grads, strict=True)}
         firsts = {occ.path: by_variable.get(id(variables[occ.position]))
                   for occ in first_occurrences(occurrences(model))}
         return mirror(model, lambda path, _x: None if firsts.get(path) is None
                       else _numpy(firsts[path]).astype(np.float64))
+
+
+def _torch_gradients(value_of: Callable[[], Any], variables: list[Any]) -> list[Any]:
+    """``torch.autograd.grad`` of the loss over each Variable's ``value`` (Keras's guide to a
+    torch training loop); None for a Variable the loss does not reach."""
+    import torch  # the backend; keras imported it already
+
+    value = value_of()
+    if not value.requires_grad:
+        return [None] * len(variables)
+    return list(torch.autograd.grad(value, [v.value for v in variables], allow_unused=True))
+
+
+def _jax_gradients(value_of: Callable[[], Any], variables: list[Any]) -> list[Any]:
+    """``jax.grad`` of the loss as a function of the Variables' values, each read through a
+    ``keras.StatelessScope`` (Keras's guide to a JAX training loop: ``stateless_call``);
+    JAX has no structural zero, so a Variable the loss does not reach gets zeros."""
+    import jax  # the backend; keras imported it already
+
+    def loss_of(values: list[Any]) -> Any:
+        with keras.StatelessScope(state_mapping=list(zip(variables, values, strict=True))):
+            return value_of()
+
+    return list(jax.grad(loss_of)([v.value for v in variables]))
+
+
+#: The backend's autodiff that :meth:`KerasAdapter.gradient` runs: Keras has none of its own
+#: (its guides differentiate with the backend's: ``torch.autograd``, ``jax.grad``, ...).
+GRADIENTS: dict[str, Callable[[Callable[[], Any], list[Any]], list[Any]]] = {
+    "torch": _torch_gradients, "jax": _jax_gradients}
 
 
 def _ops(dtype: str) -> ref_expr.Ops:

@@ -12,6 +12,7 @@ A file holds ``[[deviation]]`` entries::
     message = "*only supports 2D parameters*"   # optional: glob on the result's message
     kind = "fail"                  # fail | error | crash | timeout | unsupported (default fail)
     shows = "sometimes"            # optional: only some drawn cases trigger it (default always)
+    version = "*backend jax*"      # optional: glob on the engine version the adapter declares
     reason = "torch sums tied gradients twice"   # required
     link = "https://github.com/..."              # required
 
@@ -26,7 +27,10 @@ deviation of chains that start with one rule, say, without declaring every other
 failures too, or of a hyperparameter value, whether drawn or adjusted to.  ``message``
 narrows it to results whose message matches the glob: the one selector an ``error`` has
 on a property without a rule axis, where no counterexample names the rule that raised, and
-what keeps an ``error`` entry from declaring every other error of its cases.
+what keeps an ``error`` entry from declaring every other error of its cases.  ``version``
+narrows an entry to runs whose adapter declares a matching ``EngineInfo.version`` (Keras's
+names its backend): in another run the entry is listed but reaches no case, so it is never
+stale there.  It needs the entry's adapter (a packaged file gives its own).
 
 Entries select by path and by model feature, so that a deviation that shows only on one path
 of tied models is declared for exactly those failures.  ``path`` is the path of the failure:
@@ -45,6 +49,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from importlib.resources import files
 from pathlib import Path
@@ -57,7 +62,7 @@ from .strategies import FEATURE_NAMES
 
 KINDS = ("fail", "error", "crash", "timeout", "unsupported")
 _KEYS = {"adapter", "property", "rule", "path", "clause", "drawn", "features", "message",
-         "kind", "shows", "reason", "link"}
+         "kind", "shows", "reason", "link", "version"}
 SHOWS = ("always", "sometimes")
 
 
@@ -138,12 +143,15 @@ def _entry(path: Path, line: int, raw: dict[str, object], adapter: str | None) -
             raise fail(f"unknown feature {feature!r}; features: "
                        f"{', '.join(sorted(FEATURE_NAMES))}", "features")
     get = raw.get
+    if get("version") is not None and not (get("adapter") or adapter):
+        raise fail("version narrows an entry to its adapter's declared version: give the "
+                   "adapter too (adapter = \"keras\")", "version")
     return ExpectationUse(
         file=portable(path), line=line, adapter=str(get("adapter", adapter) or "") or None,
         property=str(raw["property"]), rule=_opt(get("rule")), path=_opt(get("path")),
         clause=_opt(get("clause")), kind=str(get("kind", "fail")), reason=str(raw["reason"]),
         link=str(raw["link"]), shows=str(get("shows", "always")), drawn=_opt(get("drawn")),
-        features=sorted(features), message=_opt(get("message")),
+        features=sorted(features), message=_opt(get("message")), version=_opt(get("version")),
     )
 
 
@@ -241,10 +249,22 @@ def judge(entries: list[ExpectationUse], result: CaseResult) -> ExpectationUse |
     return entry
 
 
+def applicable(entries: list[ExpectationUse], versions: Mapping[str, str]
+               ) -> list[ExpectationUse]:
+    """The entries for the engine versions the adapters declare (``versions``: adapter ->
+    ``EngineInfo.version``): those without a ``version``, and those whose glob matches
+    their adapter's."""
+    return [e for e in entries if e.version is None
+            or fnmatchcase(versions.get(e.adapter or "", ""), e.version)]
+
+
 def apply(report: RunReport, entries: list[ExpectationUse]) -> None:
-    """Mark declared results ``expected`` and record each entry's coverage and matches."""
+    """Mark declared results ``expected`` and record each entry's coverage and matches; an
+    entry for another engine version than its adapter's is listed and reaches nothing."""
+    live = applicable(entries, {a.name: str((a.info or {}).get("version", ""))
+                                for a in report.adapters})
     for r in report.results:
-        entry = judge(entries, r)
+        entry = judge(live, r)
         if entry is not None:
             r.declare(entry.where)
     report.expectations.extend(entries)

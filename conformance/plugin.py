@@ -117,7 +117,9 @@ def _cases(config: pytest.Config) -> list[OptconfCase]:
     try:
         files = opt.optconf_expectations or [p for p in [expect.packaged(opt.optconf_adapter)]
                                              if p is not None]
-        entries = [e for f in files for e in expect.load(f)]
+        entries = expect.applicable(
+            [e for f in files for e in expect.load(f, adapter=opt.optconf_adapter)],
+            {opt.optconf_adapter: hello.info.version})
     except expect.ExpectationsError as exc:
         raise pytest.UsageError(f"--optconf-expectations: {exc}") from exc
     config.stash[ENTRIES] = entries

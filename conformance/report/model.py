@@ -143,6 +143,7 @@ class ExpectationUse:
     drawn: str | None = None
     features: list[str] = dataclasses.field(default_factory=list)
     message: str | None = None
+    version: str | None = None
     covered: int = 0
     matched: int = 0
 

@@ -10,7 +10,7 @@ from optconf.conformance import expectations as expect
 from optconf.conformance import strategies
 from optconf.conformance.asserts import Context, case_data, fail, rules_in_force
 from optconf.conformance.deviation import Deviation
-from optconf.conformance.report.model import CaseResult, RunReport
+from optconf.conformance.report.model import AdapterEntry, CaseResult, RunReport
 from optconf.reference.rules import Descent, Momentum
 
 ENTRY = """
@@ -94,6 +94,37 @@ def test_entries_apply_only_to_their_adapter(tmp_path):
     rep = report(result())
     expect.apply(rep, entries(tmp_path, adapter="jax"))
     assert rep.results[0].expected is None
+
+
+def versioned_report(version):
+    rep = report(result())
+    rep.adapters = [AdapterEntry("torch", True, info={"version": version})]
+    return rep
+
+
+def test_a_version_entry_declares_only_for_a_matching_engine_version(tmp_path):
+    text = ENTRY + 'version = "2.13*"\n'
+    matching, other = versioned_report("2.13.0+cpu"), versioned_report("2.14.0+cpu")
+    expect.apply(matching, entries(tmp_path, text))
+    expect.apply(other, entries(tmp_path, text))
+    assert matching.results[0].status == "expected" and matching.exit_code() == 0
+    assert other.results[0].expected is None
+
+
+def test_a_version_entry_for_another_version_reaches_nothing_and_is_never_stale(tmp_path):
+    rep = versioned_report("2.14.0+cpu")
+    rep.results = [result(status="pass")]
+    expect.apply(rep, entries(tmp_path, ENTRY + 'version = "2.13*"\n'))
+    assert not rep.stale() and rep.expectations[0].covered == 0
+    rep = versioned_report("2.13.0+cpu")
+    rep.results = [result(status="pass")]
+    expect.apply(rep, entries(tmp_path, ENTRY + 'version = "2.13*"\n'))
+    assert rep.stale()
+
+
+def test_a_version_entry_needs_its_adapter(tmp_path):
+    with pytest.raises(expect.ExpectationsError, match=r"torch\.toml:\d+: version narrows"):
+        entries(tmp_path, ENTRY + 'version = "2.13*"\n', adapter=None)
 
 
 def test_a_toml_syntax_error_names_file_and_line(tmp_path):
