@@ -288,17 +288,11 @@ def _keras_none_grad_as_zeros() -> Iterator[None]:
 @engine_mutant("mlx_freeze_ignored", "mlx", "MlxAdapter",
                "Module.freeze names no array (a key spelled the way another framework "
                "spells it): the frozen array stays trainable and is stepped", "FRZ-1")
-@contextlib.contextmanager
-def _mlx_freeze_ignored() -> Iterator[None]:
-    module = importlib.import_module("mlx.nn").Module
+def _mlx_freeze_ignored() -> contextlib.AbstractContextManager[None]:
+    def freeze_nothing(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return self
 
-    def ignoring(freeze: Callable[..., Any]) -> Callable[..., Any]:
-        def freeze_nothing(self: Any, *args: Any, **kwargs: Any) -> Any:
-            return self
-        return freeze_nothing
-
-    with wrapped(module, "freeze", ignoring):
-        yield
+    return swapped(importlib.import_module("mlx.nn").Module, "freeze", freeze_nothing)
 
 
 @engine_mutant("mlx_nesterov_as_momentum", "mlx", "MlxAdapter",

@@ -4,8 +4,8 @@ gradients, freezing, adjusting, the state's dtype."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import numpy as np
@@ -238,38 +238,35 @@ def _adjust_ignored() -> Iterator[None]:
 @mutant("checkpoint_state_not_loaded",
         "A checkpoint keeps the parameters but the resumed optimiser starts afresh, its "
         "state not loaded (moments, step count and accumulation lost)", "STATE-8")
-@contextmanager
-def _checkpoint_state_not_loaded() -> Iterator[None]:
-    def restarting(original: Method) -> Method:
-        def saved_and_loaded(state: Any) -> Any:
-            loaded = original(state)
-            for leaf in _distinct_leaves(loaded):
-                _reset(leaf)
-            return loaded
-        return saved_and_loaded
-
-    with wrapped(ref_adapter, "_saved_and_loaded", restarting):
-        yield
+def _checkpoint_state_not_loaded() -> AbstractContextManager[None]:
+    return _checkpoint_loading(_reset)
 
 
 @mutant("checkpoint_step_count_reset",
         "A checkpoint loads the moments but not the step count or beta powers (a state "
         "dict saved without torch's 'step'): the resumed optimiser bias-corrects as if it "
         "were starting", "STATE-8")
-@contextmanager
-def _checkpoint_step_count_reset() -> Iterator[None]:
-    def recounting(original: Method) -> Method:
+def _checkpoint_step_count_reset() -> AbstractContextManager[None]:
+    def recount(leaf: ref_state.Leaf) -> None:
+        template = _first_array(leaf.state)
+        if template is not None:
+            leaf.state = _counts_from(leaf.state, leaf.rule.init(np.zeros_like(template)))
+
+    return _checkpoint_loading(recount)
+
+
+def _checkpoint_loading(change: Callable[[ref_state.Leaf], None]
+                        ) -> AbstractContextManager[None]:
+    """The reference adapter's checkpoint with ``change`` made to each loaded Leaf."""
+    def changing(original: Method) -> Method:
         def saved_and_loaded(state: Any) -> Any:
             loaded = original(state)
             for leaf in _distinct_leaves(loaded):
-                template = _first_array(leaf.state)
-                if template is not None:
-                    leaf.state = _counts_from(leaf.state, leaf.rule.init(np.zeros_like(template)))
+                change(leaf)
             return loaded
         return saved_and_loaded
 
-    with wrapped(ref_adapter, "_saved_and_loaded", recounting):
-        yield
+    return wrapped(ref_adapter, "_saved_and_loaded", changing)
 
 
 def _counts_from(state: Any, fresh: Any) -> Any:
