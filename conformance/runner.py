@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -153,8 +152,7 @@ def describe_adapters(labels: list[str], timeout: float, jobs: int = 1) -> list[
 
 
 def _hellos(pool: WorkerPool, labels: list[str], jobs: int) -> list[Hello | str]:
-    with ThreadPoolExecutor(max_workers=max(1, jobs),
-                            initializer=_ctrl_c_to_the_main_thread) as executor:
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
         return list(executor.map(lambda label: _hello(pool, label), labels))
 
 
@@ -214,8 +212,7 @@ def _run_tasks(pool: WorkerPool, tasks: list[Task], config: RunConfig,
             caught.add(task.case.adapter)  # here, before this thread takes the next case
         return result
 
-    executor = ThreadPoolExecutor(max_workers=max(1, config.jobs),
-                                  initializer=_ctrl_c_to_the_main_thread)
+    executor = ThreadPoolExecutor(max_workers=max(1, config.jobs))
     try:
         futures = {executor.submit(one, t): t for t in tasks}
         for done, future in enumerate(as_completed(futures), 1):
@@ -231,15 +228,6 @@ def _run_tasks(pool: WorkerPool, tasks: list[Task], config: RunConfig,
                 progress(done, len(tasks), result)
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
-
-
-def _ctrl_c_to_the_main_thread() -> None:
-    """Block SIGINT in a helper thread, so that the kernel delivers Ctrl-C to the main
-    thread and interrupts its wait for the next result at once.  Delivered to a helper
-    blocked reading a worker's answer, it was seen only when some case ended: a run with a
-    hanging case ignored Ctrl-C for up to the case's timeout."""
-    if hasattr(signal, "pthread_sigmask"):  # POSIX
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
 def _ask(worker: Worker, task: Task, config: RunConfig, repro_dir: str | None) -> CaseAnswer:
