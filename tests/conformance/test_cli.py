@@ -113,7 +113,7 @@ def test_ctrl_c_writes_a_partial_report_marked_interrupted(tmp_path):
          "--adapter", fake_adapter("GoodAdapter"), "--adapter", fake_adapter("HangAdapter"),
          "--property", "fake.descent_step", "--progress", "lines", "--out", str(tmp_path)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=dict(os.environ, CI="true", PYTHONFAULTHANDLER="1"))
+        env=dict(os.environ, CI="true", PYTHONFAULTHANDLER="1"), preexec_fn=_ctrl_c_default)
     assert proc.stderr is not None
     shown = []
     while sum("pass" in line for line in shown) < 2:  # the good adapter's cases have ended;
@@ -130,6 +130,13 @@ def test_ctrl_c_writes_a_partial_report_marked_interrupted(tmp_path):
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["interrupted"]
     assert {r["status"] for r in report["results"]} == {"pass"}
+
+
+def _ctrl_c_default() -> None:
+    """SIGINT at its default in the run, whatever this suite inherited: started as a
+    background job of a non-interactive shell, the suite has SIGINT ignored, which every
+    child inherits, and Ctrl-C would reach no run."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _where_it_hangs(proc: subprocess.Popen[str]) -> str:
