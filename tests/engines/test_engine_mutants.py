@@ -56,6 +56,9 @@ def test_every_engine_mutant_has_targets() -> None:
     assert set(TARGETS) == set(ENGINE_MUTANTS)
 
 
+# importing torch.distributed's FSDP (the fsdp mutant patches torch_sharded) warns that
+# torch.jit.script and torch.jit.interface are deprecated: torch's own, not the suite's
+@pytest.mark.filterwarnings("ignore:`torch.jit.:DeprecationWarning")
 @pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.engine(engine))
                                   for name, (engine, _) in sorted(TARGETS.items())])
 def test_engine_mutant_is_killed_where_the_engine_passes(name: str) -> None:
